@@ -1,0 +1,112 @@
+"""Reading and saving an assessment's answers, without ever losing what a person typed.
+
+Saving uses optimistic concurrency: each answer carries a revision, and a save made
+against an older revision that would overwrite someone else's different answer is
+refused and reported as a conflict rather than applied.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from assessments import scoring
+from assessments.actors import Actor
+from assessments.errors import IllegalTransition
+from assessments.models import Answer, Assessment, Evidence
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    question_id: str
+    value: Any = None
+    not_applicable: bool = False
+    justification: str = ""
+    base_revision: int | None = None  # the revision the person started editing from
+
+
+@dataclass
+class SaveResult:
+    saved: list[str] = field(default_factory=list)
+    conflicts: dict[str, Answer] = field(default_factory=dict)
+
+
+def responses_for(assessment: Assessment) -> dict[str, scoring.Response]:
+    evidence_counts = dict(
+        Evidence.objects.filter(assessment=assessment)
+        .values_list("question_id")
+        .annotate(n=Count("id"))
+        .values_list("question_id", "n")
+    )
+    responses = {
+        a.question_id: scoring.Response(
+            value=a.value,
+            not_applicable=a.not_applicable,
+            justification=a.justification,
+            evidence_count=evidence_counts.pop(a.question_id, 0),
+        )
+        for a in assessment.answers.all()
+    }
+    for question_id, count in evidence_counts.items():
+        responses[question_id] = scoring.Response(evidence_count=count)
+    return responses
+
+
+def result_for(assessment: Assessment) -> scoring.Result:
+    return scoring.score(assessment.framework_version.framework, responses_for(assessment))
+
+
+def _same(answer: Answer, item: AnswerInput) -> bool:
+    return (answer.value, answer.not_applicable, answer.justification) == (
+        item.value,
+        item.not_applicable,
+        item.justification,
+    )
+
+
+def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Actor) -> SaveResult:
+    """Store changed answers in one transaction; refuse edits made on a stale revision."""
+    result = SaveResult()
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not locked.is_editable:
+            raise IllegalTransition(
+                f"This assessment is {locked.get_status_display().lower()} and can no longer "
+                "be edited."
+            )
+        current = {
+            a.question_id: a
+            for a in Answer.objects.select_for_update().filter(
+                assessment=locked, question_id__in=[i.question_id for i in items]
+            )
+        }
+        now = timezone.now()
+        for item in items:
+            answer = current.get(item.question_id)
+            if answer is None:
+                Answer.objects.create(
+                    assessment=locked,
+                    question_id=item.question_id,
+                    value=item.value,
+                    not_applicable=item.not_applicable,
+                    justification=item.justification,
+                    updated_at=now,
+                    updated_by=actor.user,
+                )
+                result.saved.append(item.question_id)
+            elif _same(answer, item):
+                continue
+            elif item.base_revision is not None and item.base_revision != answer.revision:
+                result.conflicts[item.question_id] = answer
+            else:
+                answer.value = item.value
+                answer.not_applicable = item.not_applicable
+                answer.justification = item.justification
+                answer.revision += 1
+                answer.updated_at = now
+                answer.updated_by = actor.user
+                answer.save()
+                result.saved.append(item.question_id)
+    return result

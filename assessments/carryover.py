@@ -1,0 +1,49 @@
+"""Carrying answers from an earlier assessment into a new one (re-assessment).
+
+An answer is carried over only when its question is unchanged between the two framework
+versions, so a person never inherits an answer to a question they were not asked.
+"""
+
+from assessments.frameworks.schema import Framework, Question
+from assessments.models import Answer, Assessment
+
+
+def _comparable(question: Question) -> dict:
+    """What makes an answer still mean the same: text, type and options, not help or citations."""
+    return question.model_dump(include={"text", "type", "options"})
+
+
+def question_changes(old: Framework, new: Framework) -> dict[str, list[str]]:
+    """Question ids that are new, changed, removed or unchanged between two versions."""
+    before, after = old.questions, new.questions
+    changes: dict[str, list[str]] = {"new": [], "changed": [], "removed": [], "unchanged": []}
+    for question_id, question in after.items():
+        if question_id not in before:
+            changes["new"].append(question_id)
+        elif _comparable(before[question_id]) != _comparable(question):
+            changes["changed"].append(question_id)
+        else:
+            changes["unchanged"].append(question_id)
+    changes["removed"] = [qid for qid in before if qid not in after]
+    return changes
+
+
+def copy_unchanged_answers(source: Assessment, target: Assessment) -> list[str]:
+    unchanged = set(
+        question_changes(source.framework_version.framework, target.framework_version.framework)[
+            "unchanged"
+        ]
+    )
+    copies = [
+        Answer(
+            assessment=target,
+            question_id=a.question_id,
+            value=a.value,
+            not_applicable=a.not_applicable,
+            justification=a.justification,
+            updated_by=a.updated_by,
+        )
+        for a in source.answers.filter(question_id__in=unchanged)
+    ]
+    Answer.objects.bulk_create(copies)
+    return [a.question_id for a in copies]

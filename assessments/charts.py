@@ -1,0 +1,69 @@
+"""Server-side SVG charts: no JavaScript, the same markup in pages and PDFs.
+
+Every chart is paired with a table of its numbers in the templates, so nothing is
+conveyed by the picture alone.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+TIER_COLOURS = {"low": "#1b7f3b", "medium": "#b35c00", "high": "#b3261e"}
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int | None  # 0..100, None when not applicable
+
+
+def _colour(value: int) -> str:
+    if value >= 85:
+        return TIER_COLOURS["low"]
+    if value >= 60:
+        return TIER_COLOURS["medium"]
+    return TIER_COLOURS["high"]
+
+
+def horizontal_bars(bars: list[Bar], *, title: str, width: int = 640) -> SafeString:
+    """Percentage bars, one row per label, with the value written at the end of each bar."""
+    row, label_w, top = 26, 290, 8
+    plot_w = width - label_w - 50
+    height = top * 2 + row * len(bars)
+    rows = format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="#222">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="16" fill="#e9ecef"/>'
+        '<rect x="{}" y="{}" width="{}" height="16" fill="{}"/>'
+        '<text x="{}" y="{}" font-size="12" fill="#222">{}</text>',
+        (
+            (
+                label_w - 8,
+                top + i * row + 13,
+                bar.label if len(bar.label) <= 44 else bar.label[:43] + "…",
+                label_w,
+                top + i * row,
+                plot_w,
+                label_w,
+                top + i * row,
+                round(plot_w * (bar.value or 0) / 100),
+                _colour(bar.value or 0),
+                label_w + plot_w + 6,
+                top + i * row + 13,
+                "n/a" if bar.value is None else f"{bar.value}%",
+            )
+            for i, bar in enumerate(bars)
+        ),
+    )
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" '
+        'role="img" aria-label="{}"><title>{}</title>{}</svg>',
+        width,
+        height,
+        width,
+        height,
+        title,
+        title,
+        rows,
+    )

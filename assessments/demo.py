@@ -1,0 +1,164 @@
+"""Demo data, made through the same domain functions people use, so every state is real."""
+
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from assessments import answers, evidence, workflow
+from assessments.actors import Actor
+from assessments.attestation import STATEMENT_VERSION
+from assessments.frameworks.schema import Framework, QuestionType
+from assessments.models import Assessment, FrameworkVersion, Membership, Organization, Role, User
+from assessments.scoring import Response, visible_question_ids
+
+DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the demo, never used in production
+
+ORGANIZATIONS = [
+    # slug, legal name, website, what its assessments should end as, answer quality
+    ("brightpath", "Brightpath Learning Ltd", "https://brightpath.example", ["approved"], "strong"),
+    ("kidscribe", "Kidscribe Inc.", "https://kidscribe.example", ["awaiting_signature"], "strong"),
+    ("teentalk", "TeenTalk Health CIC", "https://teentalk.example", ["submitted"], "mixed"),
+    (
+        "northwind",
+        "Northwind Schools Co.",
+        "https://northwind.example",
+        ["changes_requested"],
+        "mixed",
+    ),
+    ("quizzly", "Quizzly Games Oy", "https://quizzly.example", ["rejected", "draft"], "weak"),
+]
+
+
+def _choose(question, quality: str, position: int):
+    """Pick an answer of the wanted quality: strong takes the best option, weak the worst."""
+    options = question.options
+    if question.type == QuestionType.MULTI_CHOICE:
+        return [o.value for o in options[: max(2, len(options) - 2)]]
+    if not options:
+        return {
+            QuestionType.TEXT: "An AI homework helper for pupils aged 10 to 17, used at home and "
+            "in class.",
+            QuestionType.URL: "https://example.org/child-safety",
+            QuestionType.DATE: "2026-09-01",
+            QuestionType.NUMBER: 12000,
+        }.get(question.type)
+    if quality == "strong" or (quality == "mixed" and position % 3):
+        return options[0].value
+    return options[-1].value
+
+
+def answer_everything(assessment: Assessment, *, actor: Actor, quality: str = "strong") -> None:
+    """Answer every question that will be shown, in order, like a diligent preparer."""
+    framework: Framework = assessment.framework_version.framework
+    given: dict[str, Response] = {}
+    items = []
+    for position, question in enumerate(framework.questions.values()):
+        if question.id not in visible_question_ids(framework, given):
+            continue
+        if question.type == QuestionType.EVIDENCE:
+            if quality != "weak":
+                evidence.add_file(
+                    assessment,
+                    question.id,
+                    ContentFile(
+                        f"Evidence for {question.id}: internal document, reviewed "
+                        f"{timezone.now():%B %Y}.\n".encode(),
+                        name=f"{question.id.replace('.', '-')}.txt",
+                    ),
+                    actor=actor,
+                )
+                given[question.id] = Response(evidence_count=1)
+            continue
+        value = _choose(question, quality, position)
+        given[question.id] = Response(value=value)
+        items.append(answers.AnswerInput(question_id=question.id, value=value))
+    answers.save_answers(assessment, items, actor=actor)
+
+
+def _user(email: str, name: str, **extra) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email, password=DEMO_PASSWORD, full_name=name, **extra
+        )
+    return user
+
+
+def _drive(assessment, target: str, people: dict, reviewer: User, quality: str) -> None:
+    """Move one assessment to the target state through the real workflow."""
+    preparer, signatory = Actor(people["preparer"]), Actor(people["signatory"])
+    review = Actor(reviewer)
+    answer_everything(assessment, actor=preparer, quality=quality)
+    if target == "draft":
+        return
+    workflow.submit(assessment, actor=preparer)
+    if target == "awaiting_signature":
+        return
+    workflow.sign(assessment, actor=signatory, statement_version=STATEMENT_VERSION)
+    if target == "submitted":
+        return
+    workflow.start_review(assessment, actor=review)
+    if target == "approved":
+        workflow.approve(
+            assessment,
+            actor=review,
+            rationale="Safeguards are in place and evidenced; age assurance is verified.",
+        )
+    elif target == "rejected":
+        workflow.reject(
+            assessment,
+            actor=review,
+            rationale="No age assurance, no output filtering and no AI disclosure: the product "
+            "cannot be offered to minors as it stands.",
+        )
+    elif target == "changes_requested":
+        workflow.request_changes(
+            assessment,
+            actor=review,
+            message="Please attach your incident-response plan and say how reports are handled.",
+            question_ids=["monitoring.incident_plan", "reporting.response_time"],
+        )
+
+
+def seed() -> list[tuple[str, str]]:
+    """Create the demo world once; return (role, email) for every demo login."""
+    version = FrameworkVersion.current("minor-safety")
+    if version is None:
+        raise RuntimeError("Load the framework first: python manage.py load_framework")
+    reviewer = _user("reviewer@portal.example", "Riley Reviewer", is_reviewer=True)
+    logins = [("Platform reviewer", reviewer.email)]
+    admin = User.objects.filter(
+        email="admin@portal.example"
+    ).first() or User.objects.create_superuser(
+        email="admin@portal.example", password=DEMO_PASSWORD, full_name="Ada Admin"
+    )
+    logins.append(("Platform admin (Django admin at /admin/)", admin.email))
+    for slug, name, website, targets, quality in ORGANIZATIONS:
+        people = {
+            role: _user(f"{role}@{slug}.example", f"{role.title()} of {name.split()[0]}")
+            for role in ("admin", "preparer", "signatory")
+        }
+        for role, user in people.items():
+            logins.append((f"{Role(role).label} at {name}", user.email))
+        if Organization.objects.filter(legal_name=name).exists():
+            continue
+        with transaction.atomic():
+            organization = Organization.objects.create(
+                legal_name=name,
+                website=website,
+                contact_email=people["admin"].email,
+                contact_name=people["admin"].full_name,
+                created_at=timezone.now() - timedelta(days=90),
+            )
+            for role, user in people.items():
+                Membership.objects.create(organization=organization, user=user, role=role)
+        for target in targets:
+            assessment = workflow.start_assessment(
+                organization=organization,
+                framework_version=version,
+                actor=Actor(people["preparer"]),
+            )
+            _drive(assessment, target, people, reviewer, quality)
+    return logins

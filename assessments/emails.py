@@ -1,0 +1,66 @@
+"""Outgoing email: plain text and HTML from templates, always sent after commit."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from assessments.models import Assessment, Membership, User
+
+
+def _send(template: str, context: dict, recipients: list[str]) -> None:
+    if not recipients:
+        return
+    context = {**context, "site_url": settings.SITE_URL}
+    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=recipients)
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _assessment_url(assessment: Assessment) -> str:
+    return settings.SITE_URL + reverse("assessment", args=[assessment.pk])
+
+
+def send_invitation(user: User, organization, inviter: User, uid: str, token: str) -> None:
+    link = settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
+    _send(
+        "invitation",
+        {"user": user, "organization": organization, "inviter": inviter, "link": link},
+        [user.email],
+    )
+
+
+def organization_recipients(assessment: Assessment) -> list[str]:
+    return list(
+        Membership.objects.filter(organization=assessment.organization_id, user__is_active=True)
+        .values_list("user__email", flat=True)
+        .order_by("user__email")
+    )
+
+
+def reviewer_recipients() -> list[str]:
+    return list(
+        User.objects.filter(is_reviewer=True, is_active=True)
+        .values_list("email", flat=True)
+        .order_by("email")
+    )
+
+
+def send_status_change(assessment: Assessment, *, event: str, message: str = "") -> None:
+    """Tell the right people: reviewers of a submission, the organization of a decision."""
+    recipients = (
+        reviewer_recipients() if event == "submitted" else organization_recipients(assessment)
+    )
+    url = (
+        settings.SITE_URL + reverse("review_assessment", args=[assessment.pk])
+        if event == "submitted"
+        else _assessment_url(assessment)
+    )
+    _send(
+        "status_change",
+        {"assessment": assessment, "event": event, "message": message, "url": url},
+        recipients,
+    )

@@ -1,0 +1,5 @@
+class IllegalTransition(Exception):
+    """The assessment's current state does not allow the requested change.
+
+    Its message is written for the person who tried, and views show it as is.
+    """

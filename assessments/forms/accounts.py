@@ -1,0 +1,67 @@
+from django import forms
+from django.contrib.auth.forms import BaseUserCreationForm
+
+from assessments.models import Membership, Role, User
+
+
+class SignupForm(BaseUserCreationForm):
+    """Registers an organization and its first administrator in one step."""
+
+    legal_name = forms.CharField(label="Organization's legal name", max_length=200)
+    website = forms.URLField(label="Organization's website", max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = User
+        fields = ("full_name", "email")
+        labels = {"full_name": "Your full name", "email": "Your work email"}
+
+    field_order = ["legal_name", "website", "full_name", "email", "password1", "password2"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this email already exists. Log in instead."
+            )
+        return email
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(label="Email")
+    full_name = forms.CharField(label="Full name", max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, label="Role")
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        user = User.objects.filter(email__iexact=email).first()
+        if user and user.is_reviewer:
+            raise forms.ValidationError("Platform reviewers cannot join an organization.")
+        if Membership.objects.filter(organization=self.organization, user__email=email).exists():
+            raise forms.ValidationError("This person is already a member.")
+        return email
+
+
+class SignForm(forms.Form):
+    """A signatory confirms the statement and re-enters their password."""
+
+    confirm = forms.BooleanField(
+        label="I have read the statement and the answers, and I attest that they are true."
+    )
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That password is not correct.")
+        return password

@@ -1,0 +1,193 @@
+"""The questionnaire form: one field per shown question, typed by the framework definition.
+
+Nothing is required at save time, so a half-finished section can always be saved and
+resumed; completeness is checked when the assessment is submitted.
+"""
+
+from django import forms
+from django.conf import settings
+
+from assessments.answers import AnswerInput
+from assessments.frameworks.schema import Question, QuestionType, Section
+from assessments.scoring import Response
+
+TEXT_MAX = 5000
+
+
+def field_name(question_id: str) -> str:
+    return "q_" + question_id.replace(".", "__")
+
+
+def na_name(question_id: str) -> str:
+    return "na_" + question_id.replace(".", "__")
+
+
+def justification_name(question_id: str) -> str:
+    return "why_" + question_id.replace(".", "__")
+
+
+def revision_name(question_id: str) -> str:
+    return "rev_" + question_id.replace(".", "__")
+
+
+def evidence_url_name(question_id: str) -> str:
+    return "evurl_" + question_id.replace(".", "__")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def evidence_file_name(question_id: str) -> str:
+    return "evfile_" + question_id.replace(".", "__")
+
+
+def _value_field(question: Question) -> forms.Field | None:
+    common = {"label": question.text, "help_text": question.help, "required": False}
+    choices = [(o.value, o.label) for o in question.options]
+    match question.type:
+        case QuestionType.YES_NO | QuestionType.SINGLE_CHOICE:
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        case QuestionType.MULTI_CHOICE:
+            return forms.MultipleChoiceField(
+                choices=choices, widget=forms.CheckboxSelectMultiple, **common
+            )
+        case QuestionType.TEXT:
+            return forms.CharField(
+                max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), **common
+            )
+        case QuestionType.URL:
+            return forms.URLField(
+                max_length=500, assume_scheme="https", widget=forms.URLInput, **common
+            )
+        case QuestionType.DATE:
+            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        case QuestionType.NUMBER:
+            return forms.DecimalField(max_digits=14, decimal_places=4, **common)
+    return None  # evidence questions have no typed value, only files and links
+
+
+def _stored(question: Question, value):
+    """The JSON value kept for a cleaned field value."""
+    if value in (None, "", []):
+        return None
+    if question.type == QuestionType.DATE:
+        return value.isoformat()
+    if question.type == QuestionType.NUMBER:
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+class SectionForm(forms.Form):
+    """Answers to the shown questions of one section (or of one question, for autosave)."""
+
+    def __init__(self, *args, questions: list[Question], responses: dict, revisions: dict, **kw):
+        super().__init__(*args, **kw)
+        self.questions = questions
+        for q in questions:
+            response = responses.get(q.id) or Response()
+            field = _value_field(q)
+            if field is not None:
+                self.fields[field_name(q.id)] = field
+                self.initial[field_name(q.id)] = response.value
+            else:
+                self.fields[evidence_file_name(q.id)] = MultipleFileField(
+                    label=f"Upload evidence for: {q.text}", required=False, help_text=q.help
+                )
+                self.fields[evidence_url_name(q.id)] = forms.URLField(
+                    label="…or link to evidence (URL)",
+                    required=False,
+                    max_length=500,
+                    assume_scheme="https",
+                )
+            if q.allow_not_applicable:
+                self.fields[na_name(q.id)] = forms.BooleanField(
+                    label="Not applicable to our product", required=False
+                )
+                self.fields[justification_name(q.id)] = forms.CharField(
+                    label="Why it does not apply",
+                    required=False,
+                    max_length=TEXT_MAX,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+                self.initial[na_name(q.id)] = response.not_applicable
+                self.initial[justification_name(q.id)] = response.justification
+            self.fields[revision_name(q.id)] = forms.IntegerField(
+                required=False, widget=forms.HiddenInput, min_value=0
+            )
+            self.initial[revision_name(q.id)] = revisions.get(q.id, 0)
+
+    def clean(self):
+        cleaned = super().clean()
+        for q in self.questions:
+            if cleaned.get(na_name(q.id)) and not (cleaned.get(justification_name(q.id)) or ""):
+                self.add_error(
+                    justification_name(q.id),
+                    "Say why this does not apply: a justification is required for “not "
+                    "applicable”.",
+                )
+            for upload in cleaned.get(evidence_file_name(q.id)) or []:
+                if upload.size > settings.EVIDENCE_MAX_BYTES:
+                    self.add_error(
+                        evidence_file_name(q.id),
+                        f"{upload.name} is larger than the "
+                        f"{settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB limit.",
+                    )
+        return cleaned
+
+    def answer_inputs(self) -> list[AnswerInput]:
+        """What to save: one input per question that has a typed value or N/A."""
+        items = []
+        for q in self.questions:
+            name = field_name(q.id)
+            if name not in self.fields and na_name(q.id) not in self.fields:
+                continue
+            not_applicable = bool(self.cleaned_data.get(na_name(q.id)))
+            items.append(
+                AnswerInput(
+                    question_id=q.id,
+                    value=_stored(q, self.cleaned_data.get(name)),
+                    not_applicable=not_applicable,
+                    justification=(self.cleaned_data.get(justification_name(q.id)) or "").strip(),
+                    base_revision=self.cleaned_data.get(revision_name(q.id)),
+                )
+            )
+        return items
+
+    def blocks(self) -> list[dict]:
+        """Per question, its bound fields, for templates that lay out one block each."""
+        names = {
+            "value": field_name,
+            "na": na_name,
+            "why": justification_name,
+            "revision": revision_name,
+            "evidence_file": evidence_file_name,
+            "evidence_url": evidence_url_name,
+        }
+        return [
+            {"question": q}
+            | {key: self[make(q.id)] for key, make in names.items() if make(q.id) in self.fields}
+            for q in self.questions
+        ]
+
+    def evidence_uploads(self) -> dict[str, tuple[list, str]]:
+        return {
+            q.id: (
+                self.cleaned_data.get(evidence_file_name(q.id)) or [],
+                self.cleaned_data.get(evidence_url_name(q.id)) or "",
+            )
+            for q in self.questions
+            if q.type == QuestionType.EVIDENCE
+        }
+
+
+def section_questions(section: Section, visible: set[str]) -> list[Question]:
+    return [q for q in section.questions if q.id in visible]

@@ -1,0 +1,1 @@
+"""Questionnaire frameworks: one data file per version, and the schema that validates them."""

@@ -1,0 +1,33 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.frameworks.loader import FrameworkError, bundled_files, parse, publish
+
+
+class Command(BaseCommand):
+    help = (
+        "Validate and publish framework files (all bundled ones when no path is given). "
+        "Idempotent; a published version never changes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", type=Path)
+        parser.add_argument("--check", action="store_true", help="Validate only; store nothing.")
+
+    def handle(self, *args, paths, check, **options):
+        failures = []
+        for path in paths or bundled_files():
+            try:
+                if check:
+                    framework, _, _ = parse(path)
+                    self.stdout.write(f"OK {path}: {framework.slug} v{framework.version}")
+                    continue
+                version, created = publish(path)
+            except FrameworkError as exc:
+                failures.append(str(exc))
+                continue
+            word = "Published" if created else "Already published"
+            self.stdout.write(f"{word}: {version} ({path.name})")
+        if failures:
+            raise CommandError("\n".join(failures))

@@ -1,0 +1,18 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.test import override_settings
+
+from assessments.demo import DEMO_PASSWORD, seed
+
+
+class Command(BaseCommand):
+    help = "Create demo organizations, people of every role and assessments in every state."
+
+    def handle(self, *args, **options):
+        call_command("load_framework", stdout=self.stdout)
+        # Demo people are not real: their notifications go nowhere.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            logins = seed()
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+        for role, email in logins:
+            self.stdout.write(f"  {email:<34} {role}")

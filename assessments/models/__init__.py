@@ -1,0 +1,34 @@
+"""The business, by topic: organizations, frameworks, assessments, attestations, reviews, audit."""
+
+from assessments.models.assessments import (
+    EDITABLE_STATUSES,
+    Answer,
+    Assessment,
+    Evidence,
+    Status,
+)
+from assessments.models.attestations import Attestation, Report, ReportState
+from assessments.models.audit import AuditEvent
+from assessments.models.frameworks import FrameworkVersion
+from assessments.models.organizations import Membership, Organization, Role, User
+from assessments.models.reviews import Comment, Decision, Outcome
+
+__all__ = [
+    "EDITABLE_STATUSES",
+    "Answer",
+    "Assessment",
+    "Attestation",
+    "AuditEvent",
+    "Comment",
+    "Decision",
+    "Evidence",
+    "FrameworkVersion",
+    "Membership",
+    "Organization",
+    "Outcome",
+    "Report",
+    "ReportState",
+    "Role",
+    "Status",
+    "User",
+]

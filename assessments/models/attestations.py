@@ -1,0 +1,85 @@
+"""Signed, immutable snapshots of an assessment and their PDF reports."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from assessments.models.assessments import Assessment
+
+
+class ReportState(models.TextChoices):
+    PENDING = "pending", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class Attestation(models.Model):
+    """What a signatory attested: a canonical JSON snapshot and its SHA-256.
+
+    Signing is also what submits an assessment to the platform, so the numbered
+    attestations of an assessment are its submissions, and the reviewer diffs them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="attestations"
+    )
+    number = models.PositiveIntegerField()
+    snapshot_json = models.TextField(help_text="Canonical JSON; hashed byte for byte.")
+    snapshot_sha256 = models.CharField(max_length=64, unique=True)
+    statement_version = models.CharField(max_length=20)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+    signer_ip = models.GenericIPAddressField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revocation_reason = models.TextField(blank=True)
+    report_state = models.CharField(
+        max_length=10, choices=ReportState.choices, default=ReportState.PENDING
+    )
+    report_attempts = models.PositiveSmallIntegerField(default=0)
+    report_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "number"], name="one_attestation_number_per_assessment"
+            )
+        ]
+
+    def __str__(self):
+        return f"Attestation {self.number} of {self.assessment}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+def report_path(instance: "Report", filename: str) -> str:
+    return f"reports/{instance.attestation_id}/{filename}"
+
+
+class Report(models.Model):
+    """One issued PDF of an attestation. Kept, with its hash, so every copy handed out
+    verifies; a report is issued again when a reviewer's decision is added."""
+
+    attestation = models.ForeignKey(Attestation, on_delete=models.PROTECT, related_name="reports")
+    file = models.FileField(upload_to=report_path, max_length=300)
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveIntegerField()
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-rendered_at"]
+        get_latest_by = "rendered_at"
+
+    def __str__(self):
+        return f"Report {self.sha256[:12]} of {self.attestation}"

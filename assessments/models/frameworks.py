@@ -1,0 +1,37 @@
+"""Published questionnaire versions."""
+
+from functools import cached_property
+
+from django.db import models
+from django.utils import timezone
+
+from assessments.frameworks.schema import Framework
+
+
+class FrameworkVersion(models.Model):
+    """An immutable, validated framework definition; assessments pin one version."""
+
+    slug = models.SlugField(max_length=60)
+    version = models.CharField(max_length=20)
+    title = models.CharField(max_length=200)
+    definition = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    published_on = models.DateField()
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="one_definition_per_version")
+        ]
+        ordering = ["slug", "-published_on", "-loaded_at"]
+
+    def __str__(self):
+        return f"{self.title} v{self.version}"
+
+    @cached_property
+    def framework(self) -> Framework:
+        return Framework.model_validate(self.definition)
+
+    @classmethod
+    def current(cls, slug: str) -> "FrameworkVersion | None":
+        return cls.objects.filter(slug=slug).order_by("-published_on", "-loaded_at").first()

@@ -1,0 +1,95 @@
+"""People and the organizations they act for."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with their email address.
+
+    Platform reviewers (is_reviewer) belong to no organization; everyone else acts for
+    organizations through a Membership.
+    """
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    is_reviewer = models.BooleanField(
+        default=False, help_text="Trust & safety reviewer at the platform."
+    )
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Organization(models.Model):
+    """An organization that deploys an AI model to minors and attests its safeguards."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    legal_name = models.CharField(max_length=200)
+    website = models.URLField()
+    contact_email = models.EmailField()
+    contact_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["legal_name"]
+
+    def __str__(self):
+        return self.legal_name
+
+
+class Role(models.TextChoices):
+    PREPARER = "preparer", "Preparer"
+    SIGNATORY = "signatory", "Signatory"
+    ADMIN = "admin", "Administrator"
+
+
+class Membership(models.Model):
+    """What a person may do for one organization."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")
+        ]
+        ordering = ["organization", "user__full_name"]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}) at {self.organization}"

@@ -1,0 +1,54 @@
+"""What reviewers say: comments, change requests and decisions."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from assessments.models.assessments import Assessment
+from assessments.models.attestations import Attestation
+
+
+class Comment(models.Model):
+    """A message on an assessment, optionally about one question.
+
+    A reviewer's change request is a comment with requests_change set; it stays open
+    until the organization resubmits.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
+    question_id = models.CharField(max_length=120, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=5000)
+    requests_change = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.author}: {self.body[:40]}"
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
+class Decision(models.Model):
+    """A reviewer's verdict on one attestation, with the reason for it."""
+
+    attestation = models.ForeignKey(Attestation, on_delete=models.PROTECT, related_name="decisions")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    rationale = models.TextField(max_length=5000)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} by {self.reviewer}"

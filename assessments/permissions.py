@@ -1,0 +1,102 @@
+"""The only way views reach organization-owned objects.
+
+A person outside the owning organization gets 404 (we do not confirm the object exists);
+a member whose role does not allow the action gets 403. Platform reviewers may view and
+review every organization's assessments but never edit or sign them.
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from assessments.models import (
+    Assessment,
+    Attestation,
+    Evidence,
+    Membership,
+    Organization,
+    Role,
+    User,
+)
+
+
+class Need(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"
+    SIGN = "sign"
+    MANAGE = "manage"
+    REVIEW = "review"
+
+
+ROLE_CAN = {
+    Role.PREPARER: {Need.VIEW, Need.EDIT},
+    Role.SIGNATORY: {Need.VIEW, Need.SIGN},
+    Role.ADMIN: {Need.VIEW, Need.EDIT, Need.MANAGE},
+}
+REVIEWER_CAN = {Need.VIEW, Need.REVIEW}
+
+
+def role_in(user: User, organization: Organization) -> Role | None:
+    membership = Membership.objects.filter(organization=organization, user=user).first()
+    return Role(membership.role) if membership else None
+
+
+def check(user: User, organization: Organization, need: Need) -> None:
+    """Raise Http404 for outsiders and PermissionDenied for a role that may not do this."""
+    if not user.is_authenticated:
+        raise Http404
+    if user.is_reviewer:
+        if need not in REVIEWER_CAN:
+            raise PermissionDenied("Reviewers cannot do this.")
+        return
+    role = role_in(user, organization)
+    if role is None:
+        raise Http404
+    if need not in ROLE_CAN[role]:
+        raise PermissionDenied(f"Your role ({role.label}) does not allow this.")
+
+
+def can(user: User, organization: Organization, need: Need) -> bool:
+    try:
+        check(user, organization, need)
+    except (Http404, PermissionDenied):
+        return False
+    return True
+
+
+def organization_for(user: User, organization_id, *, need: Need) -> Organization:
+    organization = get_object_or_404(Organization, pk=organization_id)
+    check(user, organization, need)
+    return organization
+
+
+def assessment_for(user: User, assessment_id, *, need: Need) -> Assessment:
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("organization", "framework_version"), pk=assessment_id
+    )
+    check(user, assessment.organization, need)
+    return assessment
+
+
+def attestation_for(user: User, attestation_id, *, need: Need) -> Attestation:
+    attestation = get_object_or_404(
+        Attestation.objects.select_related("assessment__organization", "signed_by"),
+        pk=attestation_id,
+    )
+    check(user, attestation.assessment.organization, need)
+    return attestation
+
+
+def evidence_for(user: User, evidence_id, *, need: Need) -> Evidence:
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("assessment__organization"), pk=evidence_id
+    )
+    check(user, evidence.assessment.organization, need)
+    return evidence
+
+
+def organizations_of(user: User):
+    """Organizations the user is a member of (none for reviewers)."""
+    return Organization.objects.filter(memberships__user=user).distinct()

@@ -1,0 +1,58 @@
+"""Background work, through Django's tasks framework (a database queue in production)."""
+
+import logging
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from assessments.attestation import sha256_hex
+from assessments.models import Attestation, Report, ReportState
+from assessments.reports import render_report_pdf
+
+log = logging.getLogger(__name__)
+MAX_REPORT_ATTEMPTS = 3
+
+
+def schedule_report(attestation_id: str, *, attempt: int = 1) -> None:
+    """Queue a render; later attempts wait longer when the queue can defer work."""
+    job = render_report
+    if attempt > 1 and job.get_backend().supports_defer:
+        job = job.using(run_after=timezone.now() + timedelta(seconds=30 * 2 ** (attempt - 2)))
+    job.enqueue(attestation_id, attempt=attempt)
+
+
+@task
+def render_report(attestation_id: str, attempt: int = 1) -> str:
+    """Render and store an attestation's PDF; retry a failure, then mark it failed.
+
+    The attestation never depends on this: a failed render leaves it signed and
+    verifiable, with a report state that says what happened.
+    """
+    attestation = Attestation.objects.get(pk=attestation_id)
+    Attestation.objects.filter(pk=attestation.pk).update(
+        report_state=ReportState.PENDING, report_attempts=attempt
+    )
+    try:
+        pdf = render_report_pdf(attestation)
+    except Exception as exc:
+        log.exception("Rendering the report of attestation %s failed", attestation_id)
+        if attempt < MAX_REPORT_ATTEMPTS:
+            schedule_report(attestation_id, attempt=attempt + 1)
+            return "retrying"
+        Attestation.objects.filter(pk=attestation.pk).update(
+            report_state=ReportState.FAILED, report_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        return "failed"
+    digest = sha256_hex(pdf)
+    with transaction.atomic():
+        if not Report.objects.filter(sha256=digest).exists():
+            report = Report(attestation=attestation, sha256=digest, size=len(pdf))
+            report.file.save(f"attestation-{digest[:16]}.pdf", ContentFile(pdf), save=False)
+            report.save()
+        Attestation.objects.filter(pk=attestation.pk).update(
+            report_state=ReportState.READY, report_error=""
+        )
+    return digest

@@ -1,0 +1,36 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key] in a template, or nothing."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def cite(citation, framework) -> str:
+    """A citation as a reader needs it: document title, file and section heading."""
+    source = framework.source(citation.source)
+    return f"{source.title} ({source.file}), section “{citation.section}”"
+
+
+@register.filter
+def percent_of(part, whole) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+STATUS_LABELS = {
+    "met": "Met",
+    "partial": "Partially met",
+    "not_met": "Not met",
+    "unanswered": "Unanswered",
+    "not_applicable": "Not applicable",
+    "informational": "For information",
+}
+
+
+@register.filter
+def status_label(status) -> str:
+    return STATUS_LABELS.get(str(status), str(status))

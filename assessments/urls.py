@@ -1,0 +1,51 @@
+from django.urls import path
+
+from assessments.views import (
+    accounts,
+    attestations,
+    organizations,
+    questionnaire,
+    review,
+    verify,
+)
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("signup/", accounts.signup, name="signup"),
+    path("account/", accounts.account, name="account"),
+    path("org/<uuid:organization_id>/", organizations.organization_detail, name="organization"),
+    path("org/<uuid:organization_id>/members/", organizations.members, name="members"),
+    path(
+        "org/<uuid:organization_id>/assessments/start/",
+        organizations.start_assessment,
+        name="start_assessment",
+    ),
+    path("a/<uuid:assessment_id>/", questionnaire.assessment_overview, name="assessment"),
+    path(
+        "a/<uuid:assessment_id>/section/<slug:section_id>/",
+        questionnaire.section,
+        name="section",
+    ),
+    path("a/<uuid:assessment_id>/submit/", questionnaire.submit, name="submit"),
+    path("a/<uuid:assessment_id>/sign/", attestations.sign, name="sign"),
+    path("a/<uuid:assessment_id>/return/", attestations.return_to_draft, name="return_to_draft"),
+    path("evidence/<uuid:evidence_id>/", questionnaire.evidence_file, name="evidence_file"),
+    path(
+        "evidence/<uuid:evidence_id>/remove/", questionnaire.evidence_remove, name="evidence_remove"
+    ),
+    path(
+        "attestations/<uuid:attestation_id>/", attestations.attestation_detail, name="attestation"
+    ),
+    path(
+        "attestations/<uuid:attestation_id>/report.pdf",
+        attestations.report_download,
+        name="report_download",
+    ),
+    path("review/", review.dashboard, name="dashboard"),
+    path("review/<uuid:assessment_id>/", review.review_assessment, name="review_assessment"),
+    path("review/<uuid:assessment_id>/start/", review.start_review, name="start_review"),
+    path("review/<uuid:assessment_id>/decide/", review.decide, name="decide"),
+    path("review/<uuid:assessment_id>/changes/", review.request_changes, name="request_changes"),
+    path("verify/", verify.verify, name="verify"),
+    path("verify/<str:digest>/", verify.verify_hash, name="verify_hash"),
+]

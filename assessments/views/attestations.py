@@ -1,0 +1,94 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import answers, audit, permissions, workflow
+from assessments.actors import Actor
+from assessments.attestation import STATEMENT_VERSION, statement_text, status_of
+from assessments.forms.accounts import SignForm
+from assessments.models import ReportState
+from assessments.permissions import Need
+from assessments.reports import verification_url
+from assessments.views.helpers import refusals_as_messages
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@refusals_as_messages
+def sign(request, assessment_id):
+    assessment = permissions.assessment_for(request.user, assessment_id, need=Need.SIGN)
+    form = SignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        attestation = workflow.sign(
+            assessment, actor=Actor.from_request(request), statement_version=STATEMENT_VERSION
+        )
+        messages.success(request, "Signed and submitted to the platform for review.")
+        return redirect("attestation", attestation.pk)
+    return render(
+        request,
+        "attestations/sign.html",
+        {
+            "assessment": assessment,
+            "form": form,
+            "statement": statement_text(STATEMENT_VERSION, assessment.organization.legal_name),
+            "result": answers.result_for(assessment),
+            "responses": answers.responses_for(assessment),
+        },
+    )
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def return_to_draft(request, assessment_id):
+    assessment = permissions.assessment_for(request.user, assessment_id, need=Need.SIGN)
+    workflow.return_to_draft(
+        assessment, actor=Actor.from_request(request), reason=request.POST.get("reason", "")[:500]
+    )
+    messages.info(request, "Returned to the preparers for changes.")
+    return redirect("assessment", assessment.pk)
+
+
+@login_required
+@require_GET
+def attestation_detail(request, attestation_id):
+    attestation = permissions.attestation_for(request.user, attestation_id, need=Need.VIEW)
+    context = {
+        "attestation": attestation,
+        "assessment": attestation.assessment,
+        "status": status_of(attestation),
+        "report": attestation.reports.first(),
+        "verify_url": verification_url(attestation),
+        "decisions": attestation.decisions.select_related("reviewer"),
+    }
+    if request.htmx:
+        return render(request, "attestations/detail.html#report-state", context)
+    return render(request, "attestations/detail.html", context)
+
+
+@login_required
+@require_GET
+def report_download(request, attestation_id):
+    attestation = permissions.attestation_for(request.user, attestation_id, need=Need.VIEW)
+    report = attestation.reports.first()
+    if attestation.report_state != ReportState.READY or report is None:
+        raise Http404("The report is not ready yet.")
+    with transaction.atomic():
+        audit.record(
+            actor=Actor.from_request(request),
+            action="report_downloaded",
+            obj=attestation,
+            organization_id=attestation.assessment.organization_id,
+            assessment_id=attestation.assessment_id,
+            details={"report_sha256": report.sha256},
+        )
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"attestation-{attestation.assessment.organization.legal_name[:40]}-"
+        f"{attestation.number}.pdf",
+        content_type="application/pdf",
+    )

@@ -1,0 +1,31 @@
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+
+from assessments.errors import IllegalTransition
+
+
+def refusals_as_messages(view):
+    """Turn a refused state change into an error message and a redirect back to the assessment."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except IllegalTransition as exc:
+            messages.error(request, str(exc))
+            target = kwargs.get("assessment_id")
+            return redirect("assessment", target) if target else redirect("home")
+
+    return wrapper
+
+
+def uuid_or_404(value: str) -> uuid.UUID:
+    """A UUID from user input; anything else is an unknown object."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None

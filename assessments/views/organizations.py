@@ -1,0 +1,91 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import permissions, workflow
+from assessments.actors import Actor
+from assessments.attestation import status_of
+from assessments.forms.accounts import MemberForm
+from assessments.models import Assessment, Attestation, FrameworkVersion, Role
+from assessments.organizations import add_member
+from assessments.permissions import Need
+from assessments.views.helpers import uuid_or_404
+
+DEFAULT_FRAMEWORK = "minor-safety"
+
+
+@login_required
+@require_GET
+def organization_detail(request, organization_id):
+    organization = permissions.organization_for(request.user, organization_id, need=Need.VIEW)
+    assessments = organization.assessments.select_related("framework_version").order_by(
+        "-created_at"
+    )
+    attestations = (
+        Attestation.objects.filter(assessment__organization=organization)
+        .select_related("assessment__framework_version")
+        .order_by("-signed_at")
+    )
+    return render(
+        request,
+        "organizations/detail.html",
+        {
+            "organization": organization,
+            "assessments": assessments,
+            "attestations": [(a, status_of(a)) for a in attestations],
+            "current_framework": FrameworkVersion.current(DEFAULT_FRAMEWORK),
+            "can_edit": permissions.can(request.user, organization, Need.EDIT),
+            "can_manage": permissions.can(request.user, organization, Need.MANAGE),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request, organization_id):
+    organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+    form = MemberForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        add_member(
+            organization,
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            role=Role(form.cleaned_data["role"]),
+            actor=Actor.from_request(request),
+        )
+        messages.success(request, f"{form.cleaned_data['full_name']} was added.")
+        return redirect("members", organization.pk)
+    return render(
+        request,
+        "organizations/members.html",
+        {
+            "organization": organization,
+            "memberships": organization.memberships.select_related("user"),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def start_assessment(request, organization_id):
+    organization = permissions.organization_for(request.user, organization_id, need=Need.EDIT)
+    version = FrameworkVersion.current(DEFAULT_FRAMEWORK)
+    if version is None:
+        messages.error(request, "No questionnaire is published yet.")
+        return redirect("organization", organization.pk)
+    previous_id = request.POST.get("carry_over_from")
+    previous = (
+        get_object_or_404(Assessment, pk=uuid_or_404(previous_id), organization=organization)
+        if previous_id
+        else None
+    )
+    assessment = workflow.start_assessment(
+        organization=organization,
+        framework_version=version,
+        actor=Actor.from_request(request),
+        carry_over_from=previous,
+    )
+    messages.success(request, f"Assessment started on {version}.")
+    return redirect("assessment", assessment.pk)
