@@ -5,13 +5,16 @@ from django.test import override_settings
 from assessments.demo import DEMO_PASSWORD, seed
 
 
+DISCARD = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+
+
 class Command(BaseCommand):
     help = "Create demo organizations, people of every role and assessments in every state."
 
     def handle(self, *args, **options):
         call_command("load_framework", stdout=self.stdout)
         # Demo people are not real: their notifications go nowhere.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        with override_settings(MAILERS=DISCARD):
             logins = seed()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for role, email in logins:

@@ -1,0 +1,87 @@
+"""Every test gets an organization with one person per role, an outsider and a reviewer."""
+
+import pytest
+
+from assessments import workflow
+from assessments.actors import Actor
+from assessments.attestation import STATEMENT_VERSION
+from assessments.demo import answer_everything
+from assessments.frameworks.loader import bundled_files, publish
+from assessments.models import Role
+from tests.factories import OrganizationFactory, UserFactory, member
+
+
+@pytest.fixture
+def framework_version(db):
+    version, _ = publish(bundled_files()[0])
+    return version
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(legal_name="Brightpath Learning Ltd")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganizationFactory(legal_name="Elsewhere Tutors Inc.")
+
+
+@pytest.fixture
+def admin(org):
+    return member(org, Role.ADMIN, full_name="Avery Admin")
+
+
+@pytest.fixture
+def preparer(org):
+    return member(org, Role.PREPARER, full_name="Pat Preparer")
+
+
+@pytest.fixture
+def signatory(org):
+    return member(org, Role.SIGNATORY, full_name="Sam Signatory")
+
+
+@pytest.fixture
+def outsider(other_org):
+    """An administrator, but of another organization."""
+    return member(other_org, Role.ADMIN, full_name="Oscar Outsider")
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(is_reviewer=True, full_name="Riley Reviewer")
+
+
+@pytest.fixture
+def draft(org, preparer, framework_version):
+    return workflow.start_assessment(
+        organization=org, framework_version=framework_version, actor=Actor(preparer)
+    )
+
+
+@pytest.fixture
+def complete_draft(draft, preparer):
+    answer_everything(draft, actor=Actor(preparer), quality="mixed")
+    return draft
+
+
+@pytest.fixture
+def awaiting_signature(complete_draft, preparer):
+    workflow.submit(complete_draft, actor=Actor(preparer))
+    return complete_draft
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` runs what the code scheduled for after commit (emails, renders)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def attestation(awaiting_signature, signatory, committed):
+    """A signed attestation whose report was rendered (tasks run inline in tests)."""
+    with committed():
+        return workflow.sign(
+            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+        )

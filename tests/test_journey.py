@@ -1,0 +1,209 @@
+"""The whole journey through the browser-facing views, one role after another."""
+
+import io
+import re
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from pypdf import PdfReader
+
+from assessments.frameworks.schema import QuestionType
+from assessments.models import Assessment, Attestation, Membership, Role, Status, User
+from tests.factories import PASSWORD
+
+
+def best_answers(form) -> dict:
+    """POST data answering every question of a section form with its best option."""
+    data = {}
+    for block in form.blocks():
+        question = block["question"]
+        if "revision" in block:
+            data[block["revision"].html_name] = block["revision"].value() or 0
+        if "evidence_file" in block:
+            data[block["evidence_file"].html_name] = SimpleUploadedFile(
+                "plan.txt", b"Our incident-response plan.\n", content_type="text/plain"
+            )
+        if "value" not in block:
+            continue
+        name = block["value"].html_name
+        match question.type:
+            case QuestionType.MULTI_CHOICE:
+                data[name] = [question.options[0].value, question.options[1].value]
+            case QuestionType.YES_NO | QuestionType.SINGLE_CHOICE:
+                data[name] = question.options[0].value
+            case QuestionType.TEXT:
+                data[name] = "Homework help for pupils; <b>bold</b> claims escaped"
+            case QuestionType.URL:
+                data[name] = "https://brightpath.example/child-safety"
+            case QuestionType.NUMBER:
+                data[name] = "12000"
+            case QuestionType.DATE:
+                data[name] = "2026-09-01"
+    return data
+
+
+def fill_in_every_section(client, assessment):
+    framework = assessment.framework_version.framework
+    for section in framework.sections:
+        url = reverse("section", args=[assessment.pk, section.id])
+        # Twice: answers in a section can reveal further questions in the same section.
+        for _ in range(2):
+            form = client.get(url).context["form"]
+            response = client.post(url, best_answers(form) | {"stay": "1"})
+            assert response.status_code == 302, response.context["form"].errors
+
+
+@pytest.fixture
+def signed_up(client, framework_version):
+    response = client.post(
+        reverse("signup"),
+        {
+            "legal_name": "Brightpath Learning Ltd",
+            "website": "brightpath.example",
+            "full_name": "Avery Admin",
+            "email": "Avery@Brightpath.example",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    return Membership.objects.get(user__email="avery@brightpath.example")
+
+
+def test_a_new_organization_signs_up_and_its_admin_lands_on_its_page(client, signed_up):
+    assert signed_up.role == Role.ADMIN
+    page = client.get(reverse("home"), follow=True)
+    assert b"Brightpath Learning Ltd" in page.content
+    assert b"Start a new assessment" in page.content
+
+
+def test_signing_up_twice_with_one_email_is_refused_with_a_clear_message(client, signed_up):
+    client.logout()
+    response = client.post(
+        reverse("signup"),
+        {
+            "legal_name": "Copycat Ltd",
+            "website": "https://copycat.example",
+            "full_name": "Copy Cat",
+            "email": "avery@brightpath.example",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 200
+    assert "An account with this email already exists" in response.text
+
+
+def test_an_admin_adds_a_member_who_gets_an_email_to_choose_a_password(
+    client, signed_up, committed
+):
+    url = reverse("members", args=[signed_up.organization_id])
+    with committed():
+        response = client.post(
+            url,
+            {"email": "pat@brightpath.example", "full_name": "Pat Preparer", "role": "preparer"},
+        )
+    assert response.status_code == 302
+    assert Membership.objects.get(user__email="pat@brightpath.example").role == Role.PREPARER
+    (invitation,) = mail.outbox
+    assert invitation.to == ["pat@brightpath.example"]
+    link = re.search(r"http://\S+/accounts/reset/\S+/", invitation.body).group(0)
+    client.logout()
+    chooser = client.get(link.replace("http://127.0.0.1:8000", ""), follow=True)
+    assert b"Choose a new password" in chooser.content
+
+
+def test_the_whole_journey(
+    client, org, admin, preparer, signatory, reviewer, framework_version, committed
+):
+    # A preparer starts an assessment and answers every section.
+    client.force_login(preparer)
+    response = client.post(reverse("start_assessment", args=[org.pk]))
+    assessment = Assessment.objects.get(organization=org)
+    assert response.url == reverse("assessment", args=[assessment.pk])
+    fill_in_every_section(client, assessment)
+    overview = client.get(reverse("assessment", args=[assessment.pk]))
+    assert overview.context["result"].is_complete
+
+    # They submit it for signature; the answers lock.
+    response = client.post(reverse("submit", args=[assessment.pk]), follow=True)
+    assert b"Submitted" in response.content
+    assessment.refresh_from_db()
+    assert assessment.status == Status.AWAITING_SIGNATURE
+
+    # The signatory signs, after a wrong password is refused.
+    client.force_login(signatory)
+    sign_url = reverse("sign", args=[assessment.pk])
+    page = client.get(sign_url)
+    assert b"I am an officer of Brightpath Learning Ltd" in page.content
+    wrong = client.post(sign_url, {"confirm": "on", "password": "not my password"})
+    assert "That password is not correct." in wrong.text
+    assert not Attestation.objects.exists()
+    with committed():
+        response = client.post(sign_url, {"confirm": "on", "password": PASSWORD})
+    attestation = Attestation.objects.get()
+    assert response.url == reverse("attestation", args=[attestation.pk])
+    assert [m.to for m in mail.outbox] == [[reviewer.email]]
+
+    # The organization downloads the PDF report; it states who and what was attested.
+    pdf = client.get(reverse("report_download", args=[attestation.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert "Brightpath Learning Ltd" in text
+    assert "Sam Signatory" in text
+    assert "Age verification (ID check, vetted provider)" in text
+    assert "<b>bold</b> claims escaped" in text
+
+    # The reviewer finds it in the queue and asks for a change on one question.
+    client.force_login(reviewer)
+    queue = client.get(reverse("dashboard"))
+    assert b"Brightpath Learning Ltd" in queue.content
+    client.post(reverse("start_review", args=[assessment.pk]))
+    client.post(
+        reverse("request_changes", args=[assessment.pk]),
+        {"message": "Attach your incident plan.", "questions": ["monitoring.incident_plan"]},
+    )
+    assessment.refresh_from_db()
+    assert assessment.status == Status.CHANGES_REQUESTED
+
+    # The organization sees the request inline, answers and resubmits; the signatory signs again.
+    client.force_login(preparer)
+    overview = client.get(reverse("assessment", args=[assessment.pk]))
+    assert b"Attach your incident plan." in overview.content
+    section = client.get(reverse("section", args=[assessment.pk, "monitoring"]))
+    assert b"Reviewer: Attach your incident plan." in section.content
+    client.post(reverse("submit", args=[assessment.pk]))
+    client.force_login(signatory)
+    with committed():
+        client.post(sign_url, {"confirm": "on", "password": PASSWORD})
+    assert assessment.attestations.count() == 2
+
+    # The reviewer approves with a rationale; the organization sees the decision.
+    client.force_login(reviewer)
+    with committed():
+        client.post(
+            reverse("decide", args=[assessment.pk]),
+            {"outcome": "approve", "rationale": "Safeguards are evidenced."},
+        )
+    assert mail.outbox[-1].to == [admin.email, preparer.email, signatory.email]
+    assert "approved" in mail.outbox[-1].subject
+    client.force_login(preparer)
+    overview = client.get(reverse("organization", args=[org.pk]))
+    assert b"Approved" in overview.content
+
+    # Anyone can verify: the second attestation is current, the first superseded.
+    client.logout()
+    first, second = assessment.attestations.order_by("number")
+    current = client.get(reverse("verify_hash", args=[second.snapshot_sha256]))
+    assert b"Genuine and current" in current.content
+    assert b"Safeguards are evidenced" not in current.content  # never the answers
+    old = client.get(reverse("verify_hash", args=[first.snapshot_sha256]))
+    assert b"superseded" in old.content
+
+
+def test_a_user_of_no_organization_is_told_so(client, db):
+    client.force_login(User.objects.create_user(email="lonely@example.org", password="x"))
+    assert b"You are not a member of any organization" in client.get(reverse("home")).content

@@ -1,0 +1,59 @@
+"""Production settings refuse to start unsafely; helpers reject values they don't understand."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from compliance_portal.env import env_bool, secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def import_settings(**env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import compliance_portal.settings"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = import_settings()
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_starts_with_a_real_secret_key():
+    result = import_settings(SECRET_KEY="x" * 64)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("key", ["", "short", "insecure-" + "x" * 60])
+def test_weak_or_development_keys_are_refused_outside_debug(monkeypatch, key):
+    monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(ImproperlyConfigured):
+        secret_key(debug=False)
+
+
+def test_debug_gets_a_development_key_when_none_is_set(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert secret_key(debug=True).startswith("insecure-")
+
+
+def test_a_misspelt_boolean_is_an_error_not_a_guess(monkeypatch):
+    monkeypatch.setenv("DEBUG", "treu")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG must be true or false"):
+        env_bool("DEBUG")
+
+
+def test_debug_is_off_unless_asked_for(monkeypatch):
+    monkeypatch.delenv("DEBUG", raising=False)
+    assert env_bool("DEBUG") is False
