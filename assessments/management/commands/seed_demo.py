@@ -4,7 +4,6 @@ from django.test import override_settings
 
 from assessments.demo import DEMO_PASSWORD, seed
 
-
 DISCARD = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
 
