@@ -1,0 +1,148 @@
+"""Who may reach what: every URL x every role x own / other organization.
+
+The matrix is checked against the URL configuration, so a new URL without an entry here
+fails the suite until someone decides who may use it.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import get_resolver, reverse
+
+from assessments import workflow
+from assessments.actors import Actor
+from assessments.attestation import STATEMENT_VERSION
+from assessments.models import Report, ReportState
+from tests.factories import UserFactory
+
+MEMBERS = {"preparer", "signatory", "admin"}
+EDITORS = {"preparer", "admin"}
+READERS = MEMBERS | {"reviewer"}
+EVERYONE = READERS | {"anonymous", "outsider", "platform_admin"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    method: str
+    args: str  # which object the URL names: "", "org", "assessment", "attestation", "evidence"
+    allowed: set[str]
+    public: bool = False
+
+
+RULES = {
+    ("home", "GET"): Rule("GET", "", EVERYONE, public=True),
+    ("signup", "GET"): Rule("GET", "", EVERYONE, public=True),
+    ("signup", "POST"): Rule("POST", "", EVERYONE, public=True),
+    ("verify", "GET"): Rule("GET", "", EVERYONE, public=True),
+    ("verify", "POST"): Rule("POST", "", EVERYONE, public=True),
+    ("verify_hash", "GET"): Rule("GET", "digest", EVERYONE, public=True),
+    ("account", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
+    ("organization", "GET"): Rule("GET", "org", READERS),
+    ("members", "GET"): Rule("GET", "org", {"admin"}),
+    ("members", "POST"): Rule("POST", "org", {"admin"}),
+    ("start_assessment", "POST"): Rule("POST", "org", EDITORS),
+    ("assessment", "GET"): Rule("GET", "assessment", READERS),
+    ("section", "GET"): Rule("GET", "section", READERS),
+    ("section", "POST"): Rule("POST", "section", EDITORS),
+    ("submit", "GET"): Rule("GET", "assessment", READERS),
+    ("submit", "POST"): Rule("POST", "assessment", EDITORS),
+    ("sign", "GET"): Rule("GET", "assessment", {"signatory"}),
+    ("sign", "POST"): Rule("POST", "assessment", {"signatory"}),
+    ("return_to_draft", "POST"): Rule("POST", "assessment", {"signatory"}),
+    ("evidence_file", "GET"): Rule("GET", "evidence", READERS),
+    ("evidence_remove", "POST"): Rule("POST", "evidence", EDITORS),
+    ("attestation", "GET"): Rule("GET", "attestation", READERS),
+    ("report_download", "GET"): Rule("GET", "attestation", READERS),
+    ("dashboard", "GET"): Rule("GET", "", {"reviewer"}),
+    ("review_assessment", "GET"): Rule("GET", "assessment", {"reviewer"}),
+    ("start_review", "POST"): Rule("POST", "assessment", {"reviewer"}),
+    ("decide", "POST"): Rule("POST", "assessment", {"reviewer"}),
+    ("request_changes", "POST"): Rule("POST", "assessment", {"reviewer"}),
+}
+ROLES = sorted(EVERYONE)
+# Django's own account views (login, password reset) and the admin are Django's to guard.
+FOREIGN_NAMESPACES = ("admin", "login", "logout", "password_")
+
+
+def test_every_url_of_the_portal_has_rules():
+    names = {
+        name
+        for name in get_resolver().reverse_dict
+        if isinstance(name, str) and not name.startswith(FOREIGN_NAMESPACES)
+    }
+    assert names == {name for name, _ in RULES}
+
+
+@pytest.fixture
+def signed(awaiting_signature, signatory):
+    """Signed, with a stand-in report file: access checks need a report, not its content
+    (rendering a real one for each of these ~200 cases would take minutes)."""
+    attestation = workflow.sign(
+        awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+    )
+    report = Report(attestation=attestation, sha256="0" * 64, size=9)
+    report.file.save("access-test.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    report.save()
+    attestation.report_state = ReportState.READY
+    attestation.save(update_fields=["report_state"])
+    return attestation
+
+
+@pytest.fixture
+def world(signed, org, admin, preparer, signatory, outsider, reviewer):
+    attestation = signed
+    assessment = attestation.assessment
+    return {
+        "people": {
+            "anonymous": None,
+            "preparer": preparer,
+            "signatory": signatory,
+            "admin": admin,
+            "outsider": outsider,
+            "reviewer": reviewer,
+            "platform_admin": UserFactory(is_staff=True, is_superuser=True),
+        },
+        "args": {
+            "": [],
+            "digest": [attestation.snapshot_sha256],
+            "org": [org.pk],
+            "assessment": [assessment.pk],
+            "section": [assessment.pk, "moderation"],
+            "attestation": [attestation.pk],
+            "evidence": [assessment.evidence.first().pk],
+        },
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "method"), sorted(RULES))
+def test_access(client, world, name, method, role):
+    rule = RULES[(name, method)]
+    person = world["people"][role]
+    if person is not None:
+        client.force_login(person)
+    url = reverse(name, args=world["args"][rule.args])
+    response = client.get(url) if method == "GET" else client.post(url, {})
+
+    if role in rule.allowed:
+        assert response.status_code in (200, 302), response.status_code
+        assert "/accounts/login/" not in response.get("Location", "")
+    elif role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    elif role in MEMBERS or role == "reviewer" or rule.args in ("", "digest"):
+        assert response.status_code == 403  # known to the portal, but not allowed this
+    else:
+        assert response.status_code == 404  # another organization's object does not exist
+
+
+@pytest.mark.parametrize(("name", "method"), sorted(RULES))
+def test_the_wrong_method_is_refused_with_405(client, world, name, method):
+    rule = RULES[(name, method)]
+    if (name, "GET") in RULES and (name, "POST") in RULES:
+        pytest.skip("both methods are in use")
+    client.force_login(world["people"]["preparer"])
+    url = reverse(name, args=world["args"][rule.args])
+    response = client.post(url, {}) if method == "GET" else client.get(url)
+    assert response.status_code == 405
