@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 
 from assessments import audit
@@ -61,11 +62,13 @@ def sniff(head: bytes, upload) -> Kind | None:
     return TEXT if b"\x00" not in head else None
 
 
+def size_limit() -> str:
+    return filesizeformat(settings.EVIDENCE_MAX_BYTES)
+
+
 def _hash_and_check(upload) -> tuple[str, Kind]:
     if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise EvidenceRejected(
-            f"{upload.name} is larger than the {settings.EVIDENCE_MAX_BYTES // 1048576} MB limit."
-        )
+        raise EvidenceRejected(f"{upload.name} is larger than the {size_limit()} limit.")
     if upload.size == 0:
         raise EvidenceRejected(f"{upload.name} is empty.")
     upload.seek(0)

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 
 from assessments.answers import AnswerInput
+from assessments.evidence import size_limit
 from assessments.frameworks.schema import Question, QuestionType, Section
 from assessments.scoring import Response
 
@@ -138,8 +139,7 @@ class SectionForm(forms.Form):
                 if upload.size > settings.EVIDENCE_MAX_BYTES:
                     self.add_error(
                         evidence_file_name(q.id),
-                        f"{upload.name} is larger than the "
-                        f"{settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB limit.",
+                        f"{upload.name} is larger than the {size_limit()} limit.",
                     )
         return cleaned
 

@@ -1,0 +1,133 @@
+"""What a person types is never silently lost; hidden answers are kept but never count."""
+
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+
+from assessments.actors import Actor
+from assessments.answers import AnswerInput, save_answers
+from assessments.attestation import STATEMENT_VERSION
+from assessments.models import Answer, AuditEvent, Evidence
+
+
+def section_url(assessment, section="age_assurance"):
+    return reverse("section", args=[assessment.pk, section])
+
+
+def test_a_partial_section_saves_and_resumes(client, draft, preparer):
+    client.force_login(preparer)
+    client.post(section_url(draft), {"q_age__method": "self_declared", "stay": "1"})
+    page = client.get(section_url(draft))
+    assert page.context["form"]["q_age__method"].value() == "self_declared"
+
+
+def test_two_tabs_never_silently_overwrite_each_other(client, draft, preparer, admin):
+    save_answers(draft, [AnswerInput("age.method", "self_declared")], actor=Actor(preparer))
+    # Both people open the page at revision 1 ...
+    client.force_login(admin)
+    client.post(
+        section_url(draft), {"q_age__method": "verified", "rev_age__method": "1", "stay": "1"}
+    )
+    # ... and the second save, made on the stale revision, is refused and explained.
+    client.force_login(preparer)
+    response = client.post(
+        section_url(draft), {"q_age__method": "none", "rev_age__method": "1", "stay": "1"}
+    )
+    assert response.status_code == 200
+    assert "changed “age.method” while you were editing" in response.text
+    assert Answer.objects.get(question_id="age.method").value == "verified"
+    # What the second person typed is still in their form, ready to save again.
+    assert response.context["form"]["q_age__method"].value() == "none"
+
+
+def test_the_first_answers_from_two_tabs_do_not_overwrite_each_other(draft, preparer, admin):
+    save_answers(
+        draft, [AnswerInput("age.method", "verified", base_revision=0)], actor=Actor(admin)
+    )
+    result = save_answers(
+        draft, [AnswerInput("age.method", "none", base_revision=0)], actor=Actor(preparer)
+    )
+    assert list(result.conflicts) == ["age.method"]
+    assert Answer.objects.get(question_id="age.method").value == "verified"
+
+
+def test_an_invalid_value_gets_a_message_and_keeps_the_rest(client, draft, preparer):
+    client.force_login(preparer)
+    response = client.post(
+        section_url(draft, "education"),
+        {"q_education__link": "not a link at all", "q_education__limits": "yes"},
+    )
+    assert response.status_code == 200
+    assert "Enter a valid URL." in response.text
+    assert response.context["form"]["q_education__limits"].value() == "yes"
+
+
+def test_not_applicable_needs_a_justification(client, draft, preparer):
+    client.force_login(preparer)
+    response = client.post(section_url(draft, "education"), {"na_education__adults": "on"})
+    assert "a justification is required" in response.text
+    assert not Answer.objects.filter(question_id="education.adults").exists()
+
+
+def test_a_hidden_answer_is_kept_but_left_out_of_the_snapshot(complete_draft, preparer, signatory):
+    from assessments import workflow
+
+    actor = Actor(preparer)
+    save_answers(complete_draft, [AnswerInput("scope.age_bands", ["age_16_17"])], actor=actor)
+    assert Answer.objects.filter(question_id="age.parental_consent").exists()
+    workflow.submit(complete_draft, actor=actor)
+    attestation = workflow.sign(
+        complete_draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+    )
+    shown = {
+        q["id"] for s in json.loads(attestation.snapshot_json)["sections"] for q in s["questions"]
+    }
+    assert "age.parental_consent" not in shown
+    assert "age.method" in shown
+
+
+def upload(client, assessment, content, name):
+    return client.post(
+        section_url(assessment),
+        {"evfile_age__evidence": SimpleUploadedFile(name, content), "stay": "1"},
+        follow=True,
+    )
+
+
+def test_evidence_is_hashed_stored_privately_and_audited(client, draft, preparer, outsider):
+    client.force_login(preparer)
+    upload(client, draft, b"%PDF-1.4 our age gate design", "age gate.pdf")
+    item = Evidence.objects.get()
+    assert item.content_type == "application/pdf"
+    assert len(item.sha256) == 64
+    assert item.original_name == "age_gate.pdf"
+    assert client.get(f"/media/{item.file.name}").status_code == 404  # no public URL
+    assert AuditEvent.objects.filter(action="evidence_uploaded").count() == 1
+    assert client.get(reverse("evidence_file", args=[item.pk])).status_code == 200
+    client.force_login(outsider)
+    assert client.get(reverse("evidence_file", args=[item.pk])).status_code == 404
+
+
+def test_a_disguised_file_is_rejected_by_its_content(client, draft, preparer):
+    client.force_login(preparer)
+    page = upload(client, draft, b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff", "report.pdf")
+    assert "report.pdf is not a file type we accept" in page.text
+    assert not Evidence.objects.exists()
+
+
+@override_settings(EVIDENCE_MAX_BYTES=1024)
+def test_an_oversized_file_is_rejected_with_the_limit(client, draft, preparer):
+    client.force_login(preparer)
+    page = upload(client, draft, b"%PDF-" + b"x" * 2048, "big.pdf")
+    assert "big.pdf is larger than the 1.0\xa0KB limit" in page.text
+    assert not Evidence.objects.exists()
+
+
+def test_a_path_in_the_filename_is_stripped(client, draft, preparer):
+    client.force_login(preparer)
+    upload(client, draft, b"plain notes\n", "../../etc/passwd")
+    item = Evidence.objects.get()
+    assert item.original_name == "passwd"
+    assert ".." not in item.file.name

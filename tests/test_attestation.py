@@ -1,0 +1,154 @@
+"""Signed snapshots are deterministic and tamper-evident; reports verify online and offline."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader, PdfWriter
+
+from assessments import workflow
+from assessments.actors import Actor
+from assessments.answers import AnswerInput, save_answers
+from assessments.attestation import (
+    SNAPSHOT_ATTACHMENT,
+    STATEMENT_VERSION,
+    Verdict,
+    build_snapshot,
+    canonical_json,
+    sha256_hex,
+    verify_pdf,
+)
+from assessments.errors import IllegalTransition
+from assessments.models import ReportState, Status
+
+
+def report_bytes(attestation) -> bytes:
+    with attestation.reports.first().file.open("rb") as f:
+        return f.read()
+
+
+def test_the_same_data_gives_the_same_snapshot_and_hash(awaiting_signature, signatory):
+    moment = timezone.now()
+    make = lambda: canonical_json(  # noqa: E731
+        build_snapshot(
+            awaiting_signature,
+            number=1,
+            signer=signatory,
+            signed_at=moment,
+            statement_version=STATEMENT_VERSION,
+        )
+    )
+    assert make() == make()
+    assert sha256_hex(make()) == sha256_hex(make())
+
+
+def test_the_report_embeds_exactly_the_stored_snapshot(attestation):
+    assert attestation.reports.count() == 1
+    reader = PdfReader(io.BytesIO(report_bytes(attestation)))
+    (embedded,) = reader.attachments[SNAPSHOT_ATTACHMENT]
+    assert embedded.decode("utf-8") == attestation.snapshot_json
+    assert sha256_hex(embedded) == attestation.snapshot_sha256
+    assert attestation.reports.first().sha256 == sha256_hex(report_bytes(attestation))
+
+
+def test_a_genuine_report_verifies_offline(attestation, capsys):
+    path = attestation.reports.first().file.path
+    call_command("verify_attestation", path)
+    assert "GENUINE" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
+def test_any_changed_byte_in_the_pdf_fails_verification(attestation, tmp_path, where):
+    data = bytearray(report_bytes(attestation))
+    position = int(len(data) * where)
+    data[position] = (data[position] + 1) % 256
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(bytes(data))
+    with pytest.raises(CommandError):
+        call_command("verify_attestation", str(tampered))
+
+
+def test_a_changed_snapshot_fails_verification(attestation):
+    reader = PdfReader(io.BytesIO(report_bytes(attestation)))
+    writer = PdfWriter()
+    writer.append(reader)
+    forged = attestation.snapshot_json.replace('"not_met"', '"met"')
+    assert forged != attestation.snapshot_json
+    writer.add_attachment(SNAPSHOT_ATTACHMENT, forged.encode())
+    out = io.BytesIO()
+    writer.write(out)
+    result = verify_pdf(out.getvalue())
+    assert result.verdict == Verdict.ALTERED
+    assert not result.genuine
+
+
+def test_a_pdf_that_is_no_report_is_not_genuine(tmp_path):
+    path = tmp_path / "letter.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    with path.open("wb") as f:
+        writer.write(f)
+    with pytest.raises(CommandError, match="not a report"):
+        call_command("verify_attestation", str(path))
+
+
+def test_signed_answers_cannot_change(attestation, preparer):
+    with pytest.raises(IllegalTransition):
+        save_answers(
+            attestation.assessment,
+            [AnswerInput("age.method", "none", base_revision=None)],
+            actor=Actor(preparer),
+        )
+
+
+def test_the_verification_page_shows_status_but_never_answers(client, attestation):
+    page = client.get(reverse("verify_hash", args=[attestation.snapshot_sha256]))
+    assert b"Genuine and current" in page.content
+    assert b"Brightpath Learning Ltd" in page.content
+    assert b"age.method" not in page.content
+
+
+def test_an_uploaded_report_is_verified_on_the_public_page(client, attestation):
+    upload = io.BytesIO(report_bytes(attestation))
+    upload.name = "report.pdf"
+    page = client.post(reverse("verify"), {"report": upload})
+    assert b"Genuine and current" in page.content
+
+
+def test_an_expired_attestation_says_so(client, attestation):
+    attestation.expires_at = timezone.now() - timedelta(days=1)
+    attestation.save(update_fields=["expires_at"])
+    page = client.get(reverse("verify_hash", args=[attestation.snapshot_sha256]))
+    assert b"Genuine, but expired" in page.content
+
+
+def test_an_unknown_hash_is_not_found(client, db):
+    page = client.get(reverse("verify_hash", args=["ab" * 32]))
+    assert b"Not found" in page.content
+
+
+def test_a_failing_render_is_retried_then_shown_as_failed_without_losing_the_attestation(
+    client, awaiting_signature, signatory, committed, monkeypatch
+):
+    calls = []
+
+    def broken(attestation):
+        calls.append(attestation.pk)
+        raise RuntimeError("font cache unavailable")
+
+    monkeypatch.setattr("assessments.tasks.render_report_pdf", broken)
+    with committed():
+        attestation = workflow.sign(
+            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+        )
+    attestation.refresh_from_db()
+    assert len(calls) == 3
+    assert attestation.report_state == ReportState.FAILED
+    assert attestation.assessment.status == Status.SUBMITTED
+    client.force_login(signatory)
+    page = client.get(reverse("attestation", args=[attestation.pk]))
+    assert b"could not be produced after 3 attempts" in page.content
+    assert client.get(reverse("verify_hash", args=[attestation.snapshot_sha256])).status_code == 200

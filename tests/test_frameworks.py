@@ -1,0 +1,122 @@
+"""Framework files: validated on load, published once, never changed."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from assessments.frameworks.loader import FrameworkError, bundled_files, parse, publish
+from assessments.models import FrameworkVersion
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.fixture
+def bundled():
+    return yaml.safe_load(bundled_files()[0].read_text())
+
+
+def write(tmp_path, data, name="fw.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def test_the_bundled_framework_is_valid_and_covers_every_topic():
+    framework, _, _ = parse(bundled_files()[0])
+    titles = " ".join(s.title for s in framework.sections).lower()
+    for topic in (
+        "scope",
+        "age verification",
+        "moderation",
+        "system prompt",
+        "monitoring",
+        "reporting",
+        "education",
+        "regulatory",
+        "disclosure",
+        "high-risk",
+        "prohibited",
+    ):
+        assert topic in titles
+    assert len(framework.questions) >= 40
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds is not beside this checkout")
+def test_every_citation_names_a_real_document_and_a_heading_in_it():
+    framework, _, _ = parse(bundled_files()[0])
+    for question in framework.questions.values():
+        for citation in question.citations:
+            source = framework.source(citation.source)
+            text = (SEEDS / source.file).read_text(encoding="utf-8", errors="replace")
+            assert citation.section in text, (question.id, citation.section)
+
+
+def test_loading_is_idempotent(db):
+    first, created = publish(bundled_files()[0])
+    again, created_again = publish(bundled_files()[0])
+    assert created and not created_again
+    assert first.pk == again.pk
+    assert FrameworkVersion.objects.count() == 1
+
+
+def test_a_published_version_cannot_change(db, tmp_path, bundled):
+    publish(bundled_files()[0])
+    bundled["sections"][0]["questions"][0]["text"] = "A quietly reworded question?"
+    with pytest.raises(FrameworkError, match="already published with other content"):
+        publish(write(tmp_path, bundled))
+
+
+def test_a_new_version_is_published_beside_the_old(db, tmp_path, bundled):
+    publish(bundled_files()[0])
+    bundled["version"] = "1.1"
+    publish(write(tmp_path, bundled))
+    assert FrameworkVersion.current("minor-safety").version == "1.1"
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (lambda d: d["sections"][1]["questions"][0].update(type="dropdown"), "age.method"),
+        (lambda d: d["sections"][1]["questions"][0].pop("remediation"), "remediation"),
+        (
+            lambda d: d["sections"][1]["questions"][0].update(
+                show_if={"question": "nowhere.to_be_found", "equals": "yes"}
+            ),
+            "not an earlier question",
+        ),
+        (
+            lambda d: d["sections"][1]["questions"][0]["citations"][0].update(source="blog"),
+            "unknown source 'blog'",
+        ),
+        (
+            lambda d: d["sections"][1]["questions"][1].update(id="age.method"),
+            "used twice",
+        ),
+    ],
+)
+def test_a_malformed_file_is_rejected_naming_the_file_question_and_problem(
+    tmp_path, bundled, breakage, message
+):
+    breakage(bundled)
+    path = write(tmp_path, bundled, "broken.yaml")
+    with pytest.raises(FrameworkError) as error:
+        parse(path)
+    assert "broken.yaml" in str(error.value)
+    assert message in str(error.value)
+
+
+def test_not_yaml_at_all_is_a_clear_error(tmp_path):
+    path = tmp_path / "junk.yaml"
+    path.write_text("sections: [unclosed")
+    with pytest.raises(FrameworkError, match=r"junk\.yaml: is not valid YAML"):
+        parse(path)
+
+
+def test_check_mode_validates_without_storing_and_fails_on_errors(db, tmp_path, bundled, capsys):
+    call_command("load_framework", str(bundled_files()[0]), "--check")
+    assert FrameworkVersion.objects.count() == 0
+    bundled["sections"] = []
+    with pytest.raises(CommandError):
+        call_command("load_framework", str(write(tmp_path, bundled)), "--check")
