@@ -33,7 +33,7 @@ DOCX = Kind(
 )
 XLSX = Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook")
 TEXT = Kind("text/plain", "plain text")
-ALLOWED = "PDF, PNG, JPEG, Word (.docx), Excel (.xlsx) or plain text"
+ALLOWED = "PDF, PNG, JPEG, Word (.docx), Excel (.xlsx) or plain text"  # what sniff() accepts
 
 
 def sniff(head: bytes, upload) -> Kind | None:

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 
 from assessments.answers import AnswerInput
-from assessments.evidence import size_limit
+from assessments.evidence import ALLOWED, size_limit
 from assessments.frameworks.schema import Question, QuestionType, Section
 from assessments.scoring import Response
 
@@ -101,7 +101,9 @@ class SectionForm(forms.Form):
                 self.initial[field_name(q.id)] = response.value
             else:
                 self.fields[evidence_file_name(q.id)] = MultipleFileField(
-                    label=f"Upload evidence for: {q.text}", required=False, help_text=q.help
+                    label="Upload files",
+                    required=False,
+                    help_text=f"{q.help} {ALLOWED}, up to {size_limit()} each.".strip(),
                 )
                 self.fields[evidence_url_name(q.id)] = forms.URLField(
                     label="…or link to evidence (URL)",

@@ -62,6 +62,11 @@ class Attestation(models.Model):
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
 
+    @property
+    def latest_decision(self):
+        """The platform's most recent verdict on this attestation (prefetch "decisions")."""
+        return max(self.decisions.all(), key=lambda d: d.decided_at, default=None)
+
 
 def report_path(instance: "Report", filename: str) -> str:
     return f"reports/{instance.attestation_id}/{filename}"

@@ -7,12 +7,13 @@ from assessments import permissions, workflow
 from assessments.actors import Actor
 from assessments.attestation import status_of
 from assessments.forms.accounts import MemberForm
-from assessments.models import Assessment, Attestation, FrameworkVersion, Role
+from assessments.models import Assessment, Attestation, FrameworkVersion, Role, Status
 from assessments.organizations import add_member
 from assessments.permissions import Need
 from assessments.views.helpers import uuid_or_404
 
 DEFAULT_FRAMEWORK = "minor-safety"
+FINAL_STATUSES = (Status.APPROVED, Status.REJECTED)
 
 
 @login_required
@@ -25,6 +26,7 @@ def organization_detail(request, organization_id):
     attestations = (
         Attestation.objects.filter(assessment__organization=organization)
         .select_related("assessment__framework_version")
+        .prefetch_related("decisions")
         .order_by("-signed_at")
     )
     return render(
@@ -35,6 +37,7 @@ def organization_detail(request, organization_id):
             "assessments": assessments,
             "attestations": [(a, status_of(a)) for a in attestations],
             "current_framework": FrameworkVersion.current(DEFAULT_FRAMEWORK),
+            "open_assessment": assessments.exclude(status__in=FINAL_STATUSES).first(),
             "can_edit": permissions.can(request.user, organization, Need.EDIT),
             "can_manage": permissions.can(request.user, organization, Need.MANAGE),
         },
