@@ -6,6 +6,7 @@ answer kept for a question that is no longer shown never counts.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from assessments.frameworks.schema import (
@@ -66,7 +67,7 @@ class Result:
     def is_complete(self) -> bool:
         return not self.missing_required
 
-    @property
+    @cached_property
     def by_question(self) -> dict[str, QuestionResult]:
         return {r.question.id: r for s in self.sections for r in s.questions}
 

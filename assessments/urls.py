@@ -26,6 +26,11 @@ urlpatterns = [
         questionnaire.section,
         name="section",
     ),
+    path(
+        "a/<uuid:assessment_id>/autosave/<str:question_id>/",
+        questionnaire.autosave,
+        name="autosave",
+    ),
     path("a/<uuid:assessment_id>/submit/", questionnaire.submit, name="submit"),
     path("a/<uuid:assessment_id>/sign/", attestations.sign, name="sign"),
     path("a/<uuid:assessment_id>/return/", attestations.return_to_draft, name="return_to_draft"),

@@ -131,3 +131,50 @@ def test_a_path_in_the_filename_is_stripped(client, draft, preparer):
     item = Evidence.objects.get()
     assert item.original_name == "passwd"
     assert ".." not in item.file.name
+
+
+def autosave(client, assessment, question_id, data):
+    return client.post(
+        reverse("autosave", args=[assessment.pk, question_id]), data, HTTP_HX_REQUEST="true"
+    )
+
+
+def test_autosave_stores_one_answer_and_refreshes_its_revision(client, draft, preparer):
+    client.force_login(preparer)
+    response = autosave(client, draft, "age.method", {"q_age__method": "verified"})
+    assert "Saved" in response.text
+    assert 'id="id_rev_age__method" value="1" hx-swap-oob="true"' in response.text
+    again = autosave(
+        client, draft, "age.method", {"q_age__method": "estimation", "rev_age__method": "1"}
+    )
+    assert "Saved" in again.text
+    assert Answer.objects.get(question_id="age.method").revision == 2
+
+
+def test_autosave_tells_the_page_which_questions_appear(client, draft, preparer):
+    client.force_login(preparer)
+    response = autosave(client, draft, "scope.age_bands", {"q_scope__age_bands": ["under_13"]})
+    shown = json.loads(response["HX-Trigger"])["portal:visibility"]["show"]
+    assert shown == ["age.child_data_retention", "age.parental_consent"]
+
+
+def test_autosave_refuses_a_stale_revision_and_says_so(client, draft, preparer, admin):
+    save_answers(draft, [AnswerInput("age.method", "verified")], actor=Actor(admin))
+    client.force_login(preparer)
+    response = autosave(
+        client, draft, "age.method", {"q_age__method": "none", "rev_age__method": "0"}
+    )
+    assert "changed this answer meanwhile" in response.text
+    assert Answer.objects.get(question_id="age.method").value == "verified"
+
+
+def test_autosave_explains_an_invalid_value(client, draft, preparer):
+    client.force_login(preparer)
+    response = autosave(client, draft, "education.link", {"q_education__link": "nonsense"})
+    assert "Not saved: Enter a valid URL." in response.text
+
+
+def test_a_section_page_renders_conditional_questions_hidden_until_needed(client, draft, preparer):
+    client.force_login(preparer)
+    page = client.get(section_url(draft))
+    assert 'id="q-age-parental_consent"\n         hidden' in page.text

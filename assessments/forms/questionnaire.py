@@ -9,7 +9,7 @@ from django.conf import settings
 
 from assessments.answers import AnswerInput
 from assessments.evidence import ALLOWED, size_limit
-from assessments.frameworks.schema import Question, QuestionType, Section
+from assessments.frameworks.schema import Question, QuestionType
 from assessments.scoring import Response
 
 TEXT_MAX = 5000
@@ -189,7 +189,3 @@ class SectionForm(forms.Form):
             for q in self.questions
             if q.type == QuestionType.EVIDENCE
         }
-
-
-def section_questions(section: Section, visible: set[str]) -> list[Question]:
-    return [q for q in section.questions if q.id in visible]

@@ -17,6 +17,12 @@ def cite(citation, framework) -> str:
 
 
 @register.filter
+def dom_id(question_id: str) -> str:
+    """An element id for a question: q-age-method."""
+    return "q-" + question_id.replace(".", "-")
+
+
+@register.filter
 def percent_of(part, whole) -> int:
     return round(100 * part / whole) if whole else 0
 

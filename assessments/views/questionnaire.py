@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -7,7 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import answers, evidence, permissions, workflow
 from assessments.actors import Actor
-from assessments.forms.questionnaire import SectionForm, section_questions
+from assessments.errors import IllegalTransition
+from assessments.forms.questionnaire import SectionForm, revision_name
+from assessments.frameworks.schema import QuestionType
 from assessments.permissions import Need
 from assessments.scoring import visible_question_ids
 from assessments.views.helpers import refusals_as_messages
@@ -43,16 +47,14 @@ def assessment_overview(request, assessment_id):
 
 
 def _section_form(assessment, section, data=None, files=None):
-    framework = assessment.framework_version.framework
-    responses = answers.responses_for(assessment)
-    visible = visible_question_ids(framework, responses)
-    revisions = dict(assessment.answers.values_list("question_id", "revision"))
+    """Every question of the section; those hidden by conditions are rendered hidden, so
+    they appear as soon as an answer calls for them (on save, or at once with htmx)."""
     return SectionForm(
         data,
         files,
-        questions=section_questions(section, visible),
-        responses=responses,
-        revisions=revisions,
+        questions=list(section.questions),
+        responses=answers.responses_for(assessment),
+        revisions=dict(assessment.answers.values_list("question_id", "revision")),
     )
 
 
@@ -183,3 +185,44 @@ def evidence_remove(request, evidence_id):
     evidence.remove(item, actor=Actor.from_request(request))
     messages.success(request, f"Removed {item}.")
     return redirect("section", item.assessment_id, section_id)
+
+
+@login_required
+@require_POST
+def autosave(request, assessment_id, question_id):
+    """Save one question as the person types (htmx); answers with a status fragment.
+
+    The fragment also refreshes the question's revision out of band, and an event tells
+    the page which questions this answer showed or hid.
+    """
+    assessment = permissions.assessment_for(request.user, assessment_id, need=Need.EDIT)
+    framework = assessment.framework_version.framework
+    question = framework.questions.get(question_id)
+    if question is None or question.type == QuestionType.EVIDENCE:
+        raise Http404
+    before = visible_question_ids(framework, answers.responses_for(assessment))
+    form = SectionForm(request.POST, questions=[question], responses={}, revisions={})
+    context = {"question": question, "errors": [], "conflict": None, "saved": False}
+    if not form.is_valid():
+        context["errors"] = [str(e) for errors in form.errors.values() for e in errors]
+    else:
+        try:
+            saved = answers.save_answers(
+                assessment, form.answer_inputs(), actor=Actor.from_request(request)
+            )
+        except IllegalTransition as exc:
+            context["errors"] = [str(exc)]
+        else:
+            context["conflict"] = saved.conflicts.get(question_id)
+            context["saved"] = not context["conflict"]
+    stored = assessment.answers.filter(question_id=question_id).first()
+    context["revision_field"] = form[revision_name(question_id)]
+    context["revision"] = stored.revision if stored and not context["conflict"] else None
+    result = answers.result_for(assessment)
+    context["status"] = result.by_question.get(question_id)
+    after = set(result.by_question)
+    response = render(request, "assessments/section.html#autosave", context)
+    response["HX-Trigger"] = json.dumps(
+        {"portal:visibility": {"show": sorted(after - before), "hide": sorted(before - after)}}
+    )
+    return response
