@@ -17,7 +17,14 @@ DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the demo, never u
 
 ORGANIZATIONS = [
     # slug, legal name, website, what its assessments should end as, answer quality
-    ("brightpath", "Brightpath Learning Ltd", "https://brightpath.example", ["approved"], "strong"),
+    # A second "approved" is a re-assessment with answers carried over: it supersedes the first.
+    (
+        "brightpath",
+        "Brightpath Learning Ltd",
+        "https://brightpath.example",
+        ["approved"] * 2,
+        "strong",
+    ),
     ("kidscribe", "Kidscribe Inc.", "https://kidscribe.example", ["awaiting_signature"], "strong"),
     ("teentalk", "TeenTalk Health CIC", "https://teentalk.example", ["submitted"], "mixed"),
     (
@@ -28,6 +35,8 @@ ORGANIZATIONS = [
         "mixed",
     ),
     ("quizzly", "Quizzly Games Oy", "https://quizzly.example", ["rejected", "draft"], "weak"),
+    ("oldtown", "Oldtown Academy", "https://oldtown.example", ["expired"], "strong"),
+    ("riverbend", "Riverbend Tutors LLC", "https://riverbend.example", ["revoked"], "strong"),
 ]
 
 
@@ -100,12 +109,25 @@ def _drive(assessment, target: str, people: dict, reviewer: User, quality: str) 
     if target == "submitted":
         return
     workflow.start_review(assessment, actor=review)
-    if target == "approved":
+    if target in ("approved", "expired", "revoked"):
         workflow.approve(
             assessment,
             actor=review,
             rationale="Safeguards are in place and evidenced; age assurance is verified.",
         )
+        attestation = assessment.attestations.get()
+        if target == "expired":
+            # Demo only: date the signature back past its validity.
+            a_year_ago = timezone.now() - timedelta(days=400)
+            type(attestation).objects.filter(pk=attestation.pk).update(
+                signed_at=a_year_ago, expires_at=a_year_ago + timedelta(days=365)
+            )
+        if target == "revoked":
+            workflow.revoke(
+                attestation,
+                actor=review,
+                reason="The product was found serving unfiltered image uploads to under-13s.",
+            )
     elif target == "rejected":
         workflow.reject(
             assessment,
@@ -154,11 +176,14 @@ def seed() -> list[tuple[str, str]]:
             )
             for role, user in people.items():
                 Membership.objects.create(organization=organization, user=user, role=role)
+        previous = None
         for target in targets:
             assessment = workflow.start_assessment(
                 organization=organization,
                 framework_version=version,
                 actor=Actor(people["preparer"]),
+                carry_over_from=previous if previous and previous.status == "approved" else None,
             )
+            previous = assessment
             _drive(assessment, target, people, reviewer, quality)
     return logins

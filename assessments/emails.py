@@ -49,7 +49,9 @@ def reviewer_recipients() -> list[str]:
     )
 
 
-def send_status_change(assessment: Assessment, *, event: str, message: str = "") -> None:
+def send_status_change(
+    assessment: Assessment, *, event: str, message: str = "", expires_at=None
+) -> None:
     """Tell the right people: reviewers of a submission, the organization of a decision."""
     recipients = (
         reviewer_recipients() if event == "submitted" else organization_recipients(assessment)
@@ -61,6 +63,12 @@ def send_status_change(assessment: Assessment, *, event: str, message: str = "")
     )
     _send(
         "status_change",
-        {"assessment": assessment, "event": event, "message": message, "url": url},
+        {
+            "assessment": assessment,
+            "event": event,
+            "message": message,
+            "url": url,
+            "expires_at": expires_at,
+        },
         recipients,
     )

@@ -46,6 +46,9 @@ urlpatterns = [
         attestations.report_download,
         name="report_download",
     ),
+    path(
+        "attestations/<uuid:attestation_id>/revoke/", attestations.revoke, name="revoke_attestation"
+    ),
     path("review/", review.dashboard, name="dashboard"),
     path("review/<uuid:assessment_id>/", review.review_assessment, name="review_assessment"),
     path("review/<uuid:assessment_id>/start/", review.start_review, name="start_review"),

@@ -247,3 +247,30 @@ def request_changes(
                 requests_change=True,
             )
     return decision
+
+
+def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestation:
+    """A reviewer withdraws an attestation; the public verification page then says so."""
+    reason = reason.strip()
+    if not reason:
+        raise IllegalTransition("Say why the attestation is revoked.")
+    with transaction.atomic():
+        locked = Attestation.objects.select_for_update().get(pk=attestation.pk)
+        if locked.revoked_at:
+            raise IllegalTransition("This attestation is already revoked.")
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor.user
+        locked.revocation_reason = reason
+        locked.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+        audit.record(
+            actor=actor,
+            action="attestation_revoked",
+            obj=locked,
+            organization_id=locked.assessment.organization_id,
+            assessment_id=locked.assessment_id,
+            details={"number": locked.number, "reason": reason},
+        )
+        transaction.on_commit(
+            lambda: emails.send_status_change(locked.assessment, event="revoked", message=reason)
+        )
+    return locked

@@ -55,6 +55,7 @@ RULES = {
     ("evidence_remove", "POST"): Rule("POST", "evidence", EDITORS),
     ("attestation", "GET"): Rule("GET", "attestation", READERS),
     ("report_download", "GET"): Rule("GET", "attestation", READERS),
+    ("revoke_attestation", "POST"): Rule("POST", "attestation", {"reviewer"}),
     ("dashboard", "GET"): Rule("GET", "", {"reviewer"}),
     ("review_assessment", "GET"): Rule("GET", "assessment", {"reviewer"}),
     ("start_review", "POST"): Rule("POST", "assessment", {"reviewer"}),

@@ -152,3 +152,30 @@ def test_a_failing_render_is_retried_then_shown_as_failed_without_losing_the_att
     page = client.get(reverse("attestation", args=[attestation.pk]))
     assert b"could not be produced after 3 attempts" in page.content
     assert client.get(reverse("verify_hash", args=[attestation.snapshot_sha256])).status_code == 200
+
+
+def test_a_reviewer_revokes_with_a_reason_and_the_public_page_says_so(
+    client, attestation, reviewer, signatory, committed
+):
+    from django.core import mail
+
+    client.force_login(reviewer)
+    with committed():
+        client.post(
+            reverse("revoke_attestation", args=[attestation.pk]),
+            {"reason": "Unfiltered uploads found."},
+        )
+    client.logout()
+    page = client.get(reverse("verify_hash", args=[attestation.snapshot_sha256]))
+    assert b"Revoked by the platform" in page.content
+    assert b"Unfiltered uploads found." in page.content
+    assert "revoked" in mail.outbox[-1].subject
+    assert signatory.email in mail.outbox[-1].to
+
+
+def test_revoking_needs_a_reason_and_happens_once(client, attestation, reviewer):
+    client.force_login(reviewer)
+    url = reverse("revoke_attestation", args=[attestation.pk])
+    assert b"Say why" in client.post(url, {"reason": " "}, follow=True).content
+    client.post(url, {"reason": "Found out."})
+    assert b"already revoked" in client.post(url, {"reason": "Again"}, follow=True).content

@@ -41,6 +41,7 @@ class Attestation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revocation_reason = models.TextField(blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     report_state = models.CharField(
         max_length=10, choices=ReportState.choices, default=ReportState.PENDING
     )

@@ -92,3 +92,17 @@ def report_download(request, attestation_id):
         f"{attestation.number}.pdf",
         content_type="application/pdf",
     )
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def revoke(request, attestation_id):
+    attestation = permissions.attestation_for(request.user, attestation_id, need=Need.REVIEW)
+    workflow.revoke(
+        attestation,
+        actor=Actor.from_request(request),
+        reason=request.POST.get("reason", "")[:2000],
+    )
+    messages.success(request, f"Attestation {attestation.number} is revoked.")
+    return redirect("attestation", attestation.pk)

@@ -17,8 +17,11 @@ def refusals_as_messages(view):
             return view(request, *args, **kwargs)
         except IllegalTransition as exc:
             messages.error(request, str(exc))
-            target = kwargs.get("assessment_id")
-            return redirect("assessment", target) if target else redirect("home")
+            if "assessment_id" in kwargs:
+                return redirect("assessment", kwargs["assessment_id"])
+            if "attestation_id" in kwargs:
+                return redirect("attestation", kwargs["attestation_id"])
+            return redirect("home")
 
     return wrapper
 

@@ -1,0 +1,52 @@
+"""Reminding organizations before their attestation expires."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessments import audit, emails
+from assessments.actors import SYSTEM
+from assessments.attestation import newer_attestation
+from assessments.models import Attestation
+
+REMIND_DAYS_BEFORE = 30
+
+
+def due_for_reminder(now=None):
+    now = now or timezone.now()
+    return Attestation.objects.filter(
+        revoked_at__isnull=True,
+        reminder_sent_at__isnull=True,
+        expires_at__gt=now,
+        expires_at__lte=now + timedelta(days=REMIND_DAYS_BEFORE),
+    ).select_related("assessment__organization", "assessment__framework_version")
+
+
+def send_expiry_reminders() -> int:
+    """Email each organization once about an attestation nearing expiry; return how many."""
+    sent = 0
+    for attestation in due_for_reminder():
+        if newer_attestation(attestation):
+            continue  # already re-attested: nothing to remind about
+        with transaction.atomic():
+            claimed = Attestation.objects.filter(
+                pk=attestation.pk, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=timezone.now())
+            if not claimed:
+                continue  # another worker sent it
+            audit.record(
+                actor=SYSTEM,
+                action="expiry_reminder_sent",
+                obj=attestation,
+                organization_id=attestation.assessment.organization_id,
+                assessment_id=attestation.assessment_id,
+                details={"expires_at": attestation.expires_at.isoformat()},
+            )
+            transaction.on_commit(
+                lambda a=attestation: emails.send_status_change(
+                    a.assessment, event="expiring", expires_at=a.expires_at
+                )
+            )
+        sent += 1
+    return sent

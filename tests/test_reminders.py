@@ -1,0 +1,49 @@
+from datetime import timedelta
+
+from django.core import mail
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from assessments.demo import seed
+from assessments.models import Assessment, Attestation, AuditEvent, Status
+
+
+def expire_in(attestation, days):
+    Attestation.objects.filter(pk=attestation.pk).update(
+        expires_at=timezone.now() + timedelta(days=days)
+    )
+
+
+def test_an_organization_is_reminded_once_before_expiry(attestation, preparer, committed):
+    expire_in(attestation, 20)
+    with committed():
+        call_command("send_expiry_reminders")
+        call_command("send_expiry_reminders")
+    (reminder,) = mail.outbox
+    assert "expires soon" in reminder.subject
+    assert preparer.email in reminder.to
+    assert AuditEvent.objects.filter(action="expiry_reminder_sent").count() == 1
+
+
+def test_no_reminder_far_from_expiry_or_after_revocation(attestation, committed):
+    expire_in(attestation, 200)
+    with committed():
+        call_command("send_expiry_reminders")
+    Attestation.objects.filter(pk=attestation.pk).update(revoked_at=timezone.now())
+    expire_in(attestation, 5)
+    with committed():
+        call_command("send_expiry_reminders")
+    assert mail.outbox == []
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}})
+def test_demo_data_covers_every_state_and_can_be_loaded_twice(framework_version):
+    seed()
+    seed()
+    assert set(Assessment.objects.values_list("status", flat=True)) == set(Status.values) - {
+        Status.IN_REVIEW
+    }
+    assert Attestation.objects.filter(revoked_at__isnull=False).count() == 1
+    assert Attestation.objects.filter(expires_at__lt=timezone.now()).count() == 1
+    assert Assessment.objects.filter(carried_over_from__isnull=False).count() == 1
