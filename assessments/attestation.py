@@ -258,3 +258,24 @@ def verify_pdf(pdf: bytes) -> Verification:
             "The snapshot is genuine but this PDF file is not one the portal issued.",
         )
     return Verification(status_of(attestation), attestation)
+
+
+def snapshot_changes(previous_json: str, current_json: str) -> list[dict]:
+    """Questions whose answer, status or evidence differ between two signed snapshots."""
+
+    def by_id(text):
+        return {
+            q["id"]: q for section in json.loads(text)["sections"] for q in section["questions"]
+        }
+
+    before, after = by_id(previous_json), by_id(current_json)
+    changes = []
+    for question_id in [*after, *(q for q in before if q not in after)]:
+        old, new = before.get(question_id), after.get(question_id)
+        fields = ("answer", "status", "justification", "evidence")
+        if old and new and all(old[f] == new[f] for f in fields):
+            continue
+        changes.append(
+            {"id": question_id, "text": (new or old)["text"], "before": old, "after": new}
+        )
+    return changes

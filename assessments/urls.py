@@ -50,6 +50,15 @@ urlpatterns = [
         "attestations/<uuid:attestation_id>/revoke/", attestations.revoke, name="revoke_attestation"
     ),
     path("review/", review.dashboard, name="dashboard"),
+    path("review/export.csv", review.export_queue, name="export_queue"),
+    path("review/metrics/", review.metrics_page, name="metrics"),
+    path(
+        "review/<uuid:assessment_id>/export.json",
+        review.export_assessment,
+        name="export_assessment",
+    ),
+    path("review/<uuid:assessment_id>/assign/", review.assign, name="assign"),
+    path("a/<uuid:assessment_id>/comments/", review.add_comment, name="add_comment"),
     path("review/<uuid:assessment_id>/", review.review_assessment, name="review_assessment"),
     path("review/<uuid:assessment_id>/start/", review.start_review, name="start_review"),
     path("review/<uuid:assessment_id>/decide/", review.decide, name="decide"),

@@ -159,6 +159,11 @@ def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Att
             signer_ip=actor.ip,
             expires_at=signed_at + timedelta(days=settings.ATTESTATION_VALID_DAYS),
         )
+        overall = snapshot["overall"]
+        locked.attested_score = overall["score"]
+        locked.attested_risk_tier = overall["risk_tier"]
+        locked.attested_until = attestation.expires_at
+        locked.save(update_fields=["attested_score", "attested_risk_tier", "attested_until"])
         audit.record(
             actor=actor,
             action="attestation_created",
@@ -274,3 +279,44 @@ def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestatio
             lambda: emails.send_status_change(locked.assessment, event="revoked", message=reason)
         )
     return locked
+
+
+def assign(assessment: Assessment, *, actor: Actor, reviewer) -> Assessment:
+    """Give an assessment to a reviewer (or take it back with reviewer=None)."""
+    with transaction.atomic():
+        locked = _locked(assessment)
+        before = locked.assigned_reviewer
+        locked.assigned_reviewer = reviewer
+        locked.save(update_fields=["assigned_reviewer"])
+        audit.record(
+            actor=actor,
+            action="reviewer_assigned",
+            obj=locked,
+            organization_id=locked.organization_id,
+            assessment_id=locked.pk,
+            details={
+                "from": before.email if before else None,
+                "to": reviewer.email if reviewer else None,
+            },
+        )
+    return locked
+
+
+def comment(assessment: Assessment, *, actor: Actor, body: str, question_id: str = ""):
+    """Add to the conversation on an assessment or one of its questions."""
+    body = body.strip()
+    if not body:
+        raise IllegalTransition("Write something before posting a comment.")
+    with transaction.atomic():
+        note = Comment.objects.create(
+            assessment=assessment, question_id=question_id, author=actor.user, body=body
+        )
+        audit.record(
+            actor=actor,
+            action="comment_added",
+            obj=note,
+            organization_id=assessment.organization_id,
+            assessment_id=assessment.pk,
+            details={"question_id": question_id},
+        )
+    return note

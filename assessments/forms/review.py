@@ -48,3 +48,63 @@ class VerifyForm(forms.Form):
         if report and report.size > 20 * 1024 * 1024:
             self.add_error("report", "This file is too large to be one of our reports.")
         return cleaned
+
+
+class QueueFilterForm(forms.Form):
+    """The dashboard's filters; they live in the URL, so a view of the queue is a bookmark."""
+
+    q = forms.CharField(label="Organization", required=False, max_length=100)
+    status = forms.ChoiceField(label="Status", required=False)
+    risk = forms.ChoiceField(
+        label="Risk tier",
+        required=False,
+        choices=[("", "Any"), ("high", "High"), ("medium", "Medium"), ("low", "Low")],
+    )
+    framework = forms.ModelChoiceField(
+        label="Questionnaire", required=False, queryset=None, empty_label="Any"
+    )
+    reviewer = forms.ChoiceField(label="Reviewer", required=False)
+    expiring_within = forms.IntegerField(
+        label="Expiring within (days)", required=False, min_value=0, max_value=3650
+    )
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("waiting", "Waiting longest"),
+            ("newest", "Most recent"),
+            ("risk", "Highest risk"),
+            ("score", "Lowest score"),
+            ("organization", "Organization"),
+            ("expiry", "Expiring soonest"),
+        ],
+    )
+
+    def __init__(self, *args, statuses, frameworks, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any")] + [(s.value, s.label) for s in statuses]
+        self.fields["framework"].queryset = frameworks
+        self.fields["reviewer"].choices = [
+            ("", "Anyone"),
+            ("me", "Assigned to me"),
+            ("unassigned", "Unassigned"),
+        ] + [(str(r.pk), r.full_name or r.email) for r in reviewers]
+
+
+class AssignForm(forms.Form):
+    reviewer = forms.ChoiceField(label="Assign to", required=False)
+
+    def __init__(self, *args, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reviewers = {str(r.pk): r for r in reviewers}
+        self.fields["reviewer"].choices = [("", "Nobody")] + [
+            (pk, r.full_name or r.email) for pk, r in self.reviewers.items()
+        ]
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    question_id = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)

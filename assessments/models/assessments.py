@@ -38,6 +38,11 @@ class Assessment(models.Model):
     carried_over_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the latest signature attested, kept here so the review queue can filter and sort
+    # on it with an index instead of re-scoring every row. Written only by workflow.sign().
+    attested_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    attested_risk_tier = models.CharField(max_length=10, blank=True)
+    attested_until = models.DateTimeField(null=True, blank=True)
     assigned_reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -51,6 +56,9 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["status", "-status_changed_at"]),
             models.Index(fields=["organization", "-created_at"]),
+            models.Index(fields=["attested_risk_tier", "status"]),
+            models.Index(fields=["attested_until"]),
+            models.Index(fields=["assigned_reviewer", "status"]),
         ]
 
     def __str__(self):

@@ -38,6 +38,9 @@ def assessment_overview(request, assessment_id):
             "result": result,
             "attestations": assessment.attestations.order_by("-number"),
             "change_requests": _open_change_requests(assessment),
+            "conversation": assessment.comments.filter(requests_change=False).select_related(
+                "author"
+            ),
             "can_edit": assessment.is_editable
             and permissions.can(request.user, organization, Need.EDIT),
             "can_sign": permissions.can(request.user, organization, Need.SIGN),
@@ -117,7 +120,10 @@ def section(request, assessment_id, section_id):
             "previous": framework.sections[index - 1] if index else None,
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
             "evidence": evidence.by_question(assessment),
-            "change_requests": _requests_by_question(assessment),
+            "change_requests": _by_question(_open_change_requests(assessment)),
+            "comments": _by_question(
+                assessment.comments.filter(requests_change=False).select_related("author")
+            ),
             "editable": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },
@@ -133,10 +139,10 @@ def _after_save(request, assessment, framework, current) -> str:
     return reverse("section", args=[assessment.pk, current.id])
 
 
-def _requests_by_question(assessment) -> dict:
+def _by_question(comments) -> dict[str, list]:
     grouped: dict[str, list] = {}
-    for comment in _open_change_requests(assessment):
-        grouped.setdefault(comment.question_id, []).append(comment)
+    for note in comments:
+        grouped.setdefault(note.question_id, []).append(note)
     return grouped
 
 

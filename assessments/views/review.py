@@ -1,49 +1,117 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments import answers, evidence, permissions, workflow
+from assessments import answers, evidence, exports, metrics, permissions, queue, workflow
 from assessments.actors import Actor
-from assessments.attestation import display_value
-from assessments.forms.review import ChangeRequestForm, DecisionForm
-from assessments.models import Assessment, AuditEvent, Status
+from assessments.attestation import display_value, snapshot_changes
+from assessments.charts import Bar, horizontal_bars
+from assessments.forms.review import (
+    AssignForm,
+    ChangeRequestForm,
+    CommentForm,
+    DecisionForm,
+    QueueFilterForm,
+)
+from assessments.models import AuditEvent, FrameworkVersion, Status, User
 from assessments.permissions import Need
 from assessments.views.helpers import refusals_as_messages
 
-QUEUE_STATUSES = [s for s in Status if s not in (Status.DRAFT, Status.AWAITING_SIGNATURE)]
+PAGE_SIZE = 25
 
 
 def _require_reviewer(user):
     if not user.is_reviewer:
-        raise PermissionDenied("Only platform reviewers can see the review dashboard.")
+        raise PermissionDenied("Only platform reviewers can do this.")
+
+
+def _reviewers():
+    return User.objects.filter(is_reviewer=True, is_active=True).order_by("full_name")
+
+
+def _filtered_queue(request):
+    form = QueueFilterForm(
+        request.GET or None,
+        statuses=queue.QUEUE_STATUSES,
+        frameworks=FrameworkVersion.objects.all(),
+        reviewers=_reviewers(),
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, queue.review_queue(filters, user=request.user)
 
 
 @login_required
 @require_GET
 def dashboard(request):
     _require_reviewer(request.user)
-    status = request.GET.get("status", "")
-    queue = Assessment.objects.filter(status__in=QUEUE_STATUSES).select_related(
-        "organization", "framework_version", "assigned_reviewer"
+    form, rows = _filtered_queue(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [(a, queue.is_overdue(a)) for a in page.object_list],
+        "counts": queue.status_counts(),
+        "overdue": queue.overdue_count(),
+        "query": query.urlencode(),
+    }
+    template = "review/dashboard.html#queue" if request.htmx else "review/dashboard.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def export_queue(request):
+    _require_reviewer(request.user)
+    _, rows = _filtered_queue(request)
+    response = StreamingHttpResponse(
+        exports.queue_csv_rows(rows.iterator(chunk_size=1000)), content_type="text/csv"
     )
-    if status in Status.values:
-        queue = queue.filter(status=status)
-    counts = dict(
-        Assessment.objects.filter(status__in=QUEUE_STATUSES)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="review-queue-{stamp}.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def export_assessment(request, assessment_id):
+    assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
+    response = HttpResponse(exports.assessment_json(assessment), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}.json"'
+    return response
+
+
+@login_required
+@require_GET
+def metrics_page(request):
+    _require_reviewer(request.user)
+    counts = queue.status_counts()
+    total = max(sum(n for _, n in counts), 1)
+    gaps = metrics.most_common_gaps()
+    most = max((n for _, n in gaps), default=1)
     return render(
         request,
-        "review/dashboard.html",
+        "review/metrics.html",
         {
-            "queue": queue.order_by("status_changed_at")[:100],
-            "counts": [(s, counts.get(s.value, 0)) for s in QUEUE_STATUSES],
-            "status": status,
+            "counts": counts,
+            "status_chart": horizontal_bars(
+                [Bar(s.label, round(100 * n / total)) for s, n in counts],
+                title="Share of assessments by status",
+            ),
+            "median_days": metrics.median_days_to_decision(),
+            "gaps": gaps,
+            "gap_chart": horizontal_bars(
+                [Bar(qid, round(100 * n / most)) for qid, n in gaps],
+                title="Questions most often answered as gaps (relative)",
+            ),
+            "expiring": metrics.expiring_counts(),
         },
     )
 
@@ -59,6 +127,12 @@ def review_assessment(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
     questions = assessment.framework_version.framework.questions
     responses = answers.responses_for(assessment)
+    recent = list(assessment.attestations.order_by("-number")[:2])
+    latest = recent[0] if recent else None
+    previous = recent[1] if len(recent) > 1 else None
+    comments: dict[str, list] = {}
+    for note in assessment.comments.select_related("author"):
+        comments.setdefault(note.question_id, []).append(note)
     return render(
         request,
         "review/assessment.html",
@@ -72,9 +146,18 @@ def review_assessment(request, assessment_id):
                 if qid in questions
             },
             "evidence": evidence.by_question(assessment),
-            "attestation": assessment.attestations.order_by("-number").first(),
+            "attestation": latest,
+            "changes": snapshot_changes(previous.snapshot_json, latest.snapshot_json)
+            if previous
+            else None,
+            "previous": previous,
+            "comments": comments,
             "decision_form": DecisionForm(),
             "change_form": ChangeRequestForm(question_choices=_question_choices(assessment)),
+            "assign_form": AssignForm(
+                initial={"reviewer": assessment.assigned_reviewer_id or ""},
+                reviewers=_reviewers(),
+            ),
             "events": AuditEvent.objects.filter(assessment_id=assessment.pk).order_by("-id")[:50],
             "decidable": assessment.status in (Status.SUBMITTED, Status.IN_REVIEW),
         },
@@ -88,6 +171,21 @@ def start_review(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
     workflow.start_review(assessment, actor=Actor.from_request(request))
     messages.success(request, "You are reviewing this assessment.")
+    return redirect("review_assessment", assessment.pk)
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def assign(request, assessment_id):
+    assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
+    form = AssignForm(request.POST, reviewers=_reviewers())
+    if form.is_valid():
+        chosen = form.reviewers.get(form.cleaned_data["reviewer"])
+        workflow.assign(assessment, actor=Actor.from_request(request), reviewer=chosen)
+        messages.success(request, f"Assigned to {chosen or 'nobody'}.")
+    else:
+        messages.error(request, "Choose a reviewer from the list.")
     return redirect("review_assessment", assessment.pk)
 
 
@@ -123,3 +221,29 @@ def request_changes(request, assessment_id):
     )
     messages.success(request, "Changes requested; the organization has been told.")
     return redirect("review_assessment", assessment.pk)
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def add_comment(request, assessment_id):
+    """Reviewers and the organization's members talk about the assessment or a question."""
+    assessment = permissions.assessment_for(request.user, assessment_id, need=Need.VIEW)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        question_id = form.cleaned_data["question_id"]
+        if question_id and question_id not in assessment.framework_version.framework.questions:
+            question_id = ""
+        workflow.comment(
+            assessment,
+            actor=Actor.from_request(request),
+            body=form.cleaned_data["body"],
+            question_id=question_id,
+        )
+        messages.success(request, "Comment posted.")
+    else:
+        messages.error(request, "Write a comment of up to 5,000 characters.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("assessment", assessment.pk)

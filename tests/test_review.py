@@ -1,0 +1,181 @@
+"""The reviewers' dashboard, exports, metrics, assignment, comments and the submission diff."""
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import workflow
+from assessments.actors import Actor
+from assessments.answers import AnswerInput, save_answers
+from assessments.attestation import STATEMENT_VERSION
+from assessments.models import Assessment, Status
+from tests.factories import OrganizationFactory, UserFactory
+
+
+def queued(framework_version, creator, n, **fields):
+    """Assessments already in the queue (their route there is tested elsewhere)."""
+    defaults = {"status": Status.SUBMITTED, "attested_risk_tier": "low", "attested_score": 90}
+    return [
+        Assessment.objects.create(
+            organization=OrganizationFactory(legal_name=f"Queue Org {i:03d}"),
+            framework_version=framework_version,
+            created_by=creator,
+            **(defaults | fields),
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+def names_on(response):
+    return [a.organization.legal_name for a, _ in response.context["rows"]]
+
+
+def test_filters_combine_and_live_in_the_url(reviewer_client, framework_version, reviewer):
+    queued(framework_version, reviewer, 2)
+    (risky,) = queued(framework_version, reviewer, 1, attested_risk_tier="high")
+    risky.organization.legal_name = "Risky Robots Inc."
+    risky.organization.save()
+    page = reviewer_client.get(reverse("dashboard"), {"risk": "high", "status": "submitted"})
+    assert names_on(page) == ["Risky Robots Inc."]
+    assert names_on(reviewer_client.get(reverse("dashboard"), {"q": "robots"})) == [
+        "Risky Robots Inc."
+    ]
+
+
+def test_overdue_and_expiring_filters(reviewer_client, framework_version, reviewer):
+    old = queued(framework_version, reviewer, 1)[0]
+    Assessment.objects.filter(pk=old.pk).update(
+        status_changed_at=timezone.now() - timedelta(days=30),
+        attested_until=timezone.now() + timedelta(days=10),
+    )
+    queued(framework_version, reviewer, 3)
+    assert len(names_on(reviewer_client.get(reverse("dashboard"), {"overdue": "on"}))) == 1
+    expiring = reviewer_client.get(reverse("dashboard"), {"expiring_within": "30"})
+    assert names_on(expiring) == [old.organization.legal_name]
+
+
+def test_assigned_to_me_and_unassigned(reviewer_client, framework_version, reviewer):
+    mine, other = queued(framework_version, reviewer, 2)
+    workflow.assign(mine, actor=Actor(reviewer), reviewer=reviewer)
+    assert len(names_on(reviewer_client.get(reverse("dashboard"), {"reviewer": "me"}))) == 1
+    assert names_on(reviewer_client.get(reverse("dashboard"), {"reviewer": "unassigned"})) == [
+        other.organization.legal_name
+    ]
+
+
+def test_htmx_gets_only_the_table(reviewer_client, framework_version, reviewer):
+    queued(framework_version, reviewer, 1)
+    response = reviewer_client.get(reverse("dashboard"), HTTP_HX_REQUEST="true")
+    assert response.text.lstrip().startswith('<div id="queue">')
+    assert "<html" not in response.text
+
+
+def test_pagination(reviewer_client, framework_version, reviewer):
+    queued(framework_version, reviewer, 30)
+    second = reviewer_client.get(reverse("dashboard"), {"page": "2"})
+    assert len(second.context["rows"]) == 5
+
+
+def test_the_dashboard_costs_the_same_queries_for_10_or_200_rows(
+    reviewer_client, framework_version, reviewer
+):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert reviewer_client.get(reverse("dashboard")).status_code == 200
+        return len(queries)
+
+    queued(framework_version, reviewer, 10, assigned_reviewer=reviewer)
+    small = count()
+    queued(framework_version, reviewer, 190, assigned_reviewer=UserFactory(is_reviewer=True))
+    assert count() == small
+
+
+def test_csv_export_follows_the_filters_and_neutralises_formulas(
+    reviewer_client, framework_version, reviewer
+):
+    (evil,) = queued(framework_version, reviewer, 1, attested_risk_tier="high")
+    evil.organization.legal_name = '=HYPERLINK("http://evil.example","Click")'
+    evil.organization.save()
+    queued(framework_version, reviewer, 2)
+    response = reviewer_client.get(reverse("export_queue"), {"risk": "high"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][0] == "organization"
+    assert len(rows) == 2
+    assert rows[1][0].startswith("'=HYPERLINK")
+
+
+def test_json_export_of_one_assessment(reviewer_client, attestation):
+    response = reviewer_client.get(reverse("export_assessment", args=[attestation.assessment_id]))
+    data = json.loads(response.content)
+    assert data["organization"] == "Brightpath Learning Ltd"
+    assert data["attestations"][0]["snapshot_sha256"] == attestation.snapshot_sha256
+    assert any(a["question_id"] == "age.method" for a in data["answers"])
+
+
+def test_metrics_show_numbers_beside_their_charts(reviewer_client, attestation, reviewer):
+    workflow.approve(attestation.assessment, actor=Actor(reviewer), rationale="Fine.")
+    page = reviewer_client.get(reverse("metrics"))
+    assert "<svg" in page.text
+    assert page.context["median_days"] == 0.0
+    assert page.context["gaps"]  # the mixed demo answers leave gaps
+    assert dict(page.context["expiring"])[30] == 0
+
+
+def test_signing_records_what_the_queue_filters_on(attestation):
+    assessment = attestation.assessment
+    assessment.refresh_from_db()
+    assert assessment.attested_risk_tier in {"low", "medium", "high"}
+    assert assessment.attested_until == attestation.expires_at
+
+
+def test_a_comment_thread_on_a_question(client, attestation, reviewer, preparer):
+    client.force_login(reviewer)
+    review_url = reverse("review_assessment", args=[attestation.assessment_id])
+    client.post(
+        reverse("add_comment", args=[attestation.assessment_id]),
+        {"body": "Which vendor runs the age checks?", "question_id": "age.method"},
+    )
+    client.force_login(preparer)
+    overview = client.get(reverse("assessment", args=[attestation.assessment_id]))
+    assert "Which vendor runs the age checks?" in overview.text
+    client.post(
+        reverse("add_comment", args=[attestation.assessment_id]),
+        {"body": "<script>alert(1)</script> We use VerifyCo.", "next": review_url},
+    )
+    client.force_login(reviewer)
+    page = client.get(review_url)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; We use VerifyCo." in page.text
+
+
+def test_the_reviewer_sees_what_changed_since_the_previous_submission(
+    client, attestation, reviewer, preparer, signatory
+):
+    assessment = attestation.assessment
+    workflow.request_changes(
+        assessment, actor=Actor(reviewer), message="Stronger age checks?", question_ids=[]
+    )
+    revision = assessment.answers.get(question_id="age.method").revision
+    save_answers(
+        assessment,
+        [AnswerInput("age.method", "estimation", base_revision=revision)],
+        actor=Actor(preparer),
+    )
+    workflow.submit(assessment, actor=Actor(preparer))
+    workflow.sign(assessment, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    client.force_login(reviewer)
+    page = client.get(reverse("review_assessment", args=[assessment.pk]))
+    assert [c["id"] for c in page.context["changes"]] == ["age.method"]
+    assert "Age estimation with a fallback check" in page.text
