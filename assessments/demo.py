@@ -119,9 +119,11 @@ def _drive(assessment, target: str, people: dict, reviewer: User, quality: str) 
         if target == "expired":
             # Demo only: date the signature back past its validity.
             a_year_ago = timezone.now() - timedelta(days=400)
+            expired = a_year_ago + timedelta(days=365)
             type(attestation).objects.filter(pk=attestation.pk).update(
-                signed_at=a_year_ago, expires_at=a_year_ago + timedelta(days=365)
+                signed_at=a_year_ago, expires_at=expired
             )
+            Assessment.objects.filter(pk=assessment.pk).update(attested_until=expired)
         if target == "revoked":
             workflow.revoke(
                 attestation,

@@ -267,6 +267,10 @@ def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestatio
         locked.revoked_by = actor.user
         locked.revocation_reason = reason
         locked.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+        # The queue shows what is valid: a revoked attestation is valid until nothing.
+        Assessment.objects.filter(pk=locked.assessment_id, attested_until=locked.expires_at).update(
+            attested_until=None
+        )
         audit.record(
             actor=actor,
             action="attestation_revoked",

@@ -179,3 +179,9 @@ def test_revoking_needs_a_reason_and_happens_once(client, attestation, reviewer)
     assert b"Say why" in client.post(url, {"reason": " "}, follow=True).content
     client.post(url, {"reason": "Found out."})
     assert b"already revoked" in client.post(url, {"reason": "Again"}, follow=True).content
+
+
+def test_revoking_clears_the_validity_shown_in_the_queue(attestation, reviewer):
+    workflow.revoke(attestation, actor=Actor(reviewer), reason="Withdrawn.")
+    attestation.assessment.refresh_from_db()
+    assert attestation.assessment.attested_until is None
