@@ -3,6 +3,7 @@ from django.urls import path
 from assessments.views import (
     accounts,
     attestations,
+    frameworks,
     organizations,
     questionnaire,
     review,
@@ -63,6 +64,12 @@ urlpatterns = [
     path("review/<uuid:assessment_id>/start/", review.start_review, name="start_review"),
     path("review/<uuid:assessment_id>/decide/", review.decide, name="decide"),
     path("review/<uuid:assessment_id>/changes/", review.request_changes, name="request_changes"),
+    path("frameworks/", frameworks.framework_list, name="frameworks"),
+    path(
+        "frameworks/<slug:slug>/<str:old>/to/<str:new>/",
+        frameworks.framework_diff,
+        name="framework_diff",
+    ),
     path("verify/", verify.verify, name="verify"),
     path("verify/<str:digest>/", verify.verify_hash, name="verify_hash"),
 ]

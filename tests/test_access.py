@@ -13,8 +13,10 @@ from django.urls import get_resolver, reverse
 from assessments import workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
+from assessments.frameworks.loader import publish
 from assessments.models import Report, ReportState
 from tests.factories import UserFactory
+from tests.test_frameworks import next_version
 
 MEMBERS = {"preparer", "signatory", "admin"}
 EDITORS = {"preparer", "admin"}
@@ -34,6 +36,8 @@ RULES = {
     ("home", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("signup", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("signup", "POST"): Rule("POST", "", EVERYONE, public=True),
+    ("frameworks", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
+    ("framework_diff", "GET"): Rule("GET", "versions", EVERYONE - {"anonymous"}),
     ("verify", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("verify", "POST"): Rule("POST", "", EVERYONE, public=True),
     ("verify_hash", "GET"): Rule("GET", "digest", EVERYONE, public=True),
@@ -117,6 +121,7 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
             "assessment": [assessment.pk],
             "section": [assessment.pk, "moderation"],
             "question": [assessment.pk, "age.method"],
+            "versions": ["minor-safety", "1.0", "1.1"],
             "attestation": [attestation.pk],
             "evidence": [assessment.evidence.first().pk],
         },
@@ -125,8 +130,10 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method"), sorted(RULES))
-def test_access(client, world, name, method, role):
+def test_access(client, world, name, method, role, tmp_path):
     rule = RULES[(name, method)]
+    if rule.args == "versions":
+        publish(next_version(tmp_path))
     person = world["people"][role]
     if person is not None:
         client.force_login(person)
@@ -146,8 +153,10 @@ def test_access(client, world, name, method, role):
 
 
 @pytest.mark.parametrize(("name", "method"), sorted(RULES))
-def test_the_wrong_method_is_refused_with_405(client, world, name, method):
+def test_the_wrong_method_is_refused_with_405(client, world, name, method, tmp_path):
     rule = RULES[(name, method)]
+    if rule.args == "versions":
+        publish(next_version(tmp_path))
     if (name, "GET") in RULES and (name, "POST") in RULES:
         pytest.skip("both methods are in use")
     client.force_login(world["people"]["preparer"])

@@ -120,3 +120,62 @@ def test_check_mode_validates_without_storing_and_fails_on_errors(db, tmp_path, 
     bundled["sections"] = []
     with pytest.raises(CommandError):
         call_command("load_framework", str(write(tmp_path, bundled)), "--check")
+
+
+def next_version(tmp_path) -> Path:
+    """Version 1.1 of the bundled framework: one question reworded, one added."""
+    data = yaml.safe_load(bundled_files()[0].read_text())
+    data["version"] = "1.1"
+    age = data["sections"][1]["questions"]
+    age[1]["text"] = "Are people outside your age range turned away or redirected?"
+    age.append(
+        {
+            "id": "age.appeals",
+            "text": "Can a user wrongly judged too young appeal the decision?",
+            "type": "yes_no",
+            "weight": 1,
+            "remediation": "Offer an appeal route with a human review.",
+            "citations": [{"source": "guidelines", "section": "1. Additional Technical Measures"}],
+        }
+    )
+    return write(tmp_path, data, "minor-safety-1.1.yaml")
+
+
+def test_the_diff_page_lists_new_and_changed_questions(client, framework_version, tmp_path):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    publish(next_version(tmp_path))
+    client.force_login(UserFactory())
+    page = client.get(reverse("framework_diff", args=["minor-safety", "1.0", "1.1"]))
+    assert page.context["new"][0].id == "age.appeals"
+    assert [after.id for _, after in page.context["changed"]] == ["age.out_of_range"]
+    assert "1 new, 1 changed, 0 removed" in page.text
+
+
+def test_a_reassessment_carries_over_unchanged_answers_and_marks_the_rest(
+    client, attestation, preparer, reviewer, tmp_path
+):
+    from django.urls import reverse
+
+    from assessments import workflow
+    from assessments.actors import Actor
+    from assessments.models import Assessment
+
+    old = attestation.assessment
+    workflow.approve(old, actor=Actor(reviewer), rationale="Fine.")
+    publish(next_version(tmp_path))
+    client.force_login(preparer)
+    client.post(
+        reverse("start_assessment", args=[old.organization_id]), {"carry_over_from": old.pk}
+    )
+    new = Assessment.objects.exclude(pk=old.pk).get()
+    assert new.framework_version.version == "1.1"
+    carried = set(new.answers.values_list("question_id", flat=True))
+    assert "age.method" in carried
+    assert "age.out_of_range" not in carried  # reworded: must be answered afresh
+    page = client.get(reverse("section", args=[new.pk, "age_assurance"]))
+    assert page.context["since_last"]["age.appeals"] == "New question"
+    assert page.context["since_last"]["age.out_of_range"] == "Changed since your last assessment"
+    assert page.context["since_last"]["age.method"] == "Carried over: check it is still true"

@@ -15,6 +15,7 @@ from assessments.frameworks.schema import Framework, error_location
 from assessments.models import FrameworkVersion
 
 BUNDLED_DIR = Path(__file__).resolve().parent
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 
 
 class FrameworkError(Exception):
@@ -28,7 +29,7 @@ def bundled_files() -> list[Path]:
 def parse(path: Path) -> tuple[Framework, dict, str]:
     """Validate one file; return the framework, its plain data and its content hash."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
     except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkError(f"{path}: cannot be read ({exc})") from exc
     except yaml.YAMLError as exc:

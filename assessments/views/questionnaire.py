@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import answers, evidence, permissions, workflow
 from assessments.actors import Actor
+from assessments.carryover import question_changes
 from assessments.errors import IllegalTransition
 from assessments.forms.questionnaire import SectionForm, revision_name
 from assessments.frameworks.schema import QuestionType
@@ -121,6 +122,7 @@ def section(request, assessment_id, section_id):
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
             "evidence": evidence.by_question(assessment),
             "change_requests": _by_question(_open_change_requests(assessment)),
+            "since_last": _changes_since_last(assessment),
             "comments": _by_question(
                 assessment.comments.filter(requests_change=False).select_related("author")
             ),
@@ -137,6 +139,25 @@ def _after_save(request, assessment, framework, current) -> str:
             return reverse("section", args=[assessment.pk, framework.sections[index + 1].id])
         return reverse("submit", args=[assessment.pk])
     return reverse("section", args=[assessment.pk, current.id])
+
+
+def _changes_since_last(assessment) -> dict[str, str]:
+    """For a re-assessment: which questions are new, changed, or answered from last time."""
+    previous = assessment.carried_over_from
+    if previous is None:
+        return {}
+    changes = question_changes(
+        previous.framework_version.framework, assessment.framework_version.framework
+    )
+    labels = {qid: "New question" for qid in changes["new"]}
+    labels |= {qid: "Changed since your last assessment" for qid in changes["changed"]}
+    carried = set(assessment.answers.values_list("question_id", flat=True))
+    labels |= {
+        qid: "Carried over: check it is still true"
+        for qid in changes["unchanged"]
+        if qid in carried
+    }
+    return labels
 
 
 def _by_question(comments) -> dict[str, list]:
