@@ -1,0 +1,177 @@
+"""Every role's journey in a real browser, with axe-core run on each page on the way."""
+
+import io
+import re
+
+import pytest
+from django.core import mail
+from pypdf import PdfReader
+
+from assessments.models import Attestation, ReportState, User
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FILL_SECTION = """() => {
+  const groups = new Set();
+  for (const input of document.querySelectorAll('input[type=radio][name^="q_"]')) {
+    if (!groups.has(input.name)) { groups.add(input.name); input.checked = true; }
+  }
+  const boxes = {};
+  for (const input of document.querySelectorAll('input[type=checkbox][name^="q_"]')) {
+    boxes[input.name] = (boxes[input.name] || 0) + 1;
+    input.checked = boxes[input.name] <= 2;
+  }
+  const fill = (selector, value) => {
+    for (const field of document.querySelectorAll(selector)) field.value = value;
+  };
+  fill('textarea[name^="q_"]', "Tutoring for teens");
+  fill('input[type=url][name^="q_"]', "https://example.org/safety");
+  fill('input[type=number][name^="q_"], input[inputmode=decimal][name^="q_"]', "1200");
+}"""
+
+
+class Journey:
+    """One browser tab per person, each checked with axe on every page it opens."""
+
+    def __init__(self, browser, base_url, axe_check):
+        self.browser, self.base, self.axe = browser, base_url, axe_check
+        self.problems: list[str] = []
+
+    def tab(self, email=None):
+        page = self.browser.new_context(accept_downloads=True).new_page()
+        if email:
+            page.goto(self.base + "/accounts/login/")
+            page.fill("#id_username", email)
+            page.fill("#id_password", PASSWORD)
+            page.click("button:has-text('Log in')")
+        return page
+
+    def visit(self, page, path):
+        page.goto(self.base + path)
+        self.check(page)
+
+    def check(self, page):
+        self.problems += self.axe(page)
+
+
+def fill_questionnaire(page, journey, evidence_path):
+    page.click("table a:has-text('Scope and audience')")
+    while "/section/" in page.url:
+        journey.check(page)
+        page.evaluate(FILL_SECTION)
+        for upload in page.locator("input[type=file]").all():
+            upload.set_input_files(str(evidence_path))
+        page.click("button:has-text('Save and continue')")
+        if "/section/" in page.url and page.locator(".alert-danger").count():
+            raise AssertionError(page.locator(".alert-danger").first.inner_text())
+
+
+def test_every_role_in_chromium(browser, live_server, axe_check, framework_version, tmp_path):
+    journey = Journey(browser, live_server.url, axe_check)
+    evidence = tmp_path / "incident-plan.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n% our incident-response plan\n")
+    reviewer = UserFactory(is_reviewer=True, full_name="Riley Reviewer")
+
+    # An organization signs up; its admin adds a signatory, who sets a password from the email.
+    admin = journey.tab()
+    journey.visit(admin, "/signup/")
+    admin.fill("#id_legal_name", "Brightpath Learning Ltd")
+    admin.fill("#id_website", "https://brightpath.example")
+    admin.fill("#id_full_name", "Avery Admin")
+    admin.fill("#id_email", "avery@brightpath.example")
+    admin.fill("#id_password1", PASSWORD)
+    admin.fill("#id_password2", PASSWORD)
+    admin.click("button:has-text('Register')")
+    admin.wait_for_selector("h1:has-text('Brightpath Learning Ltd')")
+    journey.check(admin)
+    admin.click("a:has-text('Members')")
+    admin.fill("#id_email", "sam@brightpath.example")
+    admin.fill("#id_full_name", "Sam Signatory")
+    admin.select_option("#id_role", "signatory")
+    admin.click("button:has-text('Add member')")
+    journey.check(admin)
+    link = re.search(r"http://\S+/accounts/reset/\S+/", mail.outbox[-1].body).group(0)
+    signatory = journey.tab()
+    signatory.goto(link.replace("http://127.0.0.1:8000", live_server.url))
+    signatory.fill("#id_new_password1", PASSWORD)
+    signatory.fill("#id_new_password2", PASSWORD)
+    signatory.click("button:has-text('Set password')")
+    assert "Password set" in signatory.content()
+
+    # The admin (who can prepare) fills every section, with evidence, and submits.
+    admin.click("text=Minor-safety portal")
+    admin.click("button:has-text('Start a new assessment')")
+    journey.check(admin)
+    fill_questionnaire(admin, journey, evidence)
+    journey.check(admin)
+    admin.click("button:has-text('Submit for signature')")
+    admin.wait_for_selector("text=Awaiting signature")
+
+    # The signatory reads the statement and signs; the PDF is downloaded and read.
+    signatory = journey.tab("sam@brightpath.example")
+    signatory.click("a:has-text('Continue the awaiting signature assessment')")
+    signatory.click("a:has-text('Review and sign')")
+    journey.check(signatory)
+    signatory.check("#id_confirm")
+    signatory.fill("#id_password", PASSWORD)
+    signatory.click("button:has-text('Sign and submit')")
+    signatory.wait_for_selector("a:has-text('Download the PDF report')", timeout=30_000)
+    journey.check(signatory)
+    with signatory.expect_download() as download:
+        signatory.click("a:has-text('Download the PDF report')")
+    first_pdf = download.value.path().read_bytes()
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(first_pdf)).pages)
+    assert "Brightpath Learning Ltd" in " ".join(text.split())
+
+    # The reviewer finds it in the queue and requests a change.
+    review = journey.tab(reviewer.email)
+    journey.visit(review, "/review/")
+    review.click("a:has-text('Brightpath Learning Ltd')")
+    journey.check(review)
+    review.fill("#id_message", "Please link your public compliance statement.")
+    review.click("button:has-text('Request changes')")
+    review.wait_for_selector("text=Changes requested")
+
+    # The organization sees the request, resubmits, and the signatory signs again.
+    admin.goto(admin.url)
+    admin.reload()
+    assert "Please link your public compliance statement." in admin.content()
+    admin.click("a:has-text('Check and submit')")
+    admin.click("button:has-text('Submit for signature')")
+    signatory.goto(live_server.url)
+    signatory.click("a:has-text('Continue the awaiting signature assessment')")
+    signatory.click("a:has-text('Review and sign')")
+    signatory.check("#id_confirm")
+    signatory.fill("#id_password", PASSWORD)
+    signatory.click("button:has-text('Sign and submit')")
+    signatory.wait_for_selector("a:has-text('Download the PDF report')", timeout=30_000)
+
+    # The reviewer approves; the report is issued again with the decision in it.
+    review.reload()
+    review.check("input[name=outcome][value=approve]")
+    review.fill("#id_rationale", "Safeguards evidenced.")
+    review.click("button:has-text('Record decision')")
+    review.wait_for_selector("text=Decision recorded")
+    latest = Attestation.objects.order_by("-signed_at").first()
+    assert latest.report_state == ReportState.READY
+    signatory.reload()
+    with signatory.expect_download() as download:
+        signatory.click("a:has-text('Download the PDF report')")
+    approved_pdf = download.value.path()
+
+    # Anyone verifies the PDFs on the public page.
+    public = journey.tab()
+    journey.visit(public, "/verify/")
+    public.set_input_files("#id_report", str(approved_pdf))
+    public.click("button:has-text('Verify')")
+    assert "Genuine and current" in public.content()
+    journey.check(public)
+    old = tmp_path / "first.pdf"
+    old.write_bytes(first_pdf)
+    public.set_input_files("#id_report", str(old))
+    public.click("button:has-text('Verify')")
+    assert "superseded" in public.content()
+
+    assert User.objects.filter(email="sam@brightpath.example").exists()
+    assert journey.problems == []
