@@ -1,13 +1,14 @@
 """Every test gets an organization with one person per role, an outsider and a reviewer."""
 
 import pytest
+from django.core.files.base import ContentFile
 
 from assessments import workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
 from assessments.demo import answer_everything
 from assessments.frameworks.loader import bundled_files, publish
-from assessments.models import Role
+from assessments.models import Report, ReportState, Role
 from tests.factories import OrganizationFactory, UserFactory, member
 
 
@@ -70,6 +71,21 @@ def complete_draft(draft, preparer):
 def awaiting_signature(complete_draft, preparer):
     workflow.submit(complete_draft, actor=Actor(preparer))
     return complete_draft
+
+
+@pytest.fixture
+def signed(awaiting_signature, signatory):
+    """Signed, with a stand-in report file: for tests that need a report to exist, not its
+    content (a real render takes about a second)."""
+    attestation = workflow.sign(
+        awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+    )
+    report = Report(attestation=attestation, sha256="0" * 64, size=9)
+    report.file.save("stand-in.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    report.save()
+    attestation.report_state = ReportState.READY
+    attestation.save(update_fields=["report_state"])
+    return attestation
 
 
 @pytest.fixture

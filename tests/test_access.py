@@ -7,14 +7,9 @@ fails the suite until someone decides who may use it.
 from dataclasses import dataclass
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import get_resolver, reverse
 
-from assessments import workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION
 from assessments.frameworks.loader import publish
-from assessments.models import Report, ReportState
 from tests.factories import UserFactory
 from tests.test_frameworks import next_version
 
@@ -83,21 +78,6 @@ def test_every_url_of_the_portal_has_rules():
         if isinstance(name, str) and not name.startswith(FOREIGN_NAMESPACES)
     }
     assert names == {name for name, _ in RULES}
-
-
-@pytest.fixture
-def signed(awaiting_signature, signatory):
-    """Signed, with a stand-in report file: access checks need a report, not its content
-    (rendering a real one for each of these ~200 cases would take minutes)."""
-    attestation = workflow.sign(
-        awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
-    )
-    report = Report(attestation=attestation, sha256="0" * 64, size=9)
-    report.file.save("access-test.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
-    report.save()
-    attestation.report_state = ReportState.READY
-    attestation.save(update_fields=["report_state"])
-    return attestation
 
 
 @pytest.fixture

@@ -185,3 +185,13 @@ def test_revoking_clears_the_validity_shown_in_the_queue(attestation, reviewer):
     workflow.revoke(attestation, actor=Actor(reviewer), reason="Withdrawn.")
     attestation.assessment.refresh_from_db()
     assert attestation.assessment.attested_until is None
+
+
+@pytest.mark.parametrize(
+    "url", ["https://tracker.example/pixel.png", "file:///etc/passwd", "data:text/plain,hi"]
+)
+def test_report_rendering_fetches_nothing_but_the_portals_static_files(url):
+    from assessments.reports import static_only_fetcher
+
+    with pytest.raises(ValueError, match="may"):
+        static_only_fetcher().fetch(url)

@@ -46,27 +46,25 @@ def test_signing_twice_makes_one_attestation(attestation, signatory):
     ],
 )
 @pytest.mark.parametrize("status", list(Status))
-def test_each_transition_runs_only_from_its_states(draft, reviewer, act, allowed_from, status):
-    draft.status = status
-    draft.save(update_fields=["status"])
+def test_each_transition_runs_only_from_its_states(signed, reviewer, act, allowed_from, status):
+    assessment = signed.assessment
+    assessment.status = status
+    assessment.save(update_fields=["status"])
     arguments = {
         "approve": {"rationale": "Fine."},
         "reject": {"rationale": "Not fine."},
         "request_changes": {"message": "Change this.", "question_ids": []},
     }.get(act, {})
-    if status in allowed_from and act in {"approve", "reject", "request_changes"}:
-        # Decisions are recorded against the signed attestation, so one must exist.
-        pytest.skip("covered by the journey with a real attestation")
-    call = lambda: getattr(workflow, act)(draft, actor=Actor(reviewer), **arguments)  # noqa: E731
+    call = lambda: getattr(workflow, act)(assessment, actor=Actor(reviewer), **arguments)  # noqa: E731
     if status in allowed_from:
         call()
-        draft.refresh_from_db()
-        assert draft.status != status
+        assessment.refresh_from_db()
+        assert assessment.status != status
     else:
         with pytest.raises(IllegalTransition):
             call()
-        draft.refresh_from_db()
-        assert draft.status == status
+        assessment.refresh_from_db()
+        assert assessment.status == status
 
 
 def test_a_decision_needs_a_rationale(attestation, reviewer):
@@ -88,3 +86,27 @@ def test_every_state_change_writes_exactly_one_audit_event(attestation, reviewer
         "203.0.113.9",
     )
     assert approval.details == {"from": "in_review", "to": "approved", "rationale": "Evidenced."}
+
+
+@pytest.mark.parametrize(
+    ("decide", "subject"),
+    [
+        (lambda a, r: workflow.reject(a, actor=Actor(r), rationale="No."), "rejected"),
+        (
+            lambda a, r: workflow.request_changes(
+                a, actor=Actor(r), message="More.", question_ids=[]
+            ),
+            "Changes requested",
+        ),
+    ],
+)
+def test_the_organization_is_emailed_about_decisions(
+    signed, reviewer, admin, preparer, signatory, committed, decide, subject
+):
+    from django.core import mail
+
+    with committed():
+        decide(signed.assessment, reviewer)
+    (message,) = [m for m in mail.outbox if subject in m.subject]
+    assert sorted(message.to) == sorted([admin.email, preparer.email, signatory.email])
+    assert message.alternatives  # an HTML version beside the text

@@ -27,6 +27,7 @@ FILL_SECTION = """() => {
   };
   fill('textarea[name^="q_"]', "Tutoring for teens");
   fill('input[type=url][name^="q_"]', "https://example.org/safety");
+  fill('input[type=date][name^="q_"]', "2026-09-01");
   fill('input[type=number][name^="q_"], input[inputmode=decimal][name^="q_"]', "1200");
 }"""
 
