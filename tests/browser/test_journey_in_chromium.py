@@ -38,9 +38,12 @@ class Journey:
     def __init__(self, browser, base_url, axe_check):
         self.browser, self.base, self.axe = browser, base_url, axe_check
         self.problems: list[str] = []
+        self.contexts = []
 
     def tab(self, email=None):
-        page = self.browser.new_context(accept_downloads=True).new_page()
+        context = self.browser.new_context(accept_downloads=True)
+        self.contexts.append(context)
+        page = context.new_page()
         if email:
             page.goto(self.base + "/accounts/login/")
             page.fill("#id_username", email)
@@ -68,8 +71,15 @@ def fill_questionnaire(page, journey, evidence_path):
             raise AssertionError(page.locator(".alert-danger").first.inner_text())
 
 
-def test_every_role_in_chromium(browser, live_server, axe_check, framework_version, tmp_path):
+@pytest.fixture
+def journey(browser, live_server, axe_check):
     journey = Journey(browser, live_server.url, axe_check)
+    yield journey
+    for context in journey.contexts:  # stop pages that poll before the server goes away
+        context.close()
+
+
+def test_every_role_in_chromium(journey, live_server, framework_version, tmp_path):
     evidence = tmp_path / "incident-plan.pdf"
     evidence.write_bytes(b"%PDF-1.4\n% our incident-response plan\n")
     reviewer = UserFactory(is_reviewer=True, full_name="Riley Reviewer")
