@@ -1,0 +1,76 @@
+"""Bad input and bad days get a clear answer: throttled logins, stale forms, wrong methods,
+oversized bodies, a database that is down."""
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+
+def test_password_guessing_locks_the_account_for_a_while(client, preparer):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": preparer.email, "password": "guess"})
+    locked = client.post(reverse("login"), {"username": preparer.email, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many failed log-in attempts" in locked.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_correct_password_still_works_after_a_few_mistakes(client, preparer):
+    for _ in range(3):
+        client.post(reverse("login"), {"username": preparer.email, "password": "guess"})
+    response = client.post(reverse("login"), {"username": preparer.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_a_wrong_method_gets_a_helpful_405(client, preparer, org):
+    client.force_login(preparer)
+    response = client.get(reverse("start_assessment", args=[org.pk]))
+    assert response.status_code == 405
+    assert "That action is not available here" in response.text
+    assert response["Allow"] == "POST"
+
+
+def test_a_form_without_its_csrf_token_is_refused_with_an_explanation(db):
+    response = Client(enforce_csrf_checks=True).post(reverse("signup"), {})
+    assert response.status_code == 403
+    assert "This form has expired" in response.text
+
+
+def test_an_oversized_body_is_a_400_not_a_crash(client, db):
+    response = client.post(reverse("signup"), {"legal_name": "x" * 3_000_000})
+    assert response.status_code == 400
+
+
+def test_an_unknown_id_is_a_404_page(client, preparer):
+    client.force_login(preparer)
+    response = client.get("/a/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404
+    assert "There is nothing here" in response.text
+
+
+def test_a_database_outage_is_a_clear_503(client, preparer, monkeypatch):
+    client.force_login(preparer)
+
+    def down(user):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("assessments.views.accounts.organizations_of", down)
+    response = client.get(reverse("home"))
+    assert response.status_code == 503
+    assert "temporarily unavailable" in response.text
+    assert response["Retry-After"] == "30"
+
+
+@pytest.mark.parametrize(
+    "payload", ["<script>alert('x')</script>", '"><img src=x onerror=alert(1)>']
+)
+def test_script_in_an_answer_is_shown_as_text(client, draft, preparer, payload):
+    client.force_login(preparer)
+    url = reverse("section", args=[draft.pk, "scope"])
+    client.post(url, {"q_scope__product": payload, "stay": "1"})
+    page = client.get(url)
+    assert payload not in page.text
+    assert "&lt;" in page.text

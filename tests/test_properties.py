@@ -1,0 +1,100 @@
+"""Property-based: whatever people or files throw at the portal, it stores a value or gives a
+clear message. It never answers with a server error."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assessments.frameworks.loader import FrameworkError, bundled_files, parse
+
+ANY_TEXT = st.text(max_size=300)
+FORM_VALUES = st.one_of(ANY_TEXT, st.lists(ANY_TEXT, max_size=3))
+FIXTURES = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+SECTION_FIELDS = [
+    "q_age__method",
+    "q_age__out_of_range",
+    "q_age__signals",
+    "rev_age__method",
+    "na_education__adults",
+    "why_education__adults",
+    "q_education__link",
+    "q_scope__monthly_minors",
+    "q_scope__age_bands",
+    "evurl_age__evidence",
+]
+
+
+@FIXTURES
+@given(data=st.dictionaries(st.sampled_from(SECTION_FIELDS), FORM_VALUES, max_size=6))
+def test_any_questionnaire_post_is_saved_or_explained(client, draft, preparer, data):
+    client.force_login(preparer)
+    for section in ("age_assurance", "education", "scope"):
+        response = client.post(reverse("section", args=[draft.pk, section]), data)
+        assert response.status_code in (200, 302)
+
+
+@FIXTURES
+@given(
+    data=st.dictionaries(
+        st.sampled_from(["legal_name", "website", "full_name", "email", "password1", "password2"]),
+        ANY_TEXT,
+    )
+)
+def test_any_signup_post_is_saved_or_explained(client, db, data):
+    response = client.post(reverse("signup"), data)
+    assert response.status_code in (200, 302)
+    client.logout()
+
+
+@FIXTURES
+@given(reference=ANY_TEXT)
+def test_any_verification_reference_gets_a_verdict(client, db, reference):
+    response = client.post(reverse("verify"), {"reference": reference})
+    assert response.status_code == 200
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=8,
+)
+BUNDLED = yaml.safe_load(bundled_files()[0].read_text())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    section=st.integers(0, len(BUNDLED["sections"]) - 1),
+    question=st.integers(0, 5),
+    key=st.sampled_from(
+        ["id", "text", "type", "options", "show_if", "required_if", "weight", "citations", "x"]
+    ),
+    value=JSONISH,
+)
+def test_any_broken_framework_file_is_rejected_with_a_message(
+    tmp_path_factory, section, question, key, value
+):
+    data = yaml.safe_load(yaml.safe_dump(BUNDLED))
+    questions = data["sections"][section]["questions"]
+    questions[question % len(questions)][key] = value
+    path: Path = tmp_path_factory.mktemp("fw") / "fuzzed.yaml"
+    path.write_text(yaml.safe_dump(data))
+    try:
+        parse(path)
+    except FrameworkError as error:
+        assert "fuzzed.yaml" in str(error)
+
+
+@pytest.mark.parametrize("text", ["", "- just a list", "{broken", "\x00\x01"])
+def test_files_that_are_not_frameworks_at_all(tmp_path, text):
+    path = tmp_path / "odd.yaml"
+    path.write_text(text)
+    with pytest.raises(FrameworkError):
+        parse(path)
