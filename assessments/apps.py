@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "Minor-safety assessments"
+
+    def ready(self):
+        from assessments import checks  # noqa: F401 - registers the deploy checks

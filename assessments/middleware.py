@@ -1,9 +1,18 @@
 """Clear answers for requests that go wrong, instead of blank pages or tracebacks."""
 
+from urllib.parse import urlencode
+
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django_otp import user_has_device
+
+from assessments.two_factor import requires_two_factor
+
+# Pages a logged-in person may open before their second factor is checked.
+TWO_FACTOR_OPEN = ("/account/two-factor/", "/accounts/logout/", "/static/", "/verify/")
 
 
 class FriendlyErrorsMiddleware:
@@ -26,3 +35,27 @@ class FriendlyErrorsMiddleware:
             response["Retry-After"] = "30"
             return response
         return None
+
+
+class TwoFactorMiddleware:
+    """After the password, ask for the second factor: of everyone who set one up, and of
+    reviewers and signatories, who must set one up before doing anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(TWO_FACTOR_OPEN)
+        ):
+            if user_has_device(user):
+                target = "two_factor_verify"
+            elif requires_two_factor(user):
+                target = "two_factor_setup"
+            else:
+                return self.get_response(request)
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

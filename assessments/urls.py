@@ -7,6 +7,7 @@ from assessments.views import (
     organizations,
     questionnaire,
     review,
+    two_factor,
     verify,
 )
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", accounts.home, name="home"),
     path("signup/", accounts.signup, name="signup"),
     path("account/", accounts.account, name="account"),
+    path("account/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("account/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("org/<uuid:organization_id>/", organizations.organization_detail, name="organization"),
     path("org/<uuid:organization_id>/members/", organizations.members, name="members"),
     path(

@@ -53,7 +53,7 @@ def secret_key(*, debug: bool) -> str:
     key = os.environ.get("SECRET_KEY", "")
     if debug:
         return key or INSECURE_KEY_PREFIX + "development-only-key"
-    if not key or key.startswith(INSECURE_KEY_PREFIX) or len(key) < 50:
+    if not key or key.startswith(INSECURE_KEY_PREFIX) or len(key) < 50 or len(set(key)) < 5:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set to a random value of at least 50 characters when DEBUG is "
             'off. Generate one with: python -c "import secrets; print(secrets.token_urlsafe(64))"'

@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "assessments",
 ]
 
@@ -46,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "assessments.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -101,6 +106,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (our USERNAME_FIELD is email)
+OTP_TOTP_ISSUER = "Minor-safety portal"
+# Reviewers, signatories and staff must use a second factor. Only the local demo turns it off.
+REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", True)
 CSRF_FAILURE_VIEW = "assessments.views.errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

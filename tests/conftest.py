@@ -2,6 +2,9 @@
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments import workflow
 from assessments.actors import Actor
@@ -40,7 +43,38 @@ def preparer(org):
 
 @pytest.fixture
 def signatory(org):
-    return member(org, Role.SIGNATORY, full_name="Sam Signatory")
+    return with_authenticator(member(org, Role.SIGNATORY, full_name="Sam Signatory"))
+
+
+def with_authenticator(user):
+    TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
+    return user
+
+
+class PortalClient(Client):
+    """The test client; force_login also passes the second factor when the person has one,
+    as they would after typing their code."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return PortalClient()
+
+
+@pytest.fixture
+def admin_client(db):
+    """A platform admin (Django admin), past both factors."""
+    client = PortalClient()
+    client.force_login(with_authenticator(UserFactory(is_staff=True, is_superuser=True)))
+    return client
 
 
 @pytest.fixture
@@ -51,7 +85,7 @@ def outsider(other_org):
 
 @pytest.fixture
 def reviewer(db):
-    return UserFactory(is_reviewer=True, full_name="Riley Reviewer")
+    return with_authenticator(UserFactory(is_reviewer=True, full_name="Riley Reviewer"))
 
 
 @pytest.fixture

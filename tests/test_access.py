@@ -10,6 +10,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from assessments.frameworks.loader import publish
+from tests.conftest import with_authenticator
 from tests.factories import UserFactory
 from tests.test_frameworks import next_version
 
@@ -37,6 +38,10 @@ RULES = {
     ("verify", "POST"): Rule("POST", "", EVERYONE, public=True),
     ("verify_hash", "GET"): Rule("GET", "digest", EVERYONE, public=True),
     ("account", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
+    ("two_factor_setup", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
+    ("two_factor_setup", "POST"): Rule("POST", "", EVERYONE - {"anonymous"}),
+    ("two_factor_verify", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
+    ("two_factor_verify", "POST"): Rule("POST", "", EVERYONE - {"anonymous"}),
     ("organization", "GET"): Rule("GET", "org", READERS),
     ("members", "GET"): Rule("GET", "org", {"admin"}),
     ("members", "POST"): Rule("POST", "org", {"admin"}),
@@ -92,7 +97,7 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
             "admin": admin,
             "outsider": outsider,
             "reviewer": reviewer,
-            "platform_admin": UserFactory(is_staff=True, is_superuser=True),
+            "platform_admin": with_authenticator(UserFactory(is_staff=True, is_superuser=True)),
         },
         "args": {
             "": [],

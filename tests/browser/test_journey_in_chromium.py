@@ -5,10 +5,12 @@ import re
 
 import pytest
 from django.core import mail
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from assessments.models import Attestation, ReportState, User
 from tests.factories import PASSWORD, UserFactory
+from tests.test_two_factor import code_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +51,21 @@ class Journey:
             page.fill("#id_username", email)
             page.fill("#id_password", PASSWORD)
             page.click("button:has-text('Log in')")
+            self.second_factor(page, email)
         return page
+
+    def second_factor(self, page, email):
+        """Scan-and-type as a person would, with the code their app would show."""
+        if "/two-factor/setup/" in page.url:
+            self.check(page)
+            device = TOTPDevice.objects.get(user__email=email, confirmed=False)
+            page.fill("#id_token", code_for(device))
+            page.click("button:has-text('Turn on')")
+            page.click("a:has-text('Continue')")
+        elif "/two-factor/verify/" in page.url:
+            device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+            page.fill("#id_token", code_for(device))
+            page.click("button:has-text('Continue')")
 
     def visit(self, page, path):
         page.goto(self.base + path)

@@ -1,0 +1,71 @@
+from base64 import b32encode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from assessments import two_factor
+from assessments.actors import Actor
+from assessments.reports import qr_svg
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Code",
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request):
+    device = two_factor.pending_device(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.confirm(
+            device, form.cleaned_data["token"].strip(), actor=Actor.from_request(request)
+        )
+        if codes is not None:
+            otp_login(request, device)
+            return render(
+                request, "two_factor/codes.html", {"codes": codes, "next": _next(request)}
+            )
+        form.add_error("token", "That code is not right. Check the time on your phone and retry.")
+    return render(
+        request,
+        "two_factor/setup.html",
+        {
+            "form": form,
+            "qr": qr_svg(device.config_url),
+            "secret": b32encode(device.bin_key).decode(),
+            "required": two_factor.requires_two_factor(request.user),
+            "next": _next(request),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"].strip())
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next(request))
+        form.add_error(
+            "token", "That code is not right. Use a code from your app or a recovery code."
+        )
+    return render(request, "two_factor/verify.html", {"form": form, "next": _next(request)})
