@@ -33,6 +33,15 @@ class SaveResult:
     conflicts: dict[str, Answer] = field(default_factory=dict)
 
 
+def response_of(answer: Answer, evidence_count: int = 0) -> scoring.Response:
+    return scoring.Response(
+        value=answer.value,
+        not_applicable=answer.not_applicable,
+        justification=answer.justification,
+        evidence_count=evidence_count,
+    )
+
+
 def responses_for(assessment: Assessment) -> dict[str, scoring.Response]:
     evidence_counts = dict(
         Evidence.objects.filter(assessment=assessment)
@@ -41,12 +50,7 @@ def responses_for(assessment: Assessment) -> dict[str, scoring.Response]:
         .values_list("question_id", "n")
     )
     responses = {
-        a.question_id: scoring.Response(
-            value=a.value,
-            not_applicable=a.not_applicable,
-            justification=a.justification,
-            evidence_count=evidence_counts.pop(a.question_id, 0),
-        )
+        a.question_id: response_of(a, evidence_counts.pop(a.question_id, 0))
         for a in assessment.answers.all()
     }
     for question_id, count in evidence_counts.items():

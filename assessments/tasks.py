@@ -33,7 +33,9 @@ def render_report(attestation_id: str, attempt: int = 1) -> str:
     """
     attestation = Attestation.objects.get(pk=attestation_id)
     Attestation.objects.filter(pk=attestation.pk).update(
-        report_state=ReportState.PENDING, report_attempts=attempt
+        report_state=ReportState.PENDING,
+        report_attempts=attempt,
+        report_requested_at=timezone.now(),
     )
     try:
         pdf = render_report_pdf(attestation)
@@ -56,3 +58,26 @@ def render_report(attestation_id: str, attempt: int = 1) -> str:
             report_state=ReportState.READY, report_error=""
         )
     return digest
+
+
+STUCK_AFTER = timedelta(minutes=15)
+
+
+def retry_stuck_reports() -> tuple[int, int]:
+    """Reports still pending long after their task started were lost with a crashed
+    worker: queue them again, or mark them failed after the last attempt."""
+    stuck = Attestation.objects.filter(
+        report_state=ReportState.PENDING, report_requested_at__lt=timezone.now() - STUCK_AFTER
+    )
+    retried = failed = 0
+    for attestation in stuck:
+        if attestation.report_attempts < MAX_REPORT_ATTEMPTS:
+            Attestation.objects.filter(pk=attestation.pk).update(report_requested_at=timezone.now())
+            schedule_report(str(attestation.pk), attempt=attestation.report_attempts + 1)
+            retried += 1
+        else:
+            Attestation.objects.filter(pk=attestation.pk).update(
+                report_state=ReportState.FAILED, report_error="The rendering task never finished."
+            )
+            failed += 1
+    return retried, failed

@@ -36,7 +36,7 @@ def test_two_tabs_never_silently_overwrite_each_other(client, draft, preparer, a
         section_url(draft), {"q_age__method": "none", "rev_age__method": "1", "stay": "1"}
     )
     assert response.status_code == 200
-    assert "changed “age.method” while you were editing" in response.text
+    assert "changed “age.method” while you were editing, to: Age verification" in response.text
     assert Answer.objects.get(question_id="age.method").value == "verified"
     # What the second person typed is still in their form, ready to save again.
     assert response.context["form"]["q_age__method"].value() == "none"
@@ -164,7 +164,7 @@ def test_autosave_refuses_a_stale_revision_and_says_so(client, draft, preparer, 
     response = autosave(
         client, draft, "age.method", {"q_age__method": "none", "rev_age__method": "0"}
     )
-    assert "changed this answer meanwhile" in response.text
+    assert "changed this answer meanwhile, to: Age verification" in response.text
     assert Answer.objects.get(question_id="age.method").value == "verified"
 
 

@@ -195,3 +195,32 @@ def test_report_rendering_fetches_nothing_but_the_portals_static_files(url):
 
     with pytest.raises(ValueError, match="may"):
         static_only_fetcher().fetch(url)
+
+
+def test_a_report_lost_with_a_crashed_worker_is_queued_again(attestation, committed):
+    from assessments.models import Attestation
+    from assessments.tasks import retry_stuck_reports
+
+    # The worker died mid-render: the attestation was left pending, long ago.
+    Attestation.objects.filter(pk=attestation.pk).update(
+        report_state=ReportState.PENDING, report_requested_at=timezone.now() - timedelta(hours=1)
+    )
+    with committed():
+        assert retry_stuck_reports() == (1, 0)
+    attestation.refresh_from_db()
+    assert attestation.report_state == ReportState.READY
+    assert attestation.report_attempts == 2
+
+
+def test_a_report_stuck_after_its_last_attempt_is_marked_failed(attestation):
+    from assessments.models import Attestation
+    from assessments.tasks import retry_stuck_reports
+
+    Attestation.objects.filter(pk=attestation.pk).update(
+        report_state=ReportState.PENDING,
+        report_attempts=3,
+        report_requested_at=timezone.now() - timedelta(hours=1),
+    )
+    assert retry_stuck_reports() == (0, 1)
+    attestation.refresh_from_db()
+    assert attestation.report_state == ReportState.FAILED

@@ -46,6 +46,7 @@ class Attestation(models.Model):
         max_length=10, choices=ReportState.choices, default=ReportState.PENDING
     )
     report_attempts = models.PositiveSmallIntegerField(default=0)
+    report_requested_at = models.DateTimeField(default=timezone.now)
     report_error = models.TextField(blank=True)
 
     class Meta:

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import answers, evidence, permissions, workflow
 from assessments.actors import Actor
+from assessments.answers import response_of
+from assessments.attestation import display_value
 from assessments.carryover import question_changes
 from assessments.errors import IllegalTransition
 from assessments.forms.questionnaire import SectionForm, revision_name
@@ -67,13 +69,16 @@ def _save_section(request, assessment, form) -> bool:
     actor = Actor.from_request(request)
     result = answers.save_answers(assessment, form.answer_inputs(), actor=actor)
     all_saved = True
+    questions = assessment.framework_version.framework.questions
     for question_id, theirs in result.conflicts.items():
         all_saved = False
         who = theirs.updated_by or "someone else"
+        their_answer = display_value(questions[question_id], response_of(theirs)) or "(empty)"
         messages.warning(
             request,
-            f"{who} changed “{question_id}” while you were editing. Their answer is saved; "
-            "yours is shown below: check it and save again to replace theirs.",
+            f"{who} changed “{question_id}” while you were editing, to: {their_answer}. "
+            "Their answer is saved; yours is shown below: check it and save again to replace "
+            "theirs.",
         )
     for question_id, (uploads, url) in form.evidence_uploads().items():
         for upload in uploads:
@@ -242,6 +247,8 @@ def autosave(request, assessment_id, question_id):
         else:
             context["conflict"] = saved.conflicts.get(question_id)
             context["saved"] = not context["conflict"]
+            if context["conflict"]:
+                context["their_answer"] = display_value(question, response_of(context["conflict"]))
     stored = assessment.answers.filter(question_id=question_id).first()
     context["revision_field"] = form[revision_name(question_id)]
     context["revision"] = stored.revision if stored and not context["conflict"] else None
