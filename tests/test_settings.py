@@ -57,3 +57,16 @@ def test_a_misspelt_boolean_is_an_error_not_a_guess(monkeypatch):
 def test_debug_is_off_unless_asked_for(monkeypatch):
     monkeypatch.delenv("DEBUG", raising=False)
     assert env_bool("DEBUG") is False
+
+
+def test_production_static_files_collect(tmp_path, settings):
+    """bin/serve runs collectstatic with the manifest storage; a broken reference would stop it."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    assert (tmp_path / "staticfiles.json").exists()

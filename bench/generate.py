@@ -1,0 +1,159 @@
+"""Fill a PostgreSQL database with realistic data: organizations, people, assessments in every
+state with their answers, and signed attestations with real snapshots.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench python bench/generate.py 10000
+"""
+
+import json
+import random
+import sys
+import uuid
+from datetime import timedelta
+
+import django
+
+django.setup()
+
+from django.utils import timezone  # noqa: E402
+
+from assessments.actors import Actor  # noqa: E402
+from assessments.attestation import canonical_json, sha256_hex  # noqa: E402
+from assessments.frameworks.loader import bundled_files, publish  # noqa: E402
+from assessments.models import (  # noqa: E402
+    Answer,
+    Assessment,
+    Attestation,
+    Membership,
+    Organization,
+    Role,
+    Status,
+    User,
+)
+from assessments.scoring import Response, score  # noqa: E402
+
+PASSWORD = "bench-password-2026"  # noqa: S105
+STATES = [
+    (Status.DRAFT, 30),
+    (Status.AWAITING_SIGNATURE, 5),
+    (Status.SUBMITTED, 15),
+    (Status.IN_REVIEW, 10),
+    (Status.CHANGES_REQUESTED, 10),
+    (Status.APPROVED, 25),
+    (Status.REJECTED, 5),
+]
+SIGNED = {Status.SUBMITTED, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED}
+SIGNED |= {Status.REJECTED}
+
+
+def answers_for(framework, rng) -> dict:
+    values = {}
+    for question in framework.questions.values():
+        if question.options:
+            if question.type == "multi_choice":
+                values[question.id] = [o.value for o in rng.sample(question.options, 2)]
+            else:
+                weights = [6, 3, 2, 1, 1][: len(question.options)]
+                values[question.id] = rng.choices(question.options, weights)[0].value
+        elif question.type == "text":
+            values[question.id] = "We run this safeguard on every conversation. " * 3
+        elif question.type == "url":
+            values[question.id] = "https://example.org/safety"
+        elif question.type == "number":
+            values[question.id] = rng.randint(100, 100_000)
+        elif question.type == "date":
+            values[question.id] = "2026-09-01"
+    return values
+
+
+def main(size: int, seed: int = 7):
+    rng = random.Random(seed)
+    version, _ = publish(bundled_files()[0])
+    framework = version.framework
+    if Assessment.objects.exists():
+        print("The database already holds data; use an empty one.")
+        return
+    reviewer = User.objects.create_user(
+        "reviewer@bench.example", PASSWORD, full_name="Bench Reviewer", is_reviewer=True
+    )
+    User.objects.create_superuser("admin@bench.example", PASSWORD, full_name="Bench Admin")
+    organizations = Organization.objects.bulk_create(
+        Organization(
+            legal_name=f"Bench Org {i:06d} Ltd",
+            website="https://bench.example",
+            contact_email=f"contact{i}@bench.example",
+            contact_name="Contact",
+        )
+        for i in range(max(1, size // 10))
+    )
+    preparers = User.objects.bulk_create(
+        User(email=f"preparer{i}@bench.example", full_name=f"Preparer {i}", password="!")
+        for i in range(len(organizations))
+    )
+    Membership.objects.bulk_create(
+        Membership(organization=o, user=u, role=Role.PREPARER)
+        for o, u in zip(organizations, preparers, strict=True)
+    )
+    statuses = [s for s, weight in STATES for _ in range(weight)]
+    now = timezone.now()
+    batch = 2000
+    for start in range(0, size, batch):
+        assessments, answers, attestations = [], [], []
+        for i in range(start, min(size, start + batch)):
+            org_index = i % len(organizations)
+            status = rng.choice(statuses)
+            values = answers_for(framework, rng)
+            result = score(framework, {k: Response(v) for k, v in values.items()})
+            assessment = Assessment(
+                id=uuid.uuid4(),
+                organization=organizations[org_index],
+                framework_version=version,
+                status=status,
+                created_by=preparers[org_index],
+                status_changed_at=now - timedelta(days=rng.randint(0, 60)),
+                assigned_reviewer=reviewer if rng.random() < 0.3 else None,
+            )
+            answers += [
+                Answer(
+                    assessment=assessment, question_id=k, value=v, updated_by=assessment.created_by
+                )
+                for k, v in values.items()
+            ]
+            if status in SIGNED:
+                signed_at = now - timedelta(days=rng.randint(1, 400))
+                snapshot = {
+                    "assessment_id": str(assessment.id),
+                    "overall": {"score": result.score},
+                    "gaps": [
+                        {"question_id": g.question.id, "status": g.status.value, "remediation": ""}
+                        for g in result.gaps
+                    ],
+                    "sections": [],
+                }
+                text = canonical_json(snapshot)
+                assessment.attested_score = result.score
+                assessment.attested_risk_tier = result.risk_tier
+                assessment.attested_until = signed_at + timedelta(days=365)
+                attestations.append(
+                    Attestation(
+                        assessment=assessment,
+                        number=1,
+                        snapshot_json=text,
+                        snapshot_sha256=sha256_hex(text),
+                        statement_version="2026-11",
+                        signed_by=preparers[org_index],
+                        signed_at=signed_at,
+                        expires_at=signed_at + timedelta(days=365),
+                        report_state="ready",
+                    )
+                )
+            assessments.append(assessment)
+        Assessment.objects.bulk_create(assessments)
+        Answer.objects.bulk_create(answers, batch_size=5000)
+        Attestation.objects.bulk_create(attestations)
+        print(f"  {min(size, start + batch)} / {size} assessments", flush=True)
+    print(json.dumps({"assessments": size, "organizations": len(organizations)}))
+    return Actor(reviewer)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
