@@ -43,19 +43,24 @@ def response_of(answer: Answer, evidence_count: int = 0) -> scoring.Response:
 
 
 def responses_for(assessment: Assessment) -> dict[str, scoring.Response]:
+    return responses_and_revisions(assessment)[0]
+
+
+def responses_and_revisions(assessment: Assessment) -> tuple[dict, dict[str, int]]:
+    """Every answer as scoring needs it, and each answer's revision, from two queries."""
     evidence_counts = dict(
         Evidence.objects.filter(assessment=assessment)
         .values_list("question_id")
         .annotate(n=Count("id"))
         .values_list("question_id", "n")
     )
+    stored = list(assessment.answers.all())
     responses = {
-        a.question_id: response_of(a, evidence_counts.pop(a.question_id, 0))
-        for a in assessment.answers.all()
+        a.question_id: response_of(a, evidence_counts.pop(a.question_id, 0)) for a in stored
     }
     for question_id, count in evidence_counts.items():
         responses[question_id] = scoring.Response(evidence_count=count)
-    return responses
+    return responses, {a.question_id: a.revision for a in stored}
 
 
 def result_for(assessment: Assessment) -> scoring.Result:

@@ -39,8 +39,12 @@ REVIEWER_CAN = {Need.VIEW, Need.REVIEW}
 
 
 def role_in(user: User, organization: Organization) -> Role | None:
-    membership = Membership.objects.filter(organization=organization, user=user).first()
-    return Role(membership.role) if membership else None
+    """The person's role, remembered on the request's user object (never across requests)."""
+    roles = user.__dict__.setdefault("_portal_roles", {})
+    if organization.pk not in roles:
+        membership = Membership.objects.filter(organization=organization, user=user).first()
+        roles[organization.pk] = Role(membership.role) if membership else None
+    return roles[organization.pk]
 
 
 def check(user: User, organization: Organization, need: Need) -> None:

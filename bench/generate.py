@@ -14,6 +14,7 @@ import django
 
 django.setup()
 
+from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from assessments.actors import Actor  # noqa: E402
@@ -85,8 +86,9 @@ def main(size: int, seed: int = 7):
         )
         for i in range(max(1, size // 10))
     )
+    unusable = make_password(None)
     preparers = User.objects.bulk_create(
-        User(email=f"preparer{i}@bench.example", full_name=f"Preparer {i}", password="!")
+        User(email=f"preparer{i}@bench.example", full_name=f"Preparer {i}", password=unusable)
         for i in range(len(organizations))
     )
     Membership.objects.bulk_create(

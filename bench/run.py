@@ -20,10 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
-def run(args, env, capture=False):
-    return subprocess.run(  # noqa: S603
-        [PYTHON, *args], cwd=ROOT, env=env, check=True, text=True, capture_output=capture
-    )
+def run(args, env):
+    return subprocess.run([PYTHON, *args], cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
 def prepare(size: int, server: str, fresh: bool) -> dict:
@@ -66,7 +64,9 @@ def main():
     for size in sizes:
         env = prepare(size, args.server, args.fresh) | {"BENCH_REPEAT": str(args.repeat)}
         print(f"Measuring at {size} assessments ...", flush=True)
-        figures[size] = json.loads(run(["bench/measure.py"], env, capture=True).stdout)
+        out = ROOT / "var" / f"bench-{size}.json"
+        run(["bench/measure.py", str(out)], env)
+        figures[size] = json.loads(out.read_text())
     report(figures)
 
 

@@ -12,6 +12,7 @@ from assessments.forms.accounts import SignForm
 from assessments.models import ReportState
 from assessments.permissions import Need
 from assessments.reports import verification_url
+from assessments.scoring import score
 from assessments.views.helpers import refusals_as_messages
 
 
@@ -27,6 +28,7 @@ def sign(request, assessment_id):
         )
         messages.success(request, "Signed and submitted to the platform for review.")
         return redirect("attestation", attestation.pk)
+    responses = answers.responses_for(assessment)
     return render(
         request,
         "attestations/sign.html",
@@ -34,8 +36,7 @@ def sign(request, assessment_id):
             "assessment": assessment,
             "form": form,
             "statement": statement_text(STATEMENT_VERSION, assessment.organization.legal_name),
-            "result": answers.result_for(assessment),
-            "responses": answers.responses_for(assessment),
+            "result": score(assessment.framework_version.framework, responses),
         },
     )
 

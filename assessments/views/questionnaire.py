@@ -16,7 +16,7 @@ from assessments.errors import IllegalTransition
 from assessments.forms.questionnaire import SectionForm, revision_name
 from assessments.frameworks.schema import QuestionType
 from assessments.permissions import Need
-from assessments.scoring import visible_question_ids
+from assessments.scoring import score, visible_question_ids
 from assessments.views.helpers import refusals_as_messages
 
 
@@ -54,14 +54,13 @@ def assessment_overview(request, assessment_id):
 
 def _section_form(assessment, section, data=None, files=None):
     """Every question of the section; those hidden by conditions are rendered hidden, so
-    they appear as soon as an answer calls for them (on save, or at once with htmx)."""
-    return SectionForm(
-        data,
-        files,
-        questions=list(section.questions),
-        responses=answers.responses_for(assessment),
-        revisions=dict(assessment.answers.values_list("question_id", "revision")),
+    they appear as soon as an answer calls for them (on save, or at once with htmx).
+    Returns the form and the answers it was built from."""
+    responses, revisions = answers.responses_and_revisions(assessment)
+    form = SectionForm(
+        data, files, questions=list(section.questions), responses=responses, revisions=revisions
     )
+    return form, responses
 
 
 def _save_section(request, assessment, form) -> bool:
@@ -102,17 +101,20 @@ def section(request, assessment_id, section_id):
     current = framework.section(section_id)
     if current is None:
         raise Http404
-    form = _section_form(assessment, current, request.POST or None, request.FILES or None)
+    form, responses = _section_form(
+        assessment, current, request.POST or None, request.FILES or None
+    )
     if request.method == "POST" and form.is_valid():
         if _save_section(request, assessment, form):
             messages.success(request, f"“{current.title}” saved.")
             return redirect(_after_save(request, assessment, framework, current))
-        form = _section_form(assessment, current, request.POST)
+        form, responses = _section_form(assessment, current, request.POST)
         form.is_valid()
     elif request.method == "POST":
         messages.error(request, "Some answers need attention; nothing you typed was lost.")
     index = framework.sections.index(current)
-    result = answers.result_for(assessment)
+    result = score(framework, responses)
+    comments = list(assessment.comments.select_related("author"))
     return render(
         request,
         "assessments/section.html",
@@ -126,11 +128,11 @@ def section(request, assessment_id, section_id):
             "previous": framework.sections[index - 1] if index else None,
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
             "evidence": evidence.by_question(assessment),
-            "change_requests": _by_question(_open_change_requests(assessment)),
-            "since_last": _changes_since_last(assessment),
-            "comments": _by_question(
-                assessment.comments.filter(requests_change=False).select_related("author")
+            "change_requests": _by_question(
+                c for c in comments if c.requests_change and c.resolved_at is None
             ),
+            "since_last": _changes_since_last(assessment),
+            "comments": _by_question(c for c in comments if not c.requests_change),
             "editable": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },

@@ -21,6 +21,7 @@ from assessments.forms.review import (
 )
 from assessments.models import AuditEvent, FrameworkVersion, Status, User
 from assessments.permissions import Need
+from assessments.scoring import score
 from assessments.views.helpers import refusals_as_messages
 
 PAGE_SIZE = 25
@@ -125,7 +126,8 @@ def _question_choices(assessment):
 @require_GET
 def review_assessment(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
-    questions = assessment.framework_version.framework.questions
+    framework = assessment.framework_version.framework
+    questions = framework.questions
     responses = answers.responses_for(assessment)
     recent = list(assessment.attestations.order_by("-number")[:2])
     latest = recent[0] if recent else None
@@ -138,7 +140,7 @@ def review_assessment(request, assessment_id):
         "review/assessment.html",
         {
             "assessment": assessment,
-            "result": answers.result_for(assessment),
+            "result": score(framework, responses),
             "responses": responses,
             "display": {
                 qid: display_value(questions[qid], r)
