@@ -1,11 +1,16 @@
 """Outgoing email: plain text and HTML from templates, always sent after commit."""
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from assessments.models import Assessment, Membership, User
+
+log = logging.getLogger(__name__)
 
 
 def _send(template: str, context: dict, recipients: list[str]) -> None:
@@ -17,7 +22,11 @@ def _send(template: str, context: dict, recipients: list[str]) -> None:
     html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(subject, text, to=recipients)
     message.attach_alternative(html, "text/html")
-    message.send()
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException):
+        # Sent after commit: the change stands whatever the mail server says.
+        log.exception("Could not send %r to %d recipient(s)", subject, len(recipients))
 
 
 def _assessment_url(assessment: Assessment) -> str:

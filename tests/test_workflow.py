@@ -110,3 +110,23 @@ def test_the_organization_is_emailed_about_decisions(
     (message,) = [m for m in mail.outbox if subject in m.subject]
     assert sorted(message.to) == sorted([admin.email, preparer.email, signatory.email])
     assert message.alternatives  # an HTML version beside the text
+
+
+def test_a_mail_server_failure_does_not_undo_or_hide_a_decision(
+    client, signed, reviewer, committed, monkeypatch
+):
+    import smtplib
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPConnectError(421, "try later")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    client.force_login(reviewer)
+    with committed():
+        response = client.post(
+            reverse("decide", args=[signed.assessment_id]),
+            {"outcome": "approve", "rationale": "Fine."},
+        )
+    assert response.status_code == 302
+    signed.assessment.refresh_from_db()
+    assert signed.assessment.status == Status.APPROVED
