@@ -70,6 +70,19 @@ def record(
     return event
 
 
+def record_on(assessment, *, actor: Actor, action: str, obj=None, details=None) -> AuditEvent:
+    """Record an event about an assessment (or one of its objects), filed under both the
+    assessment and its organization so each one's trail finds it."""
+    return record(
+        actor=actor,
+        action=action,
+        obj=assessment if obj is None else obj,
+        details=details,
+        organization_id=assessment.organization_id,
+        assessment_id=assessment.pk,
+    )
+
+
 @dataclass(frozen=True)
 class ChainReport:
     checked: int

@@ -107,12 +107,11 @@ def add_file(assessment: Assessment, question_id: str, upload, *, actor: Actor) 
         )
         item.file.save(item.id.hex, upload, save=False)
         item.save()
-        audit.record(
+        audit.record_on(
+            assessment,
             actor=actor,
             action="evidence_uploaded",
             obj=item,
-            organization_id=assessment.organization_id,
-            assessment_id=assessment.pk,
             details={"question_id": question_id, "file": name, "sha256": digest},
         )
     return item
@@ -124,12 +123,11 @@ def add_url(assessment: Assessment, question_id: str, url: str, *, actor: Actor)
         item = Evidence.objects.create(
             assessment=assessment, question_id=question_id, url=url, uploaded_by=actor.user
         )
-        audit.record(
+        audit.record_on(
+            assessment,
             actor=actor,
             action="evidence_linked",
             obj=item,
-            organization_id=assessment.organization_id,
-            assessment_id=assessment.pk,
             details={"question_id": question_id, "url": url},
         )
     return item
@@ -138,12 +136,11 @@ def add_url(assessment: Assessment, question_id: str, url: str, *, actor: Actor)
 def remove(item: Evidence, *, actor: Actor) -> None:
     _require_editable(item.assessment)
     with transaction.atomic():
-        audit.record(
+        audit.record_on(
+            item.assessment,
             actor=actor,
             action="evidence_removed",
             obj=item,
-            organization_id=item.assessment.organization_id,
-            assessment_id=item.assessment_id,
             details={"question_id": item.question_id, "file": item.original_name, "url": item.url},
         )
         stored = item.file.name

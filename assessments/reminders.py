@@ -35,12 +35,11 @@ def send_expiry_reminders() -> int:
             ).update(reminder_sent_at=timezone.now())
             if not claimed:
                 continue  # another worker sent it
-            audit.record(
+            audit.record_on(
+                attestation.assessment,
                 actor=SYSTEM,
                 action="expiry_reminder_sent",
                 obj=attestation,
-                organization_id=attestation.assessment.organization_id,
-                assessment_id=attestation.assessment_id,
                 details={"expires_at": attestation.expires_at.isoformat()},
             )
             transaction.on_commit(

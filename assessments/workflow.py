@@ -56,12 +56,10 @@ def _move(
     locked.status = to
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "status_changed_at"])
-    audit.record(
+    audit.record_on(
+        locked,
         actor=actor,
         action=action,
-        obj=locked,
-        organization_id=locked.organization_id,
-        assessment_id=locked.pk,
         details={"from": before, "to": to, **(details or {})},
     )
     assessment.status = locked.status
@@ -79,12 +77,10 @@ def start_assessment(*, organization, framework_version, actor: Actor, carry_ove
             carried_over_from=carry_over_from,
         )
         copied = copy_unchanged_answers(carry_over_from, assessment) if carry_over_from else []
-        audit.record(
+        audit.record_on(
+            assessment,
             actor=actor,
             action="assessment_started",
-            obj=assessment,
-            organization_id=organization.pk,
-            assessment_id=assessment.pk,
             details={
                 "framework": f"{framework_version.slug} {framework_version.version}",
                 "carried_over_from": str(carry_over_from.pk) if carry_over_from else None,
@@ -164,12 +160,11 @@ def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Att
         locked.attested_risk_tier = overall["risk_tier"]
         locked.attested_until = attestation.expires_at
         locked.save(update_fields=["attested_score", "attested_risk_tier", "attested_until"])
-        audit.record(
+        audit.record_on(
+            locked,
             actor=actor,
             action="attestation_created",
             obj=attestation,
-            organization_id=locked.organization_id,
-            assessment_id=locked.pk,
             details={"number": number, "snapshot_sha256": attestation.snapshot_sha256},
         )
         transaction.on_commit(lambda: schedule_report(str(attestation.pk)))
@@ -271,12 +266,11 @@ def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestatio
         Assessment.objects.filter(pk=locked.assessment_id, attested_until=locked.expires_at).update(
             attested_until=None
         )
-        audit.record(
+        audit.record_on(
+            locked.assessment,
             actor=actor,
             action="attestation_revoked",
             obj=locked,
-            organization_id=locked.assessment.organization_id,
-            assessment_id=locked.assessment_id,
             details={"number": locked.number, "reason": reason},
         )
         transaction.on_commit(
@@ -292,12 +286,10 @@ def assign(assessment: Assessment, *, actor: Actor, reviewer) -> Assessment:
         before = locked.assigned_reviewer
         locked.assigned_reviewer = reviewer
         locked.save(update_fields=["assigned_reviewer"])
-        audit.record(
+        audit.record_on(
+            locked,
             actor=actor,
             action="reviewer_assigned",
-            obj=locked,
-            organization_id=locked.organization_id,
-            assessment_id=locked.pk,
             details={
                 "from": before.email if before else None,
                 "to": reviewer.email if reviewer else None,
@@ -315,12 +307,11 @@ def comment(assessment: Assessment, *, actor: Actor, body: str, question_id: str
         note = Comment.objects.create(
             assessment=assessment, question_id=question_id, author=actor.user, body=body
         )
-        audit.record(
+        audit.record_on(
+            assessment,
             actor=actor,
             action="comment_added",
             obj=note,
-            organization_id=assessment.organization_id,
-            assessment_id=assessment.pk,
             details={"question_id": question_id},
         )
     return note

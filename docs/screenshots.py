@@ -10,18 +10,11 @@ from playwright.sync_api import sync_playwright
 django.setup()
 
 from assessments.models import Assessment, Attestation  # noqa: E402
+from tests.browser.chromium import ARGS, EXECUTABLE  # noqa: E402
 
 BASE = sys.argv[1]
 OUT = Path(__file__).resolve().parent / "screenshots"
 PASSWORD = "portal-demo-2026"  # noqa: S105 - the demo accounts' password
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def login(page, email):
@@ -39,7 +32,7 @@ def main():
     current = Attestation.objects.filter(assessment__organization__legal_name__startswith="Bright")
     current = current.order_by("-signed_at").first()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=EXECUTABLE, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         login(page, "preparer@quizzly.example")
         page.goto(f"{BASE}/a/{draft.pk}/section/age_assurance/")

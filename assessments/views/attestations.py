@@ -78,12 +78,11 @@ def report_download(request, attestation_id):
     if attestation.report_state != ReportState.READY or report is None:
         raise Http404("The report is not ready yet.")
     with transaction.atomic():
-        audit.record(
+        audit.record_on(
+            attestation.assessment,
             actor=Actor.from_request(request),
             action="report_downloaded",
             obj=attestation,
-            organization_id=attestation.assessment.organization_id,
-            assessment_id=attestation.assessment_id,
             details={"report_sha256": report.sha256},
         )
     return FileResponse(

@@ -1,12 +1,13 @@
 """Real-browser tests: Debian's Chromium driven by Playwright against a live server."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from tests.browser.chromium import ARGS
+from tests.browser.chromium import EXECUTABLE as CHROMIUM
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in these tests
@@ -28,14 +29,7 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
+        "args": ARGS,
     }
 
 
