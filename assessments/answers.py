@@ -31,6 +31,7 @@ class AnswerInput:
 class SaveResult:
     saved: list[str] = field(default_factory=list)
     conflicts: dict[str, Answer] = field(default_factory=dict)
+    revisions: dict[str, int] = field(default_factory=dict)  # of the answers now stored
 
 
 def response_of(answer: Answer, evidence_count: int = 0) -> scoring.Response:
@@ -105,8 +106,9 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
                     updated_by=actor.user,
                 )
                 result.saved.append(item.question_id)
+                result.revisions[item.question_id] = 1
             elif _same(answer, item):
-                continue
+                result.revisions[item.question_id] = answer.revision
             elif item.base_revision is not None and item.base_revision != answer.revision:
                 result.conflicts[item.question_id] = answer
             else:
@@ -118,4 +120,5 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
                 answer.updated_by = actor.user
                 answer.save()
                 result.saved.append(item.question_id)
+                result.revisions[item.question_id] = answer.revision
     return result

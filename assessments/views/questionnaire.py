@@ -16,7 +16,7 @@ from assessments.errors import IllegalTransition
 from assessments.forms.questionnaire import SectionForm, revision_name
 from assessments.frameworks.schema import QuestionType
 from assessments.permissions import Need
-from assessments.scoring import score, visible_question_ids
+from assessments.scoring import Response, score, visible_question_ids
 from assessments.views.helpers import refusals_as_messages
 
 
@@ -234,7 +234,8 @@ def autosave(request, assessment_id, question_id):
     question = framework.questions.get(question_id)
     if question is None or question.type == QuestionType.EVIDENCE:
         raise Http404
-    before = visible_question_ids(framework, answers.responses_for(assessment))
+    responses, revisions = answers.responses_and_revisions(assessment)
+    before = visible_question_ids(framework, responses)
     form = SectionForm(request.POST, questions=[question], responses={}, revisions={})
     context = {"question": question, "errors": [], "conflict": None, "saved": False}
     if not form.is_valid():
@@ -247,14 +248,20 @@ def autosave(request, assessment_id, question_id):
         except IllegalTransition as exc:
             context["errors"] = [str(exc)]
         else:
-            context["conflict"] = saved.conflicts.get(question_id)
-            context["saved"] = not context["conflict"]
-            if context["conflict"]:
-                context["their_answer"] = display_value(question, response_of(context["conflict"]))
-    stored = assessment.answers.filter(question_id=question_id).first()
+            conflict = saved.conflicts.get(question_id)
+            context.update(conflict=conflict, saved=not conflict)
+            if conflict:
+                context["their_answer"] = display_value(question, response_of(conflict))
+            else:  # what is stored now, without reading it back
+                (item,) = form.answer_inputs()
+                evidence_count = responses.get(question_id, Response()).evidence_count
+                responses[question_id] = Response(
+                    item.value, item.not_applicable, item.justification, evidence_count
+                )
+                revisions[question_id] = saved.revisions[question_id]
     context["revision_field"] = form[revision_name(question_id)]
-    context["revision"] = stored.revision if stored and not context["conflict"] else None
-    result = answers.result_for(assessment)
+    context["revision"] = None if context["conflict"] else revisions.get(question_id)
+    result = score(framework, responses)
     context["status"] = result.by_question.get(question_id)
     after = set(result.by_question)
     response = render(request, "assessments/section.html#autosave", context)
