@@ -98,3 +98,44 @@ def test_files_that_are_not_frameworks_at_all(tmp_path, text):
     path.write_text(text)
     with pytest.raises(FrameworkError):
         parse(path)
+
+
+# Every other form, posted by the person allowed to use it, with fields in any state.
+FORMS = {
+    "members": ("admin", "org", ["email", "full_name", "role"]),
+    "start_assessment": ("preparer", "org", ["carry_over_from"]),
+    "sign": ("signatory", "assessment", ["confirm", "password"]),
+    "return_to_draft": ("signatory", "assessment", ["reason"]),
+    "decide": ("reviewer", "assessment", ["outcome", "rationale"]),
+    "request_changes": ("reviewer", "assessment", ["message", "questions"]),
+    "assign": ("reviewer", "assessment", ["reviewer"]),
+    "add_comment": ("preparer", "assessment", ["body", "question_id", "next"]),
+    "revoke_attestation": ("reviewer", "attestation", ["reason"]),
+    "two_factor_verify": ("preparer", "", ["token", "next"]),
+    "two_factor_setup": ("preparer", "", ["token", "next"]),
+    "login": ("", "", ["username", "password"]),
+    "password_reset": ("", "", ["email"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_any_input_to_any_form_is_handled(name, client, signed, admin, preparer, reviewer):
+    role, target, fields = FORMS[name]
+    people = {"admin": admin, "preparer": preparer, "reviewer": reviewer, "signatory": None}
+    people["signatory"] = signed.signed_by
+    args = {
+        "": [],
+        "org": [signed.assessment.organization_id],
+        "assessment": [signed.assessment_id],
+        "attestation": [signed.pk],
+    }[target]
+    if role:
+        client.force_login(people[role])
+
+    @FIXTURES
+    @given(data=st.dictionaries(st.sampled_from(fields), FORM_VALUES, max_size=len(fields)))
+    def post_anything(data):
+        response = client.post(reverse(name, args=args), data)
+        assert response.status_code < 500
+
+    post_anything()

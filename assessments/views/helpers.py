@@ -2,8 +2,9 @@ import uuid
 from functools import wraps
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from assessments.errors import IllegalTransition
 
@@ -32,3 +33,20 @@ def uuid_or_404(value: str) -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError:
         raise Http404 from None
+
+
+def local_path(request, value: str, default: str) -> str:
+    """A path on this site to go back to, from user input; anything else gives the default."""
+    if (
+        value.startswith("/")
+        and not value.startswith("//")
+        and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()})
+    ):
+        return value
+    return default
+
+
+def redirect_back(request, default: str) -> HttpResponseRedirect:
+    """Redirect to the form's "next" path (never looked up as a view name), or the default."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return HttpResponseRedirect(local_path(request, target, default))

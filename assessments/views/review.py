@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments import answers, evidence, exports, metrics, permissions, queue, workflow
@@ -22,7 +22,7 @@ from assessments.forms.review import (
 from assessments.models import AuditEvent, FrameworkVersion, Status, User
 from assessments.permissions import Need
 from assessments.scoring import score
-from assessments.views.helpers import refusals_as_messages
+from assessments.views.helpers import redirect_back, refusals_as_messages
 
 PAGE_SIZE = 25
 
@@ -245,7 +245,4 @@ def add_comment(request, assessment_id):
         messages.success(request, "Comment posted.")
     else:
         messages.error(request, "Write a comment of up to 5,000 characters.")
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("assessment", assessment.pk)
+    return redirect_back(request, reverse("assessment", args=[assessment.pk]))

@@ -2,8 +2,7 @@ from base64 import b32encode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -11,6 +10,7 @@ from django_otp import match_token
 from assessments import two_factor
 from assessments.actors import Actor
 from assessments.reports import qr_svg
+from assessments.views.helpers import local_path, redirect_back
 
 
 class TokenForm(forms.Form):
@@ -22,10 +22,7 @@ class TokenForm(forms.Form):
 
 
 def _next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return "/"
+    return local_path(request, request.POST.get("next") or request.GET.get("next") or "", "/")
 
 
 @login_required
@@ -64,7 +61,7 @@ def verify(request):
         device = match_token(request.user, form.cleaned_data["token"].strip())
         if device is not None:
             otp_login(request, device)
-            return redirect(_next(request))
+            return redirect_back(request, "/")
         form.add_error(
             "token", "That code is not right. Use a code from your app or a recovery code."
         )

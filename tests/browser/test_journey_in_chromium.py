@@ -48,6 +48,7 @@ class Journey:
         page = context.new_page()
         if email:
             page.goto(self.base + "/accounts/login/")
+            self.check(page)
             page.fill("#id_username", email)
             page.fill("#id_password", PASSWORD)
             page.click("button:has-text('Log in')")
