@@ -56,9 +56,11 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["status", "-status_changed_at"]),
             models.Index(fields=["organization", "-created_at"]),
-            models.Index(fields=["attested_risk_tier", "status"]),
+            models.Index(fields=["attested_risk_tier", "status", "status_changed_at"]),
             models.Index(fields=["attested_until"]),
             models.Index(fields=["assigned_reviewer", "status"]),
+            # The queue's default order ("waiting longest"): read in order, stop at the page.
+            models.Index(fields=["status_changed_at", "id"]),
         ]
 
     def __str__(self):
