@@ -11,8 +11,11 @@ from django_otp import user_has_device
 
 from assessments.two_factor import requires_two_factor
 
-# Pages a logged-in person may open before their second factor is checked.
-TWO_FACTOR_OPEN = ("/account/two-factor/", "/accounts/logout/", "/static/", "/verify/")
+# Pages a logged-in person may open before their second factor is checked: someone who has
+# an authenticator may only give a code (or leave); someone who must set one up, only that.
+ALWAYS_OPEN = ("/accounts/logout/", "/static/", "/verify/")
+OPEN_BEFORE_CODE = ("/account/two-factor/verify/", *ALWAYS_OPEN)
+OPEN_BEFORE_SETUP = ("/account/two-factor/setup/", *ALWAYS_OPEN)
 
 
 class FriendlyErrorsMiddleware:
@@ -46,16 +49,14 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and not user.is_verified()
-            and not request.path.startswith(TWO_FACTOR_OPEN)
-        ):
-            if user_has_device(user):
-                target = "two_factor_verify"
-            elif requires_two_factor(user):
-                target = "two_factor_setup"
-            else:
-                return self.get_response(request)
-            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
-        return self.get_response(request)
+        if not user.is_authenticated or user.is_verified():
+            return self.get_response(request)
+        if user_has_device(user):
+            target, open_paths = "two_factor_verify", OPEN_BEFORE_CODE
+        elif requires_two_factor(user):
+            target, open_paths = "two_factor_setup", OPEN_BEFORE_SETUP
+        else:
+            return self.get_response(request)
+        if request.path.startswith(open_paths):
+            return self.get_response(request)
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments import workflow
@@ -49,6 +50,16 @@ def signatory(org):
 def with_authenticator(user):
     TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
     return user
+
+
+def authenticator_code(user) -> str:
+    """The code the person's app shows now. A code is accepted once per 30-second step; a
+    test that needs two in a row lets the device forget the last one, as time would."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    device.last_t = -1
+    device.throttling_failure_count = 0
+    device.save()
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
 class PortalClient(Client):

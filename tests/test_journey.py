@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from assessments.frameworks.schema import QuestionType
 from assessments.models import Assessment, Attestation, Membership, Role, Status, User
+from tests.conftest import authenticator_code
 from tests.factories import PASSWORD
 
 
@@ -142,7 +143,10 @@ def test_the_whole_journey(
     assert "That password is not correct." in wrong.text
     assert not Attestation.objects.exists()
     with committed():
-        response = client.post(sign_url, {"confirm": "on", "password": PASSWORD})
+        response = client.post(
+            sign_url,
+            {"confirm": "on", "password": PASSWORD, "code": authenticator_code(signatory)},
+        )
     attestation = Attestation.objects.get()
     assert response.url == reverse("attestation", args=[attestation.pk])
     assert [m.to for m in mail.outbox] == [[reviewer.email]]
@@ -178,7 +182,10 @@ def test_the_whole_journey(
     client.post(reverse("submit", args=[assessment.pk]))
     client.force_login(signatory)
     with committed():
-        client.post(sign_url, {"confirm": "on", "password": PASSWORD})
+        client.post(
+            sign_url,
+            {"confirm": "on", "password": PASSWORD, "code": authenticator_code(signatory)},
+        )
     assert assessment.attestations.count() == 2
 
     # The reviewer approves with a rationale; the organization sees the decision.

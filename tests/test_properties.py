@@ -104,7 +104,7 @@ def test_files_that_are_not_frameworks_at_all(tmp_path, text):
 FORMS = {
     "members": ("admin", "org", ["email", "full_name", "role"]),
     "start_assessment": ("preparer", "org", ["carry_over_from"]),
-    "sign": ("signatory", "assessment", ["confirm", "password"]),
+    "sign": ("signatory", "assessment", ["confirm", "password", "code"]),
     "return_to_draft": ("signatory", "assessment", ["reason"]),
     "decide": ("reviewer", "assessment", ["outcome", "rationale"]),
     "request_changes": ("reviewer", "assessment", ["message", "questions"]),
@@ -112,7 +112,7 @@ FORMS = {
     "add_comment": ("preparer", "assessment", ["body", "question_id", "next"]),
     "revoke_attestation": ("reviewer", "attestation", ["reason"]),
     "two_factor_verify": ("preparer", "", ["token", "next"]),
-    "two_factor_setup": ("preparer", "", ["token", "next"]),
+    "two_factor_setup": ("preparer", "", ["password", "token", "next"]),
     "login": ("", "", ["username", "password"]),
     "password_reset": ("", "", ["email"]),
 }

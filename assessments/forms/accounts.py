@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
 
 from assessments.models import Membership, Role, User
+from assessments.step_up import StepUpForm
 
 
 class SignupForm(BaseUserCreationForm):
@@ -45,23 +46,10 @@ class MemberForm(forms.Form):
         return email
 
 
-class SignForm(forms.Form):
-    """A signatory confirms the statement and re-enters their password."""
+class SignForm(StepUpForm):
+    """A signatory confirms the statement, re-enters their password and gives a code."""
 
     confirm = forms.BooleanField(
         label="I have read the statement and the answers, and I attest that they are true."
     )
-    password = forms.CharField(
-        label="Your password",
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That password is not correct.")
-        return password
+    field_order = ["confirm", "password", "code"]

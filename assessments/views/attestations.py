@@ -21,7 +21,7 @@ from assessments.views.helpers import refusals_as_messages
 @refusals_as_messages
 def sign(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.SIGN)
-    form = SignForm(request.POST or None, user=request.user)
+    form = SignForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         attestation = workflow.sign(
             assessment, actor=Actor.from_request(request), statement_version=STATEMENT_VERSION

@@ -10,15 +10,27 @@ from django_otp import match_token
 from assessments import two_factor
 from assessments.actors import Actor
 from assessments.reports import qr_svg
+from assessments.step_up import StepUpForm
 from assessments.views.helpers import local_path, redirect_back
 
 
-class TokenForm(forms.Form):
-    token = forms.CharField(
-        label="Code",
+def _code_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
         max_length=16,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class TokenForm(forms.Form):
+    token = _code_field("Code")
+
+
+class SetupForm(StepUpForm):
+    """The password proves the person; the code proves the new authenticator."""
+
+    ask_for_code = False
+    token = _code_field("Code from the app you just set up")
 
 
 def _next(request) -> str:
@@ -28,8 +40,10 @@ def _next(request) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup(request):
+    """Set up (or, from a verified session, replace) the authenticator. The middleware keeps
+    anyone who has one but has not given a code this session away from here."""
     device = two_factor.pending_device(request.user)
-    form = TokenForm(request.POST or None)
+    form = SetupForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm(
             device, form.cleaned_data["token"].strip(), actor=Actor.from_request(request)

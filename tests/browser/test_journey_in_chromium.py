@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from assessments.models import Attestation, ReportState, User
+from tests.conftest import authenticator_code
 from tests.factories import PASSWORD, UserFactory
 from tests.test_two_factor import code_for
 
@@ -60,6 +61,7 @@ class Journey:
         if "/two-factor/setup/" in page.url:
             self.check(page)
             device = TOTPDevice.objects.get(user__email=email, confirmed=False)
+            page.fill("#id_password", PASSWORD)
             page.fill("#id_token", code_for(device))
             page.click("button:has-text('Turn on')")
             page.click("a:has-text('Continue')")
@@ -143,6 +145,7 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
     journey.check(signatory)
     signatory.check("#id_confirm")
     signatory.fill("#id_password", PASSWORD)
+    signatory.fill("#id_code", authenticator_code(User.objects.get(email="sam@brightpath.example")))
     signatory.click("button:has-text('Sign and submit')")
     signatory.wait_for_selector("a:has-text('Download the PDF report')", timeout=30_000)
     journey.check(signatory)
@@ -172,6 +175,7 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
     signatory.click("a:has-text('Review and sign')")
     signatory.check("#id_confirm")
     signatory.fill("#id_password", PASSWORD)
+    signatory.fill("#id_code", authenticator_code(User.objects.get(email="sam@brightpath.example")))
     signatory.click("button:has-text('Sign and submit')")
     signatory.wait_for_selector("a:has-text('Download the PDF report')", timeout=30_000)
 
