@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from assessments.client_address import client_ip
 from assessments.models import User
 
 
@@ -14,7 +15,7 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> "Actor":
-        return cls(user=request.user, ip=request.META.get("REMOTE_ADDR") or None)
+        return cls(user=request.user, ip=client_ip(request))
 
 
 SYSTEM = Actor(user=None)

@@ -8,19 +8,22 @@ answers never reach a report.
 import hashlib
 import io
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from django.db.models import Q
 from django.utils import timezone
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from assessments.answers import responses_for
 from assessments.frameworks.schema import QuestionType, Status
 from assessments.models import Assessment, Attestation, Evidence, User
 from assessments.scoring import Response, score
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_SCHEMA = "minor-safety-attestation/1"
 SNAPSHOT_ATTACHMENT = "attestation-snapshot.json"
@@ -217,47 +220,77 @@ def verify_reference(text: str) -> Verification:
     return Verification(status_of(attestation), attestation)
 
 
-def embedded_snapshot(pdf: bytes) -> tuple[str | None, str]:
-    """The snapshot attached to a report PDF, and the report's visible text."""
+# What an issued report can look like; anything beyond is not one, and is not parsed further.
+REPORT_MAX_BYTES = 20 * 1024 * 1024
+REPORT_MAX_PAGES = 200
+REPORT_MAX_ATTACHMENTS = 10
+SNAPSHOT_MAX_BYTES = 2 * 1024 * 1024
+
+
+class CannotCheck(ValueError):
+    """An uploaded file verification gives up on; the message says why, for anyone."""
+
+
+def embedded_snapshot(pdf: bytes) -> str | None:
+    """The snapshot attached to a report PDF, reading only what that needs.
+
+    The file is hostile until proven otherwise: no page is rendered or its text extracted,
+    an encrypted file or one with more pages than any report is refused from its header,
+    and whatever the PDF library fails on becomes CannotCheck (pypdf's own limits stop
+    decompression bombs)."""
     try:
         reader = PdfReader(io.BytesIO(pdf))
-        attachments = reader.attachments
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"This file is not a readable PDF ({exc}).") from exc
-    blobs = attachments.get(SNAPSHOT_ATTACHMENT) or []
-    snapshot = blobs[0].decode("utf-8", errors="replace") if blobs else None
-    return snapshot, text
+        if reader.is_encrypted:
+            raise CannotCheck("This PDF is encrypted. The portal's reports never are.")
+        declared_pages = int(reader.root_object["/Pages"].get("/Count", 0))  # never walked
+        if declared_pages > REPORT_MAX_PAGES:
+            raise CannotCheck(
+                f"This PDF has more than {REPORT_MAX_PAGES} pages: it is not one of our reports."
+            )
+        first = islice(reader.attachment_list, REPORT_MAX_ATTACHMENTS)
+        entries = [e for e in first if e.name == SNAPSHOT_ATTACHMENT]
+        content = entries[0].content if entries else None
+    except CannotCheck:
+        raise
+    except Exception as exc:  # any failure of the parser on hostile input is the same answer
+        log.info("Cannot read an uploaded PDF: %r", exc)
+        raise CannotCheck("This file is not a PDF we can read, so it cannot be checked.") from exc
+    if content is None:
+        return None
+    if len(content) > SNAPSHOT_MAX_BYTES:
+        raise CannotCheck("This PDF's attachment is far larger than any attestation snapshot.")
+    return content.decode("utf-8", errors="replace")
 
 
 def verify_pdf(pdf: bytes) -> Verification:
-    """Check a report: its embedded snapshot, the hash printed on it, and our records."""
-    snapshot, text = embedded_snapshot(pdf)
+    """Check a report file. A file the portal issued is recognised by its hash before any
+    parsing; anything else is read only far enough to say how it differs."""
+    issued = (
+        Attestation.objects.select_related(
+            "assessment__organization", "assessment__framework_version"
+        )
+        .filter(reports__sha256=sha256_hex(pdf))
+        .first()
+    )
+    if issued is not None:
+        return Verification(status_of(issued), issued)
+    snapshot = embedded_snapshot(pdf)
     if snapshot is None:
         return Verification(
             Verdict.UNKNOWN, detail="This PDF carries no attestation snapshot: it is not a report."
         )
-    digest = sha256_hex(snapshot)
-    printed = set(HASH_RE.findall(text.replace("\n", "").replace(" ", "")))
-    attestation = find_by_hash(digest)
+    attestation = find_by_hash(sha256_hex(snapshot))
     if attestation is None:
         return Verification(
             Verdict.ALTERED,
             detail="The embedded snapshot matches no attestation: the report was altered.",
         )
-    if digest not in printed:
-        return Verification(
-            Verdict.ALTERED,
-            attestation,
-            "The hash printed on the report does not match its embedded snapshot.",
-        )
-    if not attestation.reports.filter(sha256=sha256_hex(pdf)).exists():
-        return Verification(
-            Verdict.ALTERED,
-            attestation,
-            "The snapshot is genuine but this PDF file is not one the portal issued.",
-        )
-    return Verification(status_of(attestation), attestation)
+    return Verification(
+        Verdict.ALTERED,
+        attestation,
+        "The snapshot is genuine but this PDF file is not one the portal issued: it was "
+        "changed after it was issued.",
+    )
 
 
 def snapshot_changes(previous_json: str, current_json: str) -> list[dict]:

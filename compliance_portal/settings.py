@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "assessments.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +93,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# The shared cache (rate limits): Redis when REDIS_URL is set, so that limits hold across
+# every web process and machine; otherwise local memory, per process.
+REDIS_URL = env_str("REDIS_URL") or env_str("CACHE_URL")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "assessments.User"
 AUTHENTICATION_BACKENDS = [
@@ -105,7 +119,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (our USERNAME_FIELD is email)
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = (
+    "assessments.client_address.client_ip"  # the login form's field (our USERNAME_FIELD is email)
+)
 OTP_TOTP_ISSUER = "Minor-safety portal"
 # Reviewers, signatories and staff must use a second factor. Only the local demo turns it off.
 REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", True)
@@ -161,6 +178,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# The largest request body any page accepts (a section with several files); pages that take
+# less declare it (assessments.middleware.max_body_bytes). Larger bodies get a 413 unread.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 5 * EVIDENCE_MAX_BYTES + 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ATTESTATION_VALID_DAYS = env_int("ATTESTATION_VALID_DAYS", 365)
@@ -216,6 +236,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
+# Addresses (or networks) of the proxies in front of the portal: only from them is
+# X-Forwarded-For believed, for lockouts, rate limits and the audit trail.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -6,3 +6,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
 ]
+
+handler500 = "assessments.views.errors.error_500"

@@ -1,6 +1,7 @@
 """Every test gets an organization with one person per role, an outsider and a reviewer."""
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -14,6 +15,12 @@ from assessments.demo import answer_everything
 from assessments.frameworks.loader import bundled_files, publish
 from assessments.models import Report, ReportState, Role
 from tests.factories import OrganizationFactory, UserFactory, member
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters start from zero in every test."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_a_changed_snapshot_fails_verification(attestation):
     assert not result.genuine
 
 
-def test_a_pdf_that_is_no_report_is_not_genuine(tmp_path):
+def test_a_pdf_that_is_no_report_is_not_genuine(tmp_path, db):
     path = tmp_path / "letter.pdf"
     writer = PdfWriter()
     writer.add_blank_page(200, 200)

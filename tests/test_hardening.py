@@ -6,6 +6,7 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import PortalClient
 from tests.factories import PASSWORD
 
 
@@ -51,7 +52,8 @@ def test_an_unknown_id_is_a_404_page(client, preparer):
     assert "There is nothing here" in response.text
 
 
-def test_a_database_outage_is_a_clear_503(client, preparer, monkeypatch):
+def test_a_database_outage_is_a_clear_503(preparer, monkeypatch):
+    client = PortalClient(raise_request_exception=False)
     client.force_login(preparer)
 
     def down(user):
@@ -62,6 +64,20 @@ def test_a_database_outage_is_a_clear_503(client, preparer, monkeypatch):
     assert response.status_code == 503
     assert "temporarily unavailable" in response.text
     assert response["Retry-After"] == "30"
+
+
+def test_a_signed_in_person_gets_a_503_when_the_session_cannot_be_read(preparer, monkeypatch):
+    """The outage is met first by the middleware that looks the session's user up."""
+    client = PortalClient(raise_request_exception=False)
+    client.force_login(preparer)
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("django.contrib.sessions.backends.db.SessionStore.load", down)
+    response = client.get(reverse("home"))
+    assert response.status_code == 503
+    assert "temporarily unavailable" in response.text
 
 
 @pytest.mark.parametrize(

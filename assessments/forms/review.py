@@ -1,5 +1,7 @@
 from django import forms
 
+from assessments.attestation import REPORT_MAX_BYTES
+
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
@@ -45,7 +47,7 @@ class VerifyForm(forms.Form):
         if not cleaned.get("reference") and not cleaned.get("report"):
             raise forms.ValidationError("Paste a verification link or hash, or upload a PDF.")
         report = cleaned.get("report")
-        if report and report.size > 20 * 1024 * 1024:
+        if report and report.size > REPORT_MAX_BYTES:
             self.add_error("report", "This file is too large to be one of our reports.")
         return cleaned
 

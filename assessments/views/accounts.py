@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assessments.client_address import client_ip
 from assessments.forms.accounts import SignupForm
 from assessments.organizations import register_organization
 from assessments.permissions import organizations_of
+from assessments.throttling import SIGNUP, throttled_posts
 
 
 @require_GET
@@ -22,6 +24,7 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
+@throttled_posts(SIGNUP)
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
@@ -33,7 +36,7 @@ def signup(request):
             full_name=form.cleaned_data["full_name"],
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome! {organization.legal_name} is registered.")

@@ -1,11 +1,17 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments.attestation import verify_pdf, verify_reference
+from assessments.attestation import REPORT_MAX_BYTES, CannotCheck, verify_pdf, verify_reference
 from assessments.forms.review import VerifyForm
+from assessments.middleware import max_body_bytes
+from assessments.throttling import VERIFY_UPLOAD, throttled_posts
+
+FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries
 
 
+@max_body_bytes(REPORT_MAX_BYTES + FORM_OVERHEAD)
 @require_http_methods(["GET", "POST"])
+@throttled_posts(VERIFY_UPLOAD)
 def verify(request):
     """Public: anyone holding a report can check it. Shows status, never answers."""
     form = VerifyForm(request.POST or None, request.FILES or None)
@@ -16,14 +22,16 @@ def verify(request):
         if upload:
             try:
                 verification = verify_pdf(upload.read())
-            except ValueError as exc:
+            except CannotCheck as exc:
                 error = str(exc)
         else:
             verification = verify_reference(form.cleaned_data["reference"])
+    status = 422 if error else 200
     return render(
         request,
         "verify/verify.html",
         {"form": form, "verification": verification, "error": error},
+        status=status,
     )
 
 

@@ -1,0 +1,43 @@
+"""The address of the person making a request, as seen through the proxies we trust.
+
+Behind a TLS proxy every request comes from the proxy; the person's address is then the
+last one in X-Forwarded-For that no trusted proxy added. Nothing else in that header is
+believed: a client can write anything there itself.
+"""
+
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _address(text: str):
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _trusted(address) -> bool:
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
+    return address is not None and any(address in network for network in networks)
+
+
+def client_ip(request) -> str | None:
+    """The requester's address: REMOTE_ADDR, or what our trusted proxies say it was."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    if not _trusted(_address(remote or "")):
+        return remote
+    hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            return remote  # a garbled header: fall back to the proxy, never to a guess
+        if not _trusted(address):
+            return str(address)
+    return remote
