@@ -22,12 +22,28 @@ class UserAdmin(BaseUserAdmin):
         ("Roles", {"fields": ["is_reviewer", "is_active", "is_staff", "is_superuser"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "full_name", "password1", "password2"]})]
+    # Who reviews or administers the platform changes only through the audited command
+    # `manage.py set_platform_role`, never by ticking a box here.
+    readonly_fields = ["is_reviewer", "is_staff", "is_superuser"]
 
 
 class MembershipInline(admin.TabularInline):
+    """Shown, not edited: members are invited, changed and removed by the organization's
+    admins on its members page, where each step is audited."""
+
     model = Membership
     extra = 0
-    raw_id_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organization)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from assessments import scoring
+from assessments import audit, scoring
 from assessments.actors import Actor
 from assessments.errors import IllegalTransition
 from assessments.models import Answer, Assessment, Evidence
@@ -25,6 +25,10 @@ class AnswerInput:
     not_applicable: bool = False
     justification: str = ""
     base_revision: int | None = None  # the revision the person started editing from
+
+    @property
+    def is_empty(self) -> bool:
+        return self.value is None and not self.not_applicable and not self.justification
 
 
 @dataclass
@@ -76,6 +80,23 @@ def _same(answer: Answer, item: AnswerInput) -> bool:
     )
 
 
+def _audit_saved(assessment: Assessment, answer: Answer, actor: Actor) -> None:
+    """Every saved answer is on the trail with what was typed, so none is ever lost."""
+    audit.record_on(
+        assessment,
+        actor=actor,
+        action="answer_saved",
+        obj=answer,
+        details={
+            "question_id": answer.question_id,
+            "revision": answer.revision,
+            "value": answer.value,
+            "not_applicable": answer.not_applicable,
+            "justification": answer.justification,
+        },
+    )
+
+
 def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Actor) -> SaveResult:
     """Store changed answers in one transaction; refuse edits made on a stale revision."""
     result = SaveResult()
@@ -95,8 +116,10 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
         now = timezone.now()
         for item in items:
             answer = current.get(item.question_id)
+            if answer is None and item.is_empty:
+                continue  # nothing typed, nothing stored
             if answer is None:
-                Answer.objects.create(
+                answer = Answer.objects.create(
                     assessment=locked,
                     question_id=item.question_id,
                     value=item.value,
@@ -105,6 +128,7 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
                     updated_at=now,
                     updated_by=actor.user,
                 )
+                _audit_saved(locked, answer, actor)
                 result.saved.append(item.question_id)
                 result.revisions[item.question_id] = 1
             elif _same(answer, item):
@@ -119,6 +143,7 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
                 answer.updated_at = now
                 answer.updated_by = actor.user
                 answer.save()
+                _audit_saved(locked, answer, actor)
                 result.saved.append(item.question_id)
                 result.revisions[item.question_id] = answer.revision
     return result

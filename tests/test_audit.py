@@ -3,8 +3,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 
 from assessments.models import AuditEvent
+from tests.factories import UserFactory
 
 
 def test_an_intact_chain_verifies(attestation, capsys):
@@ -51,6 +53,66 @@ def test_the_database_refuses_edits_too(attestation):
         connection.cursor() as cursor,
     ):
         cursor.execute("UPDATE assessments_auditevent SET action = 'x'")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigger")
+def test_the_database_refuses_to_truncate_the_trail(attestation):
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as outside a test's transaction
+        cursor.execute("TRUNCATE assessments_auditevent")
+    assert AuditEvent.objects.exists()
+
+
+def test_every_saved_answer_is_on_the_trail_with_what_was_typed(client, draft, preparer):
+    client.force_login(preparer)
+    url = reverse("section", args=[draft.pk, "scope"])
+    client.post(url, {"q_scope__product": "Homework help for teens", "rev_scope__product": "0"})
+    client.post(url, {"q_scope__product": "Homework help, 13-17", "rev_scope__product": "1"})
+    saved = AuditEvent.objects.filter(action="answer_saved", assessment_id=draft.pk)
+    assert [
+        (e.details["question_id"], e.details["revision"], e.details["value"]) for e in saved
+    ] == [
+        ("scope.product", 1, "Homework help for teens"),
+        ("scope.product", 2, "Homework help, 13-17"),
+    ]
+    assert {e.actor_email for e in saved} == {preparer.email}
+
+
+def test_the_admin_cannot_grant_platform_roles_or_memberships(admin_client, preparer, org):
+    url = f"/admin/assessments/user/{preparer.pk}/change/"
+    admin_client.post(
+        url,
+        {
+            "email": preparer.email,
+            "full_name": preparer.full_name,
+            "is_reviewer": "on",
+            "is_staff": "on",
+            "is_active": "on",
+        },
+    )
+    preparer.refresh_from_db()
+    assert not preparer.is_reviewer
+    assert not preparer.is_staff
+    page = admin_client.get(f"/admin/assessments/organization/{org.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="memberships-0-role"' not in page.text  # shown, not editable
+
+
+def test_platform_roles_change_through_an_audited_command(preparer, capsys):
+    person = UserFactory()
+    call_command("set_platform_role", person.email, "reviewer", "on")
+    person.refresh_from_db()
+    assert person.is_reviewer
+    event = AuditEvent.objects.get(action="platform_role_changed")
+    assert event.details == {"role": "reviewer", "from": False, "to": True}
+    with pytest.raises(CommandError, match="member of an organization"):
+        call_command("set_platform_role", preparer.email, "reviewer", "on")
+    with pytest.raises(CommandError, match="No account"):
+        call_command("set_platform_role", "nobody@example.org", "staff", "on")
 
 
 def test_the_admin_cannot_change_or_delete_events(admin_client, attestation):
