@@ -1,7 +1,6 @@
 """Outgoing email: plain text and HTML from templates, always sent after commit."""
 
 import logging
-import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -14,19 +13,21 @@ log = logging.getLogger(__name__)
 
 
 def _send(template: str, context: dict, recipients: list[str]) -> None:
+    """Build and send one email. It runs after commit: the change it reports stands whatever
+    happens here, so any failure (a template, a header, the mail server) is logged, never
+    raised to the person whose action is already saved."""
     if not recipients:
         return
-    context = {**context, "site_url": settings.SITE_URL}
-    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-    text = render_to_string(f"emails/{template}.txt", context)
-    html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=recipients)
-    message.attach_alternative(html, "text/html")
     try:
+        context = {**context, "site_url": settings.SITE_URL}
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+        message = EmailMultiAlternatives(subject, text, to=recipients)
+        message.attach_alternative(html, "text/html")
         message.send()
-    except (OSError, smtplib.SMTPException):
-        # Sent after commit: the change stands whatever the mail server says.
-        log.exception("Could not send %r to %d recipient(s)", subject, len(recipients))
+    except Exception:
+        log.exception("Could not send the %r email to %d recipient(s)", template, len(recipients))
 
 
 def _assessment_url(assessment: Assessment) -> str:

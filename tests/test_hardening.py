@@ -6,6 +6,7 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
+from assessments.models import Organization
 from tests.conftest import PortalClient
 from tests.factories import PASSWORD
 
@@ -90,3 +91,81 @@ def test_script_in_an_answer_is_shown_as_text(client, draft, preparer, payload):
     page = client.get(url)
     assert payload not in page.text
     assert "&lt;" in page.text
+
+
+@pytest.mark.parametrize("name", ["Evil\r\nBcc: victim@example.org", "Tab\there", "Nul\x00"])
+def test_a_name_with_control_characters_is_refused_with_a_message(client, db, name):
+    response = client.post(
+        reverse("signup"),
+        {
+            "legal_name": name,
+            "website": "https://example.org",
+            "full_name": name,
+            "email": "new@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 200
+    assert "Use a single line of text" in response.text
+    assert not Organization.objects.exists()
+
+
+def test_an_email_that_fails_is_logged_and_the_change_stands(
+    client, admin, org, caplog, committed, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", broken)
+    client.force_login(admin)
+    with committed():
+        response = client.post(
+            reverse("members", args=[org.pk]),
+            {"email": "new.person@example.org", "full_name": "New Person", "role": "preparer"},
+        )
+    assert response.status_code == 302
+    assert "Could not send" in caplog.text
+
+
+def test_a_name_saved_with_a_newline_still_makes_a_one_line_subject(
+    committed, awaiting_signature, signatory, reviewer
+):
+    from django.core import mail
+
+    from assessments import workflow
+    from assessments.actors import Actor
+    from assessments.attestation import STATEMENT_VERSION
+
+    Organization.objects.filter(pk=awaiting_signature.organization_id).update(
+        legal_name="Old\nName Ltd"
+    )
+    awaiting_signature.refresh_from_db()
+    with committed():
+        workflow.sign(
+            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+        )
+    assert [m.subject for m in mail.outbox] == ["New submission: Old Name Ltd"]
+
+
+def test_email_subjects_and_text_are_not_html_escaped(
+    committed, awaiting_signature, signatory, reviewer
+):
+    from django.core import mail
+
+    from assessments import workflow
+    from assessments.actors import Actor
+    from assessments.attestation import STATEMENT_VERSION
+
+    Organization.objects.filter(pk=awaiting_signature.organization_id).update(
+        legal_name="Smith & Jones <Tutors>"
+    )
+    awaiting_signature.refresh_from_db()
+    with committed():
+        workflow.sign(
+            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+        )
+    (message,) = [m for m in mail.outbox if "New submission" in m.subject]
+    assert message.subject == "New submission: Smith & Jones <Tutors>"
+    assert "Smith & Jones <Tutors> signed" in message.body
+    assert "&amp;" in message.alternatives[0].content  # the HTML part stays escaped

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
 
+from assessments.forms.fields import SingleLineField
 from assessments.models import Membership, Role, User
 from assessments.step_up import StepUpForm
 
@@ -8,8 +9,9 @@ from assessments.step_up import StepUpForm
 class SignupForm(BaseUserCreationForm):
     """Registers an organization and its first administrator in one step."""
 
-    legal_name = forms.CharField(label="Organization's legal name", max_length=200)
+    legal_name = SingleLineField(label="Organization's legal name", max_length=200)
     website = forms.URLField(label="Organization's website", max_length=200, assume_scheme="https")
+    full_name = SingleLineField(label="Your full name", max_length=150)
 
     class Meta:
         model = User
@@ -29,7 +31,7 @@ class SignupForm(BaseUserCreationForm):
 
 class MemberForm(forms.Form):
     email = forms.EmailField(label="Email")
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = SingleLineField(label="Full name", max_length=150)
     role = forms.ChoiceField(choices=Role.choices, label="Role")
 
     def __init__(self, *args, organization, **kwargs):

@@ -1,6 +1,7 @@
 from django import forms
 
 from assessments.attestation import REPORT_MAX_BYTES
+from assessments.forms.fields import SingleLineField
 
 
 class DecisionForm(forms.Form):
@@ -30,7 +31,7 @@ class ChangeRequestForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    reference = forms.CharField(
+    reference = SingleLineField(
         label="Verification link or hash",
         required=False,
         max_length=500,
@@ -55,7 +56,7 @@ class VerifyForm(forms.Form):
 class QueueFilterForm(forms.Form):
     """The dashboard's filters; they live in the URL, so a view of the queue is a bookmark."""
 
-    q = forms.CharField(label="Organization", required=False, max_length=100)
+    q = SingleLineField(label="Organization", required=False, max_length=100)
     status = forms.ChoiceField(label="Status", required=False)
     risk = forms.ChoiceField(
         label="Risk tier",
@@ -109,4 +110,4 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    question_id = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
+    question_id = SingleLineField(required=False, max_length=120, widget=forms.HiddenInput)
