@@ -24,7 +24,8 @@ class AnswerInput:
     value: Any = None
     not_applicable: bool = False
     justification: str = ""
-    base_revision: int | None = None  # the revision the person started editing from
+    # The revision the person started editing from: 0 (or None) when they saw no answer.
+    base_revision: int | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -98,7 +99,8 @@ def _audit_saved(assessment: Assessment, answer: Answer, actor: Actor) -> None:
 
 
 def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Actor) -> SaveResult:
-    """Store changed answers in one transaction; refuse edits made on a stale revision."""
+    """Store changed answers in one transaction; refuse an edit made on a stale revision, or
+    with no revision at all, over an answer someone stored (an overwrite without a check)."""
     result = SaveResult()
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -133,7 +135,7 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
                 result.revisions[item.question_id] = 1
             elif _same(answer, item):
                 result.revisions[item.question_id] = answer.revision
-            elif item.base_revision is not None and item.base_revision != answer.revision:
+            elif (item.base_revision or 0) != answer.revision:  # someone saved in between
                 result.conflicts[item.question_id] = answer
             else:
                 answer.value = item.value

@@ -62,27 +62,30 @@ def answer_everything(assessment: Assessment, *, actor: Actor, quality: str = "s
     """Answer every question that will be shown, in order, like a diligent preparer."""
     framework: Framework = assessment.framework_version.framework
     given: dict[str, Response] = {}
+    revisions = answers.responses_and_revisions(assessment)[1]
     items = []
     for position, question in enumerate(framework.questions.values()):
         if question.id not in visible_question_ids(framework, given):
             continue
         if question.type == QuestionType.EVIDENCE:
             if quality != "weak":
+                document = ContentFile(
+                    f"Evidence for {question.id}: internal document, reviewed "
+                    f"{timezone.now():%B %Y}.\n".encode(),
+                    name=f"{question.id.replace('.', '-')}.txt",
+                )
                 evidence.add_file(
-                    assessment,
-                    question.id,
-                    ContentFile(
-                        f"Evidence for {question.id}: internal document, reviewed "
-                        f"{timezone.now():%B %Y}.\n".encode(),
-                        name=f"{question.id.replace('.', '-')}.txt",
-                    ),
-                    actor=actor,
+                    assessment, question.id, evidence.check_upload(document), actor=actor
                 )
                 given[question.id] = Response(evidence_count=1)
             continue
         value = _choose(question, quality, position)
         given[question.id] = Response(value=value)
-        items.append(answers.AnswerInput(question_id=question.id, value=value))
+        items.append(
+            answers.AnswerInput(
+                question_id=question.id, value=value, base_revision=revisions.get(question.id, 0)
+            )
+        )
     answers.save_answers(assessment, items, actor=actor)
 
 

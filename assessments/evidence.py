@@ -1,10 +1,12 @@
 """Evidence files and links: checked by content, hashed, stored privately, audited."""
 
+import codecs
 import hashlib
 import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
@@ -23,17 +25,45 @@ class EvidenceRejected(ValueError):
 class Kind:
     content_type: str
     label: str
+    extension: str  # what a stored file's name ends with, whatever the upload was called
 
 
-PDF = Kind("application/pdf", "PDF")
-PNG = Kind("image/png", "PNG image")
-JPEG = Kind("image/jpeg", "JPEG image")
+PDF = Kind("application/pdf", "PDF", ".pdf")
+PNG = Kind("image/png", "PNG image", ".png")
+JPEG = Kind("image/jpeg", "JPEG image", ".jpg")
 DOCX = Kind(
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document"
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "Word document",
+    ".docx",
 )
-XLSX = Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook")
-TEXT = Kind("text/plain", "plain text")
+XLSX = Kind(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook", ".xlsx"
+)
+TEXT = Kind("text/plain", "plain text", ".txt")
+KINDS = {kind.content_type: kind for kind in (PDF, PNG, JPEG, DOCX, XLSX, TEXT)}
 ALLOWED = "PDF, PNG, JPEG, Word (.docx), Excel (.xlsx) or plain text"  # what sniff() accepts
+ZIP_MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a real document; beyond it, a zip bomb
+ZIP_MAX_ENTRIES = 5000
+
+
+def _office_kind(upload) -> Kind | None:
+    upload.seek(0)
+    try:
+        entries = zipfile.ZipFile(upload).infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return None
+    if len(entries) > ZIP_MAX_ENTRIES or sum(e.file_size for e in entries) > (
+        ZIP_MAX_UNPACKED_BYTES
+    ):
+        raise EvidenceRejected(
+            f"{upload.name} unpacks to far more than any document we accept, so it is refused."
+        )
+    names = {e.filename for e in entries}
+    if "word/document.xml" in names:
+        return DOCX
+    if "xl/workbook.xml" in names:
+        return XLSX
+    return None
 
 
 def sniff(head: bytes, upload) -> Kind | None:
@@ -45,25 +75,48 @@ def sniff(head: bytes, upload) -> Kind | None:
     if head.startswith(b"\xff\xd8\xff"):
         return JPEG
     if head.startswith(b"PK\x03\x04"):
-        upload.seek(0)
-        try:
-            names = set(zipfile.ZipFile(upload).namelist())
-        except zipfile.BadZipFile:
-            return None
-        if "word/document.xml" in names:
-            return DOCX
-        if "xl/workbook.xml" in names:
-            return XLSX
-        return None
-    try:
-        head.decode("utf-8")
+        return _office_kind(upload)
+    try:  # the window may end inside a multi-byte character: that is not an error
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return None
     return TEXT if b"\x00" not in head else None
 
 
+def safe_name(name: str, kind: Kind) -> str:
+    """A file name that is safe on any disk and says what the file really is: an HTML page
+    uploaded as text downloads as `page.html.txt`, never as something a browser runs."""
+    base = name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    try:
+        cleaned = get_valid_filename(base)[:200]
+    except SuspiciousFileOperation:
+        cleaned = ""
+    cleaned = cleaned or "file"
+    return cleaned if cleaned.lower().endswith(kind.extension) else cleaned + kind.extension
+
+
+def download_name(item: Evidence) -> str:
+    return safe_name(item.original_name, KINDS.get(item.content_type, TEXT))
+
+
 def size_limit() -> str:
     return filesizeformat(settings.EVIDENCE_MAX_BYTES)
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload that passed every check, ready to store: nothing about it can fail later."""
+
+    upload: object
+    name: str
+    kind: Kind
+    sha256: str
+
+
+def check_upload(upload) -> CheckedUpload:
+    """Everything we require of a file, checked before anything of the post is saved."""
+    digest, kind = _hash_and_check(upload)
+    return CheckedUpload(upload, safe_name(upload.name, kind), kind, digest)
 
 
 def _hash_and_check(upload) -> tuple[str, Kind]:
@@ -87,25 +140,28 @@ def _hash_and_check(upload) -> tuple[str, Kind]:
 
 
 def _require_editable(assessment: Assessment) -> None:
-    if not assessment.is_editable:
+    """Under a row lock, so a submission cannot slip in between the check and the change."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not locked.is_editable:
         raise IllegalTransition("Evidence can only change while the assessment is being edited.")
 
 
-def add_file(assessment: Assessment, question_id: str, upload, *, actor: Actor) -> Evidence:
-    _require_editable(assessment)
-    digest, kind = _hash_and_check(upload)
-    name = get_valid_filename(upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:200] or "file"
+def add_file(
+    assessment: Assessment, question_id: str, checked: CheckedUpload, *, actor: Actor
+) -> Evidence:
+    name, digest = checked.name, checked.sha256
     with transaction.atomic():
+        _require_editable(assessment)
         item = Evidence(
             assessment=assessment,
             question_id=question_id,
             original_name=name,
-            content_type=kind.content_type,
-            size=upload.size,
+            content_type=checked.kind.content_type,
+            size=checked.upload.size,
             sha256=digest,
             uploaded_by=actor.user,
         )
-        item.file.save(item.id.hex, upload, save=False)
+        item.file.save(item.id.hex, checked.upload, save=False)
         item.save()
         audit.record_on(
             assessment,
@@ -118,8 +174,8 @@ def add_file(assessment: Assessment, question_id: str, upload, *, actor: Actor) 
 
 
 def add_url(assessment: Assessment, question_id: str, url: str, *, actor: Actor) -> Evidence:
-    _require_editable(assessment)
     with transaction.atomic():
+        _require_editable(assessment)
         item = Evidence.objects.create(
             assessment=assessment, question_id=question_id, url=url, uploaded_by=actor.user
         )
@@ -134,8 +190,8 @@ def add_url(assessment: Assessment, question_id: str, url: str, *, actor: Actor)
 
 
 def remove(item: Evidence, *, actor: Actor) -> None:
-    _require_editable(item.assessment)
     with transaction.atomic():
+        _require_editable(item.assessment)
         audit.record_on(
             item.assessment,
             actor=actor,

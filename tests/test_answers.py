@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -75,7 +76,12 @@ def test_a_hidden_answer_is_kept_but_left_out_of_the_snapshot(complete_draft, pr
     from assessments import workflow
 
     actor = Actor(preparer)
-    save_answers(complete_draft, [AnswerInput("scope.age_bands", ["age_16_17"])], actor=actor)
+    revision = Answer.objects.get(assessment=complete_draft, question_id="scope.age_bands").revision
+    save_answers(
+        complete_draft,
+        [AnswerInput("scope.age_bands", ["age_16_17"], base_revision=revision)],
+        actor=actor,
+    )
     assert Answer.objects.filter(question_id="age.parental_consent").exists()
     workflow.submit(complete_draft, actor=actor)
     attestation = workflow.sign(
@@ -129,8 +135,97 @@ def test_a_path_in_the_filename_is_stripped(client, draft, preparer):
     client.force_login(preparer)
     upload(client, draft, b"plain notes\n", "../../etc/passwd")
     item = Evidence.objects.get()
-    assert item.original_name == "passwd"
+    assert item.original_name == "passwd.txt"
     assert ".." not in item.file.name
+
+
+def test_a_retry_after_a_conflict_replaces_their_answer(client, draft, preparer, admin):
+    save_answers(draft, [AnswerInput("age.method", "self_declared")], actor=Actor(preparer))
+    client.force_login(admin)
+    client.post(section_url(draft), {"q_age__method": "verified", "rev_age__method": "1"})
+    client.force_login(preparer)
+    conflict = client.post(
+        section_url(draft), {"q_age__method": "none", "rev_age__method": "1", "stay": "1"}
+    )
+    assert "save again to replace theirs" in conflict.text
+    form = conflict.context["form"]
+    retry = {"q_age__method": form["q_age__method"].value()}
+    retry["rev_age__method"] = form["rev_age__method"].value()
+    again = client.post(section_url(draft), {**retry, "stay": "1"})
+    assert again.status_code == 302
+    assert Answer.objects.get(question_id="age.method").value == "none"
+
+
+def test_autosave_without_a_revision_does_not_overwrite(client, draft, preparer, admin):
+    save_answers(draft, [AnswerInput("age.method", "verified")], actor=Actor(admin))
+    client.force_login(preparer)
+    response = autosave(client, draft, "age.method", {"q_age__method": "none"})
+    assert "changed this answer meanwhile" in response.text
+    assert Answer.objects.get(question_id="age.method").value == "verified"
+
+
+def test_a_file_whose_name_has_no_usable_characters_is_stored_under_a_plain_name(
+    client, draft, preparer
+):
+    client.force_login(preparer)
+    page = upload(client, draft, b"%PDF-1.4 notes", "$$$")
+    assert page.status_code == 200
+    assert Evidence.objects.get().original_name == "file.pdf"
+
+
+def test_a_rejected_file_saves_nothing_of_the_post(client, draft, preparer):
+    client.force_login(preparer)
+    response = client.post(
+        section_url(draft),
+        {
+            "q_age__method": "verified",
+            "evfile_age__evidence": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf"),
+        },
+    )
+    assert response.status_code == 200
+    assert "not a file type we accept" in response.text
+    assert response.context["form"]["q_age__method"].value() == "verified"  # nothing lost
+    assert not Answer.objects.filter(question_id="age.method").exists()  # nothing half-saved
+    assert not Evidence.objects.exists()
+
+
+def test_utf8_text_is_accepted_when_a_character_straddles_the_sniffing_window(
+    client, draft, preparer
+):
+    client.force_login(preparer)
+    text = ("a" * 2047 + "é" + " policy review notes\n").encode()
+    assert text[2047:2049] == "é".encode()  # the 2048-byte window ends inside it
+    upload(client, draft, text, "notes.txt")
+    assert Evidence.objects.get().content_type == "text/plain"
+
+
+@pytest.mark.parametrize("name", ["page.html", "drawing.svg"])
+def test_evidence_always_downloads_as_an_attachment_named_for_its_real_type(
+    client, draft, preparer, name
+):
+    client.force_login(preparer)
+    upload(client, draft, b"<html><script>alert(1)</script></html>\n", name)
+    item = Evidence.objects.get()
+    response = client.get(reverse("evidence_file", args=[item.pk]))
+    assert response["Content-Type"] == "text/plain"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert disposition.endswith(f'filename="{name}.txt"')
+
+
+def test_a_zip_bomb_disguised_as_a_word_document_is_refused(client, draft, preparer):
+    import io
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "<w/>")
+        for n in range(3):
+            archive.writestr(f"word/media/{n}.bin", b"\0" * (100 * 1024 * 1024))
+    client.force_login(preparer)
+    page = upload(client, draft, bomb.getvalue(), "policy.docx")
+    assert "unpacks to far more than any document" in page.text
+    assert not Evidence.objects.exists()
 
 
 def autosave(client, assessment, question_id, data):

@@ -5,10 +5,15 @@ resumed; completeness is checked when the assessment is submitted.
 """
 
 from django import forms
-from django.conf import settings
 
 from assessments.answers import AnswerInput
-from assessments.evidence import ALLOWED, size_limit
+from assessments.evidence import (
+    ALLOWED,
+    CheckedUpload,
+    EvidenceRejected,
+    check_upload,
+    size_limit,
+)
 from assessments.frameworks.schema import Question, QuestionType
 from assessments.scoring import Response
 
@@ -93,6 +98,7 @@ class SectionForm(forms.Form):
     def __init__(self, *args, questions: list[Question], responses: dict, revisions: dict, **kw):
         super().__init__(*args, **kw)
         self.questions = questions
+        self.checked_uploads: dict[str, list[CheckedUpload]] = {}
         for q in questions:
             response = responses.get(q.id) or Response()
             field = _value_field(q)
@@ -137,12 +143,13 @@ class SectionForm(forms.Form):
                     "Say why this does not apply: a justification is required for “not "
                     "applicable”.",
                 )
+            checked = []
             for upload in cleaned.get(evidence_file_name(q.id)) or []:
-                if upload.size > settings.EVIDENCE_MAX_BYTES:
-                    self.add_error(
-                        evidence_file_name(q.id),
-                        f"{upload.name} is larger than the {size_limit()} limit.",
-                    )
+                try:
+                    checked.append(check_upload(upload))
+                except EvidenceRejected as exc:
+                    self.add_error(evidence_file_name(q.id), str(exc))
+            self.checked_uploads[q.id] = checked
         return cleaned
 
     def answer_inputs(self) -> list[AnswerInput]:
@@ -180,10 +187,11 @@ class SectionForm(forms.Form):
             for q in self.questions
         ]
 
-    def evidence_uploads(self) -> dict[str, tuple[list, str]]:
+    def evidence_uploads(self) -> dict[str, tuple[list[CheckedUpload], str]]:
+        """Per evidence question, its checked files and its link (after is_valid())."""
         return {
             q.id: (
-                self.cleaned_data.get(evidence_file_name(q.id)) or [],
+                self.checked_uploads.get(q.id, []),
                 self.cleaned_data.get(evidence_url_name(q.id)) or "",
             )
             for q in self.questions

@@ -2,6 +2,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -63,14 +64,19 @@ def _section_form(assessment, section, data=None, files=None):
     return form, responses
 
 
-def _save_section(request, assessment, form) -> bool:
-    """Save answers and evidence; report conflicts and rejected files. True when all saved."""
+def _save_section(request, assessment, form) -> dict:
+    """Save the valid post whole (answers and evidence in one transaction, or nothing), and
+    return the conflicts: answers someone else saved meanwhile, which are not overwritten."""
     actor = Actor.from_request(request)
-    result = answers.save_answers(assessment, form.answer_inputs(), actor=actor)
-    all_saved = True
+    with transaction.atomic():
+        result = answers.save_answers(assessment, form.answer_inputs(), actor=actor)
+        for question_id, (checked, url) in form.evidence_uploads().items():
+            for item in checked:
+                evidence.add_file(assessment, question_id, item, actor=actor)
+            if url:
+                evidence.add_url(assessment, question_id, url, actor=actor)
     questions = assessment.framework_version.framework.questions
     for question_id, theirs in result.conflicts.items():
-        all_saved = False
         who = theirs.updated_by or "someone else"
         their_answer = display_value(questions[question_id], response_of(theirs)) or "(empty)"
         messages.warning(
@@ -79,16 +85,16 @@ def _save_section(request, assessment, form) -> bool:
             "Their answer is saved; yours is shown below: check it and save again to replace "
             "theirs.",
         )
-    for question_id, (uploads, url) in form.evidence_uploads().items():
-        for upload in uploads:
-            try:
-                evidence.add_file(assessment, question_id, upload, actor=actor)
-            except evidence.EvidenceRejected as exc:
-                all_saved = False
-                messages.error(request, str(exc))
-        if url:
-            evidence.add_url(assessment, question_id, url, actor=actor)
-    return all_saved
+    return result.conflicts
+
+
+def _over_their_revisions(data, conflicts: dict) -> dict:
+    """The person's post again, now based on the revisions that beat it, so that saving it
+    once more replaces those answers, as the conflict message says."""
+    data = data.copy()
+    for question_id, theirs in conflicts.items():
+        data[revision_name(question_id)] = str(theirs.revision)
+    return data
 
 
 @login_required
@@ -105,10 +111,12 @@ def section(request, assessment_id, section_id):
         assessment, current, request.POST or None, request.FILES or None
     )
     if request.method == "POST" and form.is_valid():
-        if _save_section(request, assessment, form):
+        conflicts = _save_section(request, assessment, form)
+        if not conflicts:
             messages.success(request, f"“{current.title}” saved.")
             return redirect(_after_save(request, assessment, framework, current))
-        form, responses = _section_form(assessment, current, request.POST)
+        data = _over_their_revisions(request.POST, conflicts)
+        form, responses = _section_form(assessment, current, data)
         form.is_valid()
     elif request.method == "POST":
         messages.error(request, "Some answers need attention; nothing you typed was lost.")
@@ -202,10 +210,11 @@ def evidence_file(request, evidence_id):
     item = permissions.evidence_for(request.user, evidence_id, need=Need.VIEW)
     if not item.file:
         raise Http404
+    # Always a download, named for what the file really is: never rendered by the browser.
     return FileResponse(
         item.file.open("rb"),
-        as_attachment=request.GET.get("download") == "1",
-        filename=item.original_name,
+        as_attachment=True,
+        filename=evidence.download_name(item),
         content_type=item.content_type,
     )
 
