@@ -15,7 +15,7 @@ whose message is fit to show the person.
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import audit, emails
@@ -68,11 +68,28 @@ def _move(
 
 
 def start_assessment(*, organization, framework_version, actor: Actor, carry_over_from=None):
-    """Open a draft on a framework version, optionally carrying answers over (see carryover)."""
+    """Open a draft on a framework version, optionally carrying answers over (see carryover).
+    The database holds one open assessment per organization and questionnaire, so two
+    simultaneous starts make one draft and one clear refusal."""
+    try:
+        return _start_assessment(
+            organization=organization,
+            framework_version=framework_version,
+            actor=actor,
+            carry_over_from=carry_over_from,
+        )
+    except IntegrityError:
+        raise IllegalTransition(
+            "An assessment of this questionnaire is already open: continue that one."
+        ) from None
+
+
+def _start_assessment(*, organization, framework_version, actor: Actor, carry_over_from):
     with transaction.atomic():
         assessment = Assessment.objects.create(
             organization=organization,
             framework_version=framework_version,
+            framework_slug=framework_version.slug,
             created_by=actor.user,
             carried_over_from=carry_over_from,
         )

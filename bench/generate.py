@@ -22,6 +22,7 @@ from assessments.actors import Actor  # noqa: E402
 from assessments.attestation import canonical_json, sha256_hex  # noqa: E402
 from assessments.frameworks.loader import bundled_files, publish  # noqa: E402
 from assessments.models import (  # noqa: E402
+    FINAL_STATUSES,
     Answer,
     Assessment,
     Attestation,
@@ -97,6 +98,7 @@ def main(size: int, seed: int = 7):
         for o, u in zip(organizations, preparers, strict=True)
     )
     statuses = [s for s, weight in STATES for _ in range(weight)]
+    open_organizations = set()  # an organization has at most one open assessment
     now = timezone.now()
     batch = 2000
     for start in range(0, size, batch):
@@ -104,12 +106,18 @@ def main(size: int, seed: int = 7):
         for i in range(start, min(size, start + batch)):
             org_index = i % len(organizations)
             status = rng.choice(statuses)
+            if status not in FINAL_STATUSES:
+                if org_index in open_organizations:
+                    status = rng.choice(FINAL_STATUSES)
+                else:
+                    open_organizations.add(org_index)
             values = answers_for(framework, rng)
             result = score(framework, {k: Response(v) for k, v in values.items()})
             assessment = Assessment(
                 id=uuid.uuid4(),
                 organization=organizations[org_index],
                 framework_version=version,
+                framework_slug=version.slug,
                 status=status,
                 created_by=preparers[org_index],
                 status_changed_at=now - timedelta(days=rng.randint(0, 60)),

@@ -26,6 +26,7 @@ def queued(framework_version, creator, n, **fields):
         Assessment.objects.create(
             organization=OrganizationFactory(legal_name=f"Queue Org {i:03d}"),
             framework_version=framework_version,
+            framework_slug=framework_version.slug,
             created_by=creator,
             **(defaults | fields),
         )

@@ -7,7 +7,7 @@ from assessments import workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
 from assessments.errors import IllegalTransition
-from assessments.models import AuditEvent, Status
+from assessments.models import Assessment, AuditEvent, Status
 
 
 def test_an_incomplete_questionnaire_cannot_be_submitted(draft, preparer):
@@ -130,3 +130,22 @@ def test_a_mail_server_failure_does_not_undo_or_hide_a_decision(
     assert response.status_code == 302
     signed.assessment.refresh_from_db()
     assert signed.assessment.status == Status.APPROVED
+
+
+def test_a_second_start_while_one_is_open_is_refused_with_a_message(client, draft, preparer, org):
+    client.force_login(preparer)
+    response = client.post(reverse("start_assessment", args=[org.pk]), follow=True)
+    assert "already open: continue that one" in response.text
+    assert Assessment.objects.filter(organization=org).count() == 1
+
+
+def test_the_database_itself_holds_one_open_assessment_per_questionnaire(draft):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assessment.objects.create(
+            organization=draft.organization,
+            framework_version=draft.framework_version,
+            framework_slug=draft.framework_slug,
+            created_by=draft.created_by,
+        )

@@ -2,6 +2,7 @@
 
 from assessments.models.assessments import (
     EDITABLE_STATUSES,
+    FINAL_STATUSES,
     Answer,
     Assessment,
     Evidence,
@@ -15,6 +16,7 @@ from assessments.models.reviews import Comment, Decision, Outcome
 
 __all__ = [
     "EDITABLE_STATUSES",
+    "FINAL_STATUSES",
     "Answer",
     "Assessment",
     "Attestation",

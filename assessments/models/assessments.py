@@ -21,6 +21,7 @@ class Status(models.TextChoices):
 
 
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
+FINAL_STATUSES = (Status.APPROVED, Status.REJECTED)  # a tuple: its order is in a migration
 
 
 class Assessment(models.Model):
@@ -29,6 +30,9 @@ class Assessment(models.Model):
         Organization, on_delete=models.PROTECT, related_name="assessments"
     )
     framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT)
+    # The questionnaire (its version's slug), kept here so the database itself can hold the
+    # rule "one open assessment per organization and questionnaire".
+    framework_slug = models.SlugField(max_length=80)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -61,6 +65,14 @@ class Assessment(models.Model):
             models.Index(fields=["assigned_reviewer", "status"]),
             # The queue's default order ("waiting longest"): read in order, stop at the page.
             models.Index(fields=["status_changed_at", "id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "framework_slug"],
+                condition=~models.Q(status__in=[s.value for s in FINAL_STATUSES]),
+                name="one_open_assessment_per_questionnaire",
+                violation_error_message="An assessment of this questionnaire is already open.",
+            )
         ]
 
     def __str__(self):

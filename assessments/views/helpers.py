@@ -22,6 +22,8 @@ def refusals_as_messages(view):
                 return redirect("assessment", kwargs["assessment_id"])
             if "attestation_id" in kwargs:
                 return redirect("attestation", kwargs["attestation_id"])
+            if "organization_id" in kwargs:
+                return redirect("organization", kwargs["organization_id"])
             return redirect("home")
 
     return wrapper

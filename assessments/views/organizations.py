@@ -7,13 +7,12 @@ from assessments import permissions, workflow
 from assessments.actors import Actor
 from assessments.attestation import status_of
 from assessments.forms.accounts import MemberForm
-from assessments.models import Assessment, Attestation, FrameworkVersion, Role, Status
+from assessments.models import FINAL_STATUSES, Assessment, Attestation, FrameworkVersion, Role
 from assessments.organizations import add_member
 from assessments.permissions import Need
-from assessments.views.helpers import uuid_or_404
+from assessments.views.helpers import refusals_as_messages, uuid_or_404
 
 DEFAULT_FRAMEWORK = "minor-safety"
-FINAL_STATUSES = (Status.APPROVED, Status.REJECTED)
 
 
 @login_required
@@ -72,6 +71,7 @@ def members(request, organization_id):
 
 @login_required
 @require_POST
+@refusals_as_messages
 def start_assessment(request, organization_id):
     organization = permissions.organization_for(request.user, organization_id, need=Need.EDIT)
     version = FrameworkVersion.current(DEFAULT_FRAMEWORK)
