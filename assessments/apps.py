@@ -6,4 +6,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Minor-safety assessments"
 
     def ready(self):
-        from assessments import checks  # noqa: F401 - registers the deploy checks
+        from assessments import (
+            checks,  # noqa: F401 - registers the deploy checks
+            login_throttle,  # noqa: F401 - counts failed log-ins
+        )

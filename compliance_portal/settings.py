@@ -109,13 +109,20 @@ CACHES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "assessments.User"
 AUTHENTICATION_BACKENDS = [
+    # Refuses passwords for an account under attack from browsers it does not know.
+    "assessments.login_throttle.AccountThrottleBackend",
     "axes.backends.AxesStandaloneBackend",  # refuses logins while an account is locked out
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Password guessing: 5 failures for one account from one address lock it for 15 minutes.
+# Password guessing: 5 failures for one account from one address lock it for 15 minutes
+# (django-axes; the same email in another case is the same account).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "assessments.login_throttle.axes_username"
+# Across all addresses: past this many failures (in the same cool-off time), an account takes
+# passwords only from browsers it knows (assessments/login_throttle.py).
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from assessments.views import auth
+
 urlpatterns = [
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),

@@ -169,3 +169,59 @@ def test_email_subjects_and_text_are_not_html_escaped(
     assert message.subject == "New submission: Smith & Jones <Tutors>"
     assert "Smith & Jones <Tutors> signed" in message.body
     assert "&amp;" in message.alternatives[0].content  # the HTML part stays escaped
+
+
+def test_the_right_password_from_a_locked_address_is_refused_in_any_case(preparer):
+    client = Client(REMOTE_ADDR="198.51.100.20")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": preparer.email.upper(), "password": "guess"})
+    locked = client.post(reverse("login"), {"username": preparer.email, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def guess_from_many_addresses(email, times):
+    for n in range(times):
+        Client(REMOTE_ADDR=f"203.0.113.{n % 250}").post(
+            reverse("login"), {"username": email, "password": f"guess {n}"}
+        )
+
+
+def test_guessing_from_many_addresses_holds_the_account_in_unknown_browsers(reviewer):
+    guess_from_many_addresses(reviewer.email, 20)
+    stranger = Client(REMOTE_ADDR="192.0.2.50")
+    response = stranger.post(reverse("login"), {"username": reviewer.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "paused in unfamiliar browsers" in response.text
+    assert "_auth_user_id" not in stranger.session
+
+
+def test_the_owner_still_logs_in_from_their_own_browser_during_an_attack(reviewer):
+    owner = Client(REMOTE_ADDR="192.0.2.10")
+    assert (
+        owner.post(reverse("login"), {"username": reviewer.email, "password": PASSWORD}).status_code
+        == 302
+    )
+    owner.post(reverse("logout"))
+    guess_from_many_addresses(reviewer.email, 40)
+    again = owner.post(reverse("login"), {"username": reviewer.email, "password": PASSWORD})
+    assert again.status_code == 302
+    assert "_auth_user_id" in owner.session
+
+
+def test_a_password_reset_link_makes_the_browser_known(reviewer):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    guess_from_many_addresses(reviewer.email, 20)
+    browser = Client(REMOTE_ADDR="192.0.2.60")
+    uid = urlsafe_base64_encode(force_bytes(reviewer.pk))
+    link = reverse(
+        "password_reset_confirm", args=[uid, default_token_generator.make_token(reviewer)]
+    )
+    form = browser.get(link, follow=True)
+    new = "a brand new passphrase 2026"
+    browser.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    response = browser.post(reverse("login"), {"username": reviewer.email, "password": new})
+    assert response.status_code == 302
