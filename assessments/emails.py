@@ -34,13 +34,22 @@ def _assessment_url(assessment: Assessment) -> str:
     return settings.SITE_URL + reverse("assessment", args=[assessment.pk])
 
 
-def send_invitation(user: User, organization, inviter: User, uid: str, token: str) -> None:
-    link = settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
-    _send(
-        "invitation",
-        {"user": user, "organization": organization, "inviter": inviter, "link": link},
-        [user.email],
-    )
+def send_invitation(invitation, token: str) -> None:
+    link = settings.SITE_URL + reverse("invitation", args=[token])
+    _send("invitation", {"invitation": invitation, "link": link}, [invitation.email])
+
+
+def send_registration_link(email: str, full_name: str, token: str) -> None:
+    link = settings.SITE_URL + reverse("signup_confirm", args=[token])
+    _send("registration", {"full_name": full_name, "link": link, "known": False}, [email])
+
+
+def send_already_registered(email: str) -> None:
+    links = {
+        "login": settings.SITE_URL + reverse("login"),
+        "reset": settings.SITE_URL + reverse("password_reset"),
+    }
+    _send("registration", {"known": True, **links}, [email])
 
 
 def organization_recipients(assessment: Assessment) -> list[str]:

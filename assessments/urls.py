@@ -4,6 +4,7 @@ from assessments.views import (
     accounts,
     attestations,
     frameworks,
+    invitations,
     organizations,
     questionnaire,
     review,
@@ -14,11 +15,23 @@ from assessments.views import (
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("signup/", accounts.signup, name="signup"),
+    path("signup/confirm/<str:token>/", accounts.signup_confirm, name="signup_confirm"),
     path("account/", accounts.account, name="account"),
     path("account/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("account/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("org/<uuid:organization_id>/", organizations.organization_detail, name="organization"),
     path("org/<uuid:organization_id>/members/", organizations.members, name="members"),
+    path(
+        "org/<uuid:organization_id>/members/<int:membership_id>/role/",
+        organizations.member_role,
+        name="member_role",
+    ),
+    path(
+        "org/<uuid:organization_id>/members/<int:membership_id>/remove/",
+        organizations.member_remove,
+        name="member_remove",
+    ),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path(
         "org/<uuid:organization_id>/assessments/start/",
         organizations.start_assessment,

@@ -8,6 +8,7 @@ users=${1:-50}; seconds=${2:-60}; size=${3:-1000}
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal_bench_${size}"
 export SECRET_KEY="bench-$(head -c 32 /dev/urandom | base64 | tr -d '/+=')-0123456789abcdef"
 export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_COOKIES=false DEBUG=false
+export SITE_URL=http://127.0.0.1:8100
 export DJANGO_SETTINGS_MODULE=compliance_portal.settings REQUIRE_TWO_FACTOR=false PORTAL_VAR_DIR="$PWD/var/bench-$size" PYTHON=.venv/bin/python
 export BIND=127.0.0.1:8100 WEB_CONCURRENCY=${WEB_CONCURRENCY:-4}
 export GUNICORN_CMD_ARGS="--worker-class gthread --threads 8 --log-level warning --access-logfile /dev/null"

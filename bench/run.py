@@ -39,6 +39,7 @@ def prepare(size: int, server: str, fresh: bool) -> dict:
         "DJANGO_SETTINGS_MODULE": "compliance_portal.settings",
         "SECRET_KEY": "bench-" + "0123456789abcdef" * 4,
         "ALLOWED_HOSTS": "testserver",
+        "SITE_URL": "http://testserver",
         "SECURE_SSL_REDIRECT": "false",
         "REQUIRE_TWO_FACTOR": "false",  # measure the pages, not the second-factor redirect
         "PORTAL_VAR_DIR": str(ROOT / "var" / f"bench-{size}"),

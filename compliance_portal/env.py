@@ -2,6 +2,7 @@
 
 Each helper fails loudly on a value it cannot understand instead of guessing, so a typo in
 production configuration stops the process at start-up rather than silently weakening it.
+An empty value (`NAME=` in an env file) means the default, for every helper.
 """
 
 import os
@@ -9,15 +10,22 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _raw(name: str) -> str | None:
+    """The variable's value, or None when it is unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return value or None
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    raw = _raw(name)
+    return default if raw is None else raw
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -29,8 +37,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _raw(name)
+    if raw is None:
         return default
     try:
         return int(raw)
@@ -39,13 +47,27 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
 INSECURE_KEY_PREFIX = "insecure-"
+
+
+def site_url(*, debug: bool) -> str:
+    """The public address used in links that leave the site (emails, PDFs, QR codes): in
+    production it must be said, never guessed."""
+    url = env_str("SITE_URL").rstrip("/")
+    if debug:
+        return url or "http://127.0.0.1:8000"
+    if not url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            "SITE_URL must be set to the portal's public address (e.g. https://portal.example.org)"
+            " when DEBUG is off: it is printed in every email, report and QR code."
+        )
+    return url
 
 
 def secret_key(*, debug: bool) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
-from compliance_portal.env import env_bool, env_int, env_list, env_str, secret_key
+from compliance_portal.env import env_bool, env_int, env_list, env_str, secret_key, site_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -20,7 +20,7 @@ SECRET_KEY = secret_key(debug=DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The public address used in links that leave the site: emails, PDF footers, QR codes.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = site_url(debug=DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -241,8 +241,19 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Opt-in: both bind every subdomain of the portal's domain to HTTPS for a long time, which
+# is the domain owner's decision, not the portal's (check --deploy's reminders are silenced
+# until the operator decides).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, chosen in (
+        ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+        ("security.W021", SECURE_HSTS_PRELOAD),
+    )
+    if not chosen
+]
 # Addresses (or networks) of the proxies in front of the portal: only from them is
 # X-Forwarded-For believed, for lockouts, rate limits and the audit trail.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])

@@ -7,9 +7,12 @@ fails the suite until someone decides who may use it.
 from dataclasses import dataclass
 
 import pytest
+from django.core import signing
 from django.urls import get_resolver, reverse
 
 from assessments.frameworks.loader import publish
+from assessments.models import Invitation
+from assessments.organizations import invitation_token
 from tests.conftest import with_authenticator
 from tests.factories import UserFactory
 from tests.test_frameworks import next_version
@@ -32,6 +35,11 @@ RULES = {
     ("home", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("signup", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("signup", "POST"): Rule("POST", "", EVERYONE, public=True),
+    ("signup_confirm", "GET"): Rule("GET", "registration", EVERYONE, public=True),
+    ("signup_confirm", "POST"): Rule("POST", "registration", EVERYONE, public=True),
+    # The emailed link is for its address's owner: anyone logged in as someone else is refused.
+    ("invitation", "GET"): Rule("GET", "invitation", {"anonymous"}, public=True),
+    ("invitation", "POST"): Rule("POST", "invitation", {"anonymous"}, public=True),
     ("frameworks", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("framework_diff", "GET"): Rule("GET", "versions", EVERYONE - {"anonymous"}),
     ("verify", "GET"): Rule("GET", "", EVERYONE, public=True),
@@ -45,6 +53,8 @@ RULES = {
     ("organization", "GET"): Rule("GET", "org", READERS),
     ("members", "GET"): Rule("GET", "org", {"admin"}),
     ("members", "POST"): Rule("POST", "org", {"admin"}),
+    ("member_role", "POST"): Rule("POST", "membership", {"admin"}),
+    ("member_remove", "POST"): Rule("POST", "membership", {"admin"}),
     ("start_assessment", "POST"): Rule("POST", "org", EDITORS),
     ("assessment", "GET"): Rule("GET", "assessment", READERS),
     ("section", "GET"): Rule("GET", "section", READERS),
@@ -89,6 +99,22 @@ def test_every_url_of_the_portal_has_rules():
 def world(signed, org, admin, preparer, signatory, outsider, reviewer):
     attestation = signed
     assessment = attestation.assessment
+    invitation = Invitation.objects.create(
+        organization=org,
+        email="new@example.org",
+        full_name="New",
+        role="preparer",
+        invited_by=admin,
+    )
+    registration = signing.dumps(
+        {
+            "legal_name": "N",
+            "website": "https://n.example",
+            "full_name": "N",
+            "email": "n@n.example",
+        },
+        salt="assessments.organizations.registration",
+    )
     return {
         "people": {
             "anonymous": None,
@@ -109,6 +135,9 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
             "versions": ["minor-safety", "1.0", "1.1"],
             "attestation": [attestation.pk],
             "evidence": [assessment.evidence.first().pk],
+            "membership": [org.pk, preparer.memberships.get().pk],
+            "invitation": [invitation_token(invitation)],
+            "registration": [registration],
         },
     }
 
@@ -131,7 +160,7 @@ def test_access(client, world, name, method, role, tmp_path):
     elif role == "anonymous":
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
-    elif role in MEMBERS or role == "reviewer" or rule.args in ("", "digest"):
+    elif role in MEMBERS or role == "reviewer" or rule.args in ("", "digest", "invitation"):
         assert response.status_code == 403  # known to the portal, but not allowed this
     else:
         assert response.status_code == 404  # another organization's object does not exist

@@ -128,44 +128,33 @@ def test_an_email_that_fails_is_logged_and_the_change_stands(
     assert "Could not send" in caplog.text
 
 
-def test_a_name_saved_with_a_newline_still_makes_a_one_line_subject(
-    committed, awaiting_signature, signatory, reviewer
-):
+def sign_as(legal_name, assessment, signatory, committed) -> list:
+    """Rename the organization behind the form's back, sign, and return the emails sent."""
     from django.core import mail
 
     from assessments import workflow
     from assessments.actors import Actor
     from assessments.attestation import STATEMENT_VERSION
 
-    Organization.objects.filter(pk=awaiting_signature.organization_id).update(
-        legal_name="Old\nName Ltd"
-    )
-    awaiting_signature.refresh_from_db()
+    Organization.objects.filter(pk=assessment.organization_id).update(legal_name=legal_name)
+    assessment.refresh_from_db()
     with committed():
-        workflow.sign(
-            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
-        )
-    assert [m.subject for m in mail.outbox] == ["New submission: Old Name Ltd"]
+        workflow.sign(assessment, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    return mail.outbox
+
+
+def test_a_name_saved_with_a_newline_still_makes_a_one_line_subject(
+    committed, awaiting_signature, signatory, reviewer
+):
+    sent = sign_as("Old\nName Ltd", awaiting_signature, signatory, committed)
+    assert [m.subject for m in sent] == ["New submission: Old Name Ltd"]
 
 
 def test_email_subjects_and_text_are_not_html_escaped(
     committed, awaiting_signature, signatory, reviewer
 ):
-    from django.core import mail
-
-    from assessments import workflow
-    from assessments.actors import Actor
-    from assessments.attestation import STATEMENT_VERSION
-
-    Organization.objects.filter(pk=awaiting_signature.organization_id).update(
-        legal_name="Smith & Jones <Tutors>"
-    )
-    awaiting_signature.refresh_from_db()
-    with committed():
-        workflow.sign(
-            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
-        )
-    (message,) = [m for m in mail.outbox if "New submission" in m.subject]
+    sent = sign_as("Smith & Jones <Tutors>", awaiting_signature, signatory, committed)
+    (message,) = [m for m in sent if "New submission" in m.subject]
     assert message.subject == "New submission: Smith & Jones <Tutors>"
     assert "Smith & Jones <Tutors> signed" in message.body
     assert "&amp;" in message.alternatives[0].content  # the HTML part stays escaped

@@ -13,10 +13,13 @@ from compliance_portal.env import env_bool, secret_key
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def import_settings(**env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
-    return subprocess.run(
-        [sys.executable, "-c", "import compliance_portal.settings"],
+REAL_KEY = "a-real-random-secret-" + "0123456789" * 4
+
+
+def import_settings(code="import compliance_portal.settings", **env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "SITE_URL"}}
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -31,9 +34,48 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_production_starts_with_a_real_secret_key():
-    result = import_settings(SECRET_KEY="a-real-random-secret-" + "0123456789" * 4)
+def test_production_starts_with_a_real_secret_key_and_its_address():
+    result = import_settings(SECRET_KEY=REAL_KEY, SITE_URL="https://portal.example.org")
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_its_public_address():
+    result = import_settings(SECRET_KEY=REAL_KEY)
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr
+
+
+def test_empty_values_from_an_env_file_mean_the_defaults():
+    """`.env.example` lists every variable, many empty: each one must mean its default."""
+    code = (
+        "from django.conf import settings as s; import django; django.setup(); "
+        "print(s.STATIC_ROOT, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.VAR_DIR)"
+    )
+    empty = {
+        name: ""
+        for name in ("STATIC_ROOT", "PORTAL_VAR_DIR", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS")
+    }
+    result = import_settings(
+        code,
+        **empty,
+        DJANGO_SETTINGS_MODULE="compliance_portal.settings",
+        DEBUG="false",
+        SECRET_KEY=REAL_KEY,
+        SITE_URL="https://portal.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        str(ROOT / "staticfiles"),
+        "True",
+        "31536000",
+        str(ROOT / "var"),
+    ]
+
+
+def test_hsts_preload_and_subdomains_are_the_operators_choice(settings):
+    assert settings.SECURE_HSTS_SECONDS  # HSTS itself is on in production
+    assert not settings.SECURE_HSTS_PRELOAD
+    assert not settings.SECURE_HSTS_INCLUDE_SUBDOMAINS
 
 
 @pytest.mark.parametrize("key", ["", "short", "insecure-" + "x" * 60, "ab" * 40])

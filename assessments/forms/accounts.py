@@ -1,51 +1,68 @@
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth import password_validation
 
 from assessments.forms.fields import SingleLineField
-from assessments.models import Membership, Role, User
+from assessments.models import Role, User
 from assessments.step_up import StepUpForm
 
 
-class SignupForm(BaseUserCreationForm):
-    """Registers an organization and its first administrator in one step."""
+class SignupForm(forms.Form):
+    """Registers an organization and its first administrator. The address is confirmed by
+    email before anything is created, and the answer is the same for a known address."""
 
     legal_name = SingleLineField(label="Organization's legal name", max_length=200)
     website = forms.URLField(label="Organization's website", max_length=200, assume_scheme="https")
     full_name = SingleLineField(label="Your full name", max_length=150)
-
-    class Meta:
-        model = User
-        fields = ("full_name", "email")
-        labels = {"full_name": "Your full name", "email": "Your work email"}
-
-    field_order = ["legal_name", "website", "full_name", "email", "password1", "password2"]
+    email = forms.EmailField(label="Your work email")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email already exists. Log in instead."
-            )
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
 
 class MemberForm(forms.Form):
+    """Invite a person by email; whether the address has an account is never shown."""
+
     email = forms.EmailField(label="Email")
     full_name = SingleLineField(label="Full name", max_length=150)
     role = forms.ChoiceField(choices=Role.choices, label="Role")
 
-    def __init__(self, *args, organization, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organization = organization
 
-    def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        user = User.objects.filter(email__iexact=email).first()
-        if user and user.is_reviewer:
-            raise forms.ValidationError("Platform reviewers cannot join an organization.")
-        if Membership.objects.filter(organization=self.organization, user__email=email).exists():
-            raise forms.ValidationError("This person is already a member.")
-        return email
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, label="Role")
+
+
+class NewAccountForm(forms.Form):
+    """An invited person without an account chooses their name and password."""
+
+    full_name = SingleLineField(label="Your full name", max_length=150)
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="The same password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        elif first:
+            person = User(email=self.email, full_name=cleaned.get("full_name") or "")
+            try:
+                password_validation.validate_password(first, person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
 
 
 class SignForm(StepUpForm):

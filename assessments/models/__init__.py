@@ -11,7 +11,7 @@ from assessments.models.assessments import (
 from assessments.models.attestations import Attestation, Report, ReportState
 from assessments.models.audit import AuditEvent
 from assessments.models.frameworks import FrameworkVersion
-from assessments.models.organizations import Membership, Organization, Role, User
+from assessments.models.organizations import Invitation, Membership, Organization, Role, User
 from assessments.models.reviews import Comment, Decision, Outcome
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Decision",
     "Evidence",
     "FrameworkVersion",
+    "Invitation",
     "Membership",
     "Organization",
     "Outcome",

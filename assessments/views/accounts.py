@@ -5,8 +5,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments.client_address import client_ip
-from assessments.forms.accounts import SignupForm
-from assessments.organizations import register_organization
+from assessments.forms.accounts import NewAccountForm, SignupForm
+from assessments.organizations import (
+    MembershipRefused,
+    register_organization,
+    registration_from_token,
+    request_registration,
+)
 from assessments.permissions import organizations_of
 from assessments.throttling import SIGNUP, throttled_posts
 
@@ -30,18 +35,39 @@ def signup(request):
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organization, user = register_organization(
-            legal_name=form.cleaned_data["legal_name"],
-            website=form.cleaned_data["website"],
-            full_name=form.cleaned_data["full_name"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            ip=client_ip(request),
-        )
+        request_registration(**form.cleaned_data)
+        return render(request, "registration/signup_sent.html", form.cleaned_data)
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@throttled_posts(SIGNUP)
+def signup_confirm(request, token):
+    """The emailed link: the address is confirmed; choose a password and register."""
+    registration = registration_from_token(token)
+    if registration is None:
+        problem = "This link is not valid, or it has expired."
+        return render(request, "registration/signup_confirm.html", {"problem": problem}, status=404)
+    initial = {"full_name": registration["full_name"]}
+    form = NewAccountForm(request.POST or None, email=registration["email"], initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization, user = register_organization(
+                legal_name=registration["legal_name"],
+                website=registration["website"],
+                full_name=form.cleaned_data["full_name"],
+                email=registration["email"],
+                password=form.cleaned_data["password1"],
+                ip=client_ip(request),
+            )
+        except MembershipRefused as exc:
+            context = {"problem": str(exc)}
+            return render(request, "registration/signup_confirm.html", context, status=409)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome! {organization.legal_name} is registered.")
         return redirect("organization", organization.pk)
-    return render(request, "registration/signup.html", {"form": form})
+    context = {"form": form, "registration": registration}
+    return render(request, "registration/signup_confirm.html", context)
 
 
 @login_required

@@ -6,9 +6,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments import permissions, workflow
 from assessments.actors import Actor
 from assessments.attestation import status_of
-from assessments.forms.accounts import MemberForm
-from assessments.models import FINAL_STATUSES, Assessment, Attestation, FrameworkVersion, Role
-from assessments.organizations import add_member
+from assessments.forms.accounts import MemberForm, RoleForm
+from assessments.models import (
+    FINAL_STATUSES,
+    Assessment,
+    Attestation,
+    FrameworkVersion,
+    Membership,
+    Role,
+)
+from assessments.organizations import (
+    MembershipRefused,
+    change_role,
+    invite_member,
+    remove_member,
+)
 from assessments.permissions import Need
 from assessments.views.helpers import refusals_as_messages, uuid_or_404
 
@@ -43,30 +55,88 @@ def organization_detail(request, organization_id):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def members(request, organization_id):
-    organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
-    form = MemberForm(request.POST or None, organization=organization)
-    if request.method == "POST" and form.is_valid():
-        add_member(
-            organization,
-            email=form.cleaned_data["email"],
-            full_name=form.cleaned_data["full_name"],
-            role=Role(form.cleaned_data["role"]),
-            actor=Actor.from_request(request),
-        )
-        messages.success(request, f"{form.cleaned_data['full_name']} was added.")
-        return redirect("members", organization.pk)
+def _members_page(request, organization, form, status=200):
     return render(
         request,
         "organizations/members.html",
         {
             "organization": organization,
-            "memberships": organization.memberships.select_related("user"),
+            "memberships": [
+                (m, RoleForm(initial={"role": m.role}, prefix=str(m.pk)))
+                for m in organization.memberships.select_related("user")
+            ],
+            "invitations": organization.invitations.filter(accepted_at=None),
             "form": form,
         },
+        status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request, organization_id):
+    organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invite_member(
+                organization,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=Role(form.cleaned_data["role"]),
+                actor=Actor.from_request(request),
+            )
+        except MembershipRefused as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {form.cleaned_data['email']}. They join when they accept it.",
+            )
+            return redirect("members", organization.pk)
+    return _members_page(request, organization, form)
+
+
+def _membership(request, organization_id, membership_id):
+    organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+    return get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, organization=organization
+    )
+
+
+@login_required
+@require_POST
+def member_role(request, organization_id, membership_id):
+    membership = _membership(request, organization_id, membership_id)
+    form = RoleForm(request.POST, prefix=str(membership.pk))
+    if not form.is_valid():
+        messages.error(request, "Choose one of the roles listed.")
+    else:
+        try:
+            change_role(
+                membership, role=Role(form.cleaned_data["role"]), actor=Actor.from_request(request)
+            )
+        except MembershipRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                f"{membership.user} is now {Role(form.cleaned_data['role']).label.lower()}.",
+            )
+    return redirect("members", organization_id)
+
+
+@login_required
+@require_POST
+def member_remove(request, organization_id, membership_id):
+    membership = _membership(request, organization_id, membership_id)
+    try:
+        remove_member(membership, actor=Actor.from_request(request))
+    except MembershipRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{membership.user} was removed.")
+    return redirect("members", organization_id)
 
 
 @login_required

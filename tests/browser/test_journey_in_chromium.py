@@ -98,18 +98,29 @@ def journey(browser, live_server, axe_check):
         context.close()
 
 
+def emailed_link(live_server) -> str:
+    link = re.search(r"http://\S+/", mail.outbox[-1].body).group(0)
+    return link.replace("http://127.0.0.1:8000", live_server.url)
+
+
 def test_every_role_in_chromium(journey, live_server, framework_version, tmp_path):
     evidence = tmp_path / "incident-plan.pdf"
     evidence.write_bytes(b"%PDF-1.4\n% our incident-response plan\n")
     reviewer = UserFactory(is_reviewer=True, full_name="Riley Reviewer")
 
-    # An organization signs up; its admin adds a signatory, who sets a password from the email.
+    # An organization signs up and confirms its address from the email; its admin invites a
+    # signatory, who accepts from the email by choosing a password.
     admin = journey.tab()
     journey.visit(admin, "/signup/")
     admin.fill("#id_legal_name", "Brightpath Learning Ltd")
     admin.fill("#id_website", "https://brightpath.example")
     admin.fill("#id_full_name", "Avery Admin")
     admin.fill("#id_email", "avery@brightpath.example")
+    admin.click("button:has-text('Register')")
+    admin.wait_for_selector("h1:has-text('Check your email')")
+    journey.check(admin)
+    admin.goto(emailed_link(live_server))
+    journey.check(admin)
     admin.fill("#id_password1", PASSWORD)
     admin.fill("#id_password2", PASSWORD)
     admin.click("button:has-text('Register')")
@@ -119,15 +130,15 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
     admin.fill("#id_email", "sam@brightpath.example")
     admin.fill("#id_full_name", "Sam Signatory")
     admin.select_option("#id_role", "signatory")
-    admin.click("button:has-text('Add member')")
+    admin.click("button:has-text('Send invitation')")
     journey.check(admin)
-    link = re.search(r"http://\S+/accounts/reset/\S+/", mail.outbox[-1].body).group(0)
     signatory = journey.tab()
-    signatory.goto(link.replace("http://127.0.0.1:8000", live_server.url))
-    signatory.fill("#id_new_password1", PASSWORD)
-    signatory.fill("#id_new_password2", PASSWORD)
-    signatory.click("button:has-text('Set password')")
-    assert "Password set" in signatory.content()
+    signatory.goto(emailed_link(live_server))
+    journey.check(signatory)
+    signatory.fill("#id_password1", PASSWORD)
+    signatory.fill("#id_password2", PASSWORD)
+    signatory.click("button:has-text('Create my account and join')")
+    signatory.wait_for_selector("h1:has-text('Set up two-factor authentication')")
 
     # The admin (who can prepare) fills every section, with evidence, and submits.
     admin.click("text=Minor-safety portal")

@@ -1,0 +1,154 @@
+"""Who belongs to an organization: invited by its admins, accepted by the person, never a
+platform account; roles change and members leave on the record; an admin always remains."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import AuditEvent, Invitation, Membership, Role
+from tests.conftest import PortalClient, with_authenticator
+from tests.factories import PASSWORD, UserFactory
+
+
+def invite(client, org, email, role="preparer"):
+    return client.post(
+        reverse("members", args=[org.pk]),
+        {"email": email, "full_name": "Someone", "role": role},
+        follow=True,
+    )
+
+
+def invitation_link(email) -> str:
+    (message,) = [m for m in mail.outbox if m.to == [email]]
+    return re.search(r"http://\S+/", message.body).group(0).replace("http://127.0.0.1:8000", "")
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
+    return client
+
+
+def test_the_members_page_says_the_same_for_known_and_unknown_addresses(
+    admin_client, org, committed
+):
+    existing = UserFactory(email="known@example.org")
+    with committed():
+        known = invite(admin_client, org, existing.email)
+        unknown = invite(admin_client, org, "unknown@example.org")
+    assert "Invitation sent to known@example.org" in known.text
+    assert "Invitation sent to unknown@example.org" in unknown.text
+    assert existing.full_name not in known.text  # the account's name is not revealed
+    assert not Membership.objects.filter(user=existing).exists()  # no consent yet
+
+
+def test_an_existing_account_joins_only_when_its_owner_accepts(admin_client, org, committed):
+    person = UserFactory(email="known@example.org")
+    with committed():
+        invite(admin_client, org, person.email, role="signatory")
+    link = invitation_link(person.email)
+    anonymous = Client()
+    assert "Log in to accept" in anonymous.get(link).text
+    owner = PortalClient()
+    owner.force_login(person)
+    assert "Accept and join" in owner.get(link).text
+    assert owner.post(link).status_code == 302
+    assert Membership.objects.get(user=person, organization=org).role == Role.SIGNATORY
+    assert AuditEvent.objects.filter(action="member_joined", actor=person).count() == 1
+
+
+def test_someone_else_cannot_accept_an_invitation(admin_client, org, committed, outsider):
+    with committed():
+        invite(admin_client, org, "invitee@example.org")
+    link = invitation_link("invitee@example.org")
+    other = PortalClient()
+    other.force_login(outsider)
+    response = other.post(link)
+    assert response.status_code == 403
+    assert not Membership.objects.filter(user=outsider, organization=org).exists()
+
+
+@pytest.mark.parametrize(
+    "platform", [{"is_reviewer": True}, {"is_staff": True, "is_superuser": True}]
+)
+def test_platform_accounts_can_never_become_members(admin_client, org, committed, platform):
+    person = with_authenticator(UserFactory(email="platform@portal.example", **platform))
+    with committed():
+        page = invite(admin_client, org, person.email)
+    assert "Invitation sent to platform@portal.example" in page.text  # nothing revealed
+    owner = PortalClient()
+    owner.force_login(person)
+    response = owner.post(invitation_link(person.email))
+    assert response.status_code == 403
+    assert "Platform accounts cannot join" in response.text
+    assert not Membership.objects.filter(user=person).exists()
+
+
+def test_a_forged_or_expired_link_is_refused(client, db):
+    response = client.get(reverse("invitation", args=["forged:token"]))
+    assert response.status_code == 404
+    assert "not valid, or it has expired" in response.text
+
+
+def test_inviting_twice_keeps_one_pending_invitation(admin_client, org, committed):
+    with committed():
+        invite(admin_client, org, "twice@example.org", role="preparer")
+        invite(admin_client, org, "Twice@Example.org", role="signatory")
+    (invitation,) = Invitation.objects.filter(email="twice@example.org")
+    assert invitation.role == Role.SIGNATORY
+
+
+def test_a_member_is_removed_and_their_role_changed_on_the_record(
+    admin_client, org, preparer, signatory
+):
+    membership = preparer.memberships.get()
+    admin_client.post(
+        reverse("member_role", args=[org.pk, membership.pk]), {f"{membership.pk}-role": "admin"}
+    )
+    membership.refresh_from_db()
+    assert membership.role == Role.ADMIN
+    removed = signatory.memberships.get()
+    admin_client.post(reverse("member_remove", args=[org.pk, removed.pk]))
+    assert not Membership.objects.filter(pk=removed.pk).exists()
+    actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert actions[-2:] == ["member_role_changed", "member_removed"]
+
+
+def test_the_last_admin_can_neither_leave_nor_step_down(admin_client, org, admin):
+    mine = admin.memberships.get()
+    removed = admin_client.post(reverse("member_remove", args=[org.pk, mine.pk]), follow=True)
+    assert "The last administrator cannot be removed." in removed.text
+    demoted = admin_client.post(
+        reverse("member_role", args=[org.pk, mine.pk]), {f"{mine.pk}-role": "preparer"}, follow=True
+    )
+    assert "needs an administrator" in demoted.text
+    mine.refresh_from_db()
+    assert mine.role == Role.ADMIN
+
+
+def test_another_organizations_membership_is_not_found(admin_client, org, outsider):
+    theirs = outsider.memberships.get()
+    response = admin_client.post(reverse("member_remove", args=[org.pk, theirs.pk]))
+    assert response.status_code == 404
+    assert Membership.objects.filter(pk=theirs.pk).exists()
+
+
+def test_a_new_account_from_an_invitation_needs_a_sound_password(client, admin, org, committed):
+    from assessments.actors import Actor
+    from assessments.organizations import invite_member
+
+    with committed():
+        invite_member(
+            org, email="new@example.org", full_name="N", role=Role.PREPARER, actor=Actor(admin)
+        )
+    link = invitation_link("new@example.org")
+    weak = client.post(link, {"full_name": "New Person", "password1": "123", "password2": "123"})
+    assert weak.status_code == 200
+    assert "This password is too short" in weak.text
+    ok = client.post(
+        link, {"full_name": "New Person", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert ok.status_code == 302
