@@ -1,4 +1,5 @@
-"""Canonical snapshots, their hashes, and what an attestation's status is today.
+"""Canonical snapshots and their hashes (what an attestation means today is in
+attestation_status; checking a file or a hash is in verification).
 
 The snapshot is the attested record: canonical JSON (sorted keys, UTF-8, no spaces,
 UTC ISO times) hashed with SHA-256. It lists only questions that were shown, so hidden
@@ -6,24 +7,15 @@ answers never reach a report.
 """
 
 import hashlib
-import io
 import json
-import logging
-import re
-from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
 
-from django.db.models import Q
 from django.utils import timezone
-from pypdf import PdfReader
 
 from assessments.answers import responses_for
 from assessments.frameworks.schema import QuestionType, Status
-from assessments.models import Assessment, Attestation, Evidence, User
+from assessments.models import Assessment, Evidence, User
 from assessments.scoring import Response, score
-
-log = logging.getLogger(__name__)
 
 SNAPSHOT_SCHEMA = "minor-safety-attestation/1"
 SNAPSHOT_ATTACHMENT = "attestation-snapshot.json"
@@ -149,148 +141,6 @@ def build_snapshot(
             for g in result.gaps
         ],
     }
-
-
-class Verdict:
-    CURRENT = "current"
-    SUPERSEDED = "superseded"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    UNKNOWN = "unknown"
-    ALTERED = "altered"
-
-
-def newer_attestation(attestation: Attestation) -> Attestation | None:
-    """A later attestation by the same organization on the same framework, if any."""
-    return (
-        Attestation.objects.filter(
-            assessment__organization_id=attestation.assessment.organization_id,
-            assessment__framework_version__slug=attestation.assessment.framework_version.slug,
-            signed_at__gt=attestation.signed_at,
-            revoked_at__isnull=True,
-        )
-        .order_by("-signed_at")
-        .first()
-    )
-
-
-def status_of(attestation: Attestation) -> str:
-    if attestation.revoked_at:
-        return Verdict.REVOKED
-    if newer_attestation(attestation):
-        return Verdict.SUPERSEDED
-    if attestation.is_expired:
-        return Verdict.EXPIRED
-    return Verdict.CURRENT
-
-
-@dataclass(frozen=True)
-class Verification:
-    verdict: str
-    attestation: Attestation | None = None
-    detail: str = ""
-
-    @property
-    def genuine(self) -> bool:
-        return self.attestation is not None and self.verdict != Verdict.ALTERED
-
-
-HASH_RE = re.compile(r"\b[0-9a-f]{64}\b")
-
-
-def find_by_hash(text: str) -> Attestation | None:
-    """Match a pasted snapshot hash, report hash or verification URL to an attestation."""
-    match = HASH_RE.search(text.strip().lower())
-    if not match:
-        return None
-    digest = match.group(0)
-    return (
-        Attestation.objects.select_related(
-            "assessment__organization", "assessment__framework_version"
-        )
-        .filter(Q(snapshot_sha256=digest) | Q(reports__sha256=digest))
-        .first()
-    )
-
-
-def verify_reference(text: str) -> Verification:
-    attestation = find_by_hash(text)
-    if attestation is None:
-        return Verification(Verdict.UNKNOWN, detail="No attestation has this hash.")
-    return Verification(status_of(attestation), attestation)
-
-
-# What an issued report can look like; anything beyond is not one, and is not parsed further.
-REPORT_MAX_BYTES = 20 * 1024 * 1024
-REPORT_MAX_PAGES = 200
-REPORT_MAX_ATTACHMENTS = 10
-SNAPSHOT_MAX_BYTES = 2 * 1024 * 1024
-
-
-class CannotCheck(ValueError):
-    """An uploaded file verification gives up on; the message says why, for anyone."""
-
-
-def embedded_snapshot(pdf: bytes) -> str | None:
-    """The snapshot attached to a report PDF, reading only what that needs.
-
-    The file is hostile until proven otherwise: no page is rendered or its text extracted,
-    an encrypted file or one with more pages than any report is refused from its header,
-    and whatever the PDF library fails on becomes CannotCheck (pypdf's own limits stop
-    decompression bombs)."""
-    try:
-        reader = PdfReader(io.BytesIO(pdf))
-        if reader.is_encrypted:
-            raise CannotCheck("This PDF is encrypted. The portal's reports never are.")
-        declared_pages = int(reader.root_object["/Pages"].get("/Count", 0))  # never walked
-        if declared_pages > REPORT_MAX_PAGES:
-            raise CannotCheck(
-                f"This PDF has more than {REPORT_MAX_PAGES} pages: it is not one of our reports."
-            )
-        first = islice(reader.attachment_list, REPORT_MAX_ATTACHMENTS)
-        entries = [e for e in first if e.name == SNAPSHOT_ATTACHMENT]
-        content = entries[0].content if entries else None
-    except CannotCheck:
-        raise
-    except Exception as exc:  # any failure of the parser on hostile input is the same answer
-        log.info("Cannot read an uploaded PDF: %r", exc)
-        raise CannotCheck("This file is not a PDF we can read, so it cannot be checked.") from exc
-    if content is None:
-        return None
-    if len(content) > SNAPSHOT_MAX_BYTES:
-        raise CannotCheck("This PDF's attachment is far larger than any attestation snapshot.")
-    return content.decode("utf-8", errors="replace")
-
-
-def verify_pdf(pdf: bytes) -> Verification:
-    """Check a report file. A file the portal issued is recognised by its hash before any
-    parsing; anything else is read only far enough to say how it differs."""
-    issued = (
-        Attestation.objects.select_related(
-            "assessment__organization", "assessment__framework_version"
-        )
-        .filter(reports__sha256=sha256_hex(pdf))
-        .first()
-    )
-    if issued is not None:
-        return Verification(status_of(issued), issued)
-    snapshot = embedded_snapshot(pdf)
-    if snapshot is None:
-        return Verification(
-            Verdict.UNKNOWN, detail="This PDF carries no attestation snapshot: it is not a report."
-        )
-    attestation = find_by_hash(sha256_hex(snapshot))
-    if attestation is None:
-        return Verification(
-            Verdict.ALTERED,
-            detail="The embedded snapshot matches no attestation: the report was altered.",
-        )
-    return Verification(
-        Verdict.ALTERED,
-        attestation,
-        "The snapshot is genuine but this PDF file is not one the portal issued: it was "
-        "changed after it was issued.",
-    )
 
 
 def snapshot_changes(previous_json: str, current_json: str) -> list[dict]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assessments import audit, emails
 from assessments.actors import SYSTEM
-from assessments.attestation import newer_attestation
+from assessments.attestation_status import superseding
 from assessments.models import Attestation
 
 REMIND_DAYS_BEFORE = 30
@@ -27,7 +27,7 @@ def send_expiry_reminders() -> int:
     """Email each organization once about an attestation nearing expiry; return how many."""
     sent = 0
     for attestation in due_for_reminder():
-        if newer_attestation(attestation):
+        if superseding(attestation):
             continue  # already re-attested: nothing to remind about
         with transaction.atomic():
             claimed = Attestation.objects.filter(

@@ -15,9 +15,11 @@ import qrcode.image.svg
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from assessments.attestation import SNAPSHOT_ATTACHMENT
+from assessments.attestation_status import status_of
 from assessments.charts import Bar, horizontal_bars
 from assessments.models import Attestation
 
@@ -67,9 +69,12 @@ def report_context(attestation: Attestation) -> dict:
         [Bar(s["title"], s["score"]) for s in snapshot["sections"]],
         title="Readiness score by section",
     )
+    issued_at = timezone.now()
     return {
         "attestation": attestation,
         "snapshot": snapshot,
+        "issued_at": issued_at,
+        "status": status_of(attestation, at=issued_at),
         "decision": attestation.decisions.select_related("reviewer").first(),
         "chart": chart,
         "verify_url": verification_url(attestation),

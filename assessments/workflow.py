@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from assessments import audit, emails
@@ -152,7 +153,7 @@ def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Att
             details={"statement_version": statement_version},
         )
         signed_at = timezone.now()
-        number = locked.attestations.count() + 1
+        number = _next_attestation_number(locked)
         snapshot = build_snapshot(
             locked,
             number=number,
@@ -163,6 +164,8 @@ def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Att
         text = canonical_json(snapshot)
         attestation = Attestation.objects.create(
             assessment=locked,
+            organization_id=locked.organization_id,
+            framework_slug=locked.framework_slug,
             number=number,
             snapshot_json=text,
             snapshot_sha256=sha256_hex(text),
@@ -187,6 +190,15 @@ def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Att
         transaction.on_commit(lambda: schedule_report(str(attestation.pk)))
         transaction.on_commit(lambda: emails.send_status_change(locked, event="submitted"))
     return attestation
+
+
+def _next_attestation_number(assessment: Assessment) -> int:
+    """Attestations are numbered per organization and questionnaire, across re-assessments
+    (one open assessment at a time, so the assessment's lock is enough)."""
+    latest = Attestation.objects.filter(
+        organization_id=assessment.organization_id, framework_slug=assessment.framework_slug
+    ).aggregate(latest=Max("number"))["latest"]
+    return (latest or 0) + 1
 
 
 def start_review(assessment: Assessment, *, actor: Actor) -> Assessment:

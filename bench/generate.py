@@ -99,6 +99,12 @@ def main(size: int, seed: int = 7):
     )
     statuses = [s for s, weight in STATES for _ in range(weight)]
     open_organizations = set()  # an organization has at most one open assessment
+    numbers: dict[int, int] = {}  # attestations are numbered per organization
+
+    def next_number(org_index: int) -> int:
+        numbers[org_index] = numbers.get(org_index, 0) + 1
+        return numbers[org_index]
+
     now = timezone.now()
     batch = 2000
     for start in range(0, size, batch):
@@ -147,7 +153,9 @@ def main(size: int, seed: int = 7):
                 attestations.append(
                     Attestation(
                         assessment=assessment,
-                        number=1,
+                        organization=assessment.organization,
+                        framework_slug=version.slug,
+                        number=next_number(org_index),
                         snapshot_json=text,
                         snapshot_sha256=sha256_hex(text),
                         statement_version="2026-11",

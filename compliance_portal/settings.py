@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",

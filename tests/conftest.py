@@ -178,3 +178,14 @@ def attestation(awaiting_signature, signatory, committed):
         return workflow.sign(
             awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
         )
+
+
+@pytest.fixture
+def approved(attestation, reviewer, committed):
+    """An attestation the platform approved (its report issued again with the decision)."""
+    with committed():
+        workflow.approve(
+            attestation.assessment, actor=Actor(reviewer), rationale="Safeguards are evidenced."
+        )
+    attestation.refresh_from_db()
+    return attestation

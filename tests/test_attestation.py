@@ -15,34 +15,16 @@ from assessments.answers import AnswerInput, save_answers
 from assessments.attestation import (
     SNAPSHOT_ATTACHMENT,
     STATEMENT_VERSION,
-    Verdict,
-    build_snapshot,
-    canonical_json,
     sha256_hex,
-    verify_pdf,
 )
 from assessments.errors import IllegalTransition
 from assessments.models import ReportState, Status
+from assessments.verification import Finding, verify_pdf
 
 
 def report_bytes(attestation) -> bytes:
     with attestation.reports.first().file.open("rb") as f:
         return f.read()
-
-
-def test_the_same_data_gives_the_same_snapshot_and_hash(awaiting_signature, signatory):
-    moment = timezone.now()
-    make = lambda: canonical_json(  # noqa: E731
-        build_snapshot(
-            awaiting_signature,
-            number=1,
-            signer=signatory,
-            signed_at=moment,
-            statement_version=STATEMENT_VERSION,
-        )
-    )
-    assert make() == make()
-    assert sha256_hex(make()) == sha256_hex(make())
 
 
 def test_the_report_embeds_exactly_the_stored_snapshot(attestation):
@@ -54,10 +36,19 @@ def test_the_report_embeds_exactly_the_stored_snapshot(attestation):
     assert attestation.reports.first().sha256 == sha256_hex(report_bytes(attestation))
 
 
-def test_a_genuine_report_verifies_offline(attestation, capsys):
-    path = attestation.reports.first().file.path
+def test_verify_attestation_passes_the_report_of_an_approved_attestation(approved, capsys):
+    path = approved.reports.first().file.path
     call_command("verify_attestation", path)
-    assert "GENUINE" in capsys.readouterr().out
+    assert "GENUINE and VALID" in capsys.readouterr().out
+
+
+def test_verify_attestation_fails_a_genuine_report_that_awaits_review(attestation):
+    path = attestation.reports.first().file.path
+    with pytest.raises(
+        CommandError, match=r"GENUINE, but NOT VALID.*awaiting platform review"
+    ) as e:
+        call_command("verify_attestation", path)
+    assert e.value.returncode == 2
 
 
 @pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
@@ -81,7 +72,7 @@ def test_a_changed_snapshot_fails_verification(attestation):
     out = io.BytesIO()
     writer.write(out)
     result = verify_pdf(out.getvalue())
-    assert result.verdict == Verdict.ALTERED
+    assert result.finding == Finding.ALTERED
     assert not result.genuine
 
 
@@ -106,23 +97,25 @@ def test_signed_answers_cannot_change(attestation, preparer):
 
 def test_the_verification_page_shows_status_but_never_answers(client, attestation):
     page = client.get(reverse("verify_hash", args=[attestation.snapshot_sha256]))
-    assert b"Genuine and current" in page.content
+    assert b"Signed, awaiting platform review" in page.content
+    assert b"text-success" not in page.content
     assert b"Brightpath Learning Ltd" in page.content
     assert b"age.method" not in page.content
 
 
-def test_an_uploaded_report_is_verified_on_the_public_page(client, attestation):
-    upload = io.BytesIO(report_bytes(attestation))
+def test_an_uploaded_report_is_verified_on_the_public_page(client, approved):
+    upload = io.BytesIO(report_bytes(approved))
     upload.name = "report.pdf"
     page = client.post(reverse("verify"), {"report": upload})
-    assert b"Genuine and current" in page.content
+    assert 'id="verdict">Valid</h2>' in page.text
+    assert "text-success-emphasis" in page.text
 
 
-def test_an_expired_attestation_says_so(client, attestation):
-    attestation.expires_at = timezone.now() - timedelta(days=1)
-    attestation.save(update_fields=["expires_at"])
-    page = client.get(reverse("verify_hash", args=[attestation.snapshot_sha256]))
-    assert b"Genuine, but expired" in page.content
+def test_an_expired_attestation_says_so(client, approved):
+    approved.expires_at = timezone.now() - timedelta(days=1)
+    approved.save(update_fields=["expires_at"])
+    page = client.get(reverse("verify_hash", args=[approved.snapshot_sha256]))
+    assert 'id="verdict">Expired</h2>' in page.text
 
 
 def test_an_unknown_hash_is_not_found(client, db):

@@ -254,14 +254,15 @@ def test_the_whole_journey(
     overview = client.get(reverse("organization", args=[org.pk]))
     assert b"Approved" in overview.content
 
-    # Anyone can verify: the second attestation is current, the first superseded.
+    # Anyone can verify: the approved second attestation is valid; the first, on which the
+    # platform asked for changes, never was.
     client.logout()
     first, second = assessment.attestations.order_by("number")
     current = client.get(reverse("verify_hash", args=[second.snapshot_sha256]))
-    assert b"Genuine and current" in current.content
-    assert b"Safeguards are evidenced" not in current.content  # never the answers
+    assert 'id="verdict">Valid</h2>' in current.text
+    assert "Safeguards are evidenced" not in current.text  # never the answers
     old = client.get(reverse("verify_hash", args=[first.snapshot_sha256]))
-    assert b"superseded" in old.content
+    assert 'id="verdict">Changes requested by the platform</h2>' in old.text
 
 
 def test_a_user_of_no_organization_is_told_so(client, db):

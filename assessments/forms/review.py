@@ -1,7 +1,7 @@
 from django import forms
 
-from assessments.attestation import REPORT_MAX_BYTES
 from assessments.forms.fields import SingleLineField
+from assessments.verification import REPORT_MAX_BYTES
 
 
 class DecisionForm(forms.Form):

@@ -26,7 +26,13 @@ class Attestation(models.Model):
     assessment = models.ForeignKey(
         Assessment, on_delete=models.PROTECT, related_name="attestations"
     )
+    # Numbered per organization and questionnaire (1, 2, 3... across its re-assessments); the
+    # two fields below repeat the assessment's so the database can hold that rule.
     number = models.PositiveIntegerField()
+    organization = models.ForeignKey(
+        "assessments.Organization", on_delete=models.PROTECT, related_name="attestations"
+    )
+    framework_slug = models.SlugField(max_length=80)
     snapshot_json = models.TextField(help_text="Canonical JSON; hashed byte for byte.")
     snapshot_sha256 = models.CharField(max_length=64, unique=True)
     statement_version = models.CharField(max_length=20)
@@ -53,21 +59,13 @@ class Attestation(models.Model):
         ordering = ["-signed_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["assessment", "number"], name="one_attestation_number_per_assessment"
+                fields=["organization", "framework_slug", "number"],
+                name="attestation_numbers_per_organization_and_questionnaire",
             )
         ]
 
     def __str__(self):
         return f"Attestation {self.number} of {self.assessment}"
-
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()
-
-    @property
-    def latest_decision(self):
-        """The platform's most recent verdict on this attestation (prefetch "decisions")."""
-        return max(self.decisions.all(), key=lambda d: d.decided_at, default=None)
 
 
 def report_path(instance: "Report", filename: str) -> str:

@@ -27,11 +27,6 @@ def dom_id(question_id: str) -> str:
     return "q-" + question_id.replace(".", "-")
 
 
-@register.filter
-def percent_of(part, whole) -> int:
-    return round(100 * part / whole) if whole else 0
-
-
 STATUS_LABELS = {
     "met": "Met",
     "partial": "Partially met",

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import answers, audit, permissions, workflow
 from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION, statement_text, status_of
+from assessments.attestation import STATEMENT_VERSION, statement_text
+from assessments.attestation_status import status_of
 from assessments.forms.accounts import SignForm
 from assessments.models import ReportState
 from assessments.permissions import Need

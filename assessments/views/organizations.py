@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import permissions, workflow
 from assessments.actors import Actor
-from assessments.attestation import status_of
+from assessments.attestation_status import status_of
 from assessments.forms.accounts import MemberForm, RoleForm
 from assessments.models import (
     FINAL_STATUSES,

@@ -1,10 +1,17 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments.attestation import REPORT_MAX_BYTES, CannotCheck, verify_pdf, verify_reference
 from assessments.forms.review import VerifyForm
 from assessments.middleware import max_body_bytes
 from assessments.throttling import VERIFY_UPLOAD, throttled_posts
+from assessments.verification import (
+    REPORT_MAX_BYTES,
+    CannotCheck,
+    Finding,
+    Verification,
+    verify_pdf,
+    verify_reference,
+)
 
 FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries
 
@@ -26,19 +33,25 @@ def verify(request):
                 error = str(exc)
         else:
             verification = verify_reference(form.cleaned_data["reference"])
-    status = 422 if error else 200
-    return render(
-        request,
-        "verify/verify.html",
-        {"form": form, "verification": verification, "error": error},
-        status=status,
-    )
+    return _page(request, form, verification, error)
 
 
 @require_GET
 def verify_hash(request, digest):
-    return render(
-        request,
-        "verify/verify.html",
-        {"form": VerifyForm(), "verification": verify_reference(digest), "error": ""},
-    )
+    return _page(request, VerifyForm(), verify_reference(digest))
+
+
+HEADLINES = {
+    Finding.ALTERED: "Not genuine: this report was altered",
+    Finding.UNKNOWN: "Not found",
+}
+
+
+def _page(request, form, verification: Verification | None, error: str = ""):
+    context = {
+        "form": form,
+        "verification": verification,
+        "verification_headline": HEADLINES.get(verification.finding) if verification else "",
+        "error": error,
+    }
+    return render(request, "verify/verify.html", context, status=422 if error else 200)

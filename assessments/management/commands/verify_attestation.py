@@ -2,13 +2,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.attestation import Verdict, verify_pdf
+from assessments.verification import CannotCheck, verify_pdf
+
+NOT_VALID = 2  # genuine, but the platform's decision or the calendar says it is not valid
 
 
 class Command(BaseCommand):
     help = (
-        "Check an attestation report PDF: its embedded snapshot, the hash printed on it and "
-        "the portal's records. Exit 0 only for a genuine, unaltered report."
+        "Check an attestation report PDF against the portal's records. Exit 0 only for a "
+        "genuine report of a valid attestation; 2 for a genuine one that is not valid (awaiting "
+        "review, rejected, superseded, expired, revoked...); 1 for anything else."
     )
 
     def add_arguments(self, parser):
@@ -21,15 +24,15 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {pdf}: {exc}") from exc
         try:
             result = verify_pdf(data)
-        except ValueError as exc:
+        except CannotCheck as exc:
             raise CommandError(str(exc)) from exc
         if not result.genuine:
-            raise CommandError(f"NOT GENUINE ({result.verdict}): {result.detail}")
-        att = result.attestation
-        self.stdout.write(
-            f"GENUINE: attestation {att.number} of {att.assessment.organization.legal_name}, "
-            f"signed {att.signed_at:%Y-%m-%d}, expires {att.expires_at:%Y-%m-%d}. "
-            f"Status: {result.verdict}."
+            raise CommandError(f"NOT GENUINE ({result.finding}): {result.detail}")
+        att, status = result.attestation, result.status
+        summary = (
+            f"attestation {att.number} of {att.assessment.organization.legal_name}, signed "
+            f"{att.signed_at:%Y-%m-%d}. {status.headline}: {status.detail}"
         )
-        if result.verdict != Verdict.CURRENT:
-            self.stdout.write(self.style.WARNING(f"Note: this attestation is {result.verdict}."))
+        if not status.is_valid:
+            raise CommandError(f"GENUINE, but NOT VALID: {summary}", returncode=NOT_VALID)
+        self.stdout.write(f"GENUINE and VALID: {summary}")
