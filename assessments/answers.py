@@ -15,7 +15,7 @@ from django.utils import timezone
 from assessments import audit, scoring
 from assessments.actors import Actor
 from assessments.errors import IllegalTransition
-from assessments.models import Answer, Assessment, Evidence
+from assessments.models import Answer, Assessment, AuditAction, Evidence
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def _audit_saved(assessment: Assessment, answer: Answer, actor: Actor) -> None:
     audit.record_on(
         assessment,
         actor=actor,
-        action="answer_saved",
+        action=AuditAction.ANSWER_SAVED,
         obj=answer,
         details={
             "question_id": answer.question_id,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from assessments.actors import Actor
-from assessments.models import AuditEvent
+from assessments.models import AuditAction, AuditEvent
 
 GENESIS = "0" * 64
 _CHAIN_LOCK = 727_401  # any constant: the advisory lock that serialises chain appends
@@ -39,7 +39,7 @@ def event_hash(event: AuditEvent) -> str:
 def record(
     *,
     actor: Actor,
-    action: str,
+    action: AuditAction,
     obj,
     details: dict | None = None,
     organization_id=None,
@@ -70,7 +70,9 @@ def record(
     return event
 
 
-def record_on(assessment, *, actor: Actor, action: str, obj=None, details=None) -> AuditEvent:
+def record_on(
+    assessment, *, actor: Actor, action: AuditAction, obj=None, details=None
+) -> AuditEvent:
     """Record an event about an assessment (or one of its objects), filed under both the
     assessment and its organization so each one's trail finds it."""
     return record(

@@ -1,15 +1,25 @@
 """Outgoing email: plain text and HTML from templates, always sent after commit."""
 
 import logging
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
 
-from assessments.models import Assessment, Membership, User
+from assessments.lifecycle import Audience, Transition
+from assessments.models import Assessment, Membership, Role, User
 
 log = logging.getLogger(__name__)
+
+
+class Notice(StrEnum):
+    """Notices that are not a lifecycle transition."""
+
+    REVOKED = "revoked"
+    EXPIRING = "expiring"
 
 
 def _send(template: str, context: dict, recipients: list[str]) -> None:
@@ -30,10 +40,6 @@ def _send(template: str, context: dict, recipients: list[str]) -> None:
         log.exception("Could not send the %r email to %d recipient(s)", template, len(recipients))
 
 
-def _assessment_url(assessment: Assessment) -> str:
-    return settings.SITE_URL + reverse("assessment", args=[assessment.pk])
-
-
 def send_invitation(invitation, token: str) -> None:
     link = settings.SITE_URL + reverse("invitation", args=[token])
     _send("invitation", {"invitation": invitation, "link": link}, [invitation.email])
@@ -52,42 +58,89 @@ def send_already_registered(email: str) -> None:
     _send("registration", {"known": True, **links}, [email])
 
 
-def organization_recipients(assessment: Assessment) -> list[str]:
+# What each notice says: (subject, summary). The templates print them and decide nothing.
+NOTICES = {
+    Transition.SUBMIT: (
+        "Ready for your signature: {org}",
+        "The assessment of {org} on {questionnaire} is complete and waits for a signatory to "
+        "review and sign it.",
+    ),
+    Transition.RETURN_TO_DRAFT: (
+        "Returned for changes before signing: {org}",
+        "A signatory of {org} returned the assessment on {questionnaire} for changes before "
+        "signing it.",
+    ),
+    Transition.SIGN: (
+        "New submission: {org}",
+        "{org} signed and submitted an attestation on {questionnaire}. It is waiting in the "
+        "review queue.",
+    ),
+    Transition.REQUEST_CHANGES: (
+        "Changes requested on your attestation",
+        "The platform asked {org} for changes to its attestation on {questionnaire}.",
+    ),
+    Transition.APPROVE: (
+        "Your attestation was approved",
+        "The platform approved the attestation of {org} on {questionnaire}.",
+    ),
+    Transition.REJECT: (
+        "Your attestation was rejected",
+        "The platform rejected the attestation of {org} on {questionnaire}.",
+    ),
+    Notice.REVOKED: (
+        "Your attestation was revoked",
+        "The platform revoked an attestation of {org} on {questionnaire}. The public "
+        "verification page now shows it as revoked.",
+    ),
+    Notice.EXPIRING: (
+        "Your attestation expires soon",
+        "The attestation of {org} on {questionnaire} expires on {expires}. Start a "
+        "re-assessment in the portal: your previous answers are carried over for review.",
+    ),
+}
+
+
+def recipients(assessment: Assessment, audience: Audience) -> list[str]:
+    """Addresses of the people an audience means for this assessment."""
+    if audience == Audience.REVIEWERS:
+        assigned = assessment.assigned_reviewer
+        reviewers = [assigned] if assigned and assigned.is_active else None
+        if reviewers is None:
+            reviewers = User.objects.filter(is_reviewer=True, is_active=True)
+        return sorted(r.email for r in reviewers)
+    roles = {
+        Audience.SIGNATORIES: [Role.SIGNATORY],
+        Audience.PREPARERS: [Role.PREPARER, Role.ADMIN],
+        Audience.ORGANIZATION: list(Role),
+    }[audience]
     return list(
-        Membership.objects.filter(organization=assessment.organization_id, user__is_active=True)
+        Membership.objects.filter(
+            organization=assessment.organization_id, user__is_active=True, role__in=roles
+        )
         .values_list("user__email", flat=True)
         .order_by("user__email")
     )
 
 
-def reviewer_recipients() -> list[str]:
-    return list(
-        User.objects.filter(is_reviewer=True, is_active=True)
-        .values_list("email", flat=True)
-        .order_by("email")
-    )
-
-
-def send_status_change(
-    assessment: Assessment, *, event: str, message: str = "", expires_at=None
+def send_notice(
+    assessment: Assessment, notice, audience: Audience, *, note: str = "", expires_at=None
 ) -> None:
-    """Tell the right people: reviewers of a submission, the organization of a decision."""
-    recipients = (
-        reviewer_recipients() if event == "submitted" else organization_recipients(assessment)
-    )
-    url = (
-        settings.SITE_URL + reverse("review_assessment", args=[assessment.pk])
-        if event == "submitted"
-        else _assessment_url(assessment)
-    )
-    _send(
-        "status_change",
-        {
-            "assessment": assessment,
-            "event": event,
-            "message": message,
-            "url": url,
-            "expires_at": expires_at,
-        },
-        recipients,
-    )
+    subject, summary = NOTICES[notice]
+    words = {
+        "org": assessment.organization.legal_name,
+        "questionnaire": str(assessment.framework_version),
+        "expires": date_format(expires_at, "j F Y") if expires_at else "",
+    }
+    page = "review_assessment" if audience == Audience.REVIEWERS else "assessment"
+    context = {
+        "subject": subject.format(**words),
+        "summary": summary.format(**words),
+        "note": note,
+        "url": settings.SITE_URL + reverse(page, args=[assessment.pk]),
+    }
+    _send("status_change", context, recipients(assessment, audience))
+
+
+def send_transition(assessment: Assessment, rule, *, note: str = "") -> None:
+    """The hand-off a lifecycle rule names: tell the next person, once, after commit."""
+    send_notice(assessment, rule.transition, rule.notifies, note=note)

@@ -14,7 +14,7 @@ from django.utils.text import get_valid_filename
 from assessments import audit
 from assessments.actors import Actor
 from assessments.errors import IllegalTransition
-from assessments.models import Assessment, Evidence
+from assessments.models import Assessment, AuditAction, Evidence
 
 
 class EvidenceRejected(ValueError):
@@ -166,7 +166,7 @@ def add_file(
         audit.record_on(
             assessment,
             actor=actor,
-            action="evidence_uploaded",
+            action=AuditAction.EVIDENCE_UPLOADED,
             obj=item,
             details={"question_id": question_id, "file": name, "sha256": digest},
         )
@@ -182,7 +182,7 @@ def add_url(assessment: Assessment, question_id: str, url: str, *, actor: Actor)
         audit.record_on(
             assessment,
             actor=actor,
-            action="evidence_linked",
+            action=AuditAction.EVIDENCE_LINKED,
             obj=item,
             details={"question_id": question_id, "url": url},
         )
@@ -195,7 +195,7 @@ def remove(item: Evidence, *, actor: Actor) -> None:
         audit.record_on(
             item.assessment,
             actor=actor,
-            action="evidence_removed",
+            action=AuditAction.EVIDENCE_REMOVED,
             obj=item,
             details={"question_id": item.question_id, "file": item.original_name, "url": item.url},
         )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessments import audit, emails
 from assessments.actors import Actor
-from assessments.models import Invitation, Membership, Organization, Role, User
+from assessments.models import AuditAction, Invitation, Membership, Organization, Role, User
 
 INVITATION_DAYS = 14
 _INVITATION_SALT = "assessments.organizations.invitation"
@@ -57,7 +57,7 @@ def _register_organization(
         Membership.objects.create(organization=organization, user=user, role=Role.ADMIN)
         audit.record(
             actor=Actor(user, ip),
-            action="organization_registered",
+            action=AuditAction.ORGANIZATION_REGISTERED,
             obj=organization,
             organization_id=organization.pk,
             details={"legal_name": legal_name},
@@ -116,7 +116,7 @@ def invite_member(
         )
         audit.record(
             actor=actor,
-            action="member_invited",
+            action=AuditAction.MEMBER_INVITED,
             obj=invitation,
             organization_id=organization.pk,
             details={"email": email, "role": role},
@@ -146,7 +146,7 @@ def accept_invitation(invitation: Invitation, *, user: User, actor: Actor) -> Me
         locked.save(update_fields=["accepted_at", "accepted_by"])
         audit.record(
             actor=actor,
-            action="member_joined",
+            action=AuditAction.MEMBER_JOINED,
             obj=membership,
             organization_id=locked.organization_id,
             details={"email": user.email, "role": membership.role},
@@ -196,7 +196,7 @@ def change_role(membership: Membership, *, role: Role, actor: Actor) -> Membersh
         locked.save(update_fields=["role"])
         audit.record(
             actor=actor,
-            action="member_role_changed",
+            action=AuditAction.MEMBER_ROLE_CHANGED,
             obj=locked,
             organization_id=locked.organization_id,
             details={"email": locked.user.email, "from": before, "to": role},
@@ -212,7 +212,7 @@ def remove_member(membership: Membership, *, actor: Actor) -> None:
             raise MembershipRefused("The last administrator cannot be removed.")
         audit.record(
             actor=actor,
-            action="member_removed",
+            action=AuditAction.MEMBER_REMOVED,
             obj=locked,
             organization_id=locked.organization_id,
             details={"email": locked.user.email, "role": locked.role},

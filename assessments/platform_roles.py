@@ -6,7 +6,7 @@ from django.db import transaction
 
 from assessments import audit
 from assessments.actors import Actor
-from assessments.models import User
+from assessments.models import AuditAction, User
 
 
 class PlatformRole(StrEnum):
@@ -32,7 +32,7 @@ def set_platform_role(user: User, role: PlatformRole, granted: bool, *, actor: A
         locked.save(update_fields=[field])
         audit.record(
             actor=actor,
-            action="platform_role_changed",
+            action=AuditAction.PLATFORM_ROLE_CHANGED,
             obj=locked,
             details={"role": role.value, "from": before, "to": granted},
         )

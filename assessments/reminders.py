@@ -8,7 +8,8 @@ from django.utils import timezone
 from assessments import audit, emails
 from assessments.actors import SYSTEM
 from assessments.attestation_status import superseding
-from assessments.models import Attestation
+from assessments.lifecycle import Audience
+from assessments.models import Attestation, AuditAction
 
 REMIND_DAYS_BEFORE = 30
 
@@ -38,13 +39,16 @@ def send_expiry_reminders() -> int:
             audit.record_on(
                 attestation.assessment,
                 actor=SYSTEM,
-                action="expiry_reminder_sent",
+                action=AuditAction.EXPIRY_REMINDER_SENT,
                 obj=attestation,
                 details={"expires_at": attestation.expires_at.isoformat()},
             )
             transaction.on_commit(
-                lambda a=attestation: emails.send_status_change(
-                    a.assessment, event="expiring", expires_at=a.expires_at
+                lambda a=attestation: emails.send_notice(
+                    a.assessment,
+                    emails.Notice.EXPIRING,
+                    Audience.ORGANIZATION,
+                    expires_at=a.expires_at,
                 )
             )
         sent += 1

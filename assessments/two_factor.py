@@ -7,7 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments import audit
 from assessments.actors import Actor
-from assessments.models import Membership, Role, User
+from assessments.models import AuditAction, Membership, Role, User
 
 RECOVERY_CODES = 10
 
@@ -41,6 +41,9 @@ def confirm(device: TOTPDevice, token: str, *, actor: Actor) -> list[str] | None
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
         StaticToken.objects.bulk_create(StaticToken(device=backup, token=c) for c in codes)
         audit.record(
-            actor=actor, action="two_factor_enabled", obj=device.user, details={"codes": len(codes)}
+            actor=actor,
+            action=AuditAction.TWO_FACTOR_ENABLED,
+            obj=device.user,
+            details={"codes": len(codes)},
         )
     return codes

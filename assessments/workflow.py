@@ -1,15 +1,11 @@
-"""The assessment state machine: one function per transition, each atomic and audited.
+"""The assessment's transitions, executed from the table in assessments.lifecycle.
 
-    draft ──submit──▶ awaiting_signature ──sign──▶ submitted ──start_review──▶ in_review
-    awaiting_signature ──return_to_draft──▶ draft
-    submitted | in_review ──request_changes──▶ changes_requested ──submit──▶ awaiting_signature
-    submitted | in_review ──approve──▶ approved
-    submitted | in_review ──reject──▶ rejected
-    Each signature makes a new, numbered attestation.
-
-Who may call what is decided by assessments.permissions before these run; these decide
-whether the assessment's state allows it. An illegal transition raises IllegalTransition,
-whose message is fit to show the person.
+Each function here is one transition: keyword-only actor, one transaction, the state change
+checked against the table under a row lock, exactly one audit event (the action the table
+names) in the same transaction, and the table's notification sent after commit. Who may call
+what is checked by assessments.permissions before these run (views ask lifecycle.available);
+an illegal transition raises IllegalTransition, a missing note MissingRequirement, each with a
+message fit to show the person.
 """
 
 from datetime import timedelta
@@ -24,11 +20,20 @@ from assessments.actors import Actor
 from assessments.answers import result_for
 from assessments.attestation import build_snapshot, canonical_json, sha256_hex
 from assessments.carryover import copy_unchanged_answers
-from assessments.errors import IllegalTransition
-from assessments.models import Assessment, Attestation, Comment, Decision, Outcome, Status
+from assessments.errors import IllegalTransition, MissingRequirement
+from assessments.lifecycle import LIFECYCLE, Audience, Requirement, Rule, Transition
+from assessments.models import (
+    Assessment,
+    Attestation,
+    AuditAction,
+    Comment,
+    Decision,
+    Outcome,
+    Status,
+)
 from assessments.tasks import schedule_report
 
-__all__ = ["IllegalTransition"]
+__all__ = ["IllegalTransition", "MissingRequirement"]
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -37,41 +42,52 @@ def _locked(assessment: Assessment) -> Assessment:
     )
 
 
-def _move(
-    assessment: Assessment,
-    *,
-    to: Status,
-    allowed_from: set[Status],
-    actor: Actor,
-    action: str,
-    details: dict | None = None,
-) -> Assessment:
-    """Change status under a row lock and write the audit event in the same transaction."""
+def _move(assessment: Assessment, transition: Transition, *, note: str = "") -> tuple:
+    """Check the transition against the table under a row lock and change the state.
+    Returns the locked assessment, its rule and the state it left."""
+    rule = LIFECYCLE[transition]
+    if Requirement.NOTE in rule.requires and not note.strip():
+        raise MissingRequirement(f"“{rule.label}” needs a note saying why.")
     locked = _locked(assessment)
-    if locked.status not in allowed_from:
+    if locked.status not in rule.sources:
         raise IllegalTransition(
-            f"This assessment is {locked.get_status_display().lower()}, so it cannot be "
-            f"{action.replace('_', ' ')}."
+            f"This assessment is {locked.get_status_display().lower()}: “{rule.label}” is not "
+            "possible now."
         )
     before = locked.status
-    locked.status = to
+    locked.status = rule.target
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "status_changed_at"])
+    assessment.status = locked.status
+    assessment.status_changed_at = locked.status_changed_at
+    return locked, rule, before
+
+
+def _record(locked, rule: Rule, before, *, actor: Actor, obj=None, note="", details=None):
+    """The transition's one audit event, and its notification once the change is committed."""
     audit.record_on(
         locked,
         actor=actor,
-        action=action,
-        details={"from": before, "to": to, **(details or {})},
+        action=rule.audit,
+        obj=obj,
+        details={
+            "from": before,
+            "to": rule.target,
+            **({"note": note} if note else {}),
+            **(details or {}),
+        },
     )
-    assessment.status = locked.status
-    assessment.status_changed_at = locked.status_changed_at
-    return locked
+    if rule.notifies is not None:
+        transaction.on_commit(lambda: emails.send_transition(locked, rule, note=note))
 
 
 def start_assessment(*, organization, framework_version, actor: Actor, carry_over_from=None):
     """Open a draft on a framework version, optionally carrying answers over (see carryover).
     The database holds one open assessment per organization and questionnaire, so two
-    simultaneous starts make one draft and one clear refusal."""
+    simultaneous starts make one draft and one clear refusal. Answers carry over only from
+    an approved assessment: what the platform accepted, not what it rejected or never saw."""
+    if carry_over_from is not None and carry_over_from.status != Status.APPROVED:
+        raise IllegalTransition("Answers can only be carried over from an approved assessment.")
     try:
         return _start_assessment(
             organization=organization,
@@ -98,7 +114,7 @@ def _start_assessment(*, organization, framework_version, actor: Actor, carry_ov
         audit.record_on(
             assessment,
             actor=actor,
-            action="assessment_started",
+            action=AuditAction.ASSESSMENT_STARTED,
             details={
                 "framework": f"{framework_version.slug} {framework_version.version}",
                 "carried_over_from": str(carry_over_from.pk) if carry_over_from else None,
@@ -113,45 +129,39 @@ def submit(assessment: Assessment, *, actor: Actor) -> Assessment:
     with transaction.atomic():
         result = result_for(_locked(assessment))
         if not result.is_complete:
-            raise IllegalTransition(
+            raise MissingRequirement(
                 f"{len(result.missing_required)} required question(s) are still unanswered."
             )
-        assessment.comments.filter(requests_change=True, resolved_at=None).update(
+        locked, rule, before = _move(assessment, Transition.SUBMIT)
+        locked.comments.filter(requests_change=True, resolved_at=None).update(
             resolved_at=timezone.now()
         )
-        return _move(
-            assessment,
-            to=Status.AWAITING_SIGNATURE,
-            allowed_from={Status.DRAFT, Status.CHANGES_REQUESTED},
-            actor=actor,
-            action="submitted_for_signature",
-        )
+        _record(locked, rule, before, actor=actor)
+        return locked
 
 
-def return_to_draft(assessment: Assessment, *, actor: Actor, reason: str = "") -> Assessment:
-    """The signatory (or a preparer) reopens the answers before signing."""
+def return_to_draft(assessment: Assessment, *, actor: Actor, reason: str) -> Assessment:
+    """The signatory reopens the answers before signing, saying what to change."""
     with transaction.atomic():
-        return _move(
-            assessment,
-            to=Status.DRAFT,
-            allowed_from={Status.AWAITING_SIGNATURE},
-            actor=actor,
-            action="returned_to_draft",
-            details={"reason": reason},
-        )
+        locked, rule, before = _move(assessment, Transition.RETURN_TO_DRAFT, note=reason)
+        _record(locked, rule, before, actor=actor, note=reason.strip())
+        return locked
+
+
+def _next_attestation_number(assessment: Assessment) -> int:
+    """Attestations are numbered per organization and questionnaire, across re-assessments
+    (one open assessment at a time, so the assessment's lock is enough)."""
+    latest = Attestation.objects.filter(
+        organization_id=assessment.organization_id, framework_slug=assessment.framework_slug
+    ).aggregate(latest=Max("number"))["latest"]
+    return (latest or 0) + 1
 
 
 def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Attestation:
-    """Lock the answers into a signed snapshot and submit it to the platform."""
+    """Lock the answers into a signed snapshot and submit it to the platform. (The password
+    and second factor the table requires are checked by the sign form, step_up.)"""
     with transaction.atomic():
-        locked = _move(
-            assessment,
-            to=Status.SUBMITTED,
-            allowed_from={Status.AWAITING_SIGNATURE},
-            actor=actor,
-            action="signed",
-            details={"statement_version": statement_version},
-        )
+        locked, rule, before = _move(assessment, Transition.SIGN)
         signed_at = timezone.now()
         number = _next_attestation_number(locked)
         snapshot = build_snapshot(
@@ -180,79 +190,71 @@ def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Att
         locked.attested_risk_tier = overall["risk_tier"]
         locked.attested_until = attestation.expires_at
         locked.save(update_fields=["attested_score", "attested_risk_tier", "attested_until"])
-        audit.record_on(
+        _record(
             locked,
+            rule,
+            before,
             actor=actor,
-            action="attestation_created",
             obj=attestation,
-            details={"number": number, "snapshot_sha256": attestation.snapshot_sha256},
+            details={
+                "number": number,
+                "snapshot_sha256": attestation.snapshot_sha256,
+                "statement_version": statement_version,
+            },
         )
         transaction.on_commit(lambda: schedule_report(str(attestation.pk)))
-        transaction.on_commit(lambda: emails.send_status_change(locked, event="submitted"))
     return attestation
-
-
-def _next_attestation_number(assessment: Assessment) -> int:
-    """Attestations are numbered per organization and questionnaire, across re-assessments
-    (one open assessment at a time, so the assessment's lock is enough)."""
-    latest = Attestation.objects.filter(
-        organization_id=assessment.organization_id, framework_slug=assessment.framework_slug
-    ).aggregate(latest=Max("number"))["latest"]
-    return (latest or 0) + 1
 
 
 def start_review(assessment: Assessment, *, actor: Actor) -> Assessment:
     with transaction.atomic():
-        locked = _move(
-            assessment,
-            to=Status.IN_REVIEW,
-            allowed_from={Status.SUBMITTED},
-            actor=actor,
-            action="review_started",
-        )
+        locked, rule, before = _move(assessment, Transition.START_REVIEW)
         if locked.assigned_reviewer_id is None:
             locked.assigned_reviewer = actor.user
             locked.save(update_fields=["assigned_reviewer"])
+        _record(locked, rule, before, actor=actor)
         return locked
 
 
-def _decide(assessment, *, actor: Actor, outcome: Outcome, rationale: str, to: Status):
-    rationale = rationale.strip()
-    if not rationale:
-        raise IllegalTransition("A decision needs a rationale.")
+OUTCOMES = {
+    Transition.APPROVE: Outcome.APPROVED,
+    Transition.REJECT: Outcome.REJECTED,
+    Transition.REQUEST_CHANGES: Outcome.CHANGES_REQUESTED,
+}
+
+
+def _decide(assessment, transition: Transition, *, actor: Actor, rationale: str):
+    """A reviewer's decision on the latest attestation; its report is issued again to state
+    it, and earlier copies still verify."""
     with transaction.atomic():
-        locked = _move(
-            assessment,
-            to=to,
-            allowed_from={Status.SUBMITTED, Status.IN_REVIEW},
-            actor=actor,
-            action=outcome.value if outcome != Outcome.CHANGES_REQUESTED else "changes_requested",
-            details={"rationale": rationale},
-        )
+        locked, rule, before = _move(assessment, transition, note=rationale)
+        rationale = rationale.strip()
         attestation = locked.attestations.order_by("-number").first()
         decision = Decision.objects.create(
-            attestation=attestation, reviewer=actor.user, outcome=outcome, rationale=rationale
+            attestation=attestation,
+            reviewer=actor.user,
+            outcome=OUTCOMES[transition],
+            rationale=rationale,
         )
-        # The report states the decision, so it is issued again; earlier copies still verify.
+        _record(
+            locked,
+            rule,
+            before,
+            actor=actor,
+            obj=decision,
+            note=rationale,
+            details={"attestation": attestation.number},
+        )
         transaction.on_commit(lambda: schedule_report(str(attestation.pk)))
-        transaction.on_commit(
-            lambda: emails.send_status_change(locked, event=outcome.value, message=rationale)
-        )
         return locked, decision
 
 
 def approve(assessment: Assessment, *, actor: Actor, rationale: str) -> Decision:
-    _, decision = _decide(
-        assessment, actor=actor, outcome=Outcome.APPROVED, rationale=rationale, to=Status.APPROVED
-    )
-    return decision
+    return _decide(assessment, Transition.APPROVE, actor=actor, rationale=rationale)[1]
 
 
 def reject(assessment: Assessment, *, actor: Actor, rationale: str) -> Decision:
-    _, decision = _decide(
-        assessment, actor=actor, outcome=Outcome.REJECTED, rationale=rationale, to=Status.REJECTED
-    )
-    return decision
+    return _decide(assessment, Transition.REJECT, actor=actor, rationale=rationale)[1]
 
 
 def request_changes(
@@ -261,11 +263,7 @@ def request_changes(
     """Send the assessment back with a message, flagging the questions to revisit."""
     with transaction.atomic():
         locked, decision = _decide(
-            assessment,
-            actor=actor,
-            outcome=Outcome.CHANGES_REQUESTED,
-            rationale=message,
-            to=Status.CHANGES_REQUESTED,
+            assessment, Transition.REQUEST_CHANGES, actor=actor, rationale=message
         )
         for question_id in question_ids or [""]:
             Comment.objects.create(
@@ -282,7 +280,7 @@ def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestatio
     """A reviewer withdraws an attestation; the public verification page then says so."""
     reason = reason.strip()
     if not reason:
-        raise IllegalTransition("Say why the attestation is revoked.")
+        raise MissingRequirement("Say why the attestation is revoked.")
     with transaction.atomic():
         locked = Attestation.objects.select_for_update().get(pk=attestation.pk)
         if locked.revoked_at:
@@ -298,12 +296,14 @@ def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestatio
         audit.record_on(
             locked.assessment,
             actor=actor,
-            action="attestation_revoked",
+            action=AuditAction.ATTESTATION_REVOKED,
             obj=locked,
             details={"number": locked.number, "reason": reason},
         )
         transaction.on_commit(
-            lambda: emails.send_status_change(locked.assessment, event="revoked", message=reason)
+            lambda: emails.send_notice(
+                locked.assessment, emails.Notice.REVOKED, Audience.ORGANIZATION, note=reason
+            )
         )
     return locked
 
@@ -318,7 +318,7 @@ def assign(assessment: Assessment, *, actor: Actor, reviewer) -> Assessment:
         audit.record_on(
             locked,
             actor=actor,
-            action="reviewer_assigned",
+            action=AuditAction.REVIEWER_ASSIGNED,
             details={
                 "from": before.email if before else None,
                 "to": reviewer.email if reviewer else None,
@@ -331,7 +331,7 @@ def comment(assessment: Assessment, *, actor: Actor, body: str, question_id: str
     """Add to the conversation on an assessment or one of its questions."""
     body = body.strip()
     if not body:
-        raise IllegalTransition("Write something before posting a comment.")
+        raise MissingRequirement("Write something before posting a comment.")
     with transaction.atomic():
         note = Comment.objects.create(
             assessment=assessment, question_id=question_id, author=actor.user, body=body
@@ -339,7 +339,7 @@ def comment(assessment: Assessment, *, actor: Actor, body: str, question_id: str
         audit.record_on(
             assessment,
             actor=actor,
-            action="comment_added",
+            action=AuditAction.COMMENT_ADDED,
             obj=note,
             details={"question_id": question_id},
         )

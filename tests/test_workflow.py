@@ -6,12 +6,12 @@ from django.urls import reverse
 from assessments import workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
-from assessments.errors import IllegalTransition
+from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.models import Assessment, AuditEvent, Status
 
 
 def test_an_incomplete_questionnaire_cannot_be_submitted(draft, preparer):
-    with pytest.raises(IllegalTransition, match="required question"):
+    with pytest.raises(MissingRequirement, match="required question"):
         workflow.submit(draft, actor=Actor(preparer))
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
@@ -23,7 +23,7 @@ def test_submitting_twice_is_refused_with_a_message_and_changes_nothing(
     client.force_login(preparer)
     events = AuditEvent.objects.count()
     response = client.post(reverse("submit", args=[awaiting_signature.pk]), follow=True)
-    assert b"cannot be submitted for signature" in response.content
+    assert "“Check and submit” is not possible now" in response.text
     assert AuditEvent.objects.count() == events
 
 
@@ -33,59 +33,6 @@ def test_signing_twice_makes_one_attestation(attestation, signatory):
             attestation.assessment, actor=Actor(signatory), statement_version=STATEMENT_VERSION
         )
     assert attestation.assessment.attestations.count() == 1
-
-
-@pytest.mark.parametrize(
-    ("act", "allowed_from"),
-    [
-        ("start_review", {Status.SUBMITTED}),
-        ("approve", {Status.SUBMITTED, Status.IN_REVIEW}),
-        ("reject", {Status.SUBMITTED, Status.IN_REVIEW}),
-        ("request_changes", {Status.SUBMITTED, Status.IN_REVIEW}),
-        ("return_to_draft", {Status.AWAITING_SIGNATURE}),
-    ],
-)
-@pytest.mark.parametrize("status", list(Status))
-def test_each_transition_runs_only_from_its_states(signed, reviewer, act, allowed_from, status):
-    assessment = signed.assessment
-    assessment.status = status
-    assessment.save(update_fields=["status"])
-    arguments = {
-        "approve": {"rationale": "Fine."},
-        "reject": {"rationale": "Not fine."},
-        "request_changes": {"message": "Change this.", "question_ids": []},
-    }.get(act, {})
-    call = lambda: getattr(workflow, act)(assessment, actor=Actor(reviewer), **arguments)  # noqa: E731
-    if status in allowed_from:
-        call()
-        assessment.refresh_from_db()
-        assert assessment.status != status
-    else:
-        with pytest.raises(IllegalTransition):
-            call()
-        assessment.refresh_from_db()
-        assert assessment.status == status
-
-
-def test_a_decision_needs_a_rationale(attestation, reviewer):
-    with pytest.raises(IllegalTransition, match="rationale"):
-        workflow.approve(attestation.assessment, actor=Actor(reviewer), rationale="   ")
-
-
-def test_every_state_change_writes_exactly_one_audit_event(attestation, reviewer):
-    assessment = attestation.assessment
-    before = AuditEvent.objects.filter(assessment_id=assessment.pk).count()
-    workflow.start_review(assessment, actor=Actor(reviewer, "203.0.113.9"))
-    workflow.approve(assessment, actor=Actor(reviewer), rationale="Evidenced.")
-    events = AuditEvent.objects.filter(assessment_id=assessment.pk).order_by("id")
-    assert events.count() == before + 2
-    review, approval = events[before:]
-    assert (review.action, review.actor_email, review.ip_address) == (
-        "review_started",
-        reviewer.email,
-        "203.0.113.9",
-    )
-    assert approval.details == {"from": "in_review", "to": "approved", "rationale": "Evidenced."}
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from assessments.models.assessments import (
     Status,
 )
 from assessments.models.attestations import Attestation, Report, ReportState
-from assessments.models.audit import AuditEvent
+from assessments.models.audit import AuditAction, AuditEvent
 from assessments.models.frameworks import FrameworkVersion
 from assessments.models.organizations import Invitation, Membership, Organization, Role, User
 from assessments.models.reviews import Comment, Decision, Outcome
@@ -20,6 +20,7 @@ __all__ = [
     "Answer",
     "Assessment",
     "Attestation",
+    "AuditAction",
     "AuditEvent",
     "Comment",
     "Decision",

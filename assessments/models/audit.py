@@ -5,6 +5,35 @@ from django.db import models
 from django.utils import timezone
 
 
+class AuditAction(models.TextChoices):
+    """Every kind of event on the trail. The lifecycle's transitions name theirs."""
+
+    ORGANIZATION_REGISTERED = "organization_registered", "Organization registered"
+    MEMBER_INVITED = "member_invited", "Member invited"
+    MEMBER_JOINED = "member_joined", "Member joined"
+    MEMBER_ROLE_CHANGED = "member_role_changed", "Member's role changed"
+    MEMBER_REMOVED = "member_removed", "Member removed"
+    PLATFORM_ROLE_CHANGED = "platform_role_changed", "Platform role changed"
+    TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor authentication set up"
+    ASSESSMENT_STARTED = "assessment_started", "Assessment started"
+    ANSWER_SAVED = "answer_saved", "Answer saved"
+    EVIDENCE_UPLOADED = "evidence_uploaded", "Evidence uploaded"
+    EVIDENCE_LINKED = "evidence_linked", "Evidence linked"
+    EVIDENCE_REMOVED = "evidence_removed", "Evidence removed"
+    SUBMITTED_FOR_SIGNATURE = "submitted_for_signature", "Submitted for signature"
+    RETURNED_TO_DRAFT = "returned_to_draft", "Returned to the preparers"
+    SIGNED = "signed", "Signed and submitted to the platform"
+    REVIEW_STARTED = "review_started", "Review started"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    ATTESTATION_REVOKED = "attestation_revoked", "Attestation revoked"
+    REVIEWER_ASSIGNED = "reviewer_assigned", "Reviewer assigned"
+    COMMENT_ADDED = "comment_added", "Comment added"
+    REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
+    EXPIRY_REMINDER_SENT = "expiry_reminder_sent", "Expiry reminder sent"
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("Audit events are append-only.")
@@ -22,7 +51,7 @@ class AuditEvent(models.Model):
     )
     actor_email = models.CharField(max_length=254, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    action = models.CharField(max_length=60)
+    action = models.CharField(max_length=60, choices=AuditAction.choices)
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=64)
     organization_id = models.UUIDField(null=True, blank=True, db_index=True)

@@ -1,5 +1,7 @@
 from django import template
 
+from assessments.lifecycle import STATUS_TONES
+
 register = template.Library()
 
 
@@ -25,6 +27,12 @@ def section_id_of(framework, question_id) -> str:
 def dom_id(question_id: str) -> str:
     """An element id for a question: q-age-method."""
     return "q-" + question_id.replace(".", "-")
+
+
+@register.filter
+def status_tone(status: str) -> str:
+    """The colour the lifecycle gives an assessment's state."""
+    return STATUS_TONES.get(status, "primary")
 
 
 STATUS_LABELS = {

@@ -5,12 +5,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, audit, permissions, workflow
+from assessments import answers, audit, lifecycle, permissions, workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION, statement_text
 from assessments.attestation_status import status_of
 from assessments.forms.accounts import SignForm
-from assessments.models import ReportState
+from assessments.lifecycle import Transition
+from assessments.models import AuditAction, ReportState
 from assessments.permissions import Need
 from assessments.reports import verification_url
 from assessments.scoring import score
@@ -35,6 +36,8 @@ def sign(request, assessment_id):
         "attestations/sign.html",
         {
             "assessment": assessment,
+            "can_sign": lifecycle.may(request.user, assessment, Transition.SIGN),
+            "can_return": lifecycle.may(request.user, assessment, Transition.RETURN_TO_DRAFT),
             "form": form,
             "statement": statement_text(STATEMENT_VERSION, assessment.organization.legal_name),
             "result": score(assessment.framework_version.framework, responses),
@@ -50,7 +53,7 @@ def return_to_draft(request, assessment_id):
     workflow.return_to_draft(
         assessment, actor=Actor.from_request(request), reason=request.POST.get("reason", "")[:500]
     )
-    messages.info(request, "Returned to the preparers for changes.")
+    messages.info(request, "Returned to the preparers for changes; they have been told why.")
     return redirect("assessment", assessment.pk)
 
 
@@ -82,7 +85,7 @@ def report_download(request, attestation_id):
         audit.record_on(
             attestation.assessment,
             actor=Actor.from_request(request),
-            action="report_downloaded",
+            action=AuditAction.REPORT_DOWNLOADED,
             obj=attestation,
             details={"report_sha256": report.sha256},
         )

@@ -6,17 +6,17 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from assessments.errors import IllegalTransition
+from assessments.errors import IllegalTransition, MissingRequirement
 
 
 def refusals_as_messages(view):
-    """Turn a refused state change into an error message and a redirect back to the assessment."""
+    """Turn a refused or incomplete state change into an error message and a redirect back."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except IllegalTransition as exc:
+        except (IllegalTransition, MissingRequirement) as exc:
             messages.error(request, str(exc))
             if "assessment_id" in kwargs:
                 return redirect("assessment", kwargs["assessment_id"])

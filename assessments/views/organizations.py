@@ -14,6 +14,7 @@ from assessments.models import (
     FrameworkVersion,
     Membership,
     Role,
+    Status,
 )
 from assessments.organizations import (
     MembershipRefused,
@@ -49,6 +50,8 @@ def organization_detail(request, organization_id):
             "attestations": [(a, status_of(a)) for a in attestations],
             "current_framework": FrameworkVersion.current(DEFAULT_FRAMEWORK),
             "open_assessment": assessments.exclude(status__in=FINAL_STATUSES).first(),
+            # Answers carry over only from an approved assessment: what the platform accepted.
+            "carry_over_from": assessments.filter(status=Status.APPROVED).first(),
             "can_edit": permissions.can(request.user, organization, Need.EDIT),
             "can_manage": permissions.can(request.user, organization, Need.MANAGE),
         },

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, evidence, permissions, workflow
+from assessments import answers, evidence, lifecycle, permissions, workflow
 from assessments.actors import Actor
 from assessments.answers import response_of
 from assessments.attestation import display_value
@@ -16,6 +16,8 @@ from assessments.carryover import question_changes
 from assessments.errors import IllegalTransition
 from assessments.forms.questionnaire import SectionForm, revision_name
 from assessments.frameworks.schema import QuestionType
+from assessments.lifecycle import Transition
+from assessments.models import Status
 from assessments.permissions import Need
 from assessments.scoring import Response, score, visible_question_ids
 from assessments.views.helpers import refusals_as_messages
@@ -45,12 +47,41 @@ def assessment_overview(request, assessment_id):
             "conversation": assessment.comments.filter(requests_change=False).select_related(
                 "author"
             ),
-            "can_edit": assessment.is_editable
-            and permissions.can(request.user, organization, Need.EDIT),
-            "can_sign": permissions.can(request.user, organization, Need.SIGN),
-            "is_reviewer": request.user.is_reviewer,
+            "links": _action_links(request.user, assessment),
+            "waiting_for": _waiting_for(request.user, assessment),
         },
     )
+
+
+# Transitions that start on a page of their own (checks, statement, password): the overview
+# links to it when the lifecycle lets this person perform them now.
+ACTION_PAGES = {
+    Transition.SUBMIT: ("submit", "Check and submit"),
+    Transition.SIGN: ("sign", "Review and sign"),
+}
+
+
+def _action_links(user, assessment) -> list[tuple[str, str]]:
+    links = [
+        (reverse(ACTION_PAGES[rule.transition][0], args=[assessment.pk]), rule.label)
+        for rule in lifecycle.available(user, assessment)
+        if rule.transition in ACTION_PAGES
+    ]
+    if permissions.can(user, assessment.organization, Need.REVIEW):
+        links.append((reverse("review_assessment", args=[assessment.pk]), "Review page"))
+    return links
+
+
+def _waiting_for(user, assessment) -> str:
+    """Whose move it is, when it is nobody's move on this page."""
+    if assessment.status == Status.AWAITING_SIGNATURE and not lifecycle.may(
+        user, assessment, Transition.SIGN
+    ):
+        return (
+            f"Submitted for signature. A signatory of {assessment.organization.legal_name} now "
+            "reviews and signs it."
+        )
+    return ""
 
 
 def _section_form(assessment, section, data=None, files=None):

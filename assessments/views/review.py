@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments import answers, evidence, exports, metrics, permissions, queue, workflow
+from assessments import answers, evidence, exports, lifecycle, metrics, permissions, queue, workflow
 from assessments.actors import Actor
 from assessments.attestation import display_value, snapshot_changes
 from assessments.charts import Bar, horizontal_bars
@@ -19,7 +19,8 @@ from assessments.forms.review import (
     DecisionForm,
     QueueFilterForm,
 )
-from assessments.models import AuditEvent, FrameworkVersion, Status, User
+from assessments.lifecycle import Transition
+from assessments.models import AuditEvent, FrameworkVersion, User
 from assessments.permissions import Need
 from assessments.scoring import score
 from assessments.views.helpers import redirect_back, refusals_as_messages
@@ -161,7 +162,8 @@ def review_assessment(request, assessment_id):
                 reviewers=_reviewers(),
             ),
             "events": AuditEvent.objects.filter(assessment_id=assessment.pk).order_by("-id")[:50],
-            "decidable": assessment.status in (Status.SUBMITTED, Status.IN_REVIEW),
+            "decidable": lifecycle.may(request.user, assessment, Transition.APPROVE),
+            "can_start_review": lifecycle.may(request.user, assessment, Transition.START_REVIEW),
         },
     )
 

@@ -203,18 +203,19 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
         signatory.click("a:has-text('Download the PDF report')")
     approved_pdf = download.value.path()
 
-    # Anyone verifies the PDFs on the public page.
+    # Anyone verifies the PDFs on the public page: what the platform decided, in its words.
     public = journey.tab()
     journey.visit(public, "/verify/")
     public.set_input_files("#id_report", str(approved_pdf))
     public.click("button:has-text('Verify')")
-    assert "Genuine and current" in public.content()
+    assert public.text_content("#verdict") == "Valid"
     journey.check(public)
     old = tmp_path / "first.pdf"
     old.write_bytes(first_pdf)
     public.set_input_files("#id_report", str(old))
     public.click("button:has-text('Verify')")
-    assert "superseded" in public.content()
+    # The first attestation was sent back for changes: never valid, whatever came after.
+    assert public.text_content("#verdict") == "Changes requested by the platform"
 
     assert User.objects.filter(email="sam@brightpath.example").exists()
     assert journey.problems == []

@@ -1,0 +1,159 @@
+"""The lifecycle of an assessment, as data: the one place that says which transition may
+start from which state, where it leads, who may perform it, what it requires, what it writes
+on the audit trail and whom it tells.
+
+    draft ──submit──▶ awaiting_signature ──sign──▶ submitted ──start_review──▶ in_review
+    awaiting_signature ──return_to_draft──▶ draft
+    submitted | in_review ──request_changes──▶ changes_requested ──submit──▶ awaiting_signature
+    submitted | in_review ──approve──▶ approved
+    submitted | in_review ──reject──▶ rejected
+
+workflow.py executes it; views ask `available()` what a person may do now and hand that to
+templates; the tests of every transition x role x state are generated from it.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from assessments.models import AuditAction, Status
+from assessments.permissions import Need, can
+
+
+class Transition(StrEnum):
+    SUBMIT = "submit"
+    RETURN_TO_DRAFT = "return_to_draft"
+    SIGN = "sign"
+    START_REVIEW = "start_review"
+    REQUEST_CHANGES = "request_changes"
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class Requirement(StrEnum):
+    NOTE = "note"  # a reason or rationale, shown to the people told
+    PASSWORD = "password"  # noqa: S105 - re-entered at the moment of acting, not a secret
+    SECOND_FACTOR = "second_factor"  # a code, when the person has an authenticator
+
+
+class Audience(StrEnum):
+    """Who is told, after commit, that the transition happened."""
+
+    SIGNATORIES = "signatories"
+    PREPARERS = "preparers"
+    REVIEWERS = "reviewers"  # the assigned reviewer, or every reviewer when none is
+    ORGANIZATION = "organization"
+
+
+@dataclass(frozen=True)
+class Rule:
+    transition: Transition
+    sources: frozenset[Status]
+    target: Status
+    performer: Need  # the permission the acting person needs on the organization
+    audit: AuditAction
+    label: str  # what the button says
+    requires: frozenset[Requirement] = frozenset()
+    notifies: Audience | None = None
+
+
+LIFECYCLE: dict[Transition, Rule] = {
+    rule.transition: rule
+    for rule in (
+        Rule(
+            Transition.SUBMIT,
+            frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}),
+            Status.AWAITING_SIGNATURE,
+            Need.EDIT,
+            AuditAction.SUBMITTED_FOR_SIGNATURE,
+            "Check and submit",
+            notifies=Audience.SIGNATORIES,
+        ),
+        Rule(
+            Transition.RETURN_TO_DRAFT,
+            frozenset({Status.AWAITING_SIGNATURE}),
+            Status.DRAFT,
+            Need.SIGN,
+            AuditAction.RETURNED_TO_DRAFT,
+            "Return for changes",
+            requires=frozenset({Requirement.NOTE}),
+            notifies=Audience.PREPARERS,
+        ),
+        Rule(
+            Transition.SIGN,
+            frozenset({Status.AWAITING_SIGNATURE}),
+            Status.SUBMITTED,
+            Need.SIGN,
+            AuditAction.SIGNED,
+            "Review and sign",
+            requires=frozenset({Requirement.PASSWORD, Requirement.SECOND_FACTOR}),
+            notifies=Audience.REVIEWERS,
+        ),
+        Rule(
+            Transition.START_REVIEW,
+            frozenset({Status.SUBMITTED}),
+            Status.IN_REVIEW,
+            Need.REVIEW,
+            AuditAction.REVIEW_STARTED,
+            "Start review",
+        ),
+        Rule(
+            Transition.REQUEST_CHANGES,
+            frozenset({Status.SUBMITTED, Status.IN_REVIEW}),
+            Status.CHANGES_REQUESTED,
+            Need.REVIEW,
+            AuditAction.CHANGES_REQUESTED,
+            "Request changes",
+            requires=frozenset({Requirement.NOTE}),
+            notifies=Audience.ORGANIZATION,
+        ),
+        Rule(
+            Transition.APPROVE,
+            frozenset({Status.SUBMITTED, Status.IN_REVIEW}),
+            Status.APPROVED,
+            Need.REVIEW,
+            AuditAction.APPROVED,
+            "Approve",
+            requires=frozenset({Requirement.NOTE}),
+            notifies=Audience.ORGANIZATION,
+        ),
+        Rule(
+            Transition.REJECT,
+            frozenset({Status.SUBMITTED, Status.IN_REVIEW}),
+            Status.REJECTED,
+            Need.REVIEW,
+            AuditAction.REJECTED,
+            "Reject",
+            requires=frozenset({Requirement.NOTE}),
+            notifies=Audience.ORGANIZATION,
+        ),
+    )
+}
+
+
+# How each state is coloured wherever it is shown (Bootstrap's contextual names).
+STATUS_TONES = {
+    Status.DRAFT: "secondary",
+    Status.AWAITING_SIGNATURE: "primary",
+    Status.SUBMITTED: "primary",
+    Status.IN_REVIEW: "primary",
+    Status.CHANGES_REQUESTED: "warning",
+    Status.APPROVED: "success",
+    Status.REJECTED: "danger",
+}
+
+
+def allows(transition: Transition, status: Status) -> bool:
+    return status in LIFECYCLE[transition].sources
+
+
+def available(user, assessment) -> list[Rule]:
+    """The transitions this person may perform on this assessment now, in table order."""
+    return [
+        rule
+        for rule in LIFECYCLE.values()
+        if assessment.status in rule.sources and can(user, assessment.organization, rule.performer)
+    ]
+
+
+def may(user, assessment, transition: Transition) -> bool:
+    return LIFECYCLE[transition] in available(user, assessment)
