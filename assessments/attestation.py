@@ -13,7 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from assessments.answers import responses_for
-from assessments.frameworks.schema import QuestionType, Status
+from assessments.frameworks.schema import AnswerStatus, QuestionType
 from assessments.models import Assessment, Evidence, User
 from assessments.scoring import Response, score
 
@@ -114,7 +114,7 @@ def build_snapshot(
                         "status": r.status.value,
                         "justification": (
                             responses[r.question.id].justification
-                            if r.status == Status.NOT_APPLICABLE
+                            if r.status == AnswerStatus.NOT_APPLICABLE
                             else ""
                         ),
                         "evidence": evidence.get(r.question.id, []),

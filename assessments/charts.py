@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-TIER_COLOURS = {"low": "#1b7f3b", "medium": "#b35c00", "high": "#b3261e"}
+from assessments.scoring import RiskTier, tier_for_score
+
+TIER_COLOURS = {RiskTier.LOW: "#1b7f3b", RiskTier.MEDIUM: "#b35c00", RiskTier.HIGH: "#b3261e"}
 
 
 @dataclass(frozen=True)
@@ -19,11 +21,7 @@ class Bar:
 
 
 def _colour(value: int) -> str:
-    if value >= 85:
-        return TIER_COLOURS["low"]
-    if value >= 60:
-        return TIER_COLOURS["medium"]
-    return TIER_COLOURS["high"]
+    return TIER_COLOURS[tier_for_score(value)]
 
 
 def horizontal_bars(bars: list[Bar], *, title: str, width: int = 640) -> SafeString:

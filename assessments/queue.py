@@ -10,14 +10,15 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from assessments.models import Assessment, Status
+from assessments.scoring import RiskTier
 
 QUEUE_STATUSES = [s for s in Status if s not in (Status.DRAFT, Status.AWAITING_SIGNATURE)]
 OPEN_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
 OVERDUE_AFTER = timedelta(days=14)
 RISK_ORDER = Case(
-    When(attested_risk_tier="high", then=Value(0)),
-    When(attested_risk_tier="medium", then=Value(1)),
-    When(attested_risk_tier="low", then=Value(2)),
+    When(attested_risk_tier=RiskTier.HIGH, then=Value(0)),
+    When(attested_risk_tier=RiskTier.MEDIUM, then=Value(1)),
+    When(attested_risk_tier=RiskTier.LOW, then=Value(2)),
     default=Value(3),
     output_field=IntegerField(),
 )

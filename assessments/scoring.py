@@ -6,20 +6,40 @@ answer kept for a question that is no longer shown never counts.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 from assessments.frameworks.schema import (
     CHOICE_TYPES,
+    AnswerStatus,
     Framework,
     Question,
     QuestionType,
     Section,
-    Status,
 )
 
-STATUS_VALUE = {Status.MET: 1.0, Status.PARTIAL: 0.5, Status.NOT_MET: 0.0, Status.UNANSWERED: 0.0}
-GAP_STATUSES = (Status.NOT_MET, Status.UNANSWERED, Status.PARTIAL)
+STATUS_VALUE = {
+    AnswerStatus.MET: 1.0,
+    AnswerStatus.PARTIAL: 0.5,
+    AnswerStatus.NOT_MET: 0.0,
+    AnswerStatus.UNANSWERED: 0.0,
+}
+GAP_STATUSES = (AnswerStatus.NOT_MET, AnswerStatus.UNANSWERED, AnswerStatus.PARTIAL)
+
+
+class RiskTier(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+STRONG_SCORE = 85  # readiness at or above: low risk, unless a critical safeguard is partial
+WEAK_SCORE = 60  # readiness below: high risk
 
 
 @dataclass(frozen=True)
@@ -40,7 +60,7 @@ class Response:
 class QuestionResult:
     question: Question
     section: Section
-    status: Status
+    status: AnswerStatus
     required: bool
 
 
@@ -52,14 +72,14 @@ class SectionResult:
 
     @property
     def answered(self) -> int:
-        return sum(1 for r in self.questions if r.status != Status.UNANSWERED)
+        return sum(1 for r in self.questions if r.status != AnswerStatus.UNANSWERED)
 
 
 @dataclass(frozen=True)
 class Result:
     sections: list[SectionResult]
     score: int | None
-    risk_tier: str
+    risk_tier: "RiskTier"
     gaps: list[QuestionResult] = field(default_factory=list)
     missing_required: list[QuestionResult] = field(default_factory=list)
 
@@ -82,20 +102,20 @@ def is_answered(question: Question, response: Response | None) -> bool:
     return response.has_value
 
 
-def question_status(question: Question, response: Response | None) -> Status:
+def question_status(question: Question, response: Response | None) -> AnswerStatus:
     if not is_answered(question, response):
-        return Status.UNANSWERED
+        return AnswerStatus.UNANSWERED
     if response.not_applicable:
-        return Status.NOT_APPLICABLE
+        return AnswerStatus.NOT_APPLICABLE
     if not question.scored:
-        return Status.INFORMATIONAL
+        return AnswerStatus.INFORMATIONAL
     if question.type in CHOICE_TYPES:
         chosen = response.value if isinstance(response.value, list) else [response.value]
-        statuses = [Status(o.status) for o in question.options if o.value in chosen]
+        statuses = [AnswerStatus(o.status) for o in question.options if o.value in chosen]
         # Several choices: the best one counts (e.g. "input and output filtering" beats
         # "input only"); a framework marks "none of these" as not_met.
-        return max(statuses, key=STATUS_VALUE.__getitem__, default=Status.UNANSWERED)
-    return Status.MET
+        return max(statuses, key=STATUS_VALUE.__getitem__, default=AnswerStatus.UNANSWERED)
+    return AnswerStatus.MET
 
 
 def visible_question_ids(framework: Framework, responses: Mapping[str, Response]) -> set[str]:
@@ -139,16 +159,24 @@ def _percentage(results: list[QuestionResult]) -> int | None:
     return round(100 * sum(weight * value for weight, value in weighted) / total)
 
 
-def risk_tier(score: int | None, results: list[QuestionResult]) -> str:
+def tier_for_score(score: int | None) -> RiskTier:
+    """The tier a readiness score alone would give (charts colour scores with it)."""
+    if score is None or score < WEAK_SCORE:
+        return RiskTier.HIGH
+    if score < STRONG_SCORE:
+        return RiskTier.MEDIUM
+    return RiskTier.LOW
+
+
+def risk_tier(score: int | None, results: list[QuestionResult]) -> RiskTier:
     """High when a critical safeguard is missing or readiness is low; low only when strong."""
     critical = [r for r in results if r.question.critical and r.question.scored]
-    if any(r.status in (Status.NOT_MET, Status.UNANSWERED) for r in critical):
-        return "high"
-    if score is None or score < 60:
-        return "high"
-    if score < 85 or any(r.status == Status.PARTIAL for r in critical):
-        return "medium"
-    return "low"
+    if any(r.status in (AnswerStatus.NOT_MET, AnswerStatus.UNANSWERED) for r in critical):
+        return RiskTier.HIGH
+    by_score = tier_for_score(score)
+    if by_score == RiskTier.LOW and any(r.status == AnswerStatus.PARTIAL for r in critical):
+        return RiskTier.MEDIUM
+    return by_score
 
 
 def score(framework: Framework, responses: Mapping[str, Response]) -> Result:
@@ -172,5 +200,5 @@ def score(framework: Framework, responses: Mapping[str, Response]) -> Result:
         (r for r in every if r.question.scored and r.status in GAP_STATUSES),
         key=lambda r: (not r.question.critical, -r.question.weight, GAP_STATUSES.index(r.status)),
     )
-    missing = [r for r in every if r.required and r.status == Status.UNANSWERED]
+    missing = [r for r in every if r.required and r.status == AnswerStatus.UNANSWERED]
     return Result(sections, overall, risk_tier(overall, every), gaps, missing)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessments.frameworks.schema import Framework, Status
+from assessments.frameworks.schema import AnswerStatus, Framework
 from assessments.scoring import Response, score
 
 CITE = [{"source": "g", "section": "1"}]
@@ -62,7 +62,7 @@ def test_not_applicable_with_a_justification_leaves_the_score():
     fw = framework(yes_no("a", allow_not_applicable=True), yes_no("b"))
     na = Response(not_applicable=True, justification="We have no chat feature.")
     result = score(fw, {"a": na, "b": Response("yes")})
-    assert result.by_question["a"].status == Status.NOT_APPLICABLE
+    assert result.by_question["a"].status == AnswerStatus.NOT_APPLICABLE
     assert result.score == 100
     assert result.is_complete
 
@@ -70,7 +70,7 @@ def test_not_applicable_with_a_justification_leaves_the_score():
 def test_not_applicable_without_a_justification_counts_as_unanswered():
     fw = framework(yes_no("a", allow_not_applicable=True))
     result = score(fw, {"a": Response(not_applicable=True, justification="  ")})
-    assert result.by_question["a"].status == Status.UNANSWERED
+    assert result.by_question["a"].status == AnswerStatus.UNANSWERED
     assert not result.is_complete
 
 

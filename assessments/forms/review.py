@@ -1,6 +1,7 @@
 from django import forms
 
 from assessments.forms.fields import SingleLineField
+from assessments.scoring import RiskTier
 from assessments.verification import REPORT_MAX_BYTES
 
 
@@ -61,7 +62,7 @@ class QueueFilterForm(forms.Form):
     risk = forms.ChoiceField(
         label="Risk tier",
         required=False,
-        choices=[("", "Any"), ("high", "High"), ("medium", "Medium"), ("low", "Low")],
+        choices=[("", "Any")] + [(t.value, t.label) for t in reversed(RiskTier)],
     )
     framework = forms.ModelChoiceField(
         label="Questionnaire", required=False, queryset=None, empty_label="Any"

@@ -31,7 +31,7 @@ class QuestionType(StrEnum):
     EVIDENCE = "evidence"
 
 
-class Status(StrEnum):
+class AnswerStatus(StrEnum):
     """How one answer stands against the requirement it answers."""
 
     MET = "met"
