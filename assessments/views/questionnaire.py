@@ -138,8 +138,9 @@ def section(request, assessment_id, section_id):
     current = framework.section(section_id)
     if current is None:
         raise Http404
+    posted = request.method == "POST"  # an empty post is still a post: bound, and saved
     form, responses = _section_form(
-        assessment, current, request.POST or None, request.FILES or None
+        assessment, current, request.POST if posted else None, request.FILES if posted else None
     )
     if request.method == "POST" and form.is_valid():
         conflicts = _save_section(request, assessment, form)
