@@ -6,10 +6,22 @@ in the same query, so the page costs the same number of queries at 10 rows or 10
 
 from datetime import timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from assessments.models import Assessment, Status
+from assessments.models import Assessment, Attestation, Status
 from assessments.scoring import RiskTier
 
 QUEUE_STATUSES = [s for s in Status if s not in (Status.DRAFT, Status.AWAITING_SIGNATURE)]
@@ -28,22 +40,29 @@ SORTS = {
     "organization": ("organization__legal_name",),
     "risk": (RISK_ORDER, "status_changed_at"),
     "score": ("attested_score", "status_changed_at"),
-    "expiry": ("attested_until",),
+    "expiry": (F("attested_until").asc(nulls_last=True),),  # revoked ones have none: last
 }
+WAITING = ""  # the status filter's default: the work waiting for a reviewer
+ANY_STATUS = "all"
 
 
 def review_queue(filters: dict, *, user) -> QuerySet:
     """Assessments in the queue matching cleaned filters (see QueueFilterForm)."""
     now = timezone.now()
+    revoked = Attestation.objects.filter(assessment=OuterRef("pk"), revoked_at__isnull=False)
     queue = (
         Assessment.objects.filter(status__in=QUEUE_STATUSES)
         .select_related("organization", "framework_version", "assigned_reviewer")
         .defer("framework_version__definition")  # the whole questionnaire, not needed here
+        .annotate(revoked=Exists(revoked))
     )
     if filters.get("q"):
         queue = queue.filter(organization__legal_name__icontains=filters["q"])
-    if filters.get("status"):
-        queue = queue.filter(status=filters["status"])
+    status = filters.get("status") or WAITING
+    if status == WAITING and filters.get("expiring_within") is None:
+        queue = queue.filter(status__in=OPEN_STATUSES)
+    elif status not in (WAITING, ANY_STATUS):
+        queue = queue.filter(status=status)
     if filters.get("risk"):
         queue = queue.filter(attested_risk_tier=filters["risk"])
     if filters.get("framework"):
@@ -66,6 +85,20 @@ def review_queue(filters: dict, *, user) -> QuerySet:
     if sort == "risk" and filters.get("risk"):
         sort = "waiting"  # one tier is shown, so the risk order is moot; this one is indexed
     return queue.order_by(*SORTS.get(sort, SORTS["waiting"]), "id")
+
+
+def validity(assessment: Assessment, now=None) -> tuple[str, str]:
+    """The "valid until" cell: (words, tone). Only an approved, unrevoked, unexpired
+    attestation is valid; the others say what they are."""
+    now = now or timezone.now()
+    if getattr(assessment, "revoked", False):
+        return "Revoked", "danger"
+    if assessment.status != Status.APPROVED or assessment.attested_until is None:
+        return "—", ""
+    day = date_format(assessment.attested_until, "j M Y")
+    if assessment.attested_until <= now:
+        return f"Expired {day}", "warning"
+    return day, ""
 
 
 def status_counts() -> list[tuple[Status, int]]:

@@ -41,7 +41,7 @@ def reviewer_client(client, reviewer):
 
 
 def names_on(response):
-    return [a.organization.legal_name for a, _ in response.context["rows"]]
+    return [row[0].organization.legal_name for row in response.context["rows"]]
 
 
 def test_filters_combine_and_live_in_the_url(reviewer_client, framework_version, reviewer):
@@ -180,3 +180,24 @@ def test_the_reviewer_sees_what_changed_since_the_previous_submission(
     page = client.get(reverse("review_assessment", args=[assessment.pk]))
     assert [c["id"] for c in page.context["changes"]] == ["age.method"]
     assert "Age estimation with a fallback check" in page.text
+
+
+def test_the_queue_opens_on_the_work_waiting_for_review(
+    reviewer_client, framework_version, reviewer
+):
+    waiting = queued(framework_version, reviewer, 2)
+    done = queued(framework_version, reviewer, 1, status=Status.APPROVED)
+    page = reviewer_client.get(reverse("dashboard"))
+    shown = {a.pk for a, _, _ in page.context["rows"]}
+    assert shown == {a.pk for a in waiting}
+    everything = reviewer_client.get(reverse("dashboard"), {"status": "all"})
+    assert {a.pk for a, _, _ in everything.context["rows"]} == shown | {done[0].pk}
+
+
+def test_a_revoked_attestation_shows_as_revoked_in_the_queue(reviewer_client, signed, reviewer):
+    workflow.approve(signed.assessment, actor=Actor(reviewer), rationale="Evidenced.")
+    workflow.revoke(signed, actor=Actor(reviewer), reason="Withdrawn.")
+    page = reviewer_client.get(reverse("dashboard"), {"status": "approved"})
+    ((_, _, validity),) = page.context["rows"]
+    assert validity == ("Revoked", "danger")
+    assert '<span class="badge text-bg-danger">Revoked</span>' in page.text

@@ -87,7 +87,10 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, statuses, frameworks, reviewers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", "Any")] + [(s.value, s.label) for s in statuses]
+        self.fields["status"].choices = [
+            ("", "Waiting for review"),
+            ("all", "Any status"),
+        ] + [(s.value, s.label) for s in statuses]
         self.fields["framework"].queryset = frameworks
         self.fields["reviewer"].choices = [
             ("", "Anyone"),

@@ -59,7 +59,7 @@ def dashboard(request):
     context = {
         "form": form,
         "page": page,
-        "rows": [(a, queue.is_overdue(a)) for a in page.object_list],
+        "rows": [(a, queue.is_overdue(a), queue.validity(a)) for a in page.object_list],
         "counts": queue.status_counts(),
         "overdue": queue.overdue_count(),
         "query": query.urlencode(),
