@@ -11,8 +11,10 @@ from django.core import signing
 from django.urls import get_resolver, reverse
 
 from assessments.frameworks.loader import publish
+from assessments.lifecycle import LIFECYCLE, Transition
 from assessments.models import Invitation
 from assessments.organizations import invitation_token
+from assessments.permissions import Need
 from tests.conftest import with_authenticator
 from tests.factories import UserFactory
 from tests.test_frameworks import next_version
@@ -73,10 +75,7 @@ RULES = {
     ("section", "POST"): Rule("POST", "section", EDITORS),
     ("autosave", "POST"): Rule("POST", "question", EDITORS, ok=200),
     ("submit", "GET"): Rule("GET", "assessment", READERS),
-    ("submit", "POST"): Rule("POST", "assessment", EDITORS),
     ("sign", "GET"): Rule("GET", "assessment", {"signatory"}),
-    ("sign", "POST"): Rule("POST", "assessment", {"signatory"}, ok=200),
-    ("return_to_draft", "POST"): Rule("POST", "assessment", {"signatory"}),
     ("evidence_file", "GET"): Rule("GET", "evidence", READERS),
     ("evidence_remove", "POST"): Rule("POST", "evidence", EDITORS),
     ("attestation", "GET"): Rule("GET", "attestation", READERS),
@@ -89,9 +88,25 @@ RULES = {
     ("assign", "POST"): Rule("POST", "assessment", {"reviewer"}),
     ("add_comment", "POST"): Rule("POST", "assessment", READERS),
     ("review_assessment", "GET"): Rule("GET", "assessment", {"reviewer"}),
-    ("start_review", "POST"): Rule("POST", "assessment", {"reviewer"}),
-    ("decide", "POST"): Rule("POST", "assessment", {"reviewer"}),
-    ("request_changes", "POST"): Rule("POST", "assessment", {"reviewer"}),
+}
+# The lifecycle's transitions: who may post them comes from the table itself.
+WHO = {Need.EDIT: EDITORS, Need.SIGN: {"signatory"}, Need.REVIEW: {"reviewer"}}
+TRANSITION_URLS = {
+    "submit": Transition.SUBMIT,
+    "sign": Transition.SIGN,
+    "return_to_draft": Transition.RETURN_TO_DRAFT,
+    "start_review": Transition.START_REVIEW,
+    "decide": Transition.APPROVE,
+    "request_changes": Transition.REQUEST_CHANGES,
+}
+RULES |= {
+    (name, "POST"): Rule(
+        "POST",
+        "assessment",
+        WHO[LIFECYCLE[transition].performer],
+        ok=200 if name == "sign" else None,  # an empty post re-shows the form
+    )
+    for name, transition in TRANSITION_URLS.items()
 }
 ROLES = sorted(EVERYONE)
 # Django's own account views (login, password reset) and the admin are Django's to guard.
