@@ -145,7 +145,10 @@ def _drive(assessment, target: str, people: dict, reviewer: User, quality: str) 
             assessment,
             actor=review,
             message="Please attach your incident-response plan and say how reports are handled.",
-            question_ids=["monitoring.incident_plan", "reporting.response_time"],
+            question_notes={
+                "monitoring.incident_plan": "Attach the incident-response plan itself.",
+                "reporting.response_time": "Say how fast reports of harm to a child are handled.",
+            },
         )
 
 

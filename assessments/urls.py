@@ -79,6 +79,16 @@ urlpatterns = [
     path("review/<uuid:assessment_id>/", review.review_assessment, name="review_assessment"),
     path("review/<uuid:assessment_id>/start/", review.start_review, name="start_review"),
     path("review/<uuid:assessment_id>/decide/", review.decide, name="decide"),
+    path(
+        "review/<uuid:assessment_id>/verdict/<str:question_id>/",
+        review.question_verdict,
+        name="question_verdict",
+    ),
+    path(
+        "review/evidence/<uuid:evidence_id>/verdict/",
+        review.evidence_verdict,
+        name="evidence_verdict",
+    ),
     path("review/<uuid:assessment_id>/changes/", review.request_changes, name="request_changes"),
     path("frameworks/", frameworks.framework_list, name="frameworks"),
     path(

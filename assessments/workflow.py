@@ -258,19 +258,21 @@ def reject(assessment: Assessment, *, actor: Actor, rationale: str) -> Decision:
 
 
 def request_changes(
-    assessment: Assessment, *, actor: Actor, message: str, question_ids: list[str]
+    assessment: Assessment, *, actor: Actor, message: str, question_notes: dict[str, str]
 ) -> Decision:
-    """Send the assessment back with a message, flagging the questions to revisit."""
+    """Send the assessment back with a message, and each question to revisit with its own
+    note (from the reviewer's "needs change" verdicts)."""
     with transaction.atomic():
         locked, decision = _decide(
             assessment, Transition.REQUEST_CHANGES, actor=actor, rationale=message
         )
-        for question_id in question_ids or [""]:
+        notes = question_notes or {"": message.strip()}
+        for question_id, note in notes.items():
             Comment.objects.create(
                 assessment=locked,
                 question_id=question_id,
                 author=actor.user,
-                body=message.strip(),
+                body=note,
                 requests_change=True,
             )
     return decision

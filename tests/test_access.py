@@ -81,6 +81,8 @@ RULES = {
     ("attestation", "GET"): Rule("GET", "attestation", READERS),
     ("report_download", "GET"): Rule("GET", "attestation", READERS),
     ("revoke_attestation", "POST"): Rule("POST", "attestation", {"reviewer"}),
+    ("question_verdict", "POST"): Rule("POST", "question", {"reviewer"}),
+    ("evidence_verdict", "POST"): Rule("POST", "evidence", {"reviewer"}),
     ("dashboard", "GET"): Rule("GET", "", {"reviewer"}),
     ("export_queue", "GET"): Rule("GET", "", {"reviewer"}),
     ("metrics", "GET"): Rule("GET", "", {"reviewer"}),

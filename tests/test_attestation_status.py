@@ -49,7 +49,7 @@ def test_in_review_is_not_valid(client, signed, reviewer):
 
 def test_changes_requested_is_not_valid(client, signed, reviewer):
     workflow.request_changes(
-        signed.assessment, actor=Actor(reviewer), message="Attach the plan.", question_ids=[]
+        signed.assessment, actor=Actor(reviewer), message="Attach the plan.", question_notes={}
     )
     assert verdict(client, signed) == "Changes requested by the platform"
 

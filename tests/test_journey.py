@@ -220,8 +220,12 @@ def test_the_whole_journey(
     assert b"Brightpath Learning Ltd" in queue.content
     client.post(reverse("start_review", args=[assessment.pk]))
     client.post(
+        reverse("question_verdict", args=[assessment.pk, "monitoring.incident_plan"]),
+        {"verdict": "needs_change", "note": "Attach your incident plan."},
+    )
+    client.post(
         reverse("request_changes", args=[assessment.pk]),
-        {"message": "Attach your incident plan.", "questions": ["monitoring.incident_plan"]},
+        {"message": "One safeguard lacks its evidence."},
     )
     assessment.refresh_from_db()
     assert assessment.status == Status.CHANGES_REQUESTED

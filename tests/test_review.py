@@ -166,7 +166,7 @@ def test_the_reviewer_sees_what_changed_since_the_previous_submission(
 ):
     assessment = attestation.assessment
     workflow.request_changes(
-        assessment, actor=Actor(reviewer), message="Stronger age checks?", question_ids=[]
+        assessment, actor=Actor(reviewer), message="Stronger age checks?", question_notes={}
     )
     revision = assessment.answers.get(question_id="age.method").revision
     save_answers(

@@ -41,7 +41,7 @@ def test_signing_twice_makes_one_attestation(attestation, signatory):
         (lambda a, r: workflow.reject(a, actor=Actor(r), rationale="No."), "rejected"),
         (
             lambda a, r: workflow.request_changes(
-                a, actor=Actor(r), message="More.", question_ids=[]
+                a, actor=Actor(r), message="More.", question_notes={}
             ),
             "Changes requested",
         ),

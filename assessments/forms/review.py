@@ -1,6 +1,7 @@
 from django import forms
 
 from assessments.forms.fields import SingleLineField
+from assessments.models import Verdict
 from assessments.scoring import RiskTier
 from assessments.verification import REPORT_MAX_BYTES
 
@@ -17,18 +18,30 @@ class DecisionForm(forms.Form):
 
 
 class ChangeRequestForm(forms.Form):
+    """The overall message; each question marked "needs change" goes with its own note."""
+
     message = forms.CharField(
-        label="What should the organization change?",
+        label="What should the organization change, overall?",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    questions = forms.MultipleChoiceField(
-        label="Questions to revisit", required=False, widget=forms.CheckboxSelectMultiple
+
+
+class QuestionVerdictForm(forms.Form):
+    verdict = forms.ChoiceField(choices=Verdict.choices, label="Verdict")
+    note = forms.CharField(
+        label="Note for the organization",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, question_choices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["questions"].choices = question_choices
+
+class EvidenceVerdictForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        choices=[("yes", "Accept"), ("no", "Reject")], coerce=lambda v: v == "yes"
+    )
+    reason = forms.CharField(label="Reason", required=False, max_length=5000)
 
 
 class VerifyForm(forms.Form):

@@ -12,7 +12,14 @@ from assessments.models.attestations import Attestation, Report, ReportState
 from assessments.models.audit import AuditAction, AuditEvent
 from assessments.models.frameworks import FrameworkVersion
 from assessments.models.organizations import Invitation, Membership, Organization, Role, User
-from assessments.models.reviews import Comment, Decision, Outcome
+from assessments.models.reviews import (
+    Comment,
+    Decision,
+    EvidenceVerdict,
+    Outcome,
+    QuestionVerdict,
+    Verdict,
+)
 
 __all__ = [
     "EDITABLE_STATUSES",
@@ -25,14 +32,17 @@ __all__ = [
     "Comment",
     "Decision",
     "Evidence",
+    "EvidenceVerdict",
     "FrameworkVersion",
     "Invitation",
     "Membership",
     "Organization",
     "Outcome",
+    "QuestionVerdict",
     "Report",
     "ReportState",
     "Role",
     "Status",
     "User",
+    "Verdict",
 ]

@@ -30,6 +30,8 @@ class AuditAction(models.TextChoices):
     ATTESTATION_REVOKED = "attestation_revoked", "Attestation revoked"
     REVIEWER_ASSIGNED = "reviewer_assigned", "Reviewer assigned"
     COMMENT_ADDED = "comment_added", "Comment added"
+    QUESTION_VERDICT_RECORDED = "question_verdict_recorded", "Verdict on an answer"
+    EVIDENCE_VERDICT_RECORDED = "evidence_verdict_recorded", "Verdict on evidence"
     REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
     EXPIRY_REMINDER_SENT = "expiry_reminder_sent", "Expiry reminder sent"
 

@@ -52,3 +52,55 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_outcome_display()} by {self.reviewer}"
+
+
+class Verdict(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    NEEDS_CHANGE = "needs_change", "Needs change"
+    NOT_APPLICABLE_ACCEPTED = "na_accepted", "Not applicable: accepted"
+
+
+class QuestionVerdict(models.Model):
+    """A reviewer's verdict on one answer of one attestation, with its own note.
+
+    Append-only: the latest per question is the one that counts; earlier ones stay on record,
+    so what a reviewer decided is never silently rewritten."""
+
+    attestation = models.ForeignKey(
+        Attestation, on_delete=models.PROTECT, related_name="question_verdicts"
+    )
+    question_id = models.CharField(max_length=120)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    note = models.TextField(max_length=5000, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        indexes = [models.Index(fields=["attestation", "question_id", "-decided_at"])]
+
+    def __str__(self):
+        return f"{self.question_id}: {self.get_verdict_display()}"
+
+
+class EvidenceVerdict(models.Model):
+    """A reviewer accepts or rejects one item of evidence, saying why. Append-only too: the
+    latest counts, and the preparer sees it beside the item."""
+
+    evidence = models.ForeignKey(
+        "assessments.Evidence", on_delete=models.CASCADE, related_name="verdicts"
+    )
+    accepted = models.BooleanField()
+    reason = models.TextField(max_length=5000, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self):
+        return f"{'Accepted' if self.accepted else 'Rejected'}: {self.evidence}"

@@ -1,6 +1,7 @@
 from django import template
 
 from assessments.lifecycle import STATUS_TONES
+from assessments.verdicts import VERDICT_TONES
 
 register = template.Library()
 
@@ -33,6 +34,11 @@ def dom_id(question_id: str) -> str:
 def status_tone(status: str) -> str:
     """The colour the lifecycle gives an assessment's state."""
     return STATUS_TONES.get(status, "primary")
+
+
+@register.filter
+def verdict_tone(verdict: str) -> str:
+    return VERDICT_TONES.get(verdict, "secondary")
 
 
 STATUS_LABELS = {

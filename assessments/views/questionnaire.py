@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, evidence, lifecycle, permissions, workflow
+from assessments import answers, evidence, lifecycle, permissions, verdicts, workflow
 from assessments.actors import Actor
 from assessments.answers import response_of
 from assessments.attestation import display_value
@@ -168,6 +168,7 @@ def section(request, assessment_id, section_id):
             "previous": framework.sections[index - 1] if index else None,
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
             "evidence": evidence.by_question(assessment),
+            "evidence_verdicts": verdicts.current_evidence_verdicts(assessment),
             "change_requests": _by_question(
                 c for c in comments if c.requests_change and c.resolved_at is None
             ),

@@ -1,28 +1,44 @@
+from enum import StrEnum
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments import answers, evidence, exports, lifecycle, metrics, permissions, queue, workflow
+from assessments import (
+    answers,
+    evidence,
+    exports,
+    lifecycle,
+    metrics,
+    permissions,
+    queue,
+    verdicts,
+    workflow,
+)
 from assessments.actors import Actor
 from assessments.attestation import display_value, snapshot_changes
 from assessments.charts import Bar, horizontal_bars
+from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.forms.review import (
     AssignForm,
     ChangeRequestForm,
     CommentForm,
     DecisionForm,
+    EvidenceVerdictForm,
+    QuestionVerdictForm,
     QueueFilterForm,
 )
 from assessments.lifecycle import Transition
-from assessments.models import AuditEvent, FrameworkVersion, User
+from assessments.models import AuditEvent, FrameworkVersion, User, Verdict
 from assessments.permissions import Need
-from assessments.scoring import score
+from assessments.scoring import GAP_STATUSES, score
+from assessments.templatetags.portal import dom_id
 from assessments.views.helpers import redirect_back, refusals_as_messages
 
 PAGE_SIZE = 25
@@ -118,9 +134,33 @@ def metrics_page(request):
     )
 
 
-def _question_choices(assessment):
-    framework = assessment.framework_version.framework
-    return [(q.id, f"{q.id} — {q.text[:80]}") for q in framework.questions.values()]
+class Show(StrEnum):
+    """The review page's question filters, kept in the URL."""
+
+    ALL = "all"
+    GAPS = "gaps"
+    CHANGED = "changed"
+    PENDING = "pending"
+
+
+SHOW_LABELS = {
+    Show.ALL: "All questions",
+    Show.GAPS: "Gaps only",
+    Show.CHANGED: "Changed since the previous submission",
+    Show.PENDING: "Needing my verdict",
+}
+
+
+def _shown(result, show: Show, *, changed: set[str], decided: set[str]):
+    """Per section, the question results the chosen filter keeps (sections left empty go)."""
+    keep = {
+        Show.ALL: lambda r: True,
+        Show.GAPS: lambda r: r.status in GAP_STATUSES,
+        Show.CHANGED: lambda r: r.question.id in changed,
+        Show.PENDING: lambda r: r.question.id not in decided,
+    }[show]
+    sections = [(s, [r for r in s.questions if keep(r)]) for s in result.sections]
+    return [(s, rows) for s, rows in sections if rows]
 
 
 @login_required
@@ -136,12 +176,28 @@ def review_assessment(request, assessment_id):
     comments: dict[str, list] = {}
     for note in assessment.comments.select_related("author"):
         comments.setdefault(note.question_id, []).append(note)
+    changes = snapshot_changes(previous.snapshot_json, latest.snapshot_json) if previous else None
+    current = verdicts.current_question_verdicts(latest)
+    result = score(framework, responses)
+    try:
+        show = Show(request.GET.get("show") or Show.ALL)
+    except ValueError:
+        show = Show.ALL
+    decidable = lifecycle.may(request.user, assessment, Transition.APPROVE)
     return render(
         request,
         "review/assessment.html",
         {
             "assessment": assessment,
-            "result": score(framework, responses),
+            "result": result,
+            "shown": _shown(
+                result,
+                show,
+                changed={c["id"] for c in changes or []},
+                decided=set(current),
+            ),
+            "show": show,
+            "filters": [(value, label, value == show) for value, label in SHOW_LABELS.items()],
             "responses": responses,
             "display": {
                 qid: display_value(questions[qid], r)
@@ -149,23 +205,72 @@ def review_assessment(request, assessment_id):
                 if qid in questions
             },
             "evidence": evidence.by_question(assessment),
+            "evidence_verdicts": verdicts.current_evidence_verdicts(assessment),
+            "question_verdicts": current,
+            "verdict_form": QuestionVerdictForm() if decidable else None,
             "attestation": latest,
-            "changes": snapshot_changes(previous.snapshot_json, latest.snapshot_json)
-            if previous
-            else None,
+            "changes": changes,
             "previous": previous,
             "comments": comments,
             "decision_form": DecisionForm(),
-            "change_form": ChangeRequestForm(question_choices=_question_choices(assessment)),
+            "change_form": ChangeRequestForm(),
+            "change_notes": verdicts.change_notes(assessment),
             "assign_form": AssignForm(
                 initial={"reviewer": assessment.assigned_reviewer_id or ""},
                 reviewers=_reviewers(),
             ),
             "events": AuditEvent.objects.filter(assessment_id=assessment.pk).order_by("-id")[:50],
-            "decidable": lifecycle.may(request.user, assessment, Transition.APPROVE),
+            "decidable": decidable,
             "can_start_review": lifecycle.may(request.user, assessment, Transition.START_REVIEW),
         },
     )
+
+
+def _back_to(assessment, anchor: str):
+    return redirect(f"{reverse('review_assessment', args=[assessment.pk])}#{anchor}")
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def question_verdict(request, assessment_id, question_id):
+    assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
+    if question_id not in assessment.framework_version.framework.questions:
+        raise Http404
+    form = QuestionVerdictForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a verdict.")
+    else:
+        verdicts.record_question_verdict(
+            assessment,
+            question_id=question_id,
+            verdict=Verdict(form.cleaned_data["verdict"]),
+            note=form.cleaned_data["note"],
+            actor=Actor.from_request(request),
+        )
+        messages.success(request, f"Verdict on {question_id} recorded.")
+    return _back_to(assessment, dom_id(question_id))
+
+
+@login_required
+@require_POST
+def evidence_verdict(request, evidence_id):
+    item = permissions.evidence_for(request.user, evidence_id, need=Need.REVIEW)
+    form = EvidenceVerdictForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise MissingRequirement("Choose to accept or reject the evidence.")
+        verdicts.record_evidence_verdict(
+            item,
+            accepted=form.cleaned_data["accepted"],
+            reason=form.cleaned_data["reason"],
+            actor=Actor.from_request(request),
+        )
+    except (IllegalTransition, MissingRequirement) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Verdict on {item} recorded.")
+    return _back_to(item.assessment, dom_id(item.question_id))
 
 
 @login_required
@@ -213,7 +318,7 @@ def decide(request, assessment_id):
 @refusals_as_messages
 def request_changes(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
-    form = ChangeRequestForm(request.POST, question_choices=_question_choices(assessment))
+    form = ChangeRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Write what should change.")
         return redirect("review_assessment", assessment.pk)
@@ -221,7 +326,7 @@ def request_changes(request, assessment_id):
         assessment,
         actor=Actor.from_request(request),
         message=form.cleaned_data["message"],
-        question_ids=form.cleaned_data["questions"],
+        question_notes=verdicts.change_notes(assessment),
     )
     messages.success(request, "Changes requested; the organization has been told.")
     return redirect("review_assessment", assessment.pk)
