@@ -5,7 +5,9 @@ import json
 from collections.abc import Iterable, Iterator
 
 from assessments.answers import responses_for, result_for
+from assessments.attestation_status import status_of
 from assessments.models import Assessment
+from assessments.queue import validity
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUEUE_COLUMNS = [
@@ -15,7 +17,7 @@ QUEUE_COLUMNS = [
     "since",
     "risk_tier",
     "score",
-    "attested_until",
+    "valid_until",
     "reviewer",
     "assessment_id",
 ]
@@ -45,7 +47,7 @@ def queue_csv_rows(assessments: Iterable[Assessment]) -> Iterator[str]:
                 a.status_changed_at.isoformat(),
                 a.attested_risk_tier,
                 a.attested_score,
-                a.attested_until.isoformat() if a.attested_until else "",
+                validity(a)[0],
                 a.assigned_reviewer.email if a.assigned_reviewer else "",
                 a.pk,
             )
@@ -86,6 +88,8 @@ def assessment_json(assessment: Assessment) -> str:
                 "signed_at": a.signed_at.isoformat(),
                 "expires_at": a.expires_at.isoformat(),
                 "revoked": bool(a.revoked_at),
+                "public_status": (status := status_of(a)).status.value,
+                "public_status_words": f"{status.headline}. {status.detail}",
                 "decisions": [
                     {"outcome": d.outcome, "rationale": d.rationale, "at": d.decided_at.isoformat()}
                     for d in a.decisions.all()

@@ -61,11 +61,19 @@ def return_to_draft(request, assessment_id):
 @require_GET
 def attestation_detail(request, attestation_id):
     attestation = permissions.attestation_for(request.user, attestation_id, need=Need.VIEW)
+    report = attestation.reports.first()
     context = {
         "attestation": attestation,
         "assessment": attestation.assessment,
         "status": status_of(attestation),
-        "report": attestation.reports.first(),
+        "report": report,
+        "report_ready": attestation.report_state == ReportState.READY and report is not None,
+        "report_pending": attestation.report_state == ReportState.PENDING,
+        "report_failed": attestation.report_state == ReportState.FAILED,
+        "can_revoke": permissions.can(
+            request.user, attestation.assessment.organization, Need.REVIEW
+        )
+        and attestation.revoked_at is None,
         "verify_url": verification_url(attestation),
         "decisions": attestation.decisions.select_related("reviewer"),
     }
