@@ -217,3 +217,11 @@ def test_a_report_stuck_after_its_last_attempt_is_marked_failed(attestation):
     assert retry_stuck_reports() == (0, 1)
     attestation.refresh_from_db()
     assert attestation.report_state == ReportState.FAILED
+
+
+def test_verify_attestation_says_a_genuine_report_was_rejected(attestation, reviewer):
+    workflow.reject(attestation.assessment, actor=Actor(reviewer), rationale="No age checks.")
+    path = attestation.reports.first().file.path  # the copy issued before the decision
+    with pytest.raises(CommandError, match=r"NOT VALID.*Rejected by the platform") as e:
+        call_command("verify_attestation", path)
+    assert e.value.returncode == 2
