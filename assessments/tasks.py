@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from assessments.attestation import sha256_hex
 from assessments.models import Attestation, Report, ReportState
+from assessments.pdf_signing import sign_pdf
 from assessments.reports import render_report_pdf
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def render_report(attestation_id: str, attempt: int = 1) -> str:
         report_requested_at=timezone.now(),
     )
     try:
-        pdf = render_report_pdf(attestation)
+        pdf = sign_pdf(render_report_pdf(attestation))
     except Exception as exc:
         log.exception("Rendering the report of attestation %s failed", attestation_id)
         if attempt < MAX_REPORT_ATTEMPTS:

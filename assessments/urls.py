@@ -97,5 +97,11 @@ urlpatterns = [
         name="framework_diff",
     ),
     path("verify/", verify.verify, name="verify"),
+    path(".well-known/minor-safety-portal/jwks.json", verify.published_keys, name="jwks"),
+    path(
+        ".well-known/minor-safety-portal/certificates.pem",
+        verify.published_certificates,
+        name="signing_certificates",
+    ),
     path("verify/<str:digest>/", verify.verify_hash, name="verify_hash"),
 ]

@@ -190,6 +190,11 @@ MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 5 * EVIDENCE_MAX_BYTES + 1024 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ATTESTATION_VALID_DAYS = env_int("ATTESTATION_VALID_DAYS", 365)
+# The platform's report-signing keys: files, never the database (assessments/signing_keys.py).
+SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", str(VAR_DIR / "keys")))
+SIGNING_KEY_NAME = env_str("SIGNING_KEY_NAME", "Minor-safety compliance portal")
+# An RFC 3161 timestamp authority for report signatures; without it the signing time is ours.
+SIGNING_TIMESTAMP_URL = env_str("SIGNING_TIMESTAMP_URL")
 
 # Email: console in development, SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Minor-safety portal <portal@localhost>")

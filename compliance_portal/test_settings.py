@@ -18,6 +18,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 STORAGES["default"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -26,3 +27,5 @@ STORAGES["default"] = {  # noqa: F405
 # Serve static files from static/ directly: tests run without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The tests' own signing keys, made once per run by tests/conftest.py.
+SIGNING_KEYS_DIR = Path(tempfile.mkdtemp(prefix="portal-test-keys-"))

@@ -17,6 +17,14 @@ from assessments.models import Report, ReportState, Role
 from tests.factories import OrganizationFactory, UserFactory, member
 
 
+@pytest.fixture(scope="session", autouse=True)
+def platform_signing_key():
+    """The platform's report-signing key for this test run (as `create_signing_key` makes it)."""
+    from assessments.signing_keys import all_keys, create_key
+
+    return all_keys()[-1] if all_keys() else create_key()
+
+
 @pytest.fixture(autouse=True)
 def flush_past_the_audit_guard(request):
     """A transactional test ends with Django's flush: one TRUNCATE of every table, which the

@@ -59,6 +59,8 @@ RULES = {
     ("verify", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("verify", "POST"): Rule("POST", "", EVERYONE, public=True, ok=200),
     ("verify_hash", "GET"): Rule("GET", "digest", EVERYONE, public=True),
+    ("jwks", "GET"): Rule("GET", "", EVERYONE, public=True),
+    ("signing_certificates", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("account", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("two_factor_setup", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("two_factor_setup", "POST"): Rule("POST", "", EVERYONE - {"anonymous"}, ok=200),

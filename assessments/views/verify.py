@@ -1,6 +1,9 @@
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assessments import signing_keys
 from assessments.forms.review import VerifyForm
 from assessments.middleware import max_body_bytes
 from assessments.throttling import VERIFY_UPLOAD, throttled_posts
@@ -41,6 +44,23 @@ def verify_hash(request, digest):
     return _page(request, VerifyForm(), verify_reference(digest))
 
 
+@require_GET
+def published_keys(request):
+    """The platform's public keys as a JSON Web Key Set: anyone can check a report's
+    signature (and, later, its credential) against them without asking us anything else."""
+    response = JsonResponse(signing_keys.jwks())
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+def published_certificates(request):
+    """Every certificate the platform has signed reports with, PEM, newest last."""
+    response = HttpResponse(signing_keys.certificates_pem(), content_type="application/x-pem-file")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 HEADLINES = {
     Finding.ALTERED: "Not genuine: this report was altered",
     Finding.UNKNOWN: "Not found",
@@ -49,6 +69,8 @@ HEADLINES = {
 
 def _page(request, form, verification: Verification | None, error: str = ""):
     context = {
+        "keys": signing_keys.all_keys(),
+        "timestamped": bool(settings.SIGNING_TIMESTAMP_URL),
         "form": form,
         "verification": verification,
         "verification_headline": HEADLINES.get(verification.finding) if verification else "",

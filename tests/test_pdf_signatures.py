@@ -1,0 +1,127 @@
+"""Every issued report carries the platform's PAdES signature, checked as an outside party
+would: with pdfsig (poppler) and pyHanko's validator, on files the portal really produced."""
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pypdf import PdfReader
+
+from assessments.attestation import SNAPSHOT_ATTACHMENT
+from assessments.pdf_signing import FIELD_NAME
+from assessments.signing_keys import all_keys, create_key
+from tests.test_attestation import report_bytes
+
+needs_pdfsig = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="needs poppler-utils")
+
+
+def pdfsig(tmp_path, data: bytes) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    run = subprocess.run(  # noqa: S603 - a fixed tool on our own file
+        [shutil.which("pdfsig"), str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+    return run.stdout + run.stderr  # pdfsig always exits 0: its words are the verdict
+
+
+def status_against(data: bytes, trusted_keys) -> object:
+    roots = [load_cert_from_pemder(str(k.certificate_path)) for k in trusted_keys]
+    (signature, *_) = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    return validate_pdf_signature(signature, ValidationContext(trust_roots=roots))
+
+
+@needs_pdfsig
+def test_pdfsig_finds_the_report_signed_whole(attestation, tmp_path):
+    out = pdfsig(tmp_path, report_bytes(attestation))
+    assert "Signature is Valid." in out
+    assert "Total document signed" in out
+
+
+def test_pyhanko_validates_it_against_the_published_certificate(attestation):
+    status = status_against(report_bytes(attestation), all_keys())
+    assert status.bottom_line
+    assert status.coverage.name == "ENTIRE_FILE"
+
+
+def test_signing_keeps_the_pdfa_file_and_its_snapshot(attestation):
+    data = report_bytes(attestation)
+    reader = PdfReader(io.BytesIO(data))
+    (embedded,) = reader.attachments[SNAPSHOT_ATTACHMENT]
+    assert embedded.decode() == attestation.snapshot_json
+    assert FIELD_NAME in (reader.get_fields() or {})
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in xmp  # still PDF/A-3 after the incremental update
+
+
+@needs_pdfsig
+def test_a_changed_byte_breaks_the_signature(attestation, tmp_path):
+    data = bytearray(report_bytes(attestation))
+    position = len(data) // 3
+    data[position] = (data[position] + 1) % 256
+    out = pdfsig(tmp_path, bytes(data))
+    assert "Signature is Valid." not in out
+
+
+@needs_pdfsig
+def test_an_appended_update_is_not_covered_by_the_signature(attestation, tmp_path):
+    writer = IncrementalPdfFileWriter(io.BytesIO(report_bytes(attestation)))
+    writer.root["/Lang"] = writer.root.get("/Lang")  # any change, written as a new revision
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    assert "Not total document signed" in pdfsig(tmp_path, out.getvalue())
+    status = status_against(out.getvalue(), all_keys())
+    assert status.coverage.name != "ENTIRE_FILE"
+
+
+def test_a_report_signed_with_another_key_is_not_trusted(attestation, tmp_path):
+    forger = create_key(tmp_path / "forger")
+    signer = signers.SimpleSigner.load(str(forger.key_path), str(forger.certificate_path))
+    unsigned = report_bytes(attestation)[: _first_revision_end(report_bytes(attestation))]
+    out = io.BytesIO()
+    signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(unsigned)),
+        signers.PdfSignatureMetadata(field_name=FIELD_NAME),
+        signer=signer,
+        output=out,
+    )
+    status = status_against(out.getvalue(), all_keys())
+    assert status.intact  # the forger's own signature is sound ...
+    assert not status.trusted  # ... but not by any key the platform published
+    assert not status.bottom_line
+
+
+def _first_revision_end(data: bytes) -> int:
+    """Where WeasyPrint's file ended, before the signature's incremental update."""
+    return data.index(b"%%EOF") + len(b"%%EOF")
+
+
+def test_a_rotated_key_signs_new_reports_and_old_ones_still_verify(
+    client, attestation, reviewer, committed
+):
+    from assessments import workflow
+    from assessments.actors import Actor
+
+    old = report_bytes(attestation)
+    before = {k.kid for k in all_keys()}
+    new_key = create_key()  # what `create_signing_key` does
+    with committed():  # the decision issues the report again, now with the new key
+        workflow.approve(attestation.assessment, actor=Actor(reviewer), rationale="Evidenced.")
+    new = attestation.reports.order_by("-rendered_at").first().file.read()
+    (signature, *_) = PdfFileReader(io.BytesIO(new)).embedded_signatures
+    assert (
+        signature.signer_cert.dump() == load_cert_from_pemder(str(new_key.certificate_path)).dump()
+    )
+    assert status_against(old, all_keys()).bottom_line
+    assert status_against(new, all_keys()).bottom_line
+    published = {k["kid"] for k in client.get(reverse("jwks")).json()["keys"]}
+    assert published == before | {new_key.kid}
+    assert new_key.fingerprint in client.get(reverse("verify")).text
