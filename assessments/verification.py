@@ -17,6 +17,8 @@ from pypdf import PdfReader
 from assessments.attestation import SNAPSHOT_ATTACHMENT, sha256_hex
 from assessments.attestation_status import AttestationStatus, status_of
 from assessments.models import Attestation
+from assessments.signing_keys import jwks
+from minor_safety_verifier import OfflineResult, verify_report
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class Verification:
     finding: Finding
     attestation: Attestation | None = None
     detail: str = ""
+    signature: OfflineResult | None = None  # the offline verifier's check of an uploaded file
 
     @property
     def genuine(self) -> bool:
@@ -123,8 +126,8 @@ def verify_pdf(pdf: bytes) -> Verification:
         .filter(reports__sha256=sha256_hex(pdf))
         .first()
     )
-    if issued is not None:
-        return _genuine(issued)
+    if issued is not None:  # an issued file: safe to hand to the full signature check
+        return Verification(Finding.GENUINE, issued, signature=verify_report(pdf, jwks()))
     snapshot = embedded_snapshot(pdf)
     if snapshot is None:
         return Verification(

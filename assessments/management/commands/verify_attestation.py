@@ -9,7 +9,8 @@ NOT_VALID = 2  # genuine, but the platform's decision or the calendar says it is
 
 class Command(BaseCommand):
     help = (
-        "Check an attestation report PDF against the portal's records. Exit 0 only for a "
+        "Check an attestation report PDF: its signature (the offline verifier, with the "
+        "platform's published keys), then the portal's records. Exit 0 only for a "
         "genuine report of a valid attestation; 2 for a genuine one that is not valid (awaiting "
         "review, rejected, superseded, expired, revoked...); 1 for anything else."
     )
@@ -28,6 +29,12 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if not result.genuine:
             raise CommandError(f"NOT GENUINE ({result.finding}): {result.detail}")
+        signature = result.signature
+        self.stdout.write(
+            f"Signature: the platform's key {signature.key_id} signed the whole file."
+            if signature.genuine
+            else f"Signature: {'; '.join(signature.problems)}."
+        )
         att, status = result.attestation, result.status
         summary = (
             f"attestation {att.number} of {att.assessment.organization.legal_name}, signed "

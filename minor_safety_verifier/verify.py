@@ -1,0 +1,97 @@
+"""The offline check itself: the PDF signature against the published keys, then the snapshot."""
+
+import base64
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+SNAPSHOT_ATTACHMENT = "attestation-snapshot.json"
+
+
+@dataclass
+class OfflineResult:
+    genuine: bool
+    problems: list[str] = field(default_factory=list)
+    key_id: str = ""
+    snapshot: dict | None = None
+    snapshot_sha256: str = ""
+
+    def summary(self) -> list[str]:
+        if not self.genuine:
+            return ["NOT GENUINE: " + "; ".join(self.problems)]
+        s = self.snapshot
+        return [
+            f"GENUINE: signed by the platform's key {self.key_id}, covering the whole file.",
+            f"Organization: {s['organization']['legal_name']} ({s['organization']['website']})",
+            f"Questionnaire: {s['framework']['title']} {s['framework']['version']}",
+            f"Attestation {s['attestation_number']}, signed by {s['signed']['name']} "
+            f"on {s['signed']['at']}",
+            f"Score: {s['overall']['score']}, risk tier {s['overall']['risk_tier']}",
+            f"Snapshot SHA-256: {self.snapshot_sha256}",
+            "Not checked offline: whether the platform has reviewed, revoked or superseded "
+            "it since. Open the verification link printed in the report for that.",
+        ]
+
+
+def _trusted_certificates(jwks: dict) -> dict[str, asn1_x509.Certificate]:
+    """kid -> certificate, from the x5c of each published key."""
+    found = {}
+    for key in jwks.get("keys", []):
+        for der in key.get("x5c", [])[:1]:
+            found[key.get("kid", "")] = asn1_x509.Certificate.load(base64.b64decode(der))
+    return found
+
+
+def _embedded_snapshot(reader: PdfFileReader) -> bytes | None:
+    """The snapshot file from the document's embedded-files name tree (as WeasyPrint writes it:
+    one flat list of names), or None."""
+    root = reader.root
+    if "/Names" not in root or "/EmbeddedFiles" not in root["/Names"]:
+        return None
+    tree = root["/Names"]["/EmbeddedFiles"]
+    entries = list(tree["/Names"]) if "/Names" in tree else []
+    for name, spec in zip(entries[::2], entries[1::2], strict=False):
+        if str(name) == SNAPSHOT_ATTACHMENT:
+            return spec.get_object()["/EF"]["/F"].data
+    return None
+
+
+def verify_report(pdf: bytes, jwks: dict) -> OfflineResult:
+    trusted = _trusted_certificates(jwks)
+    if not trusted:
+        return OfflineResult(False, ["the key set holds no certificate"])
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        signatures = reader.embedded_signatures
+    except Exception as exc:  # hostile or broken input: one answer
+        return OfflineResult(False, [f"not a PDF that can be read ({type(exc).__name__})"])
+    if len(signatures) != 1:
+        return OfflineResult(False, [f"{len(signatures)} signatures where a report has one"])
+    context = ValidationContext(trust_roots=list(trusted.values()))
+    status = validate_pdf_signature(signatures[0], context)
+    problems = []
+    if not status.intact or not status.valid:
+        problems.append("the signature does not match the file (it was changed)")
+    if status.coverage.name != "ENTIRE_FILE":
+        problems.append("the signature does not cover the whole file (something was added)")
+    if not status.trusted:
+        problems.append("the signing key is not one the platform published")
+    signer = signatures[0].signer_cert
+    kid = next((k for k, c in trusted.items() if c.dump() == signer.dump()), "")
+    if problems:
+        return OfflineResult(False, problems, kid)
+    raw = _embedded_snapshot(reader)
+    if raw is None:
+        return OfflineResult(False, ["the signed file carries no attestation snapshot"], kid)
+    return OfflineResult(
+        True,
+        key_id=kid,
+        snapshot=json.loads(raw),
+        snapshot_sha256=hashlib.sha256(raw).hexdigest(),
+    )

@@ -1,0 +1,147 @@
+"""The offline verifier, used as a partner would: the report file, the platform's published
+JWKS, and no portal at all (no Django, no database), against genuine reports and forgeries."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+from pypdf import PdfReader, PdfWriter
+
+from assessments.attestation import SNAPSHOT_ATTACHMENT
+from assessments.signing_keys import create_key, jwks
+from minor_safety_verifier import verify_report
+from tests.test_attestation import report_bytes
+from tests.test_pdf_signatures import _first_revision_end
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def published(client, db) -> dict:
+    return client.get(reverse("jwks")).json()
+
+
+def outside(tmp_path, report: bytes, keys: dict, *args) -> subprocess.CompletedProcess:
+    """Run the verifier as a separate program with no Django settings and no database."""
+    (tmp_path / "report.pdf").write_bytes(report)
+    (tmp_path / "jwks.json").write_text(json.dumps(keys))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "PYTHONPATH"}
+    }
+    return subprocess.run(  # noqa: S603 - our own interpreter and module
+        [
+            sys.executable,
+            *args,
+            str(tmp_path / "report.pdf"),
+            "--jwks",
+            str(tmp_path / "jwks.json"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_genuine_report_verifies_with_the_file_and_the_keys_alone(
+    attestation, published, tmp_path
+):
+    run = outside(tmp_path, report_bytes(attestation), published, "-m", "minor_safety_verifier")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "GENUINE: signed by the platform's key" in run.stdout
+    assert "Brightpath Learning Ltd" in run.stdout
+    assert attestation.snapshot_sha256 in run.stdout
+    assert "Not checked offline" in run.stdout
+
+
+def test_the_verifier_imports_no_django(attestation, published, tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import json, sys\n"
+        "from minor_safety_verifier import verify_report\n"
+        "result = verify_report(open(sys.argv[1], 'rb').read(), json.load(open(sys.argv[3])))\n"
+        "assert result.genuine\n"
+        "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)\n"
+        "print('ok without django')\n"
+    )
+    run = outside(tmp_path, report_bytes(attestation), published, str(probe))
+    assert run.stdout.strip() == "ok without django", run.stderr
+
+
+def test_a_self_consistent_forgery_without_the_platform_signature_is_rejected(
+    attestation, published
+):
+    forged_snapshot = attestation.snapshot_json.replace('"not_met"', '"met"')
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(report_bytes(attestation))))
+    writer.add_attachment(SNAPSHOT_ATTACHMENT, forged_snapshot.encode())
+    out = io.BytesIO()
+    writer.write(out)
+    result = verify_report(out.getvalue(), published)
+    assert not result.genuine  # the copied signature no longer matches the bytes
+    assert "does not match the file" in result.problems[0]
+    data = report_bytes(attestation)
+    unsigned = verify_report(data[: _first_revision_end(data)], published)  # the bare render
+    assert not unsigned.genuine
+    assert "0 signatures" in unsigned.problems[0]
+
+
+def test_the_genuine_snapshot_signed_by_another_key_is_rejected(attestation, published, tmp_path):
+    forger = create_key(tmp_path / "forger")
+    data = report_bytes(attestation)
+    out = io.BytesIO()
+    signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(data[: _first_revision_end(data)])),
+        signers.PdfSignatureMetadata(field_name="PlatformSignature"),
+        signer=signers.SimpleSigner.load(str(forger.key_path), str(forger.certificate_path)),
+        output=out,
+    )
+    result = verify_report(out.getvalue(), published)
+    assert not result.genuine
+    assert "not one the platform published" in " ".join(result.problems)
+
+
+def test_a_forgers_key_set_does_not_make_the_portals_report_trusted(attestation, tmp_path):
+    forger = create_key(tmp_path / "forger")
+    result = verify_report(report_bytes(attestation), jwks([forger]))
+    assert not result.genuine
+
+
+def test_a_changed_byte_or_an_appended_update_is_rejected(attestation, published):
+    data = bytearray(report_bytes(attestation))
+    data[len(data) // 2] ^= 0x01
+    assert not verify_report(bytes(data), published).genuine
+    writer = IncrementalPdfFileWriter(io.BytesIO(report_bytes(attestation)))
+    writer.root["/Lang"] = writer.root.get("/Lang")
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    result = verify_report(out.getvalue(), published)
+    assert "does not cover the whole file" in " ".join(result.problems)
+
+
+def test_garbage_gets_an_answer_not_a_crash(published):
+    result = verify_report(b"%PDF-1.7\n%garbage", published)
+    assert not result.genuine
+
+
+def test_the_page_and_the_command_use_the_same_signature_check(client, approved, capsys):
+    from django.core.management import call_command
+
+    upload = io.BytesIO(report_bytes(approved))
+    upload.name = "report.pdf"
+    page = client.post(reverse("verify"), {"report": upload})
+    assert "signed this whole file" in page.text
+    call_command("verify_attestation", approved.reports.first().file.path)
+    assert "Signature: the platform's key" in capsys.readouterr().out
