@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from assessments.attestation import SNAPSHOT_ATTACHMENT
 from assessments.attestation_status import status_of
 from assessments.charts import Bar, horizontal_bars
+from assessments.checkpoints import newest_checkpoint
 from assessments.models import Attestation
 
 STATIC_ROOTS = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
@@ -74,6 +75,7 @@ def report_context(attestation: Attestation) -> dict:
         "attestation": attestation,
         "snapshot": snapshot,
         "issued_at": issued_at,
+        "checkpoint": newest_checkpoint()[0],
         "status": status_of(attestation, at=issued_at),
         "decision": attestation.decisions.select_related("reviewer").first(),
         "chart": chart,

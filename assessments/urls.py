@@ -103,5 +103,10 @@ urlpatterns = [
         verify.published_certificates,
         name="signing_certificates",
     ),
+    path(
+        ".well-known/minor-safety-portal/audit-checkpoints.jsonl",
+        verify.published_checkpoints,
+        name="audit_checkpoints",
+    ),
     path("verify/<str:digest>/", verify.verify_hash, name="verify_hash"),
 ]

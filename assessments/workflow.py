@@ -20,6 +20,7 @@ from assessments.actors import Actor
 from assessments.answers import result_for
 from assessments.attestation import build_snapshot, canonical_json, sha256_hex
 from assessments.carryover import copy_unchanged_answers
+from assessments.checkpoints import write_checkpoint
 from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.lifecycle import LIFECYCLE, Audience, Requirement, Rule, Transition
 from assessments.models import (
@@ -202,6 +203,8 @@ def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Att
                 "statement_version": statement_version,
             },
         )
+        # Anchor the trail outside the database, then issue the report that carries it.
+        transaction.on_commit(write_checkpoint, robust=True)
         transaction.on_commit(lambda: schedule_report(str(attestation.pk)))
     return attestation
 

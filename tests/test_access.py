@@ -61,6 +61,7 @@ RULES = {
     ("verify_hash", "GET"): Rule("GET", "digest", EVERYONE, public=True),
     ("jwks", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("signing_certificates", "GET"): Rule("GET", "", EVERYONE, public=True),
+    ("audit_checkpoints", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("account", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("two_factor_setup", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("two_factor_setup", "POST"): Rule("POST", "", EVERYONE - {"anonymous"}, ok=200),

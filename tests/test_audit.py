@@ -119,3 +119,67 @@ def test_the_admin_cannot_change_or_delete_events(admin_client, attestation):
     event = AuditEvent.objects.first()
     assert admin_client.get(f"/admin/assessments/auditevent/{event.pk}/change/").status_code == 200
     assert admin_client.post(f"/admin/assessments/auditevent/{event.pk}/delete/").status_code == 403
+
+
+def signed_checkpoint(attestation):
+    from assessments.checkpoints import newest_checkpoint
+
+    checkpoint, forged = newest_checkpoint()
+    assert checkpoint is not None and forged == 0
+    return checkpoint
+
+
+def test_signing_anchors_the_trail_outside_the_database(attestation, capsys):
+    checkpoint = signed_checkpoint(attestation)
+    assert checkpoint.head_id == AuditEvent.objects.order_by("-id").first().pk
+    call_command("verify_audit_trail")
+    assert f"the first {checkpoint.events} match the checkpoint" in capsys.readouterr().out
+
+
+def test_deleting_the_newest_events_is_named(attestation):
+    signed_checkpoint(attestation)
+    newest = list(AuditEvent.objects.order_by("-id")[:3])
+    for event in newest:
+        tamper("DELETE FROM assessments_auditevent WHERE id = %s", [event.pk])
+    with pytest.raises(CommandError, match="the newest events were deleted"):
+        call_command("verify_audit_trail")
+
+
+def test_a_rewritten_chain_is_named(attestation):
+    """The superuser edits an event and recomputes every hash after it: the chain verifies,
+    but not against the checkpoint signed outside the database."""
+    from assessments.audit import event_hash
+
+    signed_checkpoint(attestation)
+    events = list(AuditEvent.objects.order_by("id"))
+    events[1].actor_email = "someone.else@example.org"
+    previous = events[0].hash
+    for event in events[1:]:
+        event.previous_hash = previous
+        event.hash = event_hash(event)
+        tamper(
+            "UPDATE assessments_auditevent SET actor_email = %s, previous_hash = %s, hash = %s "
+            "WHERE id = %s",
+            [event.actor_email, event.previous_hash, event.hash, event.pk],
+        )
+        previous = event.hash
+    with pytest.raises(CommandError, match="the chain was rewritten"):
+        call_command("verify_audit_trail")
+
+
+def test_a_forged_checkpoint_is_not_believed(attestation, capsys):
+    import json
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    checkpoint = signed_checkpoint(attestation)
+    forged = checkpoint.body | {"events": 1, "head_id": 10**9, "kid": checkpoint.kid}
+    forged["signature"] = "AAAA"
+    default_storage.save(
+        "audit-checkpoints/999999999999-forged.json", ContentFile(json.dumps(forged))
+    )
+    call_command("verify_audit_trail")
+    captured = capsys.readouterr()
+    assert "1 stored checkpoint(s) carry no valid platform signature" in captured.err
+    assert "match the checkpoint" in captured.out

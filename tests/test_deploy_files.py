@@ -99,7 +99,12 @@ def test_the_scheduler_goes_on_after_a_failed_job(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     ran = (tmp_path / "ran.log").read_text().split()
-    assert ran == ["migrate", "send_expiry_reminders", "retry_stuck_reports"]
+    assert ran == [
+        "migrate",
+        "send_expiry_reminders",
+        "retry_stuck_reports",
+        "write_audit_checkpoint",
+    ]
     assert "send_expiry_reminders failed; retrying in the next round" in result.stderr
 
 

@@ -3,7 +3,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments import signing_keys
+from assessments import checkpoints, signing_keys
 from assessments.forms.review import VerifyForm
 from assessments.middleware import max_body_bytes
 from assessments.throttling import VERIFY_UPLOAD, throttled_posts
@@ -59,6 +59,12 @@ def published_certificates(request):
     response = HttpResponse(signing_keys.certificates_pem(), content_type="application/x-pem-file")
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@require_GET
+def published_checkpoints(request):
+    """Every signed checkpoint of the audit trail, newest first (JSON lines)."""
+    return HttpResponse(checkpoints.published(), content_type="application/jsonl")
 
 
 HEADLINES = {
