@@ -6,7 +6,6 @@ UTC ISO times) hashed with SHA-256. It lists only questions that were shown, so 
 answers never reach a report.
 """
 
-import hashlib
 import json
 from datetime import datetime
 
@@ -32,15 +31,6 @@ STATEMENTS = {
 
 def statement_text(version: str, organization_name: str) -> str:
     return STATEMENTS[version].format(organization=organization_name)
-
-
-def canonical_json(data: dict) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def sha256_hex(text: str | bytes) -> str:
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    return hashlib.sha256(data).hexdigest()
 
 
 def _iso(moment: datetime) -> str:

@@ -6,12 +6,12 @@ exactly when the change it describes was committed.
 """
 
 import hashlib
-import json
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 
 from assessments.actors import Actor
+from assessments.canonical import canonical_json
 from assessments.models import AuditAction, AuditEvent
 
 GENESIS = "0" * 64
@@ -32,8 +32,7 @@ def event_hash(event: AuditEvent) -> str:
         "details": event.details,
         "previous_hash": event.previous_hash,
     }
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
 def record(

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from assessments.attestation import canonical_json
+from assessments.canonical import canonical_json
 from assessments.models import AuditEvent
 from assessments.signing_keys import all_keys, current_key
 

@@ -1,6 +1,8 @@
 """PAdES signatures on issued reports (pyHanko), as an incremental update: the PDF/A-3 file
 and its embedded snapshot stay byte for byte at the start of the signed file."""
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from io import BytesIO
 
@@ -34,7 +36,19 @@ def _timestamper() -> timestamps.TimeStamper | None:
 
 def sign_pdf(pdf: bytes) -> bytes:
     """The report signed by the platform's current key (with a trusted timestamp when a
-    timestamp authority is configured; otherwise the signing time is the platform's claim)."""
+    timestamp authority is configured; otherwise the signing time is the platform's claim).
+
+    pyHanko signs through asyncio.run(), which cannot start inside a running event loop (an
+    ASGI server, or a test driving a browser): there, it signs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _sign(pdf)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_sign, pdf).result()
+
+
+def _sign(pdf: bytes) -> bytes:
     key = current_key()
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,

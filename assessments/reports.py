@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from assessments import credentials
 from assessments.attestation import SNAPSHOT_ATTACHMENT
 from assessments.attestation_status import status_of
 from assessments.charts import Bar, horizontal_bars
@@ -92,7 +93,8 @@ def report_context(attestation: Attestation) -> dict:
 
 def render_report_pdf(attestation: Attestation) -> bytes:
     weasyprint, _ = _weasyprint()
-    html = render_to_string("reports/attestation.html", report_context(attestation))
+    context = report_context(attestation)
+    html = render_to_string("reports/attestation.html", context)
     base = STATIC_ROOTS[0].as_uri() + "/"
     document = weasyprint.HTML(string=html, base_url=base, url_fetcher=static_only_fetcher())
     return document.write_pdf(
@@ -105,6 +107,13 @@ def render_report_pdf(attestation: Attestation) -> bytes:
                 description="Signed attestation snapshot (canonical JSON); its SHA-256 is "
                 "printed on every page.",
                 relationship="Data",
-            )
+            ),
+            weasyprint.Attachment(
+                string=credentials.issue(attestation, at=context["issued_at"]),
+                name=credentials.CREDENTIAL_ATTACHMENT,
+                description="The attestation as a W3C Verifiable Credential (JWT), signed with "
+                "the platform's key.",
+                relationship="Data",
+            ),
         ],
     )

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from assessments.attestation import sha256_hex
+from assessments.canonical import sha256_hex
 from assessments.models import Attestation, Report, ReportState
 from assessments.pdf_signing import sign_pdf
 from assessments.reports import render_report_pdf

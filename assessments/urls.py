@@ -64,6 +64,11 @@ urlpatterns = [
         name="report_download",
     ),
     path(
+        "attestations/<uuid:attestation_id>/credential.jwt",
+        attestations.credential_download,
+        name="credential_download",
+    ),
+    path(
         "attestations/<uuid:attestation_id>/revoke/", attestations.revoke, name="revoke_attestation"
     ),
     path("review/", review.dashboard, name="dashboard"),

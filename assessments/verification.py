@@ -14,8 +14,9 @@ from itertools import islice
 from django.db.models import Q
 from pypdf import PdfReader
 
-from assessments.attestation import SNAPSHOT_ATTACHMENT, sha256_hex
+from assessments.attestation import SNAPSHOT_ATTACHMENT
 from assessments.attestation_status import AttestationStatus, status_of
+from assessments.canonical import sha256_hex
 from assessments.models import Attestation
 from assessments.signing_keys import jwks
 from minor_safety_verifier import OfflineResult, verify_report

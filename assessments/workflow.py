@@ -18,7 +18,8 @@ from django.utils import timezone
 from assessments import audit, emails
 from assessments.actors import Actor
 from assessments.answers import result_for
-from assessments.attestation import build_snapshot, canonical_json, sha256_hex
+from assessments.attestation import build_snapshot
+from assessments.canonical import canonical_json, sha256_hex
 from assessments.carryover import copy_unchanged_answers
 from assessments.checkpoints import write_checkpoint
 from assessments.errors import IllegalTransition, MissingRequirement

@@ -19,7 +19,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from assessments.actors import Actor  # noqa: E402
-from assessments.attestation import canonical_json, sha256_hex  # noqa: E402
+from assessments.canonical import canonical_json, sha256_hex  # noqa: E402
 from assessments.frameworks.loader import bundled_files, publish  # noqa: E402
 from assessments.models import (  # noqa: E402
     FINAL_STATUSES,

@@ -7,11 +7,14 @@ import json
 from dataclasses import dataclass, field
 
 from asn1crypto import x509 as asn1_x509
+from joserfc import jwt
+from joserfc.jwk import KeySet
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 SNAPSHOT_ATTACHMENT = "attestation-snapshot.json"
+CREDENTIAL_ATTACHMENT = "attestation-credential.jwt"
 
 
 @dataclass
@@ -21,6 +24,7 @@ class OfflineResult:
     key_id: str = ""
     snapshot: dict | None = None
     snapshot_sha256: str = ""
+    credential: dict | None = None
 
     def summary(self) -> list[str]:
         if not self.genuine:
@@ -34,6 +38,8 @@ class OfflineResult:
             f"on {s['signed']['at']}",
             f"Score: {s['overall']['score']}, risk tier {s['overall']['risk_tier']}",
             f"Snapshot SHA-256: {self.snapshot_sha256}",
+            "Credential: signed by the platform, for this snapshot; review state when issued: "
+            f"{self.credential['credentialSubject']['reviewStateAtIssue']}.",
             "Not checked offline: whether the platform has reviewed, revoked or superseded "
             "it since. Open the verification link printed in the report for that.",
         ]
@@ -48,16 +54,32 @@ def _trusted_certificates(jwks: dict) -> dict[str, asn1_x509.Certificate]:
     return found
 
 
-def _embedded_snapshot(reader: PdfFileReader) -> bytes | None:
-    """The snapshot file from the document's embedded-files name tree (as WeasyPrint writes it:
-    one flat list of names), or None."""
+def check_credential(token: str, snapshot: bytes, jwks: dict) -> tuple[dict | None, str]:
+    """The credential's claims if the platform signed it and it is about this snapshot; else
+    None and why."""
+    try:
+        decoded = jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["ES256"])
+    except Exception as exc:  # a bad signature, an unknown key or a malformed token alike
+        return None, f"the credential's signature does not hold ({type(exc).__name__})"
+    subject = decoded.claims.get("credentialSubject", {})
+    if subject.get("snapshotSha256") != hashlib.sha256(snapshot).hexdigest():
+        return None, "the credential is about another snapshot"
+    name = json.loads(snapshot).get("organization", {}).get("legal_name")
+    if subject.get("name") != name:
+        return None, "the credential names another organization"
+    return decoded.claims, ""
+
+
+def _embedded(reader: PdfFileReader, wanted: str) -> bytes | None:
+    """A file from the document's embedded-files name tree (as WeasyPrint writes it: one flat
+    list of names), or None."""
     root = reader.root
     if "/Names" not in root or "/EmbeddedFiles" not in root["/Names"]:
         return None
     tree = root["/Names"]["/EmbeddedFiles"]
     entries = list(tree["/Names"]) if "/Names" in tree else []
     for name, spec in zip(entries[::2], entries[1::2], strict=False):
-        if str(name) == SNAPSHOT_ATTACHMENT:
+        if str(name) == wanted:
             return spec.get_object()["/EF"]["/F"].data
     return None
 
@@ -86,12 +108,17 @@ def verify_report(pdf: bytes, jwks: dict) -> OfflineResult:
     kid = next((k for k, c in trusted.items() if c.dump() == signer.dump()), "")
     if problems:
         return OfflineResult(False, problems, kid)
-    raw = _embedded_snapshot(reader)
-    if raw is None:
-        return OfflineResult(False, ["the signed file carries no attestation snapshot"], kid)
+    raw = _embedded(reader, SNAPSHOT_ATTACHMENT)
+    token = _embedded(reader, CREDENTIAL_ATTACHMENT)
+    if raw is None or token is None:
+        return OfflineResult(False, ["the signed file lacks its snapshot or credential"], kid)
+    credential, problem = check_credential(token.decode(), raw, jwks)
+    if credential is None:
+        return OfflineResult(False, [problem], kid)
     return OfflineResult(
         True,
         key_id=kid,
         snapshot=json.loads(raw),
         snapshot_sha256=hashlib.sha256(raw).hexdigest(),
+        credential=credential,
     )

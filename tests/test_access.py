@@ -83,6 +83,7 @@ RULES = {
     ("evidence_remove", "POST"): Rule("POST", "evidence", EDITORS),
     ("attestation", "GET"): Rule("GET", "attestation", READERS),
     ("report_download", "GET"): Rule("GET", "attestation", READERS),
+    ("credential_download", "GET"): Rule("GET", "attestation", READERS),
     ("revoke_attestation", "POST"): Rule("POST", "attestation", {"reviewer"}),
     ("question_verdict", "POST"): Rule("POST", "question", {"reviewer"}),
     ("evidence_verdict", "POST"): Rule("POST", "evidence", {"reviewer"}),

@@ -15,8 +15,8 @@ from assessments.answers import AnswerInput, save_answers
 from assessments.attestation import (
     SNAPSHOT_ATTACHMENT,
     STATEMENT_VERSION,
-    sha256_hex,
 )
+from assessments.canonical import sha256_hex
 from assessments.errors import IllegalTransition
 from assessments.models import ReportState, Status
 from assessments.verification import Finding, verify_pdf

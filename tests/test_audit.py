@@ -183,3 +183,20 @@ def test_a_forged_checkpoint_is_not_believed(attestation, capsys):
     captured = capsys.readouterr()
     assert "1 stored checkpoint(s) carry no valid platform signature" in captured.err
     assert "match the checkpoint" in captured.out
+
+
+def test_hashes_are_over_rfc8785_canonical_json(attestation):
+    """Anyone with a JCS implementation reproduces the snapshot and audit hashes."""
+    import json
+
+    import rfc8785
+
+    from assessments.audit import event_hash
+    from assessments.canonical import sha256_hex
+
+    assert (
+        attestation.snapshot_json == rfc8785.dumps(json.loads(attestation.snapshot_json)).decode()
+    )
+    assert sha256_hex(attestation.snapshot_json) == attestation.snapshot_sha256
+    event = AuditEvent.objects.order_by("id").last()
+    assert event_hash(event) == event.hash

@@ -16,7 +16,7 @@ from pypdf import PdfReader, PdfWriter
 
 from assessments.attestation import SNAPSHOT_ATTACHMENT
 from assessments.signing_keys import create_key, jwks
-from minor_safety_verifier import verify_report
+from minor_safety_verifier import check_credential, verify_report
 from tests.test_attestation import report_bytes
 from tests.test_pdf_signatures import _first_revision_end
 
@@ -145,3 +145,63 @@ def test_the_page_and_the_command_use_the_same_signature_check(client, approved,
     assert "signed this whole file" in page.text
     call_command("verify_attestation", approved.reports.first().file.path)
     assert "Signature: the platform's key" in capsys.readouterr().out
+
+
+def embedded(data: bytes, name: str) -> bytes:
+    (content,) = PdfReader(io.BytesIO(data)).attachments[name]
+    return content
+
+
+def test_the_report_carries_the_platforms_credential_for_its_snapshot(attestation, published):
+    data = report_bytes(attestation)
+    token = embedded(data, "attestation-credential.jwt").decode()
+    claims, problem = check_credential(token, embedded(data, SNAPSHOT_ATTACHMENT), published)
+    assert problem == ""
+    subject = claims["credentialSubject"]
+    assert claims["type"] == ["VerifiableCredential", "MinorSafetyAttestation"]
+    assert subject["name"] == "Brightpath Learning Ltd"
+    assert subject["snapshotSha256"] == attestation.snapshot_sha256
+    assert subject["reviewStateAtIssue"] == "awaiting_review"
+
+
+def test_a_credential_signed_by_another_key_is_rejected(attestation, published, tmp_path):
+    from joserfc import jwt
+    from joserfc.jwk import ECKey
+
+    forger = create_key(tmp_path / "forger")
+    data = report_bytes(attestation)
+    forged = jwt.encode(
+        {"alg": "ES256", "kid": published["keys"][0]["kid"]},  # claims to be the platform's
+        {"credentialSubject": {"snapshotSha256": attestation.snapshot_sha256}},
+        ECKey.import_key(forger.key_path.read_bytes()),
+        ["ES256"],
+    )
+    claims, problem = check_credential(forged, embedded(data, SNAPSHOT_ATTACHMENT), published)
+    assert claims is None
+    assert "signature does not hold" in problem
+
+
+def test_a_genuine_credential_does_not_vouch_for_another_organizations_report(
+    attestation, published, other_org, framework_version
+):
+    from assessments.credentials import issue
+
+    data = report_bytes(attestation)
+    mine = embedded(data, SNAPSHOT_ATTACHMENT)
+    theirs_snapshot = mine.replace(b"Brightpath Learning Ltd", b"Elsewhere Tutors Inc.")
+    claims, problem = check_credential(issue(attestation), theirs_snapshot, published)
+    assert claims is None
+    assert problem == "the credential is about another snapshot"
+
+
+def test_members_download_the_credential_from_the_attestation_page(
+    client, attestation, preparer, published
+):
+    client.force_login(preparer)
+    response = client.get(reverse("credential_download", args=[attestation.pk]))
+    assert response["Content-Type"] == "application/vc+jwt"
+    claims, problem = check_credential(
+        response.content.decode(), attestation.snapshot_json.encode(), published
+    )
+    assert problem == ""
+    assert claims["credentialSubject"]["attestationNumber"] == attestation.number

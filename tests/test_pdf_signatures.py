@@ -125,3 +125,19 @@ def test_a_rotated_key_signs_new_reports_and_old_ones_still_verify(
     published = {k["kid"] for k in client.get(reverse("jwks")).json()["keys"]}
     assert published == before | {new_key.kid}
     assert new_key.fingerprint in client.get(reverse("verify")).text
+
+
+def test_signing_works_inside_a_running_event_loop(attestation):
+    """As under an ASGI server, or after a browser test left its loop running."""
+    import asyncio
+
+    from assessments.pdf_signing import sign_pdf
+
+    data = report_bytes(attestation)
+    unsigned = data[: _first_revision_end(data)]
+
+    async def inside():
+        return sign_pdf(unsigned)
+
+    signed = asyncio.run(inside())
+    assert status_against(signed, all_keys()).bottom_line

@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, audit, lifecycle, permissions, workflow
+from assessments import answers, audit, credentials, lifecycle, permissions, workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION, statement_text
 from assessments.attestation_status import status_of
@@ -104,6 +104,18 @@ def report_download(request, attestation_id):
         f"{attestation.number}.pdf",
         content_type="application/pdf",
     )
+
+
+@login_required
+@require_GET
+def credential_download(request, attestation_id):
+    """The attestation as a Verifiable Credential, issued now (its review state is today's)."""
+    attestation = permissions.attestation_for(request.user, attestation_id, need=Need.VIEW)
+    response = HttpResponse(credentials.issue(attestation), content_type="application/vc+jwt")
+    response["Content-Disposition"] = (
+        f'attachment; filename="attestation-{attestation.number}-credential.jwt"'
+    )
+    return response
 
 
 @login_required
