@@ -225,3 +225,9 @@ def test_verify_attestation_says_a_genuine_report_was_rejected(attestation, revi
     with pytest.raises(CommandError, match=r"NOT VALID.*Rejected by the platform") as e:
         call_command("verify_attestation", path)
     assert e.value.returncode == 2
+
+
+def test_the_verification_page_is_titled_plainly(client, db):
+    page = client.get(reverse("verify"))
+    assert "<title>Verify an attestation · Minor-safety portal</title>" in page.text
+    assert page.text.count("Checking a report without us") == 1
