@@ -12,6 +12,7 @@ from django.utils import timezone
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
+from assessments import status_list
 from assessments.attestation_status import status_of
 from assessments.models import Attestation
 from assessments.signing_keys import current_key
@@ -30,6 +31,7 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
     version = assessment.framework_version
     organization = assessment.organization
     overall = json.loads(attestation.snapshot_json)["overall"]  # what was signed, not today's
+    has_status = attestation.status_index is not None
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiableCredential", "MinorSafetyAttestation"],
@@ -52,7 +54,7 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
             "issuedAt": _iso(at),
             "snapshotSha256": attestation.snapshot_sha256,
         },
-    }
+    } | ({"credentialStatus": status_list.entry(attestation)} if has_status else {})
 
 
 def issue(attestation: Attestation, *, at: datetime | None = None) -> str:

@@ -109,6 +109,11 @@ urlpatterns = [
         name="signing_certificates",
     ),
     path(
+        ".well-known/minor-safety-portal/status/revocation",
+        verify.published_status_list,
+        name="status_list",
+    ),
+    path(
         ".well-known/minor-safety-portal/audit-checkpoints.jsonl",
         verify.published_checkpoints,
         name="audit_checkpoints",

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from assessments import audit, emails
+from assessments import audit, emails, status_list
 from assessments.actors import Actor
 from assessments.answers import result_for
 from assessments.attestation import build_snapshot
@@ -179,6 +179,7 @@ def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Att
             organization_id=locked.organization_id,
             framework_slug=locked.framework_slug,
             number=number,
+            status_index=status_list.next_index(),
             snapshot_json=text,
             snapshot_sha256=sha256_hex(text),
             statement_version=statement_version,

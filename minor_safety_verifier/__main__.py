@@ -13,8 +13,16 @@ def main(argv=None) -> int:
     )
     parser.add_argument("report", type=Path)
     parser.add_argument("--jwks", type=Path, required=True, help="the platform's jwks.json")
+    parser.add_argument(
+        "--status-list",
+        type=Path,
+        help="the platform's revocation list (the JWT at the credential's statusListCredential)",
+    )
     args = parser.parse_args(argv)
-    result = verify_report(args.report.read_bytes(), json.loads(args.jwks.read_text()))
+    status_list = args.status_list.read_text().strip() if args.status_list else None
+    result = verify_report(
+        args.report.read_bytes(), json.loads(args.jwks.read_text()), status_list=status_list
+    )
     print("\n".join(result.summary()))
     return 0 if result.genuine else 1
 

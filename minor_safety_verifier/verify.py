@@ -1,6 +1,7 @@
 """The offline check itself: the PDF signature against the published keys, then the snapshot."""
 
 import base64
+import gzip
 import hashlib
 import io
 import json
@@ -25,6 +26,7 @@ class OfflineResult:
     snapshot: dict | None = None
     snapshot_sha256: str = ""
     credential: dict | None = None
+    status_checked: bool = False
 
     def summary(self) -> list[str]:
         if not self.genuine:
@@ -40,8 +42,12 @@ class OfflineResult:
             f"Snapshot SHA-256: {self.snapshot_sha256}",
             "Credential: signed by the platform, for this snapshot; review state when issued: "
             f"{self.credential['credentialSubject']['reviewStateAtIssue']}.",
-            "Not checked offline: whether the platform has reviewed, revoked or superseded "
-            "it since. Open the verification link printed in the report for that.",
+            "Revocation: checked against the platform's signed status list: not revoked."
+            if self.status_checked
+            else "Revocation: not checked (give --status-list, the file published at the "
+            "credential's statusListCredential).",
+            "Not checked offline: whether the platform has reviewed or superseded it since. "
+            "Open the verification link printed in the report for that.",
         ]
 
 
@@ -70,6 +76,26 @@ def check_credential(token: str, snapshot: bytes, jwks: dict) -> tuple[dict | No
     return decoded.claims, ""
 
 
+def is_revoked(credential: dict, status_list_token: str, jwks: dict) -> tuple[bool | None, str]:
+    """Whether the platform's signed status list marks the credential revoked (None and why
+    when the list cannot be believed or does not cover it)."""
+    status = credential.get("credentialStatus")
+    if not status:
+        return None, "the credential names no status list"
+    try:
+        listed = jwt.decode(status_list_token, KeySet.import_key_set(jwks), algorithms=["ES256"])
+    except Exception as exc:
+        return None, f"the status list's signature does not hold ({type(exc).__name__})"
+    if listed.claims.get("id") != status.get("statusListCredential"):
+        return None, "the status list is not the one the credential names"
+    encoded = listed.claims["credentialSubject"]["encodedList"]
+    bits = gzip.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    index = int(status["statusListIndex"])
+    if index // 8 >= len(bits):
+        return None, "the status list is shorter than the credential's index"
+    return bool(bits[index // 8] & (0x80 >> (index % 8))), ""
+
+
 def _embedded(reader: PdfFileReader, wanted: str) -> bytes | None:
     """A file from the document's embedded-files name tree (as WeasyPrint writes it: one flat
     list of names), or None."""
@@ -84,7 +110,7 @@ def _embedded(reader: PdfFileReader, wanted: str) -> bytes | None:
     return None
 
 
-def verify_report(pdf: bytes, jwks: dict) -> OfflineResult:
+def verify_report(pdf: bytes, jwks: dict, status_list: str | None = None) -> OfflineResult:
     trusted = _trusted_certificates(jwks)
     if not trusted:
         return OfflineResult(False, ["the key set holds no certificate"])
@@ -115,10 +141,17 @@ def verify_report(pdf: bytes, jwks: dict) -> OfflineResult:
     credential, problem = check_credential(token.decode(), raw, jwks)
     if credential is None:
         return OfflineResult(False, [problem], kid)
+    if status_list is not None:
+        revoked, problem = is_revoked(credential, status_list, jwks)
+        if revoked is None:
+            return OfflineResult(False, [problem], kid)
+        if revoked:
+            return OfflineResult(False, ["the platform has revoked this attestation"], kid)
     return OfflineResult(
         True,
         key_id=kid,
         snapshot=json.loads(raw),
         snapshot_sha256=hashlib.sha256(raw).hexdigest(),
         credential=credential,
+        status_checked=status_list is not None,
     )

@@ -62,6 +62,7 @@ RULES = {
     ("jwks", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("signing_certificates", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("audit_checkpoints", "GET"): Rule("GET", "", EVERYONE, public=True),
+    ("status_list", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("account", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("two_factor_setup", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("two_factor_setup", "POST"): Rule("POST", "", EVERYONE - {"anonymous"}, ok=200),

@@ -205,3 +205,47 @@ def test_members_download_the_credential_from_the_attestation_page(
     )
     assert problem == ""
     assert claims["credentialSubject"]["attestationNumber"] == attestation.number
+
+
+def test_a_revoked_attestation_is_rejected_with_the_published_status_list(
+    client, attestation, reviewer, published, tmp_path
+):
+    from assessments import workflow
+    from assessments.actors import Actor
+
+    report = report_bytes(attestation)
+    before = client.get(reverse("status_list")).content.decode()
+    assert verify_report(report, published, status_list=before).genuine
+    workflow.revoke(attestation, actor=Actor(reviewer), reason="Safeguards withdrawn.")
+    after = client.get(reverse("status_list")).content.decode()
+    result = verify_report(report, published, status_list=after)
+    assert not result.genuine
+    assert result.problems == ["the platform has revoked this attestation"]
+    (tmp_path / "status.jwt").write_text(after)
+    run = outside(
+        tmp_path,
+        report,
+        published,
+        "-m",
+        "minor_safety_verifier",
+        "--status-list",
+        tmp_path / "status.jwt",
+    )
+    assert run.returncode == 1
+    assert "revoked" in run.stdout
+
+
+def test_a_status_list_signed_by_another_key_is_not_believed(attestation, published, tmp_path):
+    from joserfc import jwt
+    from joserfc.jwk import ECKey
+
+    forger = create_key(tmp_path / "forger")
+    forged = jwt.encode(
+        {"alg": "ES256", "kid": published["keys"][0]["kid"]},
+        {"id": "whatever", "credentialSubject": {"encodedList": ""}},
+        ECKey.import_key(forger.key_path.read_bytes()),
+        ["ES256"],
+    )
+    result = verify_report(report_bytes(attestation), published, status_list=forged)
+    assert not result.genuine
+    assert "status list's signature does not hold" in result.problems[0]

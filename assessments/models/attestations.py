@@ -33,6 +33,9 @@ class Attestation(models.Model):
         "assessments.Organization", on_delete=models.PROTECT, related_name="attestations"
     )
     framework_slug = models.SlugField(max_length=80)
+    # This attestation's bit in the platform's published revocation list (W3C Bitstring
+    # Status List): given once at signing, never reused.
+    status_index = models.PositiveIntegerField(unique=True, null=True, editable=False)
     snapshot_json = models.TextField(help_text="Canonical JSON; hashed byte for byte.")
     snapshot_sha256 = models.CharField(max_length=64, unique=True)
     statement_version = models.CharField(max_length=20)

@@ -3,7 +3,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments import checkpoints, signing_keys
+from assessments import checkpoints, signing_keys, status_list
 from assessments.forms.review import VerifyForm
 from assessments.middleware import max_body_bytes
 from assessments.throttling import VERIFY_UPLOAD, throttled_posts
@@ -58,6 +58,14 @@ def published_certificates(request):
     """Every certificate the platform has signed reports with, PEM, newest last."""
     response = HttpResponse(signing_keys.certificates_pem(), content_type="application/x-pem-file")
     response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+def published_status_list(request):
+    """The revocation list every credential points to (a signed JWT); kept fresh."""
+    response = HttpResponse(status_list.status_list_credential(), content_type="application/vc+jwt")
+    response["Cache-Control"] = "public, max-age=300"
     return response
 
 
