@@ -10,7 +10,7 @@ WORKDIR /app
 COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN pip install --no-cache-dir --no-deps . \
+RUN pip install --no-cache-dir --no-deps . ./verifier \
  && useradd --create-home portal && mkdir -p /app/var /app/staticfiles \
  && chown -R portal /app/var /app/staticfiles
 USER portal

@@ -145,3 +145,13 @@ def test_the_example_env_file_starts_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(ROOT / "staticfiles"), "https://portal.example.org"]
+
+
+def test_the_offline_verifier_installs_alone_with_two_dependencies():
+    project = tomllib.loads((ROOT / "verifier" / "pyproject.toml").read_text())["project"]
+    names = sorted(Requirement(r).name.lower() for r in project["dependencies"])
+    assert names == ["joserfc", "pyhanko"]
+    pinned = pins("requirements.lock")
+    for text in project["dependencies"]:
+        requirement = Requirement(text)
+        assert requirement.specifier.contains(pinned[requirement.name.lower()])
