@@ -12,6 +12,7 @@ from enum import StrEnum
 from itertools import islice
 
 from django.db.models import Q
+from minor_safety_verifier import OfflineResult, verify_report
 from pypdf import PdfReader
 
 from assessments.attestation import SNAPSHOT_ATTACHMENT
@@ -19,7 +20,6 @@ from assessments.attestation_status import AttestationStatus, status_of
 from assessments.canonical import sha256_hex
 from assessments.models import Attestation
 from assessments.signing_keys import jwks
-from minor_safety_verifier import OfflineResult, verify_report
 
 log = logging.getLogger(__name__)
 

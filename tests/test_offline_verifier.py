@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from minor_safety_verifier import check_credential, verify_report
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pypdf import PdfReader, PdfWriter
 
 from assessments.attestation import SNAPSHOT_ATTACHMENT
 from assessments.signing_keys import create_key, jwks
-from minor_safety_verifier import check_credential, verify_report
 from tests.test_attestation import report_bytes
 from tests.test_pdf_signatures import _first_revision_end
 
