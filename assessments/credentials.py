@@ -54,7 +54,7 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
             "issuedAt": _iso(at),
             "snapshotSha256": attestation.snapshot_sha256,
         },
-    } | ({"credentialStatus": status_list.entry(attestation)} if has_status else {})
+    } | ({"credentialStatus": status_list.entries(attestation)} if has_status else {})
 
 
 def issue(attestation: Attestation, *, at: datetime | None = None) -> str:

@@ -1,9 +1,14 @@
-"""The platform's revocation list as a W3C Bitstring Status List credential: bit i is set when
-the attestation with status index i is revoked. Every credential points to it, so anyone can
-check revocation with the published keys and this one small document."""
+"""What the platform says about its attestations since issuing them, as W3C Bitstring Status
+List credentials that every attestation's credential points to: one list of revoked
+attestations (statusPurpose "revocation") and one of attestations superseded by a newer
+approved one (statusPurpose "message": 0 current, 1 superseded). Bit i belongs to the
+attestation with status index i. With the published keys and these two small documents,
+anyone can check both without asking the portal anything else."""
 
 import base64
 import gzip
+from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 from django.db.models import Max
@@ -12,15 +17,38 @@ from django.utils import timezone
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
-from assessments.models import Attestation
+from assessments.attestation_status import PublicStatus, status_of
+from assessments.models import Attestation, Outcome
 from assessments.signing_keys import current_key
 
 LIST_BITS = 131_072  # the specification's minimum size (16 KiB), so an index reveals little
-PURPOSE = "revocation"
 
 
-def list_url() -> str:
-    return settings.SITE_URL + reverse("status_list")
+class StatusList(StrEnum):
+    REVOKED = "revocation"
+    SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True)
+class ListKind:
+    purpose: str
+    messages: list | None = None  # for statusPurpose "message"
+
+
+KINDS = {
+    StatusList.REVOKED: ListKind("revocation"),
+    StatusList.SUPERSEDED: ListKind(
+        "message",
+        [
+            {"status": "0x0", "message": "current"},
+            {"status": "0x1", "message": "superseded by a newer approved attestation"},
+        ],
+    ),
+}
+
+
+def list_url(which: StatusList) -> str:
+    return settings.SITE_URL + reverse("status_list", args=[which.value])
 
 
 def next_index() -> int:
@@ -28,40 +56,57 @@ def next_index() -> int:
     return 0 if latest is None else latest + 1
 
 
-def entry(attestation: Attestation) -> dict:
-    """The credentialStatus an attestation's credential carries."""
-    return {
-        "id": f"{list_url()}#{attestation.status_index}",
-        "type": "BitstringStatusListEntry",
-        "statusPurpose": PURPOSE,
-        "statusListIndex": str(attestation.status_index),
-        "statusListCredential": list_url(),
-    }
+def entries(attestation: Attestation) -> list[dict]:
+    """The credentialStatus an attestation's credential carries: one entry per list."""
+    found = []
+    for which, kind in KINDS.items():
+        entry = {
+            "id": f"{list_url(which)}#{attestation.status_index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": kind.purpose,
+            "statusListIndex": str(attestation.status_index),
+            "statusListCredential": list_url(which),
+        }
+        if kind.messages:
+            entry |= {"statusSize": 1, "statusMessage": kind.messages}
+        found.append(entry)
+    return found
 
 
-def encoded_list() -> str:
+def _indexes(which: StatusList) -> list[int]:
+    listed = Attestation.objects.filter(status_index__isnull=False)
+    if which == StatusList.REVOKED:
+        return list(listed.filter(revoked_at__isnull=False).values_list("status_index", flat=True))
+    candidates = listed.filter(revoked_at__isnull=True, decisions__outcome=Outcome.APPROVED)
+    return [
+        a.status_index
+        for a in candidates.select_related("assessment").distinct()
+        if status_of(a).status == PublicStatus.SUPERSEDED
+    ]
+
+
+def encoded_list(which: StatusList) -> str:
     size = max(LIST_BITS, next_index())
     bits = bytearray((size + 7) // 8)
-    revoked = Attestation.objects.filter(revoked_at__isnull=False, status_index__isnull=False)
-    for index in revoked.values_list("status_index", flat=True):
+    for index in _indexes(which):
         bits[index // 8] |= 0x80 >> (index % 8)  # index 0 is the first byte's leftmost bit
     return base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).rstrip(b"=").decode()
 
 
-def status_list_credential() -> str:
+def status_list_credential(which: StatusList) -> str:
     """The list, signed now with the platform's current key, as a JWT."""
     key = current_key()
     claims = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "id": list_url(),
+        "id": list_url(which),
         "issuer": settings.SITE_URL,
         "validFrom": timezone.now().isoformat().replace("+00:00", "Z"),
         "credentialSubject": {
-            "id": f"{list_url()}#list",
+            "id": f"{list_url(which)}#list",
             "type": "BitstringStatusList",
-            "statusPurpose": PURPOSE,
-            "encodedList": encoded_list(),
+            "statusPurpose": KINDS[which].purpose,
+            "encodedList": encoded_list(which),
         },
     }
     private = ECKey.import_key(key.key_path.read_bytes(), {"kid": key.kid})

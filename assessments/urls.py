@@ -109,7 +109,7 @@ urlpatterns = [
         name="signing_certificates",
     ),
     path(
-        ".well-known/minor-safety-portal/status/revocation",
+        ".well-known/minor-safety-portal/status/<slug:which>",
         verify.published_status_list,
         name="status_list",
     ),

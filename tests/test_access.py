@@ -62,7 +62,7 @@ RULES = {
     ("jwks", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("signing_certificates", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("audit_checkpoints", "GET"): Rule("GET", "", EVERYONE, public=True),
-    ("status_list", "GET"): Rule("GET", "", EVERYONE, public=True),
+    ("status_list", "GET"): Rule("GET", "statuslist", EVERYONE, public=True),
     ("account", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("two_factor_setup", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("two_factor_setup", "POST"): Rule("POST", "", EVERYONE - {"anonymous"}, ok=200),
@@ -172,6 +172,7 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
             "membership": [org.pk, preparer.memberships.get().pk],
             "invitation": [invitation_token(invitation)],
             "registration": [registration],
+            "statuslist": ["revocation"],
         },
     }
 

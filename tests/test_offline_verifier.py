@@ -207,6 +207,13 @@ def test_members_download_the_credential_from_the_attestation_page(
     assert claims["credentialSubject"]["attestationNumber"] == attestation.number
 
 
+def status_lists(client) -> list[str]:
+    return [
+        client.get(reverse("status_list", args=[which])).content.decode()
+        for which in ("revocation", "superseded")
+    ]
+
+
 def test_a_revoked_attestation_is_rejected_with_the_published_status_list(
     client, attestation, reviewer, published, tmp_path
 ):
@@ -214,25 +221,38 @@ def test_a_revoked_attestation_is_rejected_with_the_published_status_list(
     from assessments.actors import Actor
 
     report = report_bytes(attestation)
-    before = client.get(reverse("status_list")).content.decode()
-    assert verify_report(report, published, status_list=before).genuine
+    fine = verify_report(report, published, status_lists=status_lists(client))
+    assert fine.genuine
+    assert fine.unchecked == []
+    unchecked = verify_report(report, published)
+    assert unchecked.unchecked == ["revocation", "message"]  # and it says so
     workflow.revoke(attestation, actor=Actor(reviewer), reason="Safeguards withdrawn.")
-    after = client.get(reverse("status_list")).content.decode()
-    result = verify_report(report, published, status_list=after)
+    result = verify_report(report, published, status_lists=status_lists(client))
     assert not result.genuine
     assert result.problems == ["the platform has revoked this attestation"]
-    (tmp_path / "status.jwt").write_text(after)
-    run = outside(
-        tmp_path,
-        report,
-        published,
-        "-m",
-        "minor_safety_verifier",
-        "--status-list",
-        tmp_path / "status.jwt",
-    )
+    args = []
+    for n, token in enumerate(status_lists(client)):
+        (tmp_path / f"list{n}.jwt").write_text(token)
+        args += ["--status-list", tmp_path / f"list{n}.jwt"]
+    run = outside(tmp_path, report, published, "-m", "minor_safety_verifier", *args)
     assert run.returncode == 1
     assert "revoked" in run.stdout
+
+
+def test_a_superseded_attestation_is_said_so_by_the_published_list(
+    client, approved, reviewer, preparer, signatory, published
+):
+    from assessments import workflow
+    from assessments.actors import Actor
+    from tests.test_attestation_status import reassess
+
+    report = report_bytes(approved)
+    assert verify_report(report, published, status_lists=status_lists(client)).genuine
+    newer = reassess(approved, preparer, signatory)
+    assert verify_report(report, published, status_lists=status_lists(client)).genuine
+    workflow.approve(newer.assessment, actor=Actor(reviewer), rationale="Still evidenced.")
+    result = verify_report(report, published, status_lists=status_lists(client))
+    assert result.problems == ["superseded by a newer approved attestation"]
 
 
 def test_a_status_list_signed_by_another_key_is_not_believed(attestation, published, tmp_path):
@@ -246,6 +266,6 @@ def test_a_status_list_signed_by_another_key_is_not_believed(attestation, publis
         ECKey.import_key(forger.key_path.read_bytes()),
         ["ES256"],
     )
-    result = verify_report(report_bytes(attestation), published, status_list=forged)
+    result = verify_report(report_bytes(attestation), published, status_lists=[forged])
     assert not result.genuine
     assert "status list's signature does not hold" in result.problems[0]

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -62,9 +62,15 @@ def published_certificates(request):
 
 
 @require_GET
-def published_status_list(request):
-    """The revocation list every credential points to (a signed JWT); kept fresh."""
-    response = HttpResponse(status_list.status_list_credential(), content_type="application/vc+jwt")
+def published_status_list(request, which):
+    """A status list every credential points to (a signed JWT), made fresh on request."""
+    try:
+        chosen = status_list.StatusList(which)
+    except ValueError:
+        raise Http404 from None
+    response = HttpResponse(
+        status_list.status_list_credential(chosen), content_type="application/vc+jwt"
+    )
     response["Cache-Control"] = "public, max-age=300"
     return response
 

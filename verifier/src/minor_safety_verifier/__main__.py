@@ -16,12 +16,16 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--status-list",
         type=Path,
-        help="the platform's revocation list (the JWT at the credential's statusListCredential)",
+        action="append",
+        default=[],
+        help="a status list the credential names (the JWT at its statusListCredential); "
+        "give each one",
     )
     args = parser.parse_args(argv)
-    status_list = args.status_list.read_text().strip() if args.status_list else None
     result = verify_report(
-        args.report.read_bytes(), json.loads(args.jwks.read_text()), status_list=status_list
+        args.report.read_bytes(),
+        json.loads(args.jwks.read_text()),
+        status_lists=[path.read_text().strip() for path in args.status_list],
     )
     print("\n".join(result.summary()))
     return 0 if result.genuine else 1

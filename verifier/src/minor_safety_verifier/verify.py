@@ -26,7 +26,7 @@ class OfflineResult:
     snapshot: dict | None = None
     snapshot_sha256: str = ""
     credential: dict | None = None
-    status_checked: bool = False
+    unchecked: list[str] = field(default_factory=list)  # status purposes no list was given for
 
     def summary(self) -> list[str]:
         if not self.genuine:
@@ -42,12 +42,13 @@ class OfflineResult:
             f"Snapshot SHA-256: {self.snapshot_sha256}",
             "Credential: signed by the platform, for this snapshot; review state when issued: "
             f"{self.credential['credentialSubject']['reviewStateAtIssue']}.",
-            "Revocation: checked against the platform's signed status list: not revoked."
-            if self.status_checked
-            else "Revocation: not checked (give --status-list, the file published at the "
-            "credential's statusListCredential).",
-            "Not checked offline: whether the platform has reviewed or superseded it since. "
-            "Open the verification link printed in the report for that.",
+            "Status lists: not checked for "
+            + ", ".join(self.unchecked)
+            + " (give --status-list with the files at the credential's statusListCredential)."
+            if self.unchecked
+            else "Status lists: neither revoked nor superseded, by the platform's signed lists.",
+            "Not checked offline: whether the platform has reviewed it since. The verification "
+            "link printed in the report says.",
         ]
 
 
@@ -76,24 +77,36 @@ def check_credential(token: str, snapshot: bytes, jwks: dict) -> tuple[dict | No
     return decoded.claims, ""
 
 
-def is_revoked(credential: dict, status_list_token: str, jwks: dict) -> tuple[bool | None, str]:
-    """Whether the platform's signed status list marks the credential revoked (None and why
-    when the list cannot be believed or does not cover it)."""
-    status = credential.get("credentialStatus")
-    if not status:
-        return None, "the credential names no status list"
-    try:
-        listed = jwt.decode(status_list_token, KeySet.import_key_set(jwks), algorithms=["ES256"])
-    except Exception as exc:
-        return None, f"the status list's signature does not hold ({type(exc).__name__})"
-    if listed.claims.get("id") != status.get("statusListCredential"):
-        return None, "the status list is not the one the credential names"
-    encoded = listed.claims["credentialSubject"]["encodedList"]
-    bits = gzip.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
-    index = int(status["statusListIndex"])
-    if index // 8 >= len(bits):
-        return None, "the status list is shorter than the credential's index"
-    return bool(bits[index // 8] & (0x80 >> (index % 8))), ""
+def status_findings(
+    credential: dict, status_lists: list[str], jwks: dict
+) -> tuple[list[str], list[str], list[str]]:
+    """Against the platform's signed status lists: (what they say against the credential,
+    problems with the lists themselves, purposes no list was given for)."""
+    entries = credential.get("credentialStatus") or []
+    entries = entries if isinstance(entries, list) else [entries]
+    lists, problems = {}, []
+    for token in status_lists:
+        try:
+            listed = jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["ES256"])
+        except Exception as exc:
+            problems.append(f"a status list's signature does not hold ({type(exc).__name__})")
+            continue
+        lists[listed.claims.get("id")] = listed.claims
+    findings, unchecked = [], []
+    for entry in entries:
+        claims = lists.get(entry.get("statusListCredential"))
+        if claims is None:
+            unchecked.append(entry.get("statusPurpose", "?"))
+            continue
+        encoded = claims["credentialSubject"]["encodedList"]
+        bits = gzip.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+        index = int(entry["statusListIndex"])
+        if index // 8 >= len(bits):
+            problems.append("a status list is shorter than the credential's index")
+        elif bits[index // 8] & (0x80 >> (index % 8)):
+            messages = {m["status"]: m["message"] for m in entry.get("statusMessage", [])}
+            findings.append(messages.get("0x1", "the platform has revoked this attestation"))
+    return findings, problems, unchecked
 
 
 def _embedded(reader: PdfFileReader, wanted: str) -> bytes | None:
@@ -110,7 +123,7 @@ def _embedded(reader: PdfFileReader, wanted: str) -> bytes | None:
     return None
 
 
-def verify_report(pdf: bytes, jwks: dict, status_list: str | None = None) -> OfflineResult:
+def verify_report(pdf: bytes, jwks: dict, status_lists: list[str] | None = None) -> OfflineResult:
     trusted = _trusted_certificates(jwks)
     if not trusted:
         return OfflineResult(False, ["the key set holds no certificate"])
@@ -141,17 +154,14 @@ def verify_report(pdf: bytes, jwks: dict, status_list: str | None = None) -> Off
     credential, problem = check_credential(token.decode(), raw, jwks)
     if credential is None:
         return OfflineResult(False, [problem], kid)
-    if status_list is not None:
-        revoked, problem = is_revoked(credential, status_list, jwks)
-        if revoked is None:
-            return OfflineResult(False, [problem], kid)
-        if revoked:
-            return OfflineResult(False, ["the platform has revoked this attestation"], kid)
+    findings, problems, unchecked = status_findings(credential, status_lists or [], jwks)
+    if findings or problems:
+        return OfflineResult(False, findings + problems, kid)
     return OfflineResult(
         True,
         key_id=kid,
         snapshot=json.loads(raw),
         snapshot_sha256=hashlib.sha256(raw).hexdigest(),
         credential=credential,
-        status_checked=status_list is not None,
+        unchecked=unchecked,
     )
