@@ -17,7 +17,6 @@ from django.utils import timezone
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
-from assessments.attestation_status import PublicStatus, status_of
 from assessments.models import Attestation, Outcome
 from assessments.signing_keys import current_key
 
@@ -77,12 +76,20 @@ def _indexes(which: StatusList) -> list[int]:
     listed = Attestation.objects.filter(status_index__isnull=False)
     if which == StatusList.REVOKED:
         return list(listed.filter(revoked_at__isnull=False).values_list("status_index", flat=True))
-    candidates = listed.filter(revoked_at__isnull=True, decisions__outcome=Outcome.APPROVED)
-    return [
-        a.status_index
-        for a in candidates.select_related("assessment").distinct()
-        if status_of(a).status == PublicStatus.SUPERSEDED
-    ]
+    # attestation_status.superseding in two queries for the whole list instead of a few per
+    # attestation: an approved, unrevoked attestation is superseded when a later one in its
+    # line (organization and questionnaire) is approved and unrevoked too.
+    approved = list(
+        listed.filter(revoked_at__isnull=True, decisions__outcome=Outcome.APPROVED)
+        .exclude(decisions__outcome__in=[Outcome.REJECTED, Outcome.CHANGES_REQUESTED])
+        .values_list("status_index", "organization_id", "framework_slug", "signed_at")
+        .distinct()
+    )
+    newest: dict[tuple, object] = {}
+    for _, organization, slug, signed_at in approved:
+        line = (organization, slug)
+        newest[line] = max(newest.get(line, signed_at), signed_at)
+    return [index for index, org, slug, signed_at in approved if signed_at < newest[(org, slug)]]
 
 
 def encoded_list(which: StatusList) -> str:
