@@ -9,13 +9,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from assessments import audit, scoring
 from assessments.actors import Actor
 from assessments.errors import IllegalTransition
-from assessments.models import Answer, Assessment, AuditAction, Evidence
+from assessments.frameworks.schema import QuestionType
+from assessments.models import (
+    Answer,
+    Assessment,
+    AuditAction,
+    Evidence,
+    EvidenceVerdict,
+    QuestionVerdict,
+    Verdict,
+)
 
 
 @dataclass(frozen=True)
@@ -39,12 +48,15 @@ class SaveResult:
     revisions: dict[str, int] = field(default_factory=dict)  # of the answers now stored
 
 
-def response_of(answer: Answer, evidence_count: int = 0) -> scoring.Response:
+def response_of(
+    answer: Answer, evidence_count: int = 0, support: scoring.Support = scoring.Support.NONE
+) -> scoring.Response:
     return scoring.Response(
         value=answer.value,
         not_applicable=answer.not_applicable,
         justification=answer.justification,
         evidence_count=evidence_count,
+        support=support,
     )
 
 
@@ -53,24 +65,65 @@ def responses_for(assessment: Assessment) -> dict[str, scoring.Response]:
 
 
 def responses_and_revisions(assessment: Assessment) -> tuple[dict, dict[str, int]]:
-    """Every answer as scoring needs it, and each answer's revision, from two queries."""
-    evidence_counts = dict(
-        Evidence.objects.filter(assessment=assessment)
-        .values_list("question_id")
-        .annotate(n=Count("id"))
-        .values_list("question_id", "n")
-    )
+    """Every answer as scoring needs it (with where its evidence stands), and each answer's
+    revision, from three queries."""
+    evidence = _evidence_by_question(assessment)
+    url_verdicts = _latest_question_verdicts(assessment)
+    questions = assessment.framework_version.framework.questions
     stored = list(assessment.answers.all())
-    responses = {
-        a.question_id: response_of(a, evidence_counts.pop(a.question_id, 0)) for a in stored
-    }
-    for question_id, count in evidence_counts.items():
-        responses[question_id] = scoring.Response(evidence_count=count)
+    responses = {}
+    for a in stored:
+        count, support = evidence.pop(a.question_id, (0, scoring.Support.NONE))
+        question = questions.get(a.question_id)
+        if question is not None and question.type == QuestionType.URL and a.value:
+            support = URL_SUPPORT.get(url_verdicts.get(a.question_id), scoring.Support.SUBMITTED)
+        responses[a.question_id] = response_of(a, count, support)
+    for question_id, (count, support) in evidence.items():
+        responses[question_id] = scoring.Response(evidence_count=count, support=support)
     return responses, {a.question_id: a.revision for a in stored}
 
 
+# A reviewer's verdict on a linked page (e.g. the public statement) says whether it backs
+# the claim; without one, a given link counts as submitted evidence.
+URL_SUPPORT = {
+    Verdict.ACCEPTED: scoring.Support.ACCEPTED,
+    Verdict.NEEDS_CHANGE: scoring.Support.REJECTED,
+}
+
+
+def _evidence_by_question(assessment: Assessment) -> dict[str, tuple[int, scoring.Support]]:
+    """How many items each question has, and the strongest standing among them."""
+    latest = EvidenceVerdict.objects.filter(evidence=OuterRef("pk")).order_by("-decided_at", "-id")
+    items = Evidence.objects.filter(assessment=assessment).annotate(
+        accepted=Subquery(latest.values("accepted")[:1])
+    )
+    found: dict[str, tuple[int, scoring.Support]] = {}
+    for question_id, accepted in items.values_list("question_id", "accepted"):
+        count, best = found.get(question_id, (0, scoring.Support.NONE))
+        standing = ITEM_SUPPORT[accepted]
+        found[question_id] = (count + 1, max(best, standing, key=scoring.SUPPORT_ORDER.index))
+    return found
+
+
+ITEM_SUPPORT = {
+    None: scoring.Support.SUBMITTED,
+    True: scoring.Support.ACCEPTED,
+    False: scoring.Support.REJECTED,
+}
+
+
+def _latest_question_verdicts(assessment: Assessment) -> dict[str, str]:
+    """The verdicts of the attestation now under (or after) review, latest per question."""
+    verdicts = QuestionVerdict.objects.filter(
+        attestation__in=assessment.attestations.order_by("-number")[:1]
+    ).values_list("question_id", "verdict")
+    return dict(verdicts)  # ordered by decision time: the latest wins
+
+
 def result_for(assessment: Assessment) -> scoring.Result:
-    return scoring.score(assessment.framework_version.framework, responses_for(assessment))
+    return scoring.score(
+        assessment.framework_version.framework, responses_for(assessment), timezone.localdate()
+    )
 
 
 def _same(answer: Answer, item: AnswerInput) -> bool:

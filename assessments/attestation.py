@@ -65,7 +65,7 @@ def build_snapshot(
     version = assessment.framework_version
     framework = version.framework
     responses = responses_for(assessment)
-    result = score(framework, responses)
+    result = score(framework, responses, signed_at.date())
     evidence: dict[str, list[dict]] = {}
     for item in assessment.evidence.order_by("uploaded_at", "id"):
         evidence.setdefault(item.question_id, []).append(_evidence_entry(item))
@@ -90,7 +90,12 @@ def build_snapshot(
             "text": statement_text(statement_version, organization.legal_name),
         },
         "signed": {"name": signer.full_name, "email": signer.email, "at": _iso(signed_at)},
-        "overall": {"score": result.score, "risk_tier": result.risk_tier},
+        "overall": {
+            "score": result.score,
+            "claimed_score": result.claimed_score,
+            "risk_tier": result.risk_tier,
+        },
+        "scope_notices": result.notices,
         "sections": [
             {
                 "id": s.section.id,
@@ -102,6 +107,8 @@ def build_snapshot(
                         "text": r.question.text,
                         "answer": display_value(r.question, responses.get(r.question.id)),
                         "status": r.status.value,
+                        "claimed": r.claimed.value,
+                        "evidence_standing": r.support.value if r.support else None,
                         "justification": (
                             responses[r.question.id].justification
                             if r.status == AnswerStatus.NOT_APPLICABLE
@@ -110,9 +117,13 @@ def build_snapshot(
                         "evidence": evidence.get(r.question.id, []),
                         "citations": [
                             {
+                                "source": c.source,
                                 "document": framework.source(c.source).title,
                                 "file": framework.source(c.source).file,
                                 "section": c.section,
+                                # The policy text the answer was given against.
+                                "strength": c.strength,
+                                "section_sha256": c.sha256,
                             }
                             for c in r.question.citations
                         ],

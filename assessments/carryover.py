@@ -1,7 +1,9 @@
 """Carrying answers from an earlier assessment into a new one (re-assessment).
 
 An answer is carried over only when its question is unchanged between the two framework
-versions, so a person never inherits an answer to a question they were not asked.
+versions, so a person never inherits an answer to a question they were not asked. A question
+whose words stayed but whose cited policy text changed (another pinned hash) is asked again:
+"changed because the policy changed".
 """
 
 from assessments.frameworks.schema import Framework, Question
@@ -13,15 +15,32 @@ def _comparable(question: Question) -> dict:
     return question.model_dump(include={"text", "type", "options"})
 
 
+def policy_moved(old: Question, new: Question) -> bool:
+    """A section both versions cite, pinned at different texts."""
+    pinned = {(c.source, c.section): c.sha256 for c in old.citations if c.sha256}
+    return any(
+        c.sha256 and pinned.get((c.source, c.section), c.sha256) != c.sha256 for c in new.citations
+    )
+
+
 def question_changes(old: Framework, new: Framework) -> dict[str, list[str]]:
-    """Question ids that are new, changed, removed or unchanged between two versions."""
+    """Question ids that are new, changed, changed because the policy changed, removed or
+    unchanged between two versions."""
     before, after = old.questions, new.questions
-    changes: dict[str, list[str]] = {"new": [], "changed": [], "removed": [], "unchanged": []}
+    changes: dict[str, list[str]] = {
+        "new": [],
+        "changed": [],
+        "policy_changed": [],
+        "removed": [],
+        "unchanged": [],
+    }
     for question_id, question in after.items():
         if question_id not in before:
             changes["new"].append(question_id)
         elif _comparable(before[question_id]) != _comparable(question):
             changes["changed"].append(question_id)
+        elif policy_moved(before[question_id], question):
+            changes["policy_changed"].append(question_id)
         else:
             changes["unchanged"].append(question_id)
     changes["removed"] = [qid for qid in before if qid not in after]

@@ -53,7 +53,8 @@ def _choose(question, quality: str, position: int):
             QuestionType.DATE: "2026-09-01",
             QuestionType.NUMBER: 12000,
         }.get(question.type)
-    if quality == "strong" or (quality == "mixed" and position % 3):
+    # Scope answers are facts, not quality: every demo product serves minors directly.
+    if not question.scored or quality == "strong" or (quality == "mixed" and position % 3):
         return options[0].value
     return options[-1].value
 

@@ -20,6 +20,7 @@ class Notice(StrEnum):
 
     REVOKED = "revoked"
     EXPIRING = "expiring"
+    POLICY_CHANGED = "policy_changed"
 
 
 def _send(template: str, context: dict, recipients: list[str]) -> None:
@@ -97,6 +98,12 @@ NOTICES = {
         "The attestation of {org} on {questionnaire} expires on {expires}. Start a "
         "re-assessment in the portal: your previous answers are carried over for review.",
     ),
+    Notice.POLICY_CHANGED: (
+        "Policy changed: re-attest by {due}",
+        "The provider changed policy text that the attestation of {org} on {questionnaire} "
+        "cites. The questions citing it must be answered and attested again by {due}; the "
+        "other answers stand.",
+    ),
 }
 
 
@@ -123,13 +130,20 @@ def recipients(assessment: Assessment, audience: Audience) -> list[str]:
 
 
 def send_notice(
-    assessment: Assessment, notice, audience: Audience, *, note: str = "", expires_at=None
+    assessment: Assessment,
+    notice,
+    audience: Audience,
+    *,
+    note: str = "",
+    expires_at=None,
+    due_on=None,
 ) -> None:
     subject, summary = NOTICES[notice]
     words = {
         "org": assessment.organization.legal_name,
         "questionnaire": str(assessment.framework_version),
         "expires": date_format(expires_at, "j F Y") if expires_at else "",
+        "due": date_format(due_on, "j F Y") if due_on else "",
     }
     page = "review_assessment" if audience == Audience.REVIEWERS else "assessment"
     context = {

@@ -13,7 +13,7 @@ from assessments.two_factor import requires_two_factor
 
 # Pages a logged-in person may open before their second factor is checked: someone who has
 # an authenticator may only give a code (or leave); someone who must set one up, only that.
-ALWAYS_OPEN = ("/accounts/logout/", "/static/", "/verify/", "/.well-known/")
+ALWAYS_OPEN = ("/accounts/logout/", "/static/", "/verify/", "/sources/", "/.well-known/")
 OPEN_BEFORE_CODE = ("/account/two-factor/verify/", *ALWAYS_OPEN)
 OPEN_BEFORE_SETUP = ("/account/two-factor/setup/", *ALWAYS_OPEN)
 

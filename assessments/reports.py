@@ -81,6 +81,7 @@ def report_context(attestation: Attestation) -> dict:
         "decision": attestation.decisions.select_related("reviewer").first(),
         "chart": chart,
         "verify_url": verification_url(attestation),
+        "sources_url": settings.SITE_URL + reverse("policy_sources"),
         "qr": qr_svg(verification_url(attestation)),
         "evidence": [
             (q["id"], item)

@@ -1,9 +1,15 @@
 """Pure scoring: (framework definition, answers) -> statuses, scores, gaps and risk tier.
 
 No database access. Hidden (conditional) questions are left out of everything here, so an
-answer kept for a question that is no longer shown never counts.
+answer kept for a question that is no longer shown never counts; an optional question left
+empty is neither counted nor a gap.
+
+Two figures: what the organization claims (its answers taken at their word) and what is
+evidenced (a safeguard that names its evidence counts only with that evidence, and not at
+all when a reviewer rejected it). The evidenced figure is the score; it sets the risk tier.
 """
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,11 +27,46 @@ from assessments.frameworks.schema import (
 
 STATUS_VALUE = {
     AnswerStatus.MET: 1.0,
+    AnswerStatus.CLAIMED: 0.5,
     AnswerStatus.PARTIAL: 0.5,
     AnswerStatus.NOT_MET: 0.0,
     AnswerStatus.UNANSWERED: 0.0,
 }
-GAP_STATUSES = (AnswerStatus.NOT_MET, AnswerStatus.UNANSWERED, AnswerStatus.PARTIAL)
+GAP_STATUSES = (
+    AnswerStatus.NOT_MET,
+    AnswerStatus.UNANSWERED,
+    AnswerStatus.CLAIMED,
+    AnswerStatus.PARTIAL,
+)
+SHORT_OF_MET = (AnswerStatus.PARTIAL, AnswerStatus.CLAIMED)
+
+
+class Support(StrEnum):
+    """Where the evidence behind an answer stands, weakest first."""
+
+    NONE = "none"
+    REJECTED = "rejected"  # every item a reviewer looked at was rejected, nothing else given
+    SUBMITTED = "submitted"  # given, not yet accepted by a reviewer
+    ACCEPTED = "accepted"  # a reviewer accepted at least one item
+
+    @property
+    def label(self) -> str:
+        return SUPPORT_LABELS[self]
+
+
+SUPPORT_LABELS = {
+    Support.NONE: "no evidence",
+    Support.REJECTED: "evidence rejected by the reviewer",
+    Support.SUBMITTED: "evidence given, not yet reviewed",
+    Support.ACCEPTED: "evidence accepted by the reviewer",
+}
+SUPPORT_ORDER = tuple(Support)
+SUPPORT_TONES = {
+    Support.NONE: "warning",
+    Support.REJECTED: "danger",
+    Support.SUBMITTED: "secondary",
+    Support.ACCEPTED: "success",
+}
 
 
 class RiskTier(StrEnum):
@@ -50,6 +91,7 @@ class Response:
     not_applicable: bool = False
     justification: str = ""
     evidence_count: int = 0
+    support: Support = Support.NONE  # of this answer's own evidence items (or URL)
 
     @property
     def has_value(self) -> bool:
@@ -60,8 +102,15 @@ class Response:
 class QuestionResult:
     question: Question
     section: Section
-    status: AnswerStatus
+    status: AnswerStatus  # as evidenced: what counts
     required: bool
+    claimed: AnswerStatus  # as the answer alone says
+    support: Support | None = None  # None when the question names no evidence
+
+    @property
+    def counts(self) -> bool:
+        """An optional question left empty neither scores nor is a gap."""
+        return self.question.scored and (self.required or self.status != AnswerStatus.UNANSWERED)
 
 
 @dataclass(frozen=True)
@@ -78,10 +127,12 @@ class SectionResult:
 @dataclass(frozen=True)
 class Result:
     sections: list[SectionResult]
-    score: int | None
+    score: int | None  # evidenced
     risk_tier: "RiskTier"
     gaps: list[QuestionResult] = field(default_factory=list)
     missing_required: list[QuestionResult] = field(default_factory=list)
+    claimed_score: int | None = None
+    notices: list[str] = field(default_factory=list)
 
     @property
     def is_complete(self) -> bool:
@@ -102,7 +153,10 @@ def is_answered(question: Question, response: Response | None) -> bool:
     return response.has_value
 
 
-def question_status(question: Question, response: Response | None) -> AnswerStatus:
+def question_status(
+    question: Question, response: Response | None, today: datetime.date | None = None
+) -> AnswerStatus:
+    """How the answer alone stands, taken at its word."""
     if not is_answered(question, response):
         return AnswerStatus.UNANSWERED
     if response.not_applicable:
@@ -115,29 +169,59 @@ def question_status(question: Question, response: Response | None) -> AnswerStat
         # Several choices: the best one counts (e.g. "input and output filtering" beats
         # "input only"); a framework marks "none of these" as not_met.
         return max(statuses, key=STATUS_VALUE.__getitem__, default=AnswerStatus.UNANSWERED)
+    if question.fresh_within_days is not None:
+        return _freshness(response.value, question.fresh_within_days, today)
     return AnswerStatus.MET
+
+
+def _freshness(value: Any, days: int, today: datetime.date | None) -> AnswerStatus:
+    try:
+        when = datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return AnswerStatus.NOT_MET
+    age = ((today or datetime.date.today()) - when).days
+    return AnswerStatus.MET if 0 <= age <= days else AnswerStatus.PARTIAL
+
+
+def support_for(question: Question, responses: Mapping[str, Response]) -> Support:
+    """The strongest evidence given under any question that backs this one."""
+    given = [
+        (responses[q].support if q in responses else Support.NONE) for q in question.evidenced_by
+    ]
+    return max(given, key=SUPPORT_ORDER.index, default=Support.NONE)
+
+
+def evidenced_status(claimed: AnswerStatus, support: Support) -> AnswerStatus:
+    """A claim counts in full only with evidence; rejected evidence means it is not met."""
+    if claimed not in (AnswerStatus.MET, AnswerStatus.PARTIAL):
+        return claimed
+    if support == Support.REJECTED:
+        return AnswerStatus.NOT_MET
+    if support == Support.NONE and claimed == AnswerStatus.MET:
+        return AnswerStatus.CLAIMED
+    return claimed
 
 
 def visible_question_ids(framework: Framework, responses: Mapping[str, Response]) -> set[str]:
     """Questions shown given the answers; a hidden question's answer cannot show others."""
     visible: set[str] = set()
+
+    def value_of(question_id: str) -> Any:
+        return _value(responses.get(question_id)) if question_id in visible else None
+
     for section in framework.sections:
+        if section.show_if is not None and not section.show_if.holds(value_of):
+            continue
         for question in section.questions:
-            condition = question.show_if
-            if condition is None or (
-                condition.question in visible
-                and condition.holds(_value(responses.get(condition.question)))
-            ):
+            if question.show_if is None or question.show_if.holds(value_of):
                 visible.add(question.id)
     return visible
 
 
 def is_required(question: Question, responses: Mapping[str, Response], visible: set[str]) -> bool:
     condition = question.required_if
-    if (
-        condition is not None
-        and condition.question in visible
-        and condition.holds(_value(responses.get(condition.question)))
+    if condition is not None and condition.holds(
+        lambda qid: _value(responses.get(qid)) if qid in visible else None
     ):
         return True
     return question.required
@@ -147,11 +231,11 @@ def _value(response: Response | None) -> Any:
     return None if response is None or response.not_applicable else response.value
 
 
-def _percentage(results: list[QuestionResult]) -> int | None:
+def _percentage(results: list[QuestionResult], claimed: bool = False) -> int | None:
     weighted = [
-        (r.question.weight, STATUS_VALUE[r.status])
+        (r.question.weight, STATUS_VALUE[status])
         for r in results
-        if r.question.scored and r.status in STATUS_VALUE
+        if r.counts and (status := r.claimed if claimed else r.status) in STATUS_VALUE
     ]
     total = sum(weight for weight, _ in weighted)
     if not total:
@@ -174,31 +258,58 @@ def risk_tier(score: int | None, results: list[QuestionResult]) -> RiskTier:
     if any(r.status in (AnswerStatus.NOT_MET, AnswerStatus.UNANSWERED) for r in critical):
         return RiskTier.HIGH
     by_score = tier_for_score(score)
-    if by_score == RiskTier.LOW and any(r.status == AnswerStatus.PARTIAL for r in critical):
+    if by_score == RiskTier.LOW and any(r.status in SHORT_OF_MET for r in critical):
         return RiskTier.MEDIUM
     return by_score
 
 
-def score(framework: Framework, responses: Mapping[str, Response]) -> Result:
+def _result(
+    question: Question,
+    section: Section,
+    responses: Mapping[str, Response],
+    visible: set[str],
+    today: datetime.date | None,
+) -> QuestionResult:
+    claimed = question_status(question, responses.get(question.id), today)
+    support = support_for(question, responses) if question.evidenced_by else None
+    return QuestionResult(
+        question=question,
+        section=section,
+        status=claimed if support is None else evidenced_status(claimed, support),
+        required=is_required(question, responses, visible),
+        claimed=claimed,
+        support=support,
+    )
+
+
+def score(
+    framework: Framework, responses: Mapping[str, Response], today: datetime.date | None = None
+) -> Result:
     visible = visible_question_ids(framework, responses)
     sections: list[SectionResult] = []
     for section in framework.sections:
         results = [
-            QuestionResult(
-                question=q,
-                section=section,
-                status=question_status(q, responses.get(q.id)),
-                required=is_required(q, responses, visible),
-            )
+            _result(q, section, responses, visible, today)
             for q in section.questions
             if q.id in visible
         ]
-        sections.append(SectionResult(section, results, _percentage(results)))
+        if results:
+            sections.append(SectionResult(section, results, _percentage(results)))
     every = [r for s in sections for r in s.questions]
     overall = _percentage(every)
     gaps = sorted(
-        (r for r in every if r.question.scored and r.status in GAP_STATUSES),
+        (r for r in every if r.counts and r.status in GAP_STATUSES),
         key=lambda r: (not r.question.critical, -r.question.weight, GAP_STATUSES.index(r.status)),
     )
     missing = [r for r in every if r.required and r.status == AnswerStatus.UNANSWERED]
-    return Result(sections, overall, risk_tier(overall, every), gaps, missing)
+    value_of = lambda qid: _value(responses.get(qid)) if qid in visible else None  # noqa: E731
+    notices = [n.text for n in framework.notices if n.when.holds(value_of)]
+    return Result(
+        sections,
+        overall,
+        risk_tier(overall, every),
+        gaps,
+        missing,
+        claimed_score=_percentage(every, claimed=True),
+        notices=notices,
+    )

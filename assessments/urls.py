@@ -8,6 +8,7 @@ from assessments.views import (
     organizations,
     questionnaire,
     review,
+    sources,
     two_factor,
     verify,
 )
@@ -101,6 +102,8 @@ urlpatterns = [
         frameworks.framework_diff,
         name="framework_diff",
     ),
+    path("sources/", sources.source_list, name="policy_sources"),
+    path("sources/<slug:source_id>/", sources.source_detail, name="policy_source"),
     path("verify/", verify.verify, name="verify"),
     path(".well-known/minor-safety-portal/jwks.json", verify.published_keys, name="jwks"),
     path(

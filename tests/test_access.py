@@ -10,11 +10,13 @@ import pytest
 from django.core import signing
 from django.urls import get_resolver, reverse
 
+from assessments.actors import SYSTEM
 from assessments.frameworks.loader import publish
 from assessments.lifecycle import LIFECYCLE, Transition
 from assessments.models import Invitation
 from assessments.organizations import invitation_token
 from assessments.permissions import Need
+from assessments.policy_changes import load_bundled
 from tests.conftest import with_authenticator
 from tests.factories import UserFactory
 from tests.test_frameworks import next_version
@@ -63,6 +65,8 @@ RULES = {
     ("signing_certificates", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("audit_checkpoints", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("status_list", "GET"): Rule("GET", "statuslist", EVERYONE, public=True),
+    ("policy_sources", "GET"): Rule("GET", "", EVERYONE, public=True),
+    ("policy_source", "GET"): Rule("GET", "source", EVERYONE, public=True),
     ("account", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("two_factor_setup", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("two_factor_setup", "POST"): Rule("POST", "", EVERYONE - {"anonymous"}, ok=200),
@@ -149,6 +153,7 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
         },
         salt="assessments.organizations.registration",
     )
+    load_bundled(actor=SYSTEM)
     return {
         "people": {
             "anonymous": None,
@@ -173,6 +178,7 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
             "invitation": [invitation_token(invitation)],
             "registration": [registration],
             "statuslist": ["revocation"],
+            "source": ["guidelines"],
         },
     }
 

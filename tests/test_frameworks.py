@@ -151,7 +151,7 @@ def test_the_diff_page_lists_new_and_changed_questions(client, framework_version
     page = client.get(reverse("framework_diff", args=["minor-safety", "1.0", "1.1"]))
     assert page.context["new"][0].id == "age.appeals"
     assert [after.id for _, after in page.context["changed"]] == ["age.out_of_range"]
-    assert "1 new, 1 changed, 0 removed" in page.text
+    assert "1 new, 1 changed, 0 changed because the policy changed, 0 removed" in page.text
 
 
 def test_a_reassessment_carries_over_unchanged_answers_and_marks_the_rest(

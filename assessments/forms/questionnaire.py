@@ -4,7 +4,11 @@ Nothing is required at save time, so a half-finished section can always be saved
 resumed; completeness is checked when the assessment is submitted.
 """
 
+import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from assessments.answers import AnswerInput
 from assessments.evidence import (
@@ -75,10 +79,25 @@ def _value_field(question: Question) -> forms.Field | None:
                 max_length=500, assume_scheme="https", widget=forms.URLInput, **common
             )
         case QuestionType.DATE:
-            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+            if question.allow_future:
+                return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+            return forms.DateField(
+                widget=forms.DateInput(attrs={"type": "date", "max": timezone.localdate()}),
+                validators=[not_in_future],
+                **common,
+            )
         case QuestionType.NUMBER:
-            return forms.DecimalField(max_digits=14, decimal_places=4, **common)
+            # Every number asked is a count or an estimate of one.
+            return forms.DecimalField(max_digits=14, decimal_places=4, min_value=0, **common)
     return None  # evidence questions have no typed value, only files and links
+
+
+def not_in_future(value: datetime.date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError(
+            "This date is in the future. Give the date it actually happened.",
+            code="future_date",
+        )
 
 
 def _stored(question: Question, value):

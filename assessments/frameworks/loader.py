@@ -44,9 +44,16 @@ def parse(path: Path) -> tuple[Framework, dict, str]:
             for err in exc.errors()
         ]
         raise FrameworkError("\n".join(problems)) from None
-    plain = framework.model_dump(mode="json")
+    plain, digest = content_of(framework)
+    return framework, plain, digest
+
+
+def content_of(framework: Framework) -> tuple[dict, str]:
+    """The stored form and its hash. Fields left at their defaults are left out, so a newer
+    schema that adds optional fields does not change what an older version's hash covers."""
+    plain = framework.model_dump(mode="json", exclude_defaults=True)
     canonical = json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return framework, plain, hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return plain, hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def publish(path: Path) -> tuple[FrameworkVersion, bool]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -40,8 +41,30 @@ class AnswerStatus(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     UNANSWERED = "unanswered"
     INFORMATIONAL = "informational"
+    # A safeguard the organization says it runs but has not backed with evidence.
+    CLAIMED = "claimed"
 
 
+class Strength(StrEnum):
+    """How strongly the cited text asks for what the question checks."""
+
+    MUST = "must"
+    SHOULD = "should"
+    GOOD_PRACTICE = "good_practice"
+
+    @property
+    def label(self) -> str:
+        return STRENGTH_LABELS[self]
+
+
+STRENGTH_LABELS = {
+    Strength.MUST: "must",
+    Strength.SHOULD: "should",
+    Strength.GOOD_PRACTICE: "the provider's own commitment, cited as good practice",
+}
+
+
+EVIDENCE_TYPES = {QuestionType.EVIDENCE, QuestionType.URL}
 CHOICE_TYPES = {QuestionType.YES_NO, QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE}
 YES_NO_OPTIONS = ("yes", "no")
 DEFAULT_YES_NO = (
@@ -59,6 +82,10 @@ class Source(Strict):
 class Citation(Strict):
     source: str
     section: str
+    strength: Strength | None = None
+    # SHA-256 of the section's normalised text when the question was written: a later policy
+    # text with another hash means the question must be asked again (see policy_sources).
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
 
 class Option(Strict):
@@ -68,22 +95,61 @@ class Option(Strict):
 
 
 class Condition(Strict):
-    """Shown/required when another question's answer equals, or includes, a value."""
+    """A test on earlier answers: one question's value, or several tests combined.
 
-    question: str
+    `equals`/`not_equals` compare a single answer; `includes`/`includes_any` look inside a
+    multiple-choice answer; `any_of`/`all_of` combine tests (e.g. "under 13, or under 16 in
+    the EU"). A question that is not shown has no value, so no test on it holds (except
+    `not_equals`, which holds until the answer is the excluded value).
+    """
+
+    question: str | None = None
     equals: str | None = None
+    not_equals: str | None = None
     includes: str | None = None
+    includes_any: tuple[str, ...] = ()
+    any_of: tuple[Condition, ...] = ()
+    all_of: tuple[Condition, ...] = ()
 
     @model_validator(mode="after")
     def _exactly_one_test(self) -> Condition:
-        if (self.equals is None) == (self.includes is None):
-            raise ValueError("a condition needs exactly one of 'equals' or 'includes'")
+        tests = [self.equals, self.not_equals, self.includes, self.includes_any or None]
+        given = sum(test is not None for test in tests)
+        combined = bool(self.any_of) + bool(self.all_of)
+        if self.question is not None and (given != 1 or combined):
+            raise ValueError(
+                "a condition on a question needs exactly one of 'equals', 'not_equals', "
+                "'includes' or 'includes_any'"
+            )
+        if self.question is None and (given or combined != 1):
+            raise ValueError("a condition needs a 'question' to test, or one of 'any_of'/'all_of'")
         return self
 
-    def holds(self, value: Any) -> bool:
+    @property
+    def wanted(self) -> tuple[str, ...]:
+        """The answer values this test names, for checking them against the options."""
+        single = (self.equals, self.not_equals, self.includes)
+        return tuple(v for v in single if v is not None) + self.includes_any
+
+    def questions(self) -> set[str]:
+        if self.question is not None:
+            return {self.question}
+        return set().union(*(c.questions() for c in self.any_of + self.all_of))
+
+    def holds(self, value_of: Callable[[str], Any]) -> bool:
+        if self.any_of:
+            return any(c.holds(value_of) for c in self.any_of)
+        if self.all_of:
+            return all(c.holds(value_of) for c in self.all_of)
+        value = value_of(self.question)
         if self.equals is not None:
             return value == self.equals
-        return isinstance(value, list) and self.includes in value
+        if self.not_equals is not None:
+            return value != self.not_equals
+        chosen = value if isinstance(value, list) else []
+        if self.includes is not None:
+            return self.includes in chosen
+        return any(v in chosen for v in self.includes_any)
 
 
 class Question(Strict):
@@ -103,6 +169,12 @@ class Question(Strict):
     critical: bool = False
     remediation: str = ""
     citations: tuple[Citation, ...] = ()
+    # Evidence or URL questions whose answers back this one: when given, a claim counts as
+    # met only with evidence there ("claimed, not evidenced" otherwise).
+    evidenced_by: tuple[str, ...] = ()
+    # For a scored date: met when no older than this, partial when older.
+    fresh_within_days: int | None = Field(default=None, ge=1)
+    allow_future: bool = False  # dates: most things asked about have already happened
 
     @model_validator(mode="before")
     @classmethod
@@ -136,6 +208,8 @@ class Question(Strict):
             raise ValueError("a scored question needs remediation guidance for its gap")
         if self.scored and not self.citations:
             raise ValueError("a scored question needs at least one citation")
+        if self.fresh_within_days is not None and self.type != QuestionType.DATE:
+            raise ValueError("only a date question can have 'fresh_within_days'")
         return self
 
     def option_label(self, value: str) -> str:
@@ -149,7 +223,15 @@ class Section(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     intro: str = ""
+    show_if: Condition | None = None  # a whole section that applies only in some scopes
     questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class Notice(Strict):
+    """Words shown with the results when the scope answers make them true."""
+
+    when: Condition
+    text: str = Field(min_length=5, max_length=600)
 
 
 class Framework(Strict):
@@ -162,12 +244,15 @@ class Framework(Strict):
     summary: str = ""
     sources: tuple[Source, ...] = Field(min_length=1)
     sections: tuple[Section, ...] = Field(min_length=1)
+    notices: tuple[Notice, ...] = ()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Framework:
         seen: dict[str, Question] = {}
         source_ids = {source.id for source in self.sources}
         for section in self.sections:
+            if section.show_if is not None:
+                _check_condition(f"section {section.id!r}", "show_if", section.show_if, seen)
             for question in section.questions:
                 where = f"question {question.id!r}"
                 if question.id in seen:
@@ -180,6 +265,15 @@ class Framework(Strict):
                     if condition is not None:
                         _check_condition(where, name, condition, seen)
                 seen[question.id] = question
+        for notice in self.notices:
+            _check_condition("a notice", "when", notice.when, seen)
+        for question in seen.values():
+            for backing in question.evidenced_by:
+                if seen.get(backing) is None or seen[backing].type not in EVIDENCE_TYPES:
+                    raise ValueError(
+                        f"question {question.id!r}: evidenced_by names {backing!r}, which is "
+                        "not an evidence or URL question"
+                    )
         section_ids = [section.id for section in self.sections]
         if len(set(section_ids)) != len(section_ids):
             raise ValueError("section ids must be unique")
@@ -200,18 +294,23 @@ class Framework(Strict):
 
 
 def _check_condition(where: str, name: str, condition: Condition, earlier: dict) -> None:
+    for part in condition.any_of + condition.all_of:
+        _check_condition(where, name, part, earlier)
+    if condition.question is None:
+        return
     target = earlier.get(condition.question)
     if target is None:
         raise ValueError(
             f"{where}: {name} refers to {condition.question!r}, which is not an earlier question"
         )
-    wanted = condition.equals if condition.equals is not None else condition.includes
-    if condition.includes is not None and target.type != QuestionType.MULTI_CHOICE:
-        raise ValueError(f"{where}: {name} uses 'includes' on a question that is not multi_choice")
-    if target.type in CHOICE_TYPES and wanted not in {o.value for o in target.options}:
-        raise ValueError(
-            f"{where}: {name} tests {condition.question!r} for unknown value {wanted!r}"
-        )
+    looks_inside = condition.includes is not None or condition.includes_any
+    if looks_inside and target.type != QuestionType.MULTI_CHOICE:
+        raise ValueError(f"{where}: {name} looks inside a question that is not multi_choice")
+    for wanted in condition.wanted:
+        if target.type in CHOICE_TYPES and wanted not in {o.value for o in target.options}:
+            raise ValueError(
+                f"{where}: {name} tests {condition.question!r} for unknown value {wanted!r}"
+            )
 
 
 def error_location(loc: tuple[Any, ...], data: dict) -> str:

@@ -12,6 +12,7 @@ from assessments.models.attestations import Attestation, Report, ReportState
 from assessments.models.audit import AuditAction, AuditEvent
 from assessments.models.frameworks import FrameworkVersion
 from assessments.models.organizations import Invitation, Membership, Organization, Role, User
+from assessments.models.policy import PolicyChangeFlag, PolicyDocumentVersion
 from assessments.models.reviews import (
     Comment,
     Decision,
@@ -38,6 +39,8 @@ __all__ = [
     "Membership",
     "Organization",
     "Outcome",
+    "PolicyChangeFlag",
+    "PolicyDocumentVersion",
     "QuestionVerdict",
     "Report",
     "ReportState",

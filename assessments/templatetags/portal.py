@@ -1,6 +1,11 @@
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
 
+from assessments.frameworks.schema import Strength
 from assessments.lifecycle import STATUS_TONES
+from assessments.scoring import SUPPORT_TONES
 from assessments.verdicts import VERDICT_TONES
 
 register = template.Library()
@@ -14,9 +19,30 @@ def lookup(mapping, key):
 
 @register.filter
 def cite(citation, framework) -> str:
-    """A citation as a reader needs it: document title, file and section heading."""
+    """A citation as a reader needs it: document and section, linked to the section on the
+    sources page, and how strongly the text asks for it."""
     source = framework.source(citation.source)
-    return f"{source.title} ({source.file}), section “{citation.section}”"
+    link = reverse("policy_source", args=[citation.source]) + "#" + section_anchor(citation.section)
+    strength = f" ({citation.strength.label})" if citation.strength else ""
+    return format_html(
+        '<a href="{}">{}, section “{}”</a>{}', link, source.title, citation.section, strength
+    )
+
+
+@register.filter
+def section_anchor(heading: str) -> str:
+    return "s-" + (slugify(heading) or "section")
+
+
+@register.filter
+def strength_label(strength: str) -> str:
+    return Strength(strength).label
+
+
+@register.filter
+def support_tone(support) -> str:
+    """The colour of where a safeguard's evidence stands."""
+    return SUPPORT_TONES.get(support, "secondary")
 
 
 @register.filter
@@ -48,6 +74,7 @@ STATUS_LABELS = {
     "unanswered": "Unanswered",
     "not_applicable": "Not applicable",
     "informational": "For information",
+    "claimed": "Claimed, not evidenced",
 }
 
 

@@ -35,6 +35,7 @@ def framework_diff(request, slug, old, new):
             "newer": newer,
             "new": [after[q] for q in changes["new"]],
             "changed": [(before[q], after[q]) for q in changes["changed"]],
+            "policy_changed": [after[q] for q in changes["policy_changed"]],
             "removed": [before[q] for q in changes["removed"]],
             "unchanged_count": len(changes["unchanged"]),
         },

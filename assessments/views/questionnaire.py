@@ -19,6 +19,7 @@ from assessments.frameworks.schema import QuestionType
 from assessments.lifecycle import Transition
 from assessments.models import Status
 from assessments.permissions import Need
+from assessments.policy_changes import policy_flags_for
 from assessments.scoring import Response, score, visible_question_ids
 from assessments.views.helpers import refusals_as_messages
 
@@ -49,6 +50,7 @@ def assessment_overview(request, assessment_id):
             ),
             "links": _action_links(request.user, assessment),
             "waiting_for": _waiting_for(request.user, assessment),
+            "policy_flags": policy_flags_for(assessment),
         },
     )
 
@@ -199,6 +201,7 @@ def _changes_since_last(assessment) -> dict[str, str]:
     )
     labels = {qid: "New question" for qid in changes["new"]}
     labels |= {qid: "Changed since your last assessment" for qid in changes["changed"]}
+    labels |= {qid: "Asked again: the policy it cites changed" for qid in changes["policy_changed"]}
     carried = set(assessment.answers.values_list("question_id", flat=True))
     labels |= {
         qid: "Carried over: check it is still true"

@@ -37,6 +37,7 @@ from assessments.forms.review import (
 from assessments.lifecycle import Transition
 from assessments.models import AuditEvent, FrameworkVersion, User, Verdict
 from assessments.permissions import Need
+from assessments.policy_changes import policy_flags_for
 from assessments.scoring import GAP_STATUSES, score
 from assessments.templatetags.portal import dom_id
 from assessments.views.helpers import redirect_back, refusals_as_messages
@@ -209,6 +210,7 @@ def review_assessment(request, assessment_id):
             "question_verdicts": current,
             "verdict_form": QuestionVerdictForm() if decidable else None,
             "attestation": latest,
+            "policy_flags": policy_flags_for(assessment),
             "changes": changes,
             "previous": previous,
             "comments": comments,

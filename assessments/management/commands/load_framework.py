@@ -2,13 +2,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.actors import SYSTEM
 from assessments.frameworks.loader import FrameworkError, bundled_files, parse, publish
+from assessments.policy_changes import PolicyTextError, load_bundled
 
 
 class Command(BaseCommand):
     help = (
-        "Validate and publish framework files (all bundled ones when no path is given). "
-        "Idempotent; a published version never changes."
+        "Validate and publish framework files (all bundled ones, and the policy texts they "
+        "cite, when no path is given). Idempotent; a published version never changes."
     )
 
     def add_arguments(self, parser):
@@ -17,6 +19,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, check, **options):
         failures = []
+        if not paths and not check:
+            try:
+                loaded = load_bundled(actor=SYSTEM)
+            except PolicyTextError as exc:
+                failures.append(str(exc))
+            else:
+                new = sum(1 for item in loaded if item.created)
+                self.stdout.write(f"Policy texts: {new} loaded, {len(loaded) - new} already there.")
         for path in paths or bundled_files():
             try:
                 if check:
