@@ -7,6 +7,7 @@ by the event, not by the calendar.
 """
 
 import datetime
+import json
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -157,9 +158,16 @@ def _flag_attestations(
     )
     flags = []
     for attestation in live:
-        questions = stale_questions(
-            attestation.assessment.framework_version.framework, document.source_id, moved, document
-        )
+        questions = [
+            q
+            for q in stale_questions(
+                attestation.assessment.framework_version.framework,
+                document.source_id,
+                moved,
+                document,
+            )
+            if q in attested_questions(attestation)
+        ]
         if not questions or status_of(attestation, at=now).status not in IN_FORCE:
             continue
         cited = sorted(
@@ -193,6 +201,12 @@ def _flag_attestations(
         transaction.on_commit(lambda flag=flag: _tell(flag))
         flags.append(flag)
     return flags
+
+
+def attested_questions(attestation: Attestation) -> set[str]:
+    """The questions the attestation answered: those its scope showed."""
+    snapshot = json.loads(attestation.snapshot_json)
+    return {q["id"] for s in snapshot["sections"] for q in s["questions"]}
 
 
 def _tell(flag: PolicyChangeFlag) -> None:
@@ -246,9 +260,10 @@ def moved(changes: list[SectionChange]) -> list[SectionChange]:
     return [c for c in changes if c.change != Change.UNCHANGED]
 
 
-def policy_flags_for(assessment) -> list[PolicyChangeFlag]:
-    return list(
-        PolicyChangeFlag.objects.filter(attestation__assessment=assessment).select_related(
-            "document", "attestation"
-        )
+def policy_flags_for(assessment) -> list[tuple[PolicyChangeFlag, list[str]]]:
+    """Each flag on the assessment's attestations, with the texts of the questions it re-opens."""
+    questions = assessment.framework_version.framework.questions
+    flags = PolicyChangeFlag.objects.filter(attestation__assessment=assessment).select_related(
+        "document", "attestation"
     )
+    return [(flag, [questions[q].text for q in flag.question_ids]) for flag in flags]

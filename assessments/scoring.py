@@ -55,8 +55,8 @@ class Support(StrEnum):
 
 
 SUPPORT_LABELS = {
-    Support.NONE: "no evidence",
-    Support.REJECTED: "evidence rejected by the reviewer",
+    Support.NONE: "no evidence yet: claimed, not evidenced",
+    Support.REJECTED: "evidence rejected by the reviewer: not met",
     Support.SUBMITTED: "evidence given, not yet reviewed",
     Support.ACCEPTED: "evidence accepted by the reviewer",
 }
@@ -271,7 +271,9 @@ def _result(
     today: datetime.date | None,
 ) -> QuestionResult:
     claimed = question_status(question, responses.get(question.id), today)
-    support = support_for(question, responses) if question.evidenced_by else None
+    # Evidence matters only for a claim: a "no" needs none.
+    claims = question.evidenced_by and claimed in (AnswerStatus.MET, AnswerStatus.PARTIAL)
+    support = support_for(question, responses) if claims else None
     return QuestionResult(
         question=question,
         section=section,

@@ -222,7 +222,7 @@ def test_the_preparer_sees_what_is_claimed_beside_what_is_evidenced(client, prep
 
     assert "as claimed" in page and "evidenced readiness" in page
     assert "Claimed, not evidenced" in section
-    assert "No evidence" in section
+    assert "No evidence yet: claimed, not evidenced" in section
 
 
 def scope_inputs():
