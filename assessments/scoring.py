@@ -139,6 +139,21 @@ class Result:
         return not self.missing_required
 
     @cached_property
+    def backing(self) -> dict[Support, int]:
+        """How the claims that need evidence stand: uploaded evidence is weaker than evidence
+        a reviewer accepted, and the figures say so."""
+        counts = dict.fromkeys(Support, 0)
+        for section in self.sections:
+            for r in section.questions:
+                if r.support is not None:
+                    counts[r.support] += 1
+        return counts
+
+    @property
+    def needing_evidence(self) -> int:
+        return sum(self.backing.values())
+
+    @cached_property
     def by_question(self) -> dict[str, QuestionResult]:
         return {r.question.id: r for s in self.sections for r in s.questions}
 

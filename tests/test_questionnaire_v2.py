@@ -222,6 +222,7 @@ def test_the_preparer_sees_what_is_claimed_beside_what_is_evidenced(client, prep
 
     assert "as claimed" in page and "evidenced readiness" in page
     assert "Claimed, not evidenced" in section
+    assert "0 accepted by a reviewer" in page
     assert "No evidence yet: claimed, not evidenced" in section
 
 
@@ -241,13 +242,16 @@ def test_evidence_a_reviewer_accepted_stands_above_evidence_merely_uploaded(
         v2_draft, "moderation.evidence", evidence.check_upload(readme), actor=actor
     )
 
-    uploaded = answers.result_for(v2_draft).by_question["moderation.inputs"]
+    uploaded_result = answers.result_for(v2_draft)
+    uploaded = uploaded_result.by_question["moderation.inputs"]
     EvidenceVerdict.objects.create(
         evidence=item, accepted=False, reason="A README", reviewer=reviewer
     )
     rejected = answers.result_for(v2_draft).by_question["moderation.inputs"]
 
     assert (uploaded.status, uploaded.support) == (AnswerStatus.MET, Support.SUBMITTED)
+    assert uploaded_result.backing[Support.SUBMITTED] == 1
+    assert uploaded_result.backing[Support.ACCEPTED] == 0
     assert (rejected.status, rejected.support) == (AnswerStatus.NOT_MET, Support.REJECTED)
 
 
