@@ -12,10 +12,16 @@ from assessments.models import User
 class Actor:
     user: User | None
     ip: str | None = None
+    token_id: str | None = None  # set when a program acts through an API token
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> "Actor":
-        return cls(user=request.user, ip=client_ip(request))
+        token = getattr(request, "auth", None)
+        return cls(
+            user=request.user,
+            ip=client_ip(request),
+            token_id=str(token.pk) if token is not None else None,
+        )
 
 
 SYSTEM = Actor(user=None)

@@ -61,7 +61,7 @@ def record(
         object_id=str(obj.pk),
         organization_id=organization_id,
         assessment_id=assessment_id,
-        details=details or {},
+        details=(details or {}) | ({"api_token": actor.token_id} if actor.token_id else {}),
         previous_hash=previous or GENESIS,
     )
     event.hash = event_hash(event)

@@ -39,7 +39,12 @@ REVIEWER_CAN = {Need.VIEW, Need.REVIEW}
 
 
 def role_in(user: User, organization: Organization) -> Role | None:
-    """The person's role, remembered on the request's user object (never across requests)."""
+    """The person's role, remembered on the request's user object (never across requests).
+    A request made with an API token has the token's role in the token's organization, and
+    none anywhere else (see api.authentication)."""
+    scope = getattr(user, "api_scope", None)
+    if scope is not None:
+        return scope.role if organization.pk == scope.organization_id else None
     roles = user.__dict__.setdefault("_portal_roles", {})
     if organization.pk not in roles:
         membership = Membership.objects.filter(organization=organization, user=user).first()
@@ -102,5 +107,8 @@ def evidence_for(user: User, evidence_id, *, need: Need) -> Evidence:
 
 
 def organizations_of(user: User):
-    """Organizations the user is a member of (none for reviewers)."""
+    """Organizations the user is a member of (none for reviewers); a token's one only."""
+    scope = getattr(user, "api_scope", None)
+    if scope is not None:
+        return Organization.objects.filter(pk=scope.organization_id)
     return Organization.objects.filter(memberships__user=user).distinct()

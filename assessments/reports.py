@@ -13,17 +13,19 @@ from urllib.parse import unquote, urlparse
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from assessments import credentials
+from assessments import audit, credentials
 from assessments.attestation import SNAPSHOT_ATTACHMENT
 from assessments.attestation_status import status_of
 from assessments.charts import Bar, horizontal_bars
 from assessments.checkpoints import newest_checkpoint
-from assessments.models import Attestation
+from assessments.models import Attestation, AuditAction, ReportState
 
 STATIC_ROOTS = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
 
@@ -117,4 +119,26 @@ def render_report_pdf(attestation: Attestation) -> bytes:
                 relationship="Data",
             ),
         ],
+    )
+
+
+def download(attestation: Attestation, *, actor) -> FileResponse:
+    """The issued report as a download, on the audit trail (for people and API tokens alike)."""
+    report = attestation.reports.first()
+    if attestation.report_state != ReportState.READY or report is None:
+        raise Http404("The report is not ready yet.")
+    with transaction.atomic():
+        audit.record_on(
+            attestation.assessment,
+            actor=actor,
+            action=AuditAction.REPORT_DOWNLOADED,
+            obj=attestation,
+            details={"report_sha256": report.sha256},
+        )
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"attestation-{attestation.assessment.organization.legal_name[:40]}-"
+        f"{attestation.number}.pdf",
+        content_type="application/pdf",
     )

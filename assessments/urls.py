@@ -2,6 +2,7 @@ from django.urls import path
 
 from assessments.views import (
     accounts,
+    api_tokens,
     attestations,
     frameworks,
     invitations,
@@ -22,6 +23,9 @@ urlpatterns = [
     path("account/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("org/<uuid:organization_id>/", organizations.organization_detail, name="organization"),
     path("org/<uuid:organization_id>/members/", organizations.members, name="members"),
+    path("org/<uuid:organization_id>/api-tokens/", api_tokens.tokens, name="org_tokens"),
+    path("review/api-tokens/", api_tokens.tokens, name="reviewer_tokens"),
+    path("api-tokens/<uuid:token_id>/revoke/", api_tokens.token_revoke, name="token_revoke"),
     path(
         "org/<uuid:organization_id>/members/<int:membership_id>/role/",
         organizations.member_role,

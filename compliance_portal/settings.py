@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "assessments",
 ]
 
@@ -190,6 +193,36 @@ MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 5 * EVIDENCE_MAX_BYTES + 1024 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ATTESTATION_VALID_DAYS = env_int("ATTESTATION_VALID_DAYS", 365)
+
+# The REST API: tokens only (no sessions, so no CSRF to forget), one error shape, limits per
+# token in the shared cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["assessments.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["assessments.api.authentication.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_RATE", "300/min")},
+    "DEFAULT_PAGINATION_CLASS": "assessments.api.pagination.Pages",
+    "EXCEPTION_HANDLER": "assessments.api.errors.handle",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Minor-safety compliance portal API",
+    "DESCRIPTION": "Questionnaires, assessments, answers, evidence, attestations and the review "
+    "queue. Authenticate with `Authorization: Bearer <token>` (organization administrators "
+    "make tokens on their organization's API tokens page; reviewers on theirs).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "APPEND_COMPONENTS": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "SECURITY": [{"bearer": []}],
+}
 # The platform's report-signing keys: files, never the database (assessments/signing_keys.py).
 SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", str(VAR_DIR / "keys")))
 SIGNING_KEY_NAME = env_str("SIGNING_KEY_NAME", "Minor-safety compliance portal")

@@ -12,7 +12,9 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("assessments.api.urls")),
     path("", include("assessments.urls")),
 ]
 
+handler404 = "assessments.views.errors.error_404"
 handler500 = "assessments.views.errors.error_500"

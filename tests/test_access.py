@@ -10,10 +10,11 @@ import pytest
 from django.core import signing
 from django.urls import get_resolver, reverse
 
-from assessments.actors import SYSTEM
+from assessments.actors import SYSTEM, Actor
+from assessments.api_tokens import create_token
 from assessments.frameworks.loader import publish
 from assessments.lifecycle import LIFECYCLE, Transition
-from assessments.models import Invitation
+from assessments.models import Invitation, TokenRole
 from assessments.organizations import invitation_token
 from assessments.permissions import Need
 from assessments.policy_changes import load_bundled
@@ -99,6 +100,11 @@ RULES = {
     ("assign", "POST"): Rule("POST", "assessment", {"reviewer"}),
     ("add_comment", "POST"): Rule("POST", "assessment", READERS),
     ("review_assessment", "GET"): Rule("GET", "assessment", {"reviewer"}),
+    ("org_tokens", "GET"): Rule("GET", "org", {"admin"}),
+    ("org_tokens", "POST"): Rule("POST", "org", {"admin"}, ok=200),  # re-shows the form
+    ("reviewer_tokens", "GET"): Rule("GET", "", {"reviewer"}),
+    ("reviewer_tokens", "POST"): Rule("POST", "", {"reviewer"}, ok=200),
+    ("token_revoke", "POST"): Rule("POST", "token", {"admin"}),
 }
 # The lifecycle's transitions: who may post them comes from the table itself.
 WHO = {Need.EDIT: EDITORS, Need.SIGN: {"signatory"}, Need.REVIEW: {"reviewer"}}
@@ -122,13 +128,15 @@ RULES |= {
 ROLES = sorted(EVERYONE)
 # Django's own account views (login, password reset) and the admin are Django's to guard.
 FOREIGN_NAMESPACES = ("admin", "login", "logout", "password_")
+# The REST API answers programs, not pages: its own matrix is in test_api.py.
+API = "api_"
 
 
 def test_every_url_of_the_portal_has_rules():
     names = {
         name
         for name in get_resolver().reverse_dict
-        if isinstance(name, str) and not name.startswith(FOREIGN_NAMESPACES)
+        if isinstance(name, str) and not name.startswith((*FOREIGN_NAMESPACES, API))
     }
     assert names == {name for name, _ in RULES}
 
@@ -179,6 +187,15 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
             "registration": [registration],
             "statuslist": ["revocation"],
             "source": ["guidelines"],
+            "token": [
+                create_token(
+                    organization=org,
+                    name="CI",
+                    role=TokenRole.PREPARER,
+                    days=30,
+                    actor=Actor(admin),
+                )[0].pk
+            ],
         },
     }
 

@@ -1,5 +1,6 @@
 """The business, by topic: organizations, frameworks, assessments, attestations, reviews, audit."""
 
+from assessments.models.api import ApiCall, ApiToken, TokenRole
 from assessments.models.assessments import (
     EDITABLE_STATUSES,
     FINAL_STATUSES,
@@ -26,6 +27,8 @@ __all__ = [
     "EDITABLE_STATUSES",
     "FINAL_STATUSES",
     "Answer",
+    "ApiCall",
+    "ApiToken",
     "Assessment",
     "Attestation",
     "AuditAction",
@@ -46,6 +49,7 @@ __all__ = [
     "ReportState",
     "Role",
     "Status",
+    "TokenRole",
     "User",
     "Verdict",
 ]

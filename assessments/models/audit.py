@@ -34,6 +34,8 @@ class AuditAction(models.TextChoices):
     EVIDENCE_VERDICT_RECORDED = "evidence_verdict_recorded", "Verdict on evidence"
     REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
     EXPIRY_REMINDER_SENT = "expiry_reminder_sent", "Expiry reminder sent"
+    API_TOKEN_CREATED = "api_token_created", "API token created"
+    API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
     POLICY_TEXT_LOADED = "policy_text_loaded", "New policy text loaded"
     POLICY_CHANGE_FLAGGED = "policy_change_flagged", "Cited policy changed: re-attestation due"
 

@@ -1,17 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, audit, credentials, lifecycle, permissions, workflow
+from assessments import answers, credentials, lifecycle, permissions, reports, workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION, statement_text
 from assessments.attestation_status import status_of
 from assessments.forms.accounts import SignForm
 from assessments.lifecycle import Transition
-from assessments.models import AuditAction, ReportState
+from assessments.models import ReportState
 from assessments.permissions import Need
 from assessments.reports import verification_url
 from assessments.scoring import score
@@ -86,24 +85,7 @@ def attestation_detail(request, attestation_id):
 @require_GET
 def report_download(request, attestation_id):
     attestation = permissions.attestation_for(request.user, attestation_id, need=Need.VIEW)
-    report = attestation.reports.first()
-    if attestation.report_state != ReportState.READY or report is None:
-        raise Http404("The report is not ready yet.")
-    with transaction.atomic():
-        audit.record_on(
-            attestation.assessment,
-            actor=Actor.from_request(request),
-            action=AuditAction.REPORT_DOWNLOADED,
-            obj=attestation,
-            details={"report_sha256": report.sha256},
-        )
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=f"attestation-{attestation.assessment.organization.legal_name[:40]}-"
-        f"{attestation.number}.pdf",
-        content_type="application/pdf",
-    )
+    return reports.download(attestation, actor=Actor.from_request(request))
 
 
 @login_required

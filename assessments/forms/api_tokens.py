@@ -1,0 +1,26 @@
+from django import forms
+
+from assessments.api_tokens import MAX_DAYS, ORGANIZATION_ROLES
+from assessments.forms.fields import SingleLineField
+from assessments.models import TokenRole
+from assessments.step_up import StepUpForm
+
+
+class TokenForm(StepUpForm):
+    """A new token: a name, what it may do, how long it lasts; the password and code again,
+    because the token can act without either."""
+
+    name = SingleLineField(label="Name (which program uses it)", max_length=100)
+    role = forms.ChoiceField(
+        label="What it may do", choices=[(r.value, r.label) for r in ORGANIZATION_ROLES]
+    )
+    days = forms.IntegerField(label="Lasts (days)", min_value=1, max_value=MAX_DAYS, initial=90)
+    field_order = ["name", "role", "days", "password", "code"]
+
+    def __init__(self, *args, for_reviewer: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_reviewer:
+            del self.fields["role"]
+
+    def chosen_role(self) -> TokenRole:
+        return TokenRole(self.cleaned_data.get("role") or TokenRole.REVIEWER)

@@ -1,0 +1,302 @@
+"""The REST API, used as a program would: a token, JSON, and the same rules as the browser."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.actors import Actor
+from assessments.api.authentication import TokenRateThrottle
+from assessments.api_tokens import create_token, digest, revoke_token
+from assessments.demo import _choose
+from assessments.frameworks.loader import BUNDLED_DIR, publish
+from assessments.frameworks.schema import QuestionType
+from assessments.models import ApiCall, ApiToken, AuditAction, AuditEvent, Status, TokenRole
+from assessments.scoring import Response as Given
+from assessments.scoring import visible_question_ids
+from tests.conftest import authenticator_code
+from tests.factories import PASSWORD
+
+
+def token(org, admin, role=TokenRole.PREPARER, days=30) -> str:
+    return create_token(organization=org, name="CI", role=role, days=days, actor=Actor(admin))[1]
+
+
+def call(client, method, url, key=None, body=None, *, multipart=False):
+    """A request as a program makes it: the token in the header, JSON (or a multipart form)."""
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+    send = getattr(client, method)
+    if body is None:
+        return send(url, **headers)
+    if multipart:
+        return send(url, body, **headers)
+    return send(url, json.dumps(body), content_type="application/json", **headers)
+
+
+@pytest.fixture
+def v2(db):
+    return publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
+
+
+def test_an_assessment_is_completed_and_submitted_through_the_api_alone(client, org, admin, v2):
+    key = token(org, admin)
+    started = call(
+        client, "post", reverse("api_assessments"), key, {"questionnaire": "minor-safety"}
+    )
+    assert started.status_code == 201, started.json()
+    assessment = started.json()
+    assert assessment["questionnaire"] == "minor-safety/2.0"
+    definition = call(
+        client, "get", reverse("api_questionnaire", args=["minor-safety", "2.0"]), key
+    ).json()["definition"]
+    from assessments.frameworks.schema import Framework
+
+    framework = Framework.model_validate(definition)
+    given: dict[str, Given] = {}
+    for position, question in enumerate(framework.questions.values()):
+        if question.id not in visible_question_ids(framework, given):
+            continue
+        if question.type == QuestionType.EVIDENCE:
+            upload = call(
+                client,
+                "post",
+                reverse("api_evidence", args=[assessment["id"]]),
+                key,
+                {"question_id": question.id, "url": "https://example.org/evidence"},
+                multipart=True,
+            )
+            assert upload.status_code == 201, upload.json()
+            given[question.id] = Given(evidence_count=1)
+            continue
+        value = _choose(question, "strong", position)
+        saved = call(
+            client,
+            "put",
+            reverse("api_answer", args=[assessment["id"], question.id]),
+            key,
+            {"value": value, "base_revision": 0},
+        )
+        assert saved.status_code == 200, (question.id, saved.json())
+        given[question.id] = Given(value=value)
+
+    status = call(client, "get", reverse("api_assessment", args=[assessment["id"]]), key).json()
+    submitted = call(client, "post", reverse("api_submit", args=[assessment["id"]]), key)
+
+    assert status["complete"] and status["score"] == 100 and status["actions"] == ["submit"]
+    assert submitted.status_code == 200
+    assert submitted.json()["status"] == Status.AWAITING_SIGNATURE
+
+
+def test_a_stale_revision_is_refused_with_the_current_answer(client, org, admin, draft):
+    key = token(org, admin)
+    url = reverse("api_answer", args=[draft.pk, "age.method"])
+    first = call(client, "put", url, key, {"value": "verified", "base_revision": 0})
+
+    stale = call(client, "put", url, key, {"value": "none", "base_revision": 0})
+
+    assert first.status_code == 200 and first.json()["revision"] == 1
+    assert stale.status_code == 409
+    assert stale.json()["current"]["value"] == "verified"
+    assert stale.json()["error"]["code"] == "conflict"
+    assert draft.answers.get(question_id="age.method").value == "verified"
+
+
+def test_bad_input_gets_field_errors_in_one_shape(client, org, admin, draft):
+    key = token(org, admin)
+    url = reverse("api_answer", args=[draft.pk, "scope.monthly_minors"])
+
+    negative = call(client, "put", url, key, {"value": -3, "base_revision": 0})
+    no_revision = call(client, "put", url, key, {"value": 3})
+    unknown = call(
+        client,
+        "put",
+        reverse("api_answer", args=[draft.pk, "no.such"]),
+        key,
+        {"value": 1, "base_revision": 0},
+    )
+
+    assert negative.status_code == 400
+    assert "greater than or equal to 0" in negative.json()["error"]["fields"]["value"][0]
+    assert no_revision.status_code == 400
+    assert "base_revision" in no_revision.json()["error"]["fields"]
+    assert unknown.status_code == 404 and unknown.json()["error"]["status"] == 404
+    assert not draft.answers.exists()
+
+
+@pytest.mark.parametrize(
+    ("holder", "method", "name", "expected"),
+    [
+        ("none", "get", "api_assessment", 401),
+        ("revoked", "get", "api_assessment", 401),
+        ("expired", "get", "api_assessment", 401),
+        ("outsider", "get", "api_assessment", 404),
+        ("outsider", "put", "api_answer", 404),
+        ("signatory", "get", "api_assessment", 200),
+        ("signatory", "put", "api_answer", 403),
+        ("preparer", "put", "api_answer", 200),
+        ("preparer", "get", "api_queue", 403),
+        ("preparer", "post", "api_decide", 403),
+        ("reviewer", "get", "api_assessment", 200),
+        ("reviewer", "put", "api_answer", 403),
+        ("reviewer", "get", "api_queue", 200),
+        ("reviewer", "post", "api_submit", 403),
+    ],
+)
+def test_who_may_do_what_with_a_token(
+    client, org, admin, outsider, reviewer, draft, holder, method, name, expected
+):
+    keys = {
+        "none": None,
+        "preparer": token(org, admin),
+        "signatory": token(org, admin, TokenRole.SIGNATORY),
+        "outsider": token(outsider.memberships.get().organization, outsider, TokenRole.ADMIN),
+        "reviewer": create_token(
+            organization=None, name="queue", role=TokenRole.REVIEWER, days=5, actor=Actor(reviewer)
+        )[1],
+    }
+    revoked, keys["revoked"] = create_token(
+        organization=org, name="old", role=TokenRole.ADMIN, days=5, actor=Actor(admin)
+    )
+    revoke_token(revoked, actor=Actor(admin))
+    expired, keys["expired"] = create_token(
+        organization=org, name="ex", role=TokenRole.ADMIN, days=5, actor=Actor(admin)
+    )
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    args = {
+        "api_assessment": [draft.pk],
+        "api_answer": [draft.pk, "age.method"],
+        "api_queue": [],
+        "api_decide": [draft.pk],
+        "api_submit": [draft.pk],
+    }[name]
+    body = {
+        "api_answer": {"value": "verified", "base_revision": 0},
+        "api_decide": {"outcome": "approve", "rationale": "Fine."},
+    }.get(name, {} if method != "get" else None)
+
+    response = call(client, method, reverse(name, args=args), keys[holder], body)
+
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        assert response.json()["error"]["status"] == expected
+
+
+def test_every_call_is_logged_and_changes_are_audited_with_the_token(client, org, admin, draft):
+    made, key = create_token(
+        organization=org, name="sync", role=TokenRole.PREPARER, days=30, actor=Actor(admin)
+    )
+    call(
+        client,
+        "put",
+        reverse("api_answer", args=[draft.pk, "age.method"]),
+        key,
+        {"value": "verified", "base_revision": 0},
+    )
+    call(client, "get", reverse("api_assessment", args=[draft.pk]), key)
+
+    calls = list(ApiCall.objects.filter(token=made).order_by("at", "id"))
+    saved = AuditEvent.objects.get(action=AuditAction.ANSWER_SAVED, assessment_id=draft.pk)
+    made.refresh_from_db()
+
+    assert [(c.method, c.status) for c in calls] == [("PUT", 200), ("GET", 200)]
+    assert saved.details["api_token"] == str(made.pk)
+    assert made.last_used_at is not None
+
+
+def test_a_token_is_rate_limited_in_the_shared_cache(client, org, admin, draft, monkeypatch):
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/min"})
+    key = token(org, admin)
+    url = reverse("api_assessment", args=[draft.pk])
+
+    codes = [call(client, "get", url, key).status_code for _ in range(4)]
+    refused = call(client, "get", url, key)
+
+    assert codes == [200, 200, 200, 429]
+    assert refused.json()["error"]["code"] == "throttled"
+
+
+def test_an_admin_makes_a_token_with_password_and_code_sees_it_once_and_revokes_it(
+    client, org, admin
+):
+    from tests.conftest import with_authenticator
+
+    with_authenticator(admin)
+    client.force_login(admin)
+    url = reverse("org_tokens", args=[org.pk])
+    form = {"name": "Nightly sync", "role": "preparer", "days": 90}
+
+    without_code = client.post(url, form | {"password": PASSWORD})
+    made = client.post(url, form | {"password": PASSWORD, "code": authenticator_code(admin)})
+    key = made.context["new_key"]
+    listed = client.get(url)
+
+    assert without_code.status_code == 200 and without_code.context["new_key"] is None
+    assert key.startswith("msp_") and key in made.content.decode()
+    assert made["Cache-Control"].startswith("max-age=0")
+    stored = ApiToken.objects.get(name="Nightly sync")
+    assert stored.key_sha256 == digest(key) and key not in listed.content.decode()
+    assert call(client, "get", reverse("api_questionnaires"), key).status_code == 200
+
+    revoked = client.post(reverse("token_revoke", args=[stored.pk]))
+
+    assert revoked.status_code == 302
+    assert call(client, "get", reverse("api_questionnaires"), key).status_code == 401
+
+
+def test_a_token_stops_working_when_its_maker_is_no_longer_an_admin(client, org, admin, draft):
+    key = token(org, admin)
+    admin.memberships.update(role="preparer")
+
+    assert call(client, "get", reverse("api_assessment", args=[draft.pk]), key).status_code == 401
+
+
+def test_the_schema_and_its_documentation_are_served(client, db):
+    schema = client.get(reverse("api_schema"), HTTP_ACCEPT="application/json")
+    docs = client.get(reverse("api_docs"))
+
+    assert schema.status_code == 200
+    assert "/api/v1/assessments/{assessment_id}/answers/{question_id}/" in schema.content.decode()
+    assert docs.status_code == 200
+    assert "<script>" not in docs.content.decode()  # the CSP allows no inline script
+
+
+def test_a_reviewer_token_works_the_queue_and_decides(client, signed, reviewer):
+    key = create_token(
+        organization=None, name="triage", role=TokenRole.REVIEWER, days=5, actor=Actor(reviewer)
+    )[1]
+    assessment = signed.assessment
+
+    listed = call(client, "get", reverse("api_queue"), key)
+    commented = call(
+        client, "post", reverse("api_comments", args=[assessment.pk]), key, {"body": "Looking."}
+    )
+    decided = call(
+        client,
+        "post",
+        reverse("api_decide", args=[assessment.pk]),
+        key,
+        {"outcome": "request_changes", "rationale": "Attach the incident plan."},
+    )
+    again = call(
+        client,
+        "post",
+        reverse("api_decide", args=[assessment.pk]),
+        key,
+        {"outcome": "approve", "rationale": "Now fine."},
+    )
+
+    assert [row["id"] for row in listed.json()["results"]] == [str(assessment.pk)]
+    assert commented.status_code == 201
+    assert decided.status_code == 200 and decided.json()["status"] == Status.CHANGES_REQUESTED
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+
+
+def test_the_report_downloads_with_an_organization_token(client, org, admin, signed):
+    key = token(org, admin, TokenRole.SIGNATORY)
+
+    detail = call(client, "get", reverse("api_attestation", args=[signed.pk]), key)
+    report = call(client, "get", reverse("api_report", args=[signed.pk]), key)
+
+    assert detail.json()["status"] == "awaiting_review"
+    assert report.status_code == 200 and report["Content-Type"] == "application/pdf"

@@ -1,0 +1,77 @@
+"""Schemathesis, an outside client that reads only the published schema, against a live
+portal: no server errors, and every response matches the schema it published."""
+
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from assessments import workflow
+from assessments.actors import Actor
+from assessments.api.authentication import TokenRateThrottle
+from assessments.api_tokens import create_token
+from assessments.frameworks.loader import BUNDLED_DIR, publish
+from assessments.models import Role, TokenRole
+from tests.factories import OrganizationFactory, member
+
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_schemathesis_finds_no_server_error_and_no_response_off_the_schema(
+    live_server, tmp_path, monkeypatch
+):
+    # Thousands of calls in a minute: the per-token limit has its own test.
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "100000/min"})
+    organization = OrganizationFactory()
+    admin = member(organization, Role.ADMIN)
+    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
+    workflow.start_assessment(
+        organization=organization, framework_version=version, actor=Actor(admin)
+    )
+    key = create_token(
+        organization=organization, name="fuzz", role=TokenRole.ADMIN, days=1, actor=Actor(admin)
+    )[1]
+    junit = tmp_path / "schemathesis.xml"
+
+    run = subprocess.run(  # noqa: S603 - our own virtualenv's schemathesis
+        [
+            str(SCHEMATHESIS),
+            "run",
+            f"{live_server.url}/api/v1/schema/",
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,"
+            "response_schema_conformance,response_headers_conformance",
+            "--header",
+            f"Authorization: Bearer {key}",
+            "--max-examples",
+            "15",
+            "--seed",
+            "42",
+            "--workers",
+            "1",
+            "--no-color",
+            "--report",
+            "junit",
+            "--report-junit-path",
+            str(junit),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,  # it writes .hypothesis/ and .schemathesis/ where it runs
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+    (tmp_path / "schemathesis.out").write_text(run.stdout)
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    cases = ET.parse(junit).getroot().iter("testcase")  # noqa: S314 - the file it just wrote
+    exercised = {case.get("name") for case in cases}
+    assert len(exercised) >= 16, exercised  # every operation was really called
+    assert "401 Unauthorized" not in run.stdout  # ... with a token the portal accepted
+    generated, passed = re.search(r"(\d+) generated, (\d+) passed", run.stdout).groups()
+    assert int(generated) > 100 and generated == passed
