@@ -14,7 +14,7 @@ from itertools import pairwise
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import audit
+from assessments import audit, webhooks
 from assessments.actors import Actor
 from assessments.attestation_status import PublicStatus, status_of
 from assessments.emails import Notice, send_notice
@@ -23,6 +23,7 @@ from assessments.lifecycle import Audience
 from assessments.models import (
     Attestation,
     AuditAction,
+    EventType,
     FrameworkVersion,
     PolicyChangeFlag,
     PolicyDocumentVersion,
@@ -197,6 +198,12 @@ def _flag_attestations(
                 "questions": questions,
                 "due_on": due_on.isoformat(),
             },
+        )
+        webhooks.emit(
+            EventType.POLICY_CHANGED,
+            attestation.assessment,
+            attestation_id=attestation.pk,
+            due_on=due_on.isoformat(),
         )
         transaction.on_commit(lambda flag=flag: _tell(flag))
         flags.append(flag)

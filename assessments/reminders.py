@@ -5,11 +5,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import audit, emails
+from assessments import audit, emails, webhooks
 from assessments.actors import SYSTEM
 from assessments.attestation_status import superseding
 from assessments.lifecycle import Audience
-from assessments.models import Attestation, AuditAction
+from assessments.models import Attestation, AuditAction, EventType
 
 REMIND_DAYS_BEFORE = 30
 
@@ -42,6 +42,12 @@ def send_expiry_reminders() -> int:
                 action=AuditAction.EXPIRY_REMINDER_SENT,
                 obj=attestation,
                 details={"expires_at": attestation.expires_at.isoformat()},
+            )
+            webhooks.emit(
+                EventType.EXPIRING,
+                attestation.assessment,
+                attestation_id=attestation.pk,
+                expires_at=attestation.expires_at.isoformat(),
             )
             transaction.on_commit(
                 lambda a=attestation: emails.send_notice(

@@ -12,6 +12,7 @@ from assessments.views import (
     sources,
     two_factor,
     verify,
+    webhooks,
 )
 
 urlpatterns = [
@@ -26,6 +27,10 @@ urlpatterns = [
     path("org/<uuid:organization_id>/api-tokens/", api_tokens.tokens, name="org_tokens"),
     path("review/api-tokens/", api_tokens.tokens, name="reviewer_tokens"),
     path("api-tokens/<uuid:token_id>/revoke/", api_tokens.token_revoke, name="token_revoke"),
+    path("org/<uuid:organization_id>/webhooks/", webhooks.endpoints, name="org_webhooks"),
+    path("review/webhooks/", webhooks.endpoints, name="platform_webhooks"),
+    path("webhooks/<uuid:endpoint_id>/test/", webhooks.send_test, name="webhook_test"),
+    path("webhooks/<uuid:endpoint_id>/remove/", webhooks.remove, name="webhook_remove"),
     path(
         "org/<uuid:organization_id>/members/<int:membership_id>/role/",
         organizations.member_role,

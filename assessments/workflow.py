@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from assessments import audit, emails, status_list
+from assessments import audit, emails, status_list, webhooks
 from assessments.actors import Actor
 from assessments.answers import result_for
 from assessments.attestation import build_snapshot
@@ -30,6 +30,7 @@ from assessments.models import (
     AuditAction,
     Comment,
     Decision,
+    EventType,
     Outcome,
     Status,
 )
@@ -81,6 +82,10 @@ def _record(locked, rule: Rule, before, *, actor: Actor, obj=None, note="", deta
     )
     if rule.notifies is not None:
         transaction.on_commit(lambda: emails.send_transition(locked, rule, note=note))
+    event = webhooks.TRANSITION_EVENTS.get(rule.transition)
+    if event is not None:
+        attestation = obj if isinstance(obj, Attestation) else getattr(obj, "attestation", None)
+        webhooks.emit(event, locked, **({"attestation_id": attestation.pk} if attestation else {}))
 
 
 def start_assessment(*, organization, framework_version, actor: Actor, carry_over_from=None):
@@ -307,6 +312,7 @@ def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestatio
             obj=locked,
             details={"number": locked.number, "reason": reason},
         )
+        webhooks.emit(EventType.REVOKED, locked.assessment, attestation_id=locked.pk)
         transaction.on_commit(
             lambda: emails.send_notice(
                 locked.assessment, emails.Notice.REVOKED, Audience.ORGANIZATION, note=reason

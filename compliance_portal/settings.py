@@ -208,6 +208,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Webhook endpoints must be public addresses; a closed network (or a test receiver on
+# 127.0.0.1) needs this on.
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Minor-safety compliance portal API",
     "DESCRIPTION": "Questionnaires, assessments, answers, evidence, attestations and the review "

@@ -14,7 +14,7 @@ from assessments.actors import SYSTEM, Actor
 from assessments.api_tokens import create_token
 from assessments.frameworks.loader import publish
 from assessments.lifecycle import LIFECYCLE, Transition
-from assessments.models import Invitation, TokenRole
+from assessments.models import Invitation, TokenRole, WebhookEndpoint
 from assessments.organizations import invitation_token
 from assessments.permissions import Need
 from assessments.policy_changes import load_bundled
@@ -105,6 +105,12 @@ RULES = {
     ("reviewer_tokens", "GET"): Rule("GET", "", {"reviewer"}),
     ("reviewer_tokens", "POST"): Rule("POST", "", {"reviewer"}, ok=200),
     ("token_revoke", "POST"): Rule("POST", "token", {"admin"}),
+    ("org_webhooks", "GET"): Rule("GET", "org", {"admin"}),
+    ("org_webhooks", "POST"): Rule("POST", "org", {"admin"}, ok=200),  # re-shows the form
+    ("platform_webhooks", "GET"): Rule("GET", "", {"reviewer"}),
+    ("platform_webhooks", "POST"): Rule("POST", "", {"reviewer"}, ok=200),
+    ("webhook_test", "POST"): Rule("POST", "webhook", {"admin"}),
+    ("webhook_remove", "POST"): Rule("POST", "webhook", {"admin"}),
 }
 # The lifecycle's transitions: who may post them comes from the table itself.
 WHO = {Need.EDIT: EDITORS, Need.SIGN: {"signatory"}, Need.REVIEW: {"reviewer"}}
@@ -187,6 +193,16 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
             "registration": [registration],
             "statuslist": ["revocation"],
             "source": ["guidelines"],
+            # A documentation address (TEST-NET-1): never called, refused as not public.
+            "webhook": [
+                WebhookEndpoint.objects.create(
+                    organization=org,
+                    url="http://192.0.2.1/hook",
+                    events=["webhook.test"],
+                    secret="whsec_" + "A" * 44,
+                    created_by=admin,
+                ).pk
+            ],
             "token": [
                 create_token(
                     organization=org,

@@ -22,6 +22,12 @@ from assessments.models.reviews import (
     QuestionVerdict,
     Verdict,
 )
+from assessments.models.webhooks import (
+    DeliveryState,
+    EventType,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "EDITABLE_STATUSES",
@@ -35,6 +41,8 @@ __all__ = [
     "AuditEvent",
     "Comment",
     "Decision",
+    "DeliveryState",
+    "EventType",
     "Evidence",
     "EvidenceVerdict",
     "FrameworkVersion",
@@ -52,4 +60,6 @@ __all__ = [
     "TokenRole",
     "User",
     "Verdict",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

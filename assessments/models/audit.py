@@ -36,6 +36,8 @@ class AuditAction(models.TextChoices):
     EXPIRY_REMINDER_SENT = "expiry_reminder_sent", "Expiry reminder sent"
     API_TOKEN_CREATED = "api_token_created", "API token created"
     API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+    WEBHOOK_ADDED = "webhook_added", "Webhook endpoint added"
+    WEBHOOK_REMOVED = "webhook_removed", "Webhook endpoint removed"
     POLICY_TEXT_LOADED = "policy_text_loaded", "New policy text loaded"
     POLICY_CHANGE_FLAGGED = "policy_change_flagged", "Cited policy changed: re-attestation due"
 

@@ -13,7 +13,7 @@ from assessments import permissions
 from assessments.actors import Actor
 from assessments.api_tokens import create_token, revoke_token
 from assessments.errors import MissingRequirement
-from assessments.forms.api_tokens import TokenForm
+from assessments.forms.integrations import TokenForm
 from assessments.models import ApiToken
 from assessments.permissions import Need
 

@@ -4,6 +4,7 @@ from assessments.api_tokens import MAX_DAYS, ORGANIZATION_ROLES
 from assessments.forms.fields import SingleLineField
 from assessments.models import TokenRole
 from assessments.step_up import StepUpForm
+from assessments.webhooks import SUBSCRIBABLE
 
 
 class TokenForm(StepUpForm):
@@ -24,3 +25,12 @@ class TokenForm(StepUpForm):
 
     def chosen_role(self) -> TokenRole:
         return TokenRole(self.cleaned_data.get("role") or TokenRole.REVIEWER)
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(label="Endpoint address", max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label="Events to send",
+        choices=[(e.value, e.label) for e in SUBSCRIBABLE],
+        widget=forms.CheckboxSelectMultiple,
+    )

@@ -1,0 +1,199 @@
+"""Webhooks as a receiver sees them: signed so a Standard Webhooks library accepts them,
+sent after the event is committed, retried, logged, and never aimed into our own network."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.urls import reverse
+from standardwebhooks import Webhook
+
+from assessments import outbound, webhooks, workflow
+from assessments.actors import Actor
+from assessments.errors import MissingRequirement
+from assessments.models import DeliveryState, EventType, WebhookDelivery
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 that records what it receives and answers as told."""
+
+    def __init__(self, status=200, body=b"ok", headers=None):
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers["Content-Length"])
+                received.append((dict(self.headers), self.rfile.read(length)))
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(settings):
+    settings.OUTBOUND_ALLOW_PRIVATE = True  # the test receiver listens on loopback
+    made = []
+
+    def make(**kw):
+        made.append(Receiver(**kw))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()
+
+
+def test_an_approval_reaches_the_endpoint_signed_for_a_standard_webhooks_verifier(
+    receiver, org, admin, attestation, reviewer, committed
+):
+    listener = receiver()
+    _, secret = webhooks.add_endpoint(
+        organization=org, url=listener.url, events=[EventType.APPROVED], actor=Actor(admin)
+    )
+
+    with committed():
+        workflow.approve(attestation.assessment, actor=Actor(reviewer), rationale="Evidenced.")
+
+    (headers, body) = listener.received[0]
+    verified = Webhook(secret).verify(body, {k.lower(): v for k, v in headers.items()})
+    assert verified["type"] == "attestation.approved"
+    assert verified["data"]["attestation_id"] == str(attestation.pk)
+    assert verified["data"]["status"] == "approved"
+    assert WebhookDelivery.objects.get().state == DeliveryState.DELIVERED
+    assert len(listener.received) == 1  # only the event it asked for
+
+
+def test_a_forged_signature_is_what_a_receiver_rejects(receiver, org, admin, committed):
+    listener = receiver()
+    endpoint, secret = webhooks.add_endpoint(
+        organization=org, url=listener.url, events=[EventType.APPROVED], actor=Actor(admin)
+    )
+    with committed():
+        webhooks.send_test(endpoint)
+    headers, body = listener.received[0]
+    tampered = body.replace(b"webhook.test", b"attestation.approved")
+
+    with pytest.raises(Exception, match="No matching signature"):
+        Webhook(secret).verify(tampered, {k.lower(): v for k, v in headers.items()})
+
+
+def test_an_organization_endpoint_hears_only_its_own_organization_the_platform_all(
+    receiver, org, other_org, admin, outsider, reviewer, committed
+):
+    mine, platform = receiver(), receiver()
+    webhooks.add_endpoint(
+        organization=other_org, url=mine.url, events=[EventType.SUBMITTED], actor=Actor(outsider)
+    )
+    webhooks.add_endpoint(
+        organization=None, url=platform.url, events=[EventType.SUBMITTED], actor=Actor(reviewer)
+    )
+    from assessments.demo import answer_everything
+    from assessments.frameworks.loader import bundled_files, publish
+
+    version = publish(bundled_files()[0])[0]
+    draft = workflow.start_assessment(
+        organization=org, framework_version=version, actor=Actor(admin)
+    )
+    answer_everything(draft, actor=Actor(admin))
+
+    with committed():
+        workflow.submit(draft, actor=Actor(admin))
+
+    assert mine.received == []
+    assert json.loads(platform.received[0][1])["type"] == "assessment.submitted"
+
+
+def test_a_failing_endpoint_is_retried_then_marked_failed_in_its_log(
+    receiver, client, org, admin, committed
+):
+    listener = receiver(status=500, body=b"x" * (5 * 1024 * 1024))  # and a huge answer
+    endpoint, _ = webhooks.add_endpoint(
+        organization=org, url=listener.url, events=[EventType.APPROVED], actor=Actor(admin)
+    )
+    client.force_login(admin)
+
+    with committed():
+        client.post(reverse("webhook_test", args=[endpoint.pk]))
+    page = client.get(reverse("org_webhooks", args=[org.pk])).content.decode()
+
+    delivery = WebhookDelivery.objects.get()
+    assert len(listener.received) == webhooks.MAX_ATTEMPTS
+    assert (delivery.state, delivery.attempts, delivery.last_status_code) == (
+        DeliveryState.FAILED,
+        webhooks.MAX_ATTEMPTS,
+        500,
+    )
+    assert "The endpoint answered 500." in page
+
+
+def test_a_redirect_is_not_followed(receiver, org, admin, committed):
+    listener = receiver(status=302, headers={"Location": "http://169.254.169.254/latest/"})
+    endpoint, _ = webhooks.add_endpoint(
+        organization=org, url=listener.url, events=[EventType.APPROVED], actor=Actor(admin)
+    )
+
+    with committed():
+        webhooks.send_test(endpoint)
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.last_status_code == 302 and delivery.state == DeliveryState.FAILED
+    assert len(listener.received) == webhooks.MAX_ATTEMPTS  # nothing went to the metadata address
+
+
+def test_a_slow_endpoint_times_out(receiver, org, admin, monkeypatch, committed):
+    monkeypatch.setattr(outbound, "READ_SECONDS", 0.2)
+    listener = receiver()
+    original = listener.server.RequestHandlerClass.do_POST
+
+    def slow(handler):
+        import time
+
+        time.sleep(1)
+        original(handler)
+
+    listener.server.RequestHandlerClass.do_POST = slow
+    endpoint, _ = webhooks.add_endpoint(
+        organization=org, url=listener.url, events=[EventType.APPROVED], actor=Actor(admin)
+    )
+
+    with committed():
+        webhooks.send_test(endpoint)
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == DeliveryState.FAILED and "timed out" in delivery.last_error
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:9/hook", "http://10.0.0.5/hook", "http://169.254.169.254/", "ftp://x.org/"],
+)
+def test_private_loopback_and_link_local_addresses_are_refused(db, org, admin, url):
+    with pytest.raises(MissingRequirement, match="cannot receive webhooks"):
+        webhooks.add_endpoint(
+            organization=org, url=url, events=[EventType.APPROVED], actor=Actor(admin)
+        )
+
+
+def test_the_page_shows_the_secret_once_and_refuses_a_private_address(client, org, admin):
+    client.force_login(admin)
+    url = reverse("org_webhooks", args=[org.pk])
+
+    private = client.post(url, {"url": "http://10.1.2.3/", "events": ["attestation.approved"]})
+
+    assert private.status_code == 200
+    assert "private or reserved address" in private.content.decode()
+    assert not org.webhook_endpoints.exists()
