@@ -21,6 +21,7 @@ class Notice(StrEnum):
     REVOKED = "revoked"
     EXPIRING = "expiring"
     POLICY_CHANGED = "policy_changed"
+    PUBLIC_CLAIM_CHANGED = "public_claim_changed"
 
 
 def _send(template: str, context: dict, recipients: list[str]) -> None:
@@ -97,6 +98,12 @@ NOTICES = {
         "Your attestation expires soon",
         "The attestation of {org} on {questionnaire} expires on {expires}. Start a "
         "re-assessment in the portal: your previous answers are carried over for review.",
+    ),
+    Notice.PUBLIC_CLAIM_CHANGED: (
+        "A public page behind your attestation changed: {org}",
+        "The portal re-read a public page that the approved attestation of {org} on "
+        "{questionnaire} points to, and it changed or is gone. The platform may ask for a new "
+        "attestation.",
     ),
     Notice.POLICY_CHANGED: (
         "Policy changed: re-attest by {due}",

@@ -1,9 +1,11 @@
-"""Requests the portal makes to addresses other people gave it (webhook endpoints).
+"""Requests the portal makes to addresses other people gave it (webhook endpoints, the
+public pages behind an organization's claims).
 
 Such an address must not become a way into our own network: the host is resolved once, every
 address it resolves to must be public (unless OUTBOUND_ALLOW_PRIVATE, for tests and closed
 networks), and the connection goes to that vetted address, so a second DNS answer cannot
-swap it. Redirects are not followed; time and the size of the answer are bounded.
+swap it. A webhook follows no redirect; a page read follows a few, each checked like the first; time
+and the size of the answer are bounded.
 """
 
 import http.client
@@ -11,14 +13,16 @@ import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
-USER_AGENT = "MinorSafetyPortal-Webhooks/1"
+USER_AGENT = "MinorSafetyPortal/1 (compliance checks)"
 CONNECT_SECONDS = 3
 READ_SECONDS = 10
 MAX_RESPONSE_BYTES = 64 * 1024
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+MAX_REDIRECTS = 3
 
 
 class Refused(Exception):
@@ -28,7 +32,9 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class Answer:
     status: int
-    body: bytes  # at most MAX_RESPONSE_BYTES
+    body: bytes  # at most MAX_RESPONSE_BYTES (MAX_PAGE_BYTES for a page read)
+    url: str = ""  # where it was finally answered from
+    content_type: str = ""
 
 
 def vetted_address(host: str, port: int) -> str:
@@ -37,12 +43,21 @@ def vetted_address(host: str, port: int) -> str:
     except socket.gaierror as exc:
         raise Refused(f"{host} does not resolve ({exc.strerror}).") from None
     addresses = [info[4][0] for info in infos]
-    if not settings.OUTBOUND_ALLOW_PRIVATE:
-        for address in addresses:
-            ip = ipaddress.ip_address(address.split("%")[0])
-            if not ip.is_global or ip.is_multicast:
-                raise Refused(f"{host} resolves to {ip}, a private or reserved address.")
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not allowed(ip):
+            raise Refused(f"{host} resolves to {ip}, a private or reserved address.")
     return addresses[0]
+
+
+def allowed(ip) -> bool:
+    """Public addresses; with OUTBOUND_ALLOW_PRIVATE also loopback and private networks, but
+    never link-local (where cloud metadata services answer) or multicast."""
+    if ip.is_link_local or ip.is_multicast or ip.is_unspecified:
+        return False
+    if ip.is_global:
+        return True
+    return settings.OUTBOUND_ALLOW_PRIVATE and (ip.is_loopback or ip.is_private)
 
 
 def vetted_address_or_refusal(url: str) -> str:
@@ -76,6 +91,22 @@ class _PinnedTLS(http.client.HTTPSConnection):
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
+    return _send(
+        "POST", url, body, {"Content-Type": "application/json", **headers}, MAX_RESPONSE_BYTES
+    )
+
+
+def get(url: str) -> Answer:
+    """Read a page, following at most MAX_REDIRECTS redirects, each vetted again."""
+    for _ in range(MAX_REDIRECTS + 1):
+        answer = _send("GET", url, None, {"Accept": "text/html, text/plain"}, MAX_PAGE_BYTES)
+        if answer.status not in (301, 302, 303, 307, 308) or not answer.url:
+            return answer
+        url = answer.url
+    raise Refused(f"More than {MAX_REDIRECTS} redirects.")
+
+
+def _send(method: str, url: str, body: bytes | None, headers: dict, limit: int) -> Answer:
     address = vetted_address_or_refusal(url)
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -83,14 +114,16 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     connection = kind(parts.hostname, port, address, timeout=READ_SECONDS)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        connection.request(
-            "POST",
-            path,
-            body=body,
-            headers={"User-Agent": USER_AGENT, "Content-Type": "application/json", **headers},
-        )
+        connection.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **headers})
         response = connection.getresponse()
-        return Answer(response.status, response.read(MAX_RESPONSE_BYTES))
+        content = response.read(limit)
+        location = response.getheader("Location") or ""
+        return Answer(
+            response.status,
+            content,
+            urljoin(url, location) if location else url,
+            response.getheader("Content-Type") or "",
+        )
     except (OSError, http.client.HTTPException) as exc:
         raise Refused(f"{type(exc).__name__}: {exc}"[:300]) from None
     finally:

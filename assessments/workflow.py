@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from assessments import audit, emails, status_list, webhooks
+from assessments import audit, emails, public_claims, status_list, webhooks
 from assessments.actors import Actor
 from assessments.answers import result_for
 from assessments.attestation import build_snapshot
@@ -28,6 +28,7 @@ from assessments.models import (
     Assessment,
     Attestation,
     AuditAction,
+    CaptureReason,
     Comment,
     Decision,
     EventType,
@@ -142,6 +143,9 @@ def submit(assessment: Assessment, *, actor: Actor) -> Assessment:
         locked, rule, before = _move(assessment, Transition.SUBMIT)
         locked.comments.filter(requests_change=True, resolved_at=None).update(
             resolved_at=timezone.now()
+        )
+        transaction.on_commit(
+            lambda: public_claims.schedule(str(locked.pk), CaptureReason.SUBMITTED)
         )
         _record(locked, rule, before, actor=actor)
         return locked

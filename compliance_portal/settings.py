@@ -211,6 +211,10 @@ REST_FRAMEWORK = {
 # Webhook endpoints must be public addresses; a closed network (or a test receiver on
 # 127.0.0.1) needs this on.
 OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
+# Read the public pages behind claims (statement, AI disclosure, terms) at submission and daily.
+PUBLIC_CLAIMS_CHECKED = env_bool("PUBLIC_CLAIMS_CHECKED", True)
+# Whether the public verification page says "public claim under re-check" while one is flagged.
+PUBLIC_CLAIM_FLAGS_SHOWN = env_bool("PUBLIC_CLAIM_FLAGS_SHOWN", False)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Minor-safety compliance portal API",

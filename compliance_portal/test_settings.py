@@ -16,6 +16,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Tests never read pages on the internet; the claims tests turn this on with a local server.
+PUBLIC_CLAIMS_CHECKED = False
 
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402

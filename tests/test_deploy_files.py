@@ -103,6 +103,7 @@ def test_the_scheduler_goes_on_after_a_failed_job(tmp_path):
         "migrate",
         "send_expiry_reminders",
         "retry_stuck_reports",
+        "recheck_public_claims",
         "write_audit_checkpoint",
     ]
     assert "send_expiry_reminders failed; retrying in the next round" in result.stderr

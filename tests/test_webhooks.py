@@ -2,8 +2,6 @@
 sent after the event is committed, retried, logged, and never aimed into our own network."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.urls import reverse
@@ -13,34 +11,7 @@ from assessments import outbound, webhooks, workflow
 from assessments.actors import Actor
 from assessments.errors import MissingRequirement
 from assessments.models import DeliveryState, EventType, WebhookDelivery
-
-
-class Receiver:
-    """An HTTP server on 127.0.0.1 that records what it receives and answers as told."""
-
-    def __init__(self, status=200, body=b"ok", headers=None):
-        received = self.received = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers["Content-Length"])
-                received.append((dict(self.headers), self.rfile.read(length)))
-                self.send_response(status)
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+from tests.servers import LocalServer, Reply
 
 
 @pytest.fixture
@@ -48,8 +19,8 @@ def receiver(settings):
     settings.OUTBOUND_ALLOW_PRIVATE = True  # the test receiver listens on loopback
     made = []
 
-    def make(**kw):
-        made.append(Receiver(**kw))
+    def make(status=200, body=b"ok", headers=None):
+        made.append(LocalServer(Reply(status, body, headers or {})))
         return made[-1]
 
     yield make
@@ -68,7 +39,7 @@ def test_an_approval_reaches_the_endpoint_signed_for_a_standard_webhooks_verifie
     with committed():
         workflow.approve(attestation.assessment, actor=Actor(reviewer), rationale="Evidenced.")
 
-    (headers, body) = listener.received[0]
+    (_, headers, body) = listener.received[0]
     verified = Webhook(secret).verify(body, {k.lower(): v for k, v in headers.items()})
     assert verified["type"] == "attestation.approved"
     assert verified["data"]["attestation_id"] == str(attestation.pk)
@@ -84,7 +55,7 @@ def test_a_forged_signature_is_what_a_receiver_rejects(receiver, org, admin, com
     )
     with committed():
         webhooks.send_test(endpoint)
-    headers, body = listener.received[0]
+    _, headers, body = listener.received[0]
     tampered = body.replace(b"webhook.test", b"attestation.approved")
 
     with pytest.raises(Exception, match="No matching signature"):
@@ -114,7 +85,7 @@ def test_an_organization_endpoint_hears_only_its_own_organization_the_platform_a
         workflow.submit(draft, actor=Actor(admin))
 
     assert mine.received == []
-    assert json.loads(platform.received[0][1])["type"] == "assessment.submitted"
+    assert json.loads(platform.received[0][2])["type"] == "assessment.submitted"
 
 
 def test_a_failing_endpoint_is_retried_then_marked_failed_in_its_log(
@@ -157,15 +128,7 @@ def test_a_redirect_is_not_followed(receiver, org, admin, committed):
 def test_a_slow_endpoint_times_out(receiver, org, admin, monkeypatch, committed):
     monkeypatch.setattr(outbound, "READ_SECONDS", 0.2)
     listener = receiver()
-    original = listener.server.RequestHandlerClass.do_POST
-
-    def slow(handler):
-        import time
-
-        time.sleep(1)
-        original(handler)
-
-    listener.server.RequestHandlerClass.do_POST = slow
+    listener.reply.delay = 1
     endpoint, _ = webhooks.add_endpoint(
         organization=org, url=listener.url, events=[EventType.APPROVED], actor=Actor(admin)
     )

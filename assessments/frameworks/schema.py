@@ -152,6 +152,22 @@ class Condition(Strict):
         return any(v in chosen for v in self.includes_any)
 
 
+class Mention(Strict):
+    """Words a public page must contain for the claim to hold, e.g. COPPA on a compliance
+    statement when the organization said COPPA applies to it."""
+
+    label: str
+    any_of: tuple[str, ...] = Field(min_length=1)
+    when: Condition | None = None
+
+
+class PublicClaim(Strict):
+    """A URL answer the portal fetches and reads itself, at submission and on a schedule."""
+
+    what: str = Field(min_length=3, max_length=100)
+    mentions: tuple[Mention, ...] = ()
+
+
 class Question(Strict):
     id: str = Field(pattern=ID_PATTERN)
     text: str = Field(min_length=5, max_length=400)
@@ -175,6 +191,7 @@ class Question(Strict):
     # For a scored date: met when no older than this, partial when older.
     fresh_within_days: int | None = Field(default=None, ge=1)
     allow_future: bool = False  # dates: most things asked about have already happened
+    public_claim: PublicClaim | None = None  # URL answers the portal checks itself
 
     @model_validator(mode="before")
     @classmethod
@@ -208,6 +225,8 @@ class Question(Strict):
             raise ValueError("a scored question needs remediation guidance for its gap")
         if self.scored and not self.citations:
             raise ValueError("a scored question needs at least one citation")
+        if self.public_claim is not None and self.type != QuestionType.URL:
+            raise ValueError("only a URL question can be a public claim")
         if self.fresh_within_days is not None and self.type != QuestionType.DATE:
             raise ValueError("only a date question can have 'fresh_within_days'")
         return self
@@ -264,6 +283,9 @@ class Framework(Strict):
                     condition = getattr(question, name)
                     if condition is not None:
                         _check_condition(where, name, condition, seen)
+                for mention in question.public_claim.mentions if question.public_claim else ():
+                    if mention.when is not None:
+                        _check_condition(where, "a mention", mention.when, seen)
                 seen[question.id] = question
         for notice in self.notices:
             _check_condition("a notice", "when", notice.when, seen)

@@ -11,6 +11,12 @@ from assessments.models.assessments import (
 )
 from assessments.models.attestations import Attestation, Report, ReportState
 from assessments.models.audit import AuditAction, AuditEvent
+from assessments.models.claims import (
+    CaptureReason,
+    ClaimCapture,
+    ClaimChange,
+    PublicClaimFlag,
+)
 from assessments.models.frameworks import FrameworkVersion
 from assessments.models.organizations import Invitation, Membership, Organization, Role, User
 from assessments.models.policy import PolicyChangeFlag, PolicyDocumentVersion
@@ -39,6 +45,9 @@ __all__ = [
     "Attestation",
     "AuditAction",
     "AuditEvent",
+    "CaptureReason",
+    "ClaimCapture",
+    "ClaimChange",
     "Comment",
     "Decision",
     "DeliveryState",
@@ -52,6 +61,7 @@ __all__ = [
     "Outcome",
     "PolicyChangeFlag",
     "PolicyDocumentVersion",
+    "PublicClaimFlag",
     "QuestionVerdict",
     "Report",
     "ReportState",

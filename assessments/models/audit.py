@@ -38,6 +38,7 @@ class AuditAction(models.TextChoices):
     API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
     WEBHOOK_ADDED = "webhook_added", "Webhook endpoint added"
     WEBHOOK_REMOVED = "webhook_removed", "Webhook endpoint removed"
+    PUBLIC_CLAIM_CHANGED = "public_claim_changed", "A public claim changed or disappeared"
     POLICY_TEXT_LOADED = "policy_text_loaded", "New policy text loaded"
     POLICY_CHANGE_FLAGGED = "policy_change_flagged", "Cited policy changed: re-attestation due"
 

@@ -16,6 +16,7 @@ class EventType(models.TextChoices):
     REVOKED = "attestation.revoked", "Revoked"
     EXPIRING = "attestation.expiring", "Expiring soon"
     POLICY_CHANGED = "attestation.policy_changed", "A cited policy changed"
+    PUBLIC_CLAIM_CHANGED = "attestation.public_claim_changed", "A public claim changed"
     TEST = "webhook.test", "Test event"
 
 

@@ -17,6 +17,7 @@ from assessments import (
     lifecycle,
     metrics,
     permissions,
+    public_claims,
     queue,
     verdicts,
     workflow,
@@ -35,7 +36,7 @@ from assessments.forms.review import (
     QueueFilterForm,
 )
 from assessments.lifecycle import Transition
-from assessments.models import AuditEvent, FrameworkVersion, User, Verdict
+from assessments.models import AuditEvent, FrameworkVersion, PublicClaimFlag, User, Verdict
 from assessments.permissions import Need
 from assessments.policy_changes import policy_flags_for
 from assessments.scoring import GAP_STATUSES, score
@@ -211,6 +212,8 @@ def review_assessment(request, assessment_id):
             "verdict_form": QuestionVerdictForm() if decidable else None,
             "attestation": latest,
             "policy_flags": policy_flags_for(assessment),
+            "claims": public_claims.latest_captures(assessment),
+            "claim_flags": PublicClaimFlag.objects.filter(attestation__assessment=assessment),
             "changes": changes,
             "previous": previous,
             "comments": comments,

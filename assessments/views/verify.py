@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from assessments import checkpoints, signing_keys, status_list
 from assessments.forms.review import VerifyForm
 from assessments.middleware import max_body_bytes
+from assessments.public_claims import under_recheck
 from assessments.throttling import VERIFY_UPLOAD, throttled_posts
 from assessments.verification import (
     REPORT_MAX_BYTES,
@@ -94,6 +95,9 @@ def _page(request, form, verification: Verification | None, error: str = ""):
         "form": form,
         "verification": verification,
         "verification_headline": HEADLINES.get(verification.finding) if verification else "",
+        "under_recheck": bool(
+            verification and verification.genuine and under_recheck(verification.attestation)
+        ),
         "error": error,
     }
     return render(request, "verify/verify.html", context, status=422 if error else 200)
