@@ -142,6 +142,16 @@ STATUS_TONES = {
 }
 
 
+# What the link to an open assessment says, by its state, as a person would put it.
+OPEN_LINK_LABELS = {
+    Status.DRAFT: "Continue the draft",
+    Status.AWAITING_SIGNATURE: "Open the assessment awaiting signature",
+    Status.SUBMITTED: "See the submitted assessment",
+    Status.IN_REVIEW: "See the assessment in review",
+    Status.CHANGES_REQUESTED: "Make the changes the reviewer asked for",
+}
+
+
 def allows(transition: Transition, status: Status) -> bool:
     return status in LIFECYCLE[transition].sources
 

@@ -13,6 +13,15 @@ from assessments.models import Attestation, Decision
 EXPIRY_WINDOWS = (30, 60, 90)
 
 
+def in_words(days: float | None) -> str:
+    """A duration as a person says it: "less than a day", "1 day", "3.5 days"."""
+    if days is None:
+        return "—"
+    if days < 1:
+        return "less than a day"
+    return "1 day" if days == 1 else f"{days:g} days"
+
+
 def median_days_to_decision() -> float | None:
     """Median time from signature (submission) to the reviewer's first decision on it."""
     waits = (

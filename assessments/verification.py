@@ -68,7 +68,16 @@ def find_by_hash(text: str) -> Attestation | None:
     )
 
 
+NOT_A_REFERENCE = (
+    "That is neither a verification link nor a hash. Paste the link printed at the foot of "
+    "every page of the report (it ends in 64 letters and digits), the 64-character SHA-256 "
+    "shown on the report, or upload the PDF itself."
+)
+
+
 def verify_reference(text: str) -> Verification:
+    if not HASH_RE.search(text.strip().lower()):
+        return Verification(Finding.UNKNOWN, detail=NOT_A_REFERENCE)
     attestation = find_by_hash(text)
     if attestation is None:
         return Verification(Finding.UNKNOWN, detail="No attestation has this hash.")

@@ -28,7 +28,7 @@ READERS = MEMBERS | {"reviewer"}
 EVERYONE = READERS | {"anonymous", "outsider", "platform_admin"}
 
 
-PAGES = {"anonymous": 200, "platform_admin": 200}
+PAGES = {"anonymous": 200}  # the platform admin is sent to Django's admin
 SIGNED_IN_GO_ON = {"*": 302}
 SIGNED_IN_GO_HOME = {"*": 302, "anonymous": 200}
 

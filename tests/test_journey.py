@@ -272,3 +272,26 @@ def test_the_whole_journey(
 def test_a_user_of_no_organization_is_told_so(client, db):
     client.force_login(User.objects.create_user(email="lonely@example.org", password="x"))
     assert b"You are not a member of any organization" in client.get(reverse("home")).content
+
+
+def test_the_link_to_an_open_assessment_reads_as_a_person_would_write_it(
+    client, awaiting_signature, signatory
+):
+    client.force_login(signatory)
+
+    page = client.get(reverse("organization", args=[awaiting_signature.organization_id]))
+
+    assert "Open the assessment awaiting signature" in page.text
+    assert "the awaiting signature assessment" not in page.text
+
+
+def test_sign_up_puts_the_cursor_in_the_first_field(client, db):
+    page = client.get(reverse("signup"))
+
+    assert 'name="legal_name"' in page.text and "autofocus" in page.text
+
+
+def test_the_verification_form_says_what_it_accepts_when_given_other_text(client, db):
+    page = client.post(reverse("verify"), {"reference": "my report from Brightpath"})
+
+    assert "neither a verification link nor a hash" in page.text

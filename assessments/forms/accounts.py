@@ -10,7 +10,11 @@ class SignupForm(forms.Form):
     """Registers an organization and its first administrator. The address is confirmed by
     email before anything is created, and the answer is the same for a known address."""
 
-    legal_name = SingleLineField(label="Organization's legal name", max_length=200)
+    legal_name = SingleLineField(
+        label="Organization's legal name",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+    )
     website = forms.URLField(label="Organization's website", max_length=200, assume_scheme="https")
     full_name = SingleLineField(label="Your full name", max_length=150)
     email = forms.EmailField(label="Your work email")

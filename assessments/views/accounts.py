@@ -25,6 +25,8 @@ def home(request):
     organizations = list(organizations_of(request.user))
     if len(organizations) == 1:
         return redirect("organization", organizations[0].pk)
+    if not organizations and request.user.is_staff:
+        return redirect("admin:index")  # the platform's admin runs no organization
     return render(request, "organizations/list.html", {"organizations": organizations})
 
 

@@ -7,6 +7,7 @@ from assessments import permissions, workflow
 from assessments.actors import Actor
 from assessments.attestation_status import status_of
 from assessments.forms.accounts import MemberForm, RoleForm
+from assessments.lifecycle import OPEN_LINK_LABELS
 from assessments.models import (
     FINAL_STATUSES,
     Assessment,
@@ -49,7 +50,8 @@ def organization_detail(request, organization_id):
             "assessments": assessments,
             "attestations": [(a, status_of(a)) for a in attestations],
             "current_framework": FrameworkVersion.current(DEFAULT_FRAMEWORK),
-            "open_assessment": assessments.exclude(status__in=FINAL_STATUSES).first(),
+            "open_assessment": (opened := assessments.exclude(status__in=FINAL_STATUSES).first()),
+            "open_label": OPEN_LINK_LABELS[opened.status] if opened else "",
             # Answers carry over only from an approved assessment: what the platform accepted.
             "carry_over_from": assessments.filter(status=Status.APPROVED).first(),
             "can_edit": permissions.can(request.user, organization, Need.EDIT),

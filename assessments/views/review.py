@@ -125,7 +125,7 @@ def metrics_page(request):
                 [Bar(s.label, round(100 * n / total)) for s, n in counts],
                 title="Share of assessments by status",
             ),
-            "median_days": metrics.median_days_to_decision(),
+            "median_wait": metrics.in_words(metrics.median_days_to_decision()),
             "gaps": gaps,
             "gap_chart": horizontal_bars(
                 [Bar(qid, round(100 * n / most)) for qid, n in gaps],

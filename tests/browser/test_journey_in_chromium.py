@@ -151,7 +151,7 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
 
     # The signatory reads the statement and signs; the PDF is downloaded and read.
     signatory = journey.tab("sam@brightpath.example")
-    signatory.click("a:has-text('Continue the awaiting signature assessment')")
+    signatory.click("a:has-text('Open the assessment awaiting signature')")
     signatory.click("a:has-text('Review and sign')")
     journey.check(signatory)
     signatory.check("#id_confirm")
@@ -182,7 +182,7 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
     admin.click("a:has-text('Check and submit')")
     admin.click("button:has-text('Submit for signature')")
     signatory.goto(live_server.url)
-    signatory.click("a:has-text('Continue the awaiting signature assessment')")
+    signatory.click("a:has-text('Open the assessment awaiting signature')")
     signatory.click("a:has-text('Review and sign')")
     signatory.check("#id_confirm")
     signatory.fill("#id_password", PASSWORD)
