@@ -14,8 +14,30 @@ function domId(questionId) {
   return "q-" + questionId.replaceAll(".", "-");
 }
 
+// A file picked but not yet uploaded is never lost silently: it says so beside the field, and
+// leaving the page before saving asks first (saving the form uploads it).
+function guardPickedFiles(root) {
+  const inputs = [...root.querySelectorAll('input[type="file"]')];
+  const pending = () => inputs.some((input) => input.files.length > 0);
+  let leavingBySaving = false;
+  for (const input of inputs) {
+    const note = document.createElement("p");
+    note.className = "small text-warning-emphasis mb-1";
+    note.setAttribute("aria-live", "polite");
+    input.insertAdjacentElement("afterend", note);
+    input.addEventListener("change", () => {
+      note.textContent = input.files.length ? "Chosen, not uploaded yet: save to upload it." : "";
+    });
+    input.form?.addEventListener("submit", () => { leavingBySaving = true; });
+  }
+  window.addEventListener("beforeunload", (event) => {
+    if (pending() && !leavingBySaving) event.preventDefault();
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   syncNotApplicable(document);
+  guardPickedFiles(document);
   // After an autosave, show or hide the questions whose conditions changed.
   document.body.addEventListener("portal:visibility", (event) => {
     for (const id of event.detail.show || []) {
