@@ -128,20 +128,22 @@ def load_bundled(*, actor: Actor) -> list[Loaded]:
     return [do_load_policy_text(record, actor=actor) for record in records]
 
 
-def stale_questions(
+def stale_citations(
     framework: Framework, source_id: str, moved: set[str], document: PolicyDocumentVersion
-) -> list[str]:
-    """Questions citing a moved section, unless the question already pinned the new text
-    (a questionnaire written after the change)."""
+) -> dict[str, set[str]]:
+    """Each question citing a moved section, with those sections, unless the question already
+    pinned the new text (a questionnaire written after the change)."""
     now = {s["heading"]: s.get("sha256") for s in document.sections}
-    return [
-        q.id
-        for q in framework.questions.values()
-        if any(
-            c.source == source_id and c.section in moved and c.sha256 != now.get(c.section, "")
-            for c in q.citations
-        )
-    ]
+    stale: dict[str, set[str]] = {}
+    for question in framework.questions.values():
+        sections = {
+            c.section
+            for c in question.citations
+            if c.source == source_id and c.section in moved and c.sha256 != now.get(c.section, "")
+        }
+        if sections:
+            stale[question.id] = sections
+    return stale
 
 
 def _flag_attestations(
@@ -158,27 +160,19 @@ def _flag_attestations(
         "assessment__framework_version", "assessment__organization"
     )
     flags = []
+    by_version: dict[int, dict[str, set[str]]] = {}  # per questionnaire version, worked out once
     for attestation in live:
-        questions = [
-            q
-            for q in stale_questions(
-                attestation.assessment.framework_version.framework,
-                document.source_id,
-                moved,
-                document,
+        version = attestation.assessment.framework_version
+        if version.pk not in by_version:
+            by_version[version.pk] = stale_citations(
+                version.framework, document.source_id, moved, document
             )
-            if q in attested_questions(attestation)
-        ]
-        if not questions or status_of(attestation, at=now).status not in IN_FORCE:
+        attested = attested_questions(attestation)
+        stale = {q: sections for q, sections in by_version[version.pk].items() if q in attested}
+        if not stale or status_of(attestation, at=now).status not in IN_FORCE:
             continue
-        cited = sorted(
-            {
-                c.section
-                for q in questions
-                for c in attestation.assessment.framework_version.framework.questions[q].citations
-                if c.source == document.source_id and c.section in moved
-            }
-        )
+        questions = list(stale)
+        cited = sorted(set().union(*stale.values()))
         flag = PolicyChangeFlag.objects.create(
             attestation=attestation,
             document=document,
