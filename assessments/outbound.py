@@ -62,11 +62,19 @@ def allowed(ip) -> bool:
 
 def vetted_address_or_refusal(url: str) -> str:
     """Check an address when a person gives it, so a private one is refused at once."""
+    return _target(url)[2]
+
+
+def _target(url: str):
+    """The address's parts, port and vetted IP address, or a refusal saying why."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused("Only http and https addresses are called.")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return vetted_address(parts.hostname, port)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise Refused("The address's port is not a valid port number.") from None
+    return parts, port, vetted_address(parts.hostname, port)
 
 
 class _Pinned(http.client.HTTPConnection):
@@ -107,9 +115,7 @@ def get(url: str) -> Answer:
 
 
 def _send(method: str, url: str, body: bytes | None, headers: dict, limit: int) -> Answer:
-    address = vetted_address_or_refusal(url)
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    parts, port, address = _target(url)
     kind = _PinnedTLS if parts.scheme == "https" else _Pinned
     connection = kind(parts.hostname, port, address, timeout=READ_SECONDS)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

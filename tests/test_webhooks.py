@@ -142,7 +142,13 @@ def test_a_slow_endpoint_times_out(receiver, org, admin, monkeypatch, committed)
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1:9/hook", "http://10.0.0.5/hook", "http://169.254.169.254/", "ftp://x.org/"],
+    [
+        "http://127.0.0.1:9/hook",
+        "http://10.0.0.5/hook",
+        "http://169.254.169.254/",
+        "ftp://x.org/",
+        "http://hooks.example.org:99999/",  # not a port: refused, not a server error
+    ],
 )
 def test_private_loopback_and_link_local_addresses_are_refused(db, org, admin, url):
     with pytest.raises(MissingRequirement, match="cannot receive webhooks"):
