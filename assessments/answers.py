@@ -9,19 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from assessments import audit, scoring
 from assessments.actors import Actor
 from assessments.errors import IllegalTransition
+from assessments.evidence import with_verdicts
 from assessments.frameworks.schema import QuestionType
 from assessments.models import (
     Answer,
     Assessment,
     AuditAction,
     Evidence,
-    EvidenceVerdict,
     QuestionVerdict,
     Verdict,
 )
@@ -64,10 +63,14 @@ def responses_for(assessment: Assessment) -> dict[str, scoring.Response]:
     return responses_and_revisions(assessment)[0]
 
 
-def responses_and_revisions(assessment: Assessment) -> tuple[dict, dict[str, int]]:
+def responses_and_revisions(
+    assessment: Assessment, evidence_items: list[Evidence] | None = None
+) -> tuple[dict, dict[str, int]]:
     """Every answer as scoring needs it (with where its evidence stands), and each answer's
-    revision, from three queries."""
-    evidence = _evidence_by_question(assessment)
+    revision, from three queries (two when the page already read the evidence)."""
+    if evidence_items is None:
+        evidence_items = with_verdicts(assessment)
+    evidence = _evidence_by_question(evidence_items)
     url_verdicts = _latest_question_verdicts(assessment)
     questions = assessment.framework_version.framework.questions
     stored = list(assessment.answers.all())
@@ -91,17 +94,13 @@ URL_SUPPORT = {
 }
 
 
-def _evidence_by_question(assessment: Assessment) -> dict[str, tuple[int, scoring.Support]]:
+def _evidence_by_question(items: list[Evidence]) -> dict[str, tuple[int, scoring.Support]]:
     """How many items each question has, and the strongest standing among them."""
-    latest = EvidenceVerdict.objects.filter(evidence=OuterRef("pk")).order_by("-decided_at", "-id")
-    items = Evidence.objects.filter(assessment=assessment).annotate(
-        accepted=Subquery(latest.values("accepted")[:1])
-    )
     found: dict[str, tuple[int, scoring.Support]] = {}
-    for question_id, accepted in items.values_list("question_id", "accepted"):
-        count, best = found.get(question_id, (0, scoring.Support.NONE))
-        standing = ITEM_SUPPORT[accepted]
-        found[question_id] = (count + 1, max(best, standing, key=scoring.SUPPORT_ORDER.index))
+    for item in items:
+        count, best = found.get(item.question_id, (0, scoring.Support.NONE))
+        standing = ITEM_SUPPORT[item.accepted]
+        found[item.question_id] = (count + 1, max(best, standing, key=scoring.SUPPORT_ORDER.index))
     return found
 
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 
 from assessments import audit
 from assessments.actors import Actor
 from assessments.errors import IllegalTransition
-from assessments.models import Assessment, AuditAction, Evidence
+from assessments.models import Assessment, AuditAction, Evidence, EvidenceVerdict
 
 
 class EvidenceRejected(ValueError):
@@ -206,8 +207,20 @@ def remove(item: Evidence, *, actor: Actor) -> None:
             transaction.on_commit(lambda: storage.delete(stored))
 
 
-def by_question(assessment: Assessment) -> dict[str, list[Evidence]]:
+def with_verdicts(assessment: Assessment) -> list[Evidence]:
+    """Every item of an assessment with its latest reviewer verdict (``accepted``: True, False
+    or None when none yet; ``verdict_reason``), from one query: scoring and pages share it."""
+    latest = EvidenceVerdict.objects.filter(evidence=OuterRef("pk")).order_by("-decided_at", "-id")
+    return list(
+        assessment.evidence.annotate(
+            accepted=Subquery(latest.values("accepted")[:1]),
+            verdict_reason=Subquery(latest.values("reason")[:1]),
+        )
+    )
+
+
+def by_question(items: list[Evidence]) -> dict[str, list[Evidence]]:
     grouped: dict[str, list[Evidence]] = {}
-    for item in assessment.evidence.all():
+    for item in items:
         grouped.setdefault(item.question_id, []).append(item)
     return grouped

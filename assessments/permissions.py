@@ -83,7 +83,11 @@ def organization_for(user: User, organization_id, *, need: Need) -> Organization
 
 def assessment_for(user: User, assessment_id, *, need: Need) -> Assessment:
     assessment = get_object_or_404(
-        Assessment.objects.select_related("organization", "framework_version"), pk=assessment_id
+        # The definition is read only when this process has not parsed that version yet.
+        Assessment.objects.select_related("organization", "framework_version").defer(
+            "framework_version__definition"
+        ),
+        pk=assessment_id,
     )
     check(user, assessment.organization, need)
     return assessment

@@ -89,14 +89,6 @@ def current_question_verdicts(attestation) -> dict[str, QuestionVerdict]:
     return {v.question_id: v for v in attestation.question_verdicts.order_by("decided_at", "id")}
 
 
-def current_evidence_verdicts(assessment: Assessment) -> dict:
-    """The verdict that counts for each item of evidence of an assessment (the latest)."""
-    latest = EvidenceVerdict.objects.filter(evidence__assessment=assessment).order_by(
-        "decided_at", "id"
-    )
-    return {v.evidence_id: v for v in latest}
-
-
 def change_notes(assessment: Assessment) -> dict[str, str]:
     """Per question, the note of its current "needs change" verdict."""
     attestation = assessment.attestations.order_by("-number").first()

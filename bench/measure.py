@@ -76,7 +76,7 @@ def main():
     prep, rev, adm = client_for(preparer), client_for(reviewer), client_for(admin)
     results = {
         "floor": page(prep, "get", "/bench/floor/"),
-        "section page": page(prep, "get", f"/a/{draft.pk}/section/age_assurance/"),
+        "section page": page(prep, "get", f"/a/{draft.pk}/section/moderation/"),
         "autosave": page(
             prep, "post", f"/a/{draft.pk}/autosave/scope.product/", {"q_scope__product": "x"}
         ),

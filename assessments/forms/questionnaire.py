@@ -148,10 +148,13 @@ class SectionForm(forms.Form):
                 )
                 self.initial[na_name(q.id)] = response.not_applicable
                 self.initial[justification_name(q.id)] = response.justification
+            self.initial[revision_name(q.id)] = revisions.get(q.id, 0)
             self.fields[revision_name(q.id)] = forms.IntegerField(
                 required=False, widget=forms.HiddenInput, min_value=0
             )
-            self.initial[revision_name(q.id)] = revisions.get(q.id, 0)
+        for field in self.fields.values():  # the section template writes Bootstrap's markup
+            if not (field.widget.use_fieldset or field.widget.is_hidden):
+                field.widget.attrs.setdefault("class", "form-control")
 
     def clean(self):
         cleaned = super().clean()

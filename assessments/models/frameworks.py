@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from assessments.frameworks.schema import Framework
 
+# Parsed definitions by content hash: a handful per deployment, read-only once parsed.
+_PARSED: dict[str, Framework] = {}
+
 
 class FrameworkVersion(models.Model):
     """An immutable, validated framework definition; assessments pin one version."""
@@ -30,7 +33,12 @@ class FrameworkVersion(models.Model):
 
     @cached_property
     def framework(self) -> Framework:
-        return Framework.model_validate(self.definition)
+        """The parsed definition. A published version never changes (its content hash is its
+        identity), so each process parses it once, not on every request."""
+        parsed = _PARSED.get(self.sha256)
+        if parsed is None:
+            parsed = _PARSED[self.sha256] = Framework.model_validate(self.definition)
+        return parsed
 
     @classmethod
     def current(cls, slug: str) -> "FrameworkVersion | None":

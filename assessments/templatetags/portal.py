@@ -1,3 +1,5 @@
+import functools
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
@@ -22,11 +24,17 @@ def cite(citation, framework) -> str:
     """A citation as a reader needs it: document and section, linked to the section on the
     sources page, and how strongly the text asks for it."""
     source = framework.source(citation.source)
-    link = reverse("policy_source", args=[citation.source]) + "#" + section_anchor(citation.section)
+    link = _source_page(citation.source) + "#" + section_anchor(citation.section)
     strength = f" ({citation.strength.label})" if citation.strength else ""
     return format_html(
         '<a href="{}">{}, section “{}”</a>{}', link, source.title, citation.section, strength
     )
+
+
+@functools.cache
+def _source_page(source_id: str) -> str:
+    """Reversed once per source: a section page cites a dozen times."""
+    return reverse("policy_source", args=[source_id])
 
 
 @register.filter

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, evidence, lifecycle, permissions, verdicts, workflow
+from assessments import answers, evidence, lifecycle, permissions, workflow
 from assessments.actors import Actor
 from assessments.answers import response_of
 from assessments.attestation import display_value
@@ -86,11 +86,11 @@ def _waiting_for(user, assessment) -> str:
     return ""
 
 
-def _section_form(assessment, section, data=None, files=None):
+def _section_form(assessment, section, items, data=None, files=None):
     """Every question of the section; those hidden by conditions are rendered hidden, so
     they appear as soon as an answer calls for them (on save, or at once with htmx).
     Returns the form and the answers it was built from."""
-    responses, revisions = answers.responses_and_revisions(assessment)
+    responses, revisions = answers.responses_and_revisions(assessment, items)
     form = SectionForm(
         data, files, questions=list(section.questions), responses=responses, revisions=revisions
     )
@@ -141,8 +141,13 @@ def section(request, assessment_id, section_id):
     if current is None:
         raise Http404
     posted = request.method == "POST"  # an empty post is still a post: bound, and saved
+    items = evidence.with_verdicts(assessment)
     form, responses = _section_form(
-        assessment, current, request.POST if posted else None, request.FILES if posted else None
+        assessment,
+        current,
+        items,
+        request.POST if posted else None,
+        request.FILES if posted else None,
     )
     if request.method == "POST" and form.is_valid():
         conflicts = _save_section(request, assessment, form)
@@ -150,13 +155,35 @@ def section(request, assessment_id, section_id):
             messages.success(request, f"“{current.title}” saved.")
             return redirect(_after_save(request, assessment, framework, current))
         data = _over_their_revisions(request.POST, conflicts)
-        form, responses = _section_form(assessment, current, data)
+        items = evidence.with_verdicts(assessment)
+        form, responses = _section_form(assessment, current, items, data)
         form.is_valid()
     elif request.method == "POST":
         messages.error(request, "Some answers need attention; nothing you typed was lost.")
     index = framework.sections.index(current)
     result = score(framework, responses)
     comments = list(assessment.comments.select_related("author"))
+    change_requests = _by_question(
+        c for c in comments if c.requests_change and c.resolved_at is None
+    )
+    notes = _by_question(c for c in comments if not c.requests_change)
+    since_last = _changes_since_last(assessment)
+    by_question = evidence.by_question(items)
+    # What each question shows, looked up once here rather than by the template per block.
+    autosave = reverse("autosave", args=[assessment.pk, "-"])[:-2]
+    blocks = [
+        block
+        | {
+            "result": result.by_question.get(q.id),
+            "requests": change_requests.get(q.id),
+            "comments": notes.get(q.id),
+            "change": since_last.get(q.id),
+            "evidence": by_question.get(q.id),
+            "autosave_url": f"{autosave}{q.id}/",
+        }
+        for block in form.blocks()
+        for q in [block["question"]]
+    ]
     return render(
         request,
         "assessments/section.html",
@@ -165,17 +192,12 @@ def section(request, assessment_id, section_id):
             "framework": framework,
             "section": current,
             "form": form,
+            "blocks": blocks,
             "result": result,
             "section_result": result.sections[index],
             "previous": framework.sections[index - 1] if index else None,
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
-            "evidence": evidence.by_question(assessment),
-            "evidence_verdicts": verdicts.current_evidence_verdicts(assessment),
-            "change_requests": _by_question(
-                c for c in comments if c.requests_change and c.resolved_at is None
-            ),
-            "since_last": _changes_since_last(assessment),
-            "comments": _by_question(c for c in comments if not c.requests_change),
+            "evidence": by_question,
             "editable": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },

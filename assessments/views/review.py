@@ -171,7 +171,8 @@ def review_assessment(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
     framework = assessment.framework_version.framework
     questions = framework.questions
-    responses = answers.responses_for(assessment)
+    items = evidence.with_verdicts(assessment)
+    responses, _ = answers.responses_and_revisions(assessment, items)
     recent = list(assessment.attestations.order_by("-number")[:2])
     latest = recent[0] if recent else None
     previous = recent[1] if len(recent) > 1 else None
@@ -206,8 +207,7 @@ def review_assessment(request, assessment_id):
                 for qid, r in responses.items()
                 if qid in questions
             },
-            "evidence": evidence.by_question(assessment),
-            "evidence_verdicts": verdicts.current_evidence_verdicts(assessment),
+            "evidence": evidence.by_question(items),
             "question_verdicts": current,
             "verdict_form": QuestionVerdictForm() if decidable else None,
             "attestation": latest,
