@@ -5,10 +5,11 @@ in the same query, so the page costs the same number of queries at 10 rows or 10
 """
 
 from datetime import timedelta
+from functools import cached_property
 
+from django.core.paginator import Paginator
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
     IntegerField,
@@ -23,6 +24,7 @@ from django.utils.formats import date_format
 
 from assessments.models import Assessment, Attestation, Status
 from assessments.scoring import RiskTier
+from assessments.status_counts import counts as kept_counts
 
 QUEUE_STATUSES = [s for s in Status if s not in (Status.DRAFT, Status.AWAITING_SIGNATURE)]
 OPEN_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
@@ -102,13 +104,32 @@ def validity(assessment: Assessment, now=None) -> tuple[str, str]:
 
 
 def status_counts() -> list[tuple[Status, int]]:
-    counts = dict(
-        Assessment.objects.filter(status__in=QUEUE_STATUSES)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    return [(status, counts.get(status.value, 0)) for status in QUEUE_STATUSES]
+    counts = kept_counts()  # kept by the lifecycle: flat at any size
+    return [(status, counts[status]) for status in QUEUE_STATUSES]
+
+
+# Counting every matching row costs time in proportion to the rows; past these the queue says
+# "more than" instead, which is all a reviewer needs to narrow the filters.
+COUNT_CAP = 10_000
+OVERDUE_CAP = 1_000
+
+
+class CappedPaginator(Paginator):
+    """Pages over a queue whose count stops at COUNT_CAP, so paging costs the same at any
+    size (pages past the cap are reached by narrowing the filters)."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
+def up_to(n: int, cap: int) -> str:
+    """ "12", or "more than 10,000" past the cap."""
+    return f"more than {cap:,}" if n > cap else f"{n:,}"
 
 
 def is_overdue(assessment: Assessment) -> bool:
@@ -119,6 +140,8 @@ def is_overdue(assessment: Assessment) -> bool:
 
 
 def overdue_count() -> int:
-    return Assessment.objects.filter(
+    """Overdue assessments, counted up to OVERDUE_CAP + 1."""
+    overdue = Assessment.objects.filter(
         Q(status__in=OPEN_STATUSES), status_changed_at__lt=timezone.now() - OVERDUE_AFTER
-    ).count()
+    )
+    return overdue[: OVERDUE_CAP + 1].count()

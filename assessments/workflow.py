@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from assessments import audit, emails, public_claims, status_list, webhooks
+from assessments import audit, emails, public_claims, status_counts, status_list, webhooks
 from assessments.actors import Actor
 from assessments.answers import result_for
 from assessments.attestation import build_snapshot
@@ -62,6 +62,7 @@ def _move(assessment: Assessment, transition: Transition, *, note: str = "") -> 
     locked.status = rule.target
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "status_changed_at"])
+    status_counts.moved(before, locked.status)
     assessment.status = locked.status
     assessment.status_changed_at = locked.status_changed_at
     return locked, rule, before
@@ -118,6 +119,7 @@ def _start_assessment(*, organization, framework_version, actor: Actor, carry_ov
             created_by=actor.user,
             carried_over_from=carry_over_from,
         )
+        status_counts.moved(None, assessment.status)
         copied = copy_unchanged_answers(carry_over_from, assessment) if carry_over_from else []
         audit.record_on(
             assessment,

@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from assessments import status_counts  # noqa: E402
 from assessments.actors import Actor  # noqa: E402
 from assessments.canonical import canonical_json, sha256_hex  # noqa: E402
 from assessments.frameworks.loader import bundled_files, publish  # noqa: E402
@@ -187,6 +188,7 @@ def main(size: int, seed: int = 7):
         Answer.objects.bulk_create(answers, batch_size=5000)
         Attestation.objects.bulk_create(attestations)
         print(f"  {min(size, start + batch)} / {size} assessments", flush=True)
+    status_counts.recount()  # bulk-loaded rows bypass the lifecycle that keeps the counters
     # A settled production database has planner statistics and a visibility map (autovacuum);
     # a freshly bulk-loaded one has neither, which would make every plan a guess.
     with connection.cursor() as cursor:

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import workflow
+from assessments import queue, status_counts, workflow
 from assessments.actors import Actor
 from assessments.answers import AnswerInput, save_answers
 from assessments.attestation import STATEMENT_VERSION
@@ -202,3 +202,35 @@ def test_a_revoked_attestation_shows_as_revoked_in_the_queue(reviewer_client, si
     ((_, _, validity),) = page.context["rows"]
     assert validity == ("Revoked", "danger")
     assert '<span class="badge text-bg-danger">Revoked</span>' in page.text
+
+
+def test_the_status_counts_follow_every_move_of_the_lifecycle(
+    reviewer_client, approved, org, preparer, framework_version
+):
+    """The counters are kept by the transitions, not by counting rows, and they agree with
+    the rows after a whole journey (start, submit, sign, review, approve, start again)."""
+    workflow.start_assessment(
+        organization=org, framework_version=framework_version, actor=Actor(preparer)
+    )
+    counts = dict(reviewer_client.get(reverse("dashboard")).context["counts"])
+    assert counts[Status.APPROVED] == 1
+    assert counts[Status.SUBMITTED] == 0
+    kept = status_counts.counts()
+    actual = {s: Assessment.objects.filter(status=s).count() for s in Status}
+    assert kept == actual
+    assert kept[Status.DRAFT] == 1
+
+
+def test_past_the_cap_the_queue_says_more_than(
+    reviewer_client, framework_version, reviewer, monkeypatch
+):
+    monkeypatch.setattr(queue, "COUNT_CAP", 2)
+    monkeypatch.setattr(queue, "OVERDUE_CAP", 1)
+    Assessment.objects.filter(pk__in=[a.pk for a in queued(framework_version, reviewer, 3)]).update(
+        status_changed_at=timezone.now() - timedelta(days=30)
+    )
+    page = reviewer_client.get(reverse("dashboard")).content.decode()
+    assert "More than 2 assessments" in page
+    assert '<span class="badge text-bg-danger">more than 1</span>' in page
+    monkeypatch.setattr(queue, "COUNT_CAP", 3)
+    assert "3 assessments" in reviewer_client.get(reverse("dashboard")).content.decode()

@@ -8,6 +8,7 @@ from assessments.models.assessments import (
     Assessment,
     Evidence,
     Status,
+    StatusCount,
 )
 from assessments.models.attestations import Attestation, Report, ReportState
 from assessments.models.audit import AuditAction, AuditEvent
@@ -67,6 +68,7 @@ __all__ = [
     "ReportState",
     "Role",
     "Status",
+    "StatusCount",
     "TokenRole",
     "User",
     "Verdict",

@@ -112,6 +112,25 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
     return f"evidence/{instance.assessment_id}/{instance.id}"
 
 
+class StatusCount(models.Model):
+    """How many assessments are in each state, kept by the lifecycle in the transaction that
+    moves one, so the queue's counts cost the same at a thousand rows or a million. Each
+    state has several slots, one picked at random per change, so concurrent transitions
+    rarely wait on the same row; a state's count is the sum of its slots."""
+
+    status = models.CharField(max_length=20, choices=Status.choices)
+    slot = models.PositiveSmallIntegerField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["status", "slot"], name="one_count_per_status_slot")
+        ]
+
+    def __str__(self):
+        return f"{self.status}[{self.slot}] = {self.n}"
+
+
 class Evidence(models.Model):
     """A file or a URL offered as proof for one question. Files are private."""
 

@@ -3,7 +3,6 @@ from enum import StrEnum
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -71,7 +70,7 @@ def _filtered_queue(request):
 def dashboard(request):
     _require_reviewer(request.user)
     form, rows = _filtered_queue(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = queue.CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -79,7 +78,8 @@ def dashboard(request):
         "page": page,
         "rows": [(a, queue.is_overdue(a), queue.validity(a)) for a in page.object_list],
         "counts": queue.status_counts(),
-        "overdue": queue.overdue_count(),
+        "matching": queue.up_to(page.paginator.count, queue.COUNT_CAP),
+        "overdue": queue.up_to(queue.overdue_count(), queue.OVERDUE_CAP),
         "query": query.urlencode(),
     }
     template = "review/dashboard.html#queue" if request.htmx else "review/dashboard.html"
