@@ -89,11 +89,13 @@ def current_question_verdicts(attestation) -> dict[str, QuestionVerdict]:
     return {v.question_id: v for v in attestation.question_verdicts.order_by("decided_at", "id")}
 
 
-def change_notes(assessment: Assessment) -> dict[str, str]:
-    """Per question, the note of its current "needs change" verdict."""
-    attestation = assessment.attestations.order_by("-number").first()
+def change_notes(assessment: Assessment, current: dict | None = None) -> dict[str, str]:
+    """Per question, the note of its current "needs change" verdict (``current``: the latest
+    attestation's verdicts, when the caller has them already)."""
+    if current is None:
+        current = current_question_verdicts(assessment.attestations.order_by("-number").first())
     return {
         question_id: v.note
-        for question_id, v in current_question_verdicts(attestation).items()
+        for question_id, v in current.items()
         if v.verdict == Verdict.NEEDS_CHANGE
     }

@@ -165,6 +165,34 @@ def _shown(result, show: Show, *, changed: set[str], decided: set[str]):
     return [(s, rows) for s, rows in sections if rows]
 
 
+def _question_rows(
+    shown, assessment, *, responses, display, evidence_of, verdicts_of, claims, comments
+):
+    """What the review page shows for each question, looked up once here rather than by the
+    template per row (a questionnaire has around a hundred)."""
+    verdict_url = reverse("question_verdict", args=[assessment.pk, "-"])[:-2]
+    return [
+        (
+            section,
+            [
+                {
+                    "result": r,
+                    "id": r.question.id,
+                    "response": responses.get(r.question.id),
+                    "shown": display.get(r.question.id),
+                    "verdict": verdicts_of.get(r.question.id),
+                    "capture": claims.get(r.question.id),
+                    "evidence": evidence_of.get(r.question.id, []),
+                    "comments": comments.get(r.question.id, []),
+                    "verdict_url": f"{verdict_url}{r.question.id}/",
+                }
+                for r in rows
+            ],
+        )
+        for section, rows in shown
+    ]
+
+
 @login_required
 @require_GET
 def review_assessment(request, assessment_id):
@@ -187,39 +215,41 @@ def review_assessment(request, assessment_id):
     except ValueError:
         show = Show.ALL
     decidable = lifecycle.may(request.user, assessment, Transition.APPROVE)
+    display = {
+        qid: display_value(questions[qid], r) for qid, r in responses.items() if qid in questions
+    }
+    shown = _shown(result, show, changed={c["id"] for c in changes or []}, decided=set(current))
     return render(
         request,
         "review/assessment.html",
         {
             "assessment": assessment,
             "result": result,
-            "shown": _shown(
-                result,
-                show,
-                changed={c["id"] for c in changes or []},
-                decided=set(current),
+            "shown": _question_rows(
+                shown,
+                assessment,
+                responses=responses,
+                display=display,
+                evidence_of=evidence.by_question(items),
+                verdicts_of=current,
+                claims=public_claims.latest_captures(assessment),
+                comments=comments,
             ),
             "show": show,
             "filters": [(value, label, value == show) for value, label in SHOW_LABELS.items()],
-            "responses": responses,
-            "display": {
-                qid: display_value(questions[qid], r)
-                for qid, r in responses.items()
-                if qid in questions
-            },
-            "evidence": evidence.by_question(items),
-            "question_verdicts": current,
             "verdict_form": QuestionVerdictForm() if decidable else None,
+            "verdict_choices": QuestionVerdictForm.base_fields["verdict"].choices,
+            "comment_url": reverse("add_comment", args=[assessment.pk]),
+            "here": request.get_full_path(),
             "attestation": latest,
             "policy_flags": policy_flags_for(assessment),
-            "claims": public_claims.latest_captures(assessment),
             "claim_flags": PublicClaimFlag.objects.filter(attestation__assessment=assessment),
             "changes": changes,
             "previous": previous,
-            "comments": comments,
+            "general_comments": comments.get("", []),
             "decision_form": DecisionForm(),
             "change_form": ChangeRequestForm(),
-            "change_notes": verdicts.change_notes(assessment),
+            "change_notes": verdicts.change_notes(assessment, current),
             "assign_form": AssignForm(
                 initial={"reviewer": assessment.assigned_reviewer_id or ""},
                 reviewers=_reviewers(),
