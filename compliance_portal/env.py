@@ -81,3 +81,21 @@ def secret_key(*, debug: bool) -> str:
             'off. Generate one with: python -c "import secrets; print(secrets.token_urlsafe(64))"'
         )
     return key
+
+
+def s3_storage(*, bucket: str, endpoint_url="", region="", access_key="", secret_key="") -> dict:
+    """The default storage on an S3-compatible bucket: private objects, reached only through
+    the portal's permission-checked views (signed URLs, never public ones), never overwritten."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }

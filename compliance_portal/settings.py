@@ -10,7 +10,15 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
-from compliance_portal.env import env_bool, env_int, env_list, env_str, secret_key, site_url
+from compliance_portal.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    s3_storage,
+    secret_key,
+    site_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -156,19 +164,13 @@ USE_TZ = True
 # public URL: every download goes through a permission-checked view.
 S3_BUCKET = env_str("S3_BUCKET")
 if S3_BUCKET:
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
-            "region_name": env_str("S3_REGION") or None,
-            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
-            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
+    _default_storage = s3_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=env_str("S3_ENDPOINT_URL"),
+        region=env_str("S3_REGION"),
+        access_key=env_str("S3_ACCESS_KEY_ID"),
+        secret_key=env_str("S3_SECRET_ACCESS_KEY"),
+    )
 else:
     _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
