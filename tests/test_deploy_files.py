@@ -156,3 +156,17 @@ def test_the_offline_verifier_installs_alone_with_two_dependencies():
     for text in project["dependencies"]:
         requirement = Requirement(text)
         assert requirement.specifier.contains(pinned[requirement.name.lower()])
+
+
+def test_compose_machines_share_object_storage_and_the_cache():
+    """Several web and worker machines: files in one bucket, limits in one Redis."""
+    services = compose_services()
+    for name in ("web", "worker", "scheduler"):
+        env = services[name]["environment"]
+        assert env["S3_BUCKET"] == "portal"
+        assert env["S3_ENDPOINT_URL"] == "http://minio:9000"
+        assert env["REDIS_URL"].startswith("redis://redis:")
+        assert services[name]["depends_on"]["bucket"]["condition"] == (
+            "service_completed_successfully"
+        )
+    assert "mc mb --ignore-existing local/portal" in " ".join(services["bucket"]["command"])
