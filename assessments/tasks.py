@@ -3,9 +3,11 @@
 import logging
 from datetime import timedelta
 
+from django.apps import apps
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.tasks import task
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 
 from assessments.canonical import sha256_hex
@@ -61,17 +63,31 @@ def render_report(attestation_id: str, attempt: int = 1) -> str:
     return digest
 
 
-STUCK_AFTER = timedelta(minutes=15)
+def _queued(attestation_id) -> bool:
+    """Whether a render of this attestation still waits in the database queue: however long
+    the queue, that report is not lost, and queueing it again would render it twice."""
+    if not apps.is_installed("django_tasks_db"):
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=render_report.module_path,
+        status=TaskResultStatus.READY,
+        args_kwargs__args__0=str(attestation_id),
+    ).exists()
 
 
 def retry_stuck_reports() -> tuple[int, int]:
-    """Reports still pending long after their task started were lost with a crashed
-    worker: queue them again, or mark them failed after the last attempt."""
+    """Reports still pending long after their task started, and no longer queued, were lost
+    with a crashed worker: queue them again, or mark them failed after the last attempt."""
+    stuck_after = timedelta(seconds=settings.REPORT_STUCK_AFTER_SECONDS)
     stuck = Attestation.objects.filter(
-        report_state=ReportState.PENDING, report_requested_at__lt=timezone.now() - STUCK_AFTER
+        report_state=ReportState.PENDING, report_requested_at__lt=timezone.now() - stuck_after
     )
     retried = failed = 0
     for attestation in stuck:
+        if _queued(attestation.pk):
+            continue
         if attestation.report_attempts < MAX_REPORT_ATTEMPTS:
             Attestation.objects.filter(pk=attestation.pk).update(report_requested_at=timezone.now())
             schedule_report(str(attestation.pk), attempt=attestation.report_attempts + 1)

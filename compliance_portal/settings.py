@@ -259,6 +259,9 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # Background tasks: run inline unless a worker queue is configured (docker-compose sets it).
+# A report whose rendering started this long ago without finishing, and that is no longer
+# queued, was lost with its worker; retry_stuck_reports queues it again.
+REPORT_STUCK_AFTER_SECONDS = env_int("REPORT_STUCK_AFTER_SECONDS", 900)
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")

@@ -231,3 +231,29 @@ def test_the_verification_page_is_titled_plainly(client, db):
     page = client.get(reverse("verify"))
     assert "<title>Verify an attestation · Minor-safety portal</title>" in page.text
     assert page.text.count("Checking a report without us") == 1
+
+
+def test_a_report_still_waiting_in_a_long_queue_is_not_queued_twice(
+    awaiting_signature, signatory, settings, committed
+):
+    """Under load the queue can be longer than the stuck-report delay: a render still
+    queued is not lost, and queueing it again would render the same report twice."""
+    from django_tasks_db.models import DBTaskResult
+
+    from assessments.models import Attestation
+    from assessments.tasks import retry_stuck_reports
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with committed():
+        attestation = workflow.sign(
+            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+        )
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    Attestation.objects.filter(pk=attestation.pk).update(
+        report_state=ReportState.PENDING, report_requested_at=timezone.now() - timedelta(hours=1)
+    )
+    assert retry_stuck_reports() == (0, 0)
+    # Its worker dies mid-render: now it is lost, and queued again once.
+    DBTaskResult.objects.update(status="RUNNING")
+    assert retry_stuck_reports() == (1, 0)
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
