@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -53,6 +54,24 @@ def list_url(which: StatusList) -> str:
 def next_index() -> int:
     latest = Attestation.objects.aggregate(latest=Max("status_index"))["latest"]
     return 0 if latest is None else latest + 1
+
+
+def create_listed(**fields) -> Attestation:
+    """Create an attestation at the next free place of the status lists. Two signatures in
+    the same instant can read the same last place; the one that loses (the database's unique
+    index says so once the other commits) takes the next place instead of failing."""
+    for _ in range(LISTING_ATTEMPTS - 1):
+        index = next_index()
+        try:
+            with transaction.atomic():  # a savepoint: the signature's transaction goes on
+                return Attestation.objects.create(status_index=index, **fields)
+        except IntegrityError:
+            if not Attestation.objects.filter(status_index=index).exists():
+                raise  # another rule was broken, not the place taken
+    return Attestation.objects.create(status_index=next_index(), **fields)
+
+
+LISTING_ATTEMPTS = 10
 
 
 def entries(attestation: Attestation) -> list[dict]:

@@ -185,12 +185,11 @@ def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Att
             statement_version=statement_version,
         )
         text = canonical_json(snapshot)
-        attestation = Attestation.objects.create(
+        attestation = status_list.create_listed(
             assessment=locked,
             organization_id=locked.organization_id,
             framework_slug=locked.framework_slug,
             number=number,
-            status_index=status_list.next_index(),
             snapshot_json=text,
             snapshot_sha256=sha256_hex(text),
             statement_version=statement_version,

@@ -46,3 +46,44 @@ def test_five_simultaneous_invitations_of_one_address_make_one(org, admin):
     statuses = all_at_once(admin, reverse("members", args=[org.pk]), data)
     assert statuses == [302] * 5
     assert Invitation.objects.filter(email="new.person@example.org").count() == 1
+
+
+def test_organizations_signing_at_the_same_moment_each_get_their_own_status_entry(
+    framework_version, monkeypatch
+):
+    """Found by the scale-out run: two signatures in the same instant took the same place in
+    the revocation list, and one of them failed with a server error."""
+    from assessments import workflow
+    from assessments.actors import Actor
+    from assessments.attestation import STATEMENT_VERSION
+    from assessments.demo import answer_everything
+    from assessments.models import Role
+    from tests.factories import OrganizationFactory, member
+
+    monkeypatch.setattr("assessments.workflow.schedule_report", lambda *args, **kw: None)
+    ready = []
+    for i in range(4):
+        org = OrganizationFactory(legal_name=f"Simultaneous {i} Ltd")
+        preparer, signatory = member(org, Role.PREPARER), member(org, Role.SIGNATORY)
+        draft = workflow.start_assessment(
+            organization=org, framework_version=framework_version, actor=Actor(preparer)
+        )
+        answer_everything(draft, actor=Actor(preparer), quality="mixed")
+        workflow.submit(draft, actor=Actor(preparer))
+        ready.append((draft, signatory))
+    barrier = threading.Barrier(len(ready))
+
+    def sign(pair):
+        draft, signatory = pair
+        try:
+            barrier.wait()
+            attestation = workflow.sign(
+                draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+            )
+            return attestation.status_index
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(len(ready)) as pool:
+        indexes = list(pool.map(sign, ready))
+    assert sorted(indexes) == [0, 1, 2, 3]
