@@ -1,7 +1,14 @@
-"""Time each page on one database and print the figures as JSON (run by bench/run.py)."""
+"""Time each page on one database and write the figures as JSON (run by bench/run.py).
 
+measure.py OUT.json pages     a web process: the pages, the verification page, its memory
+measure.py OUT.json reports   a worker: rendering and signing reports, its memory
+"""
+
+import hashlib
+import io
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -49,10 +56,34 @@ def page(client, method, url, data=None):
     return figures | {"queries": len(queries)}
 
 
+def cpu_seconds(call, repeat=5) -> float:
+    """Median CPU time of a call: what a hostile upload costs the server, whatever else runs."""
+    samples = []
+    for _ in range(repeat):
+        start = time.process_time()
+        call()
+        samples.append(time.process_time() - start)
+    return round(statistics.median(samples), 4)
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def client_for(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def signed_attestation():
+    """One real attestation, made the way people make them."""
+    signed = Assessment.objects.filter(status=Status.DRAFT).last()
+    answer_everything(signed, actor=Actor(signed.created_by), quality="mixed")
+    workflow.submit(signed, actor=Actor(signed.created_by))
+    return workflow.sign(
+        signed, actor=Actor(signed.created_by), statement_version=STATEMENT_VERSION
+    )
 
 
 @override_settings(
@@ -60,19 +91,12 @@ def client_for(user):
     DEBUG=False,
     MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}},
 )
-def main():
+def pages():
     reviewer = User.objects.get(email="reviewer@bench.example")
     admin = User.objects.get(email="admin@bench.example")
     draft = Assessment.objects.filter(status=Status.DRAFT).first()
     preparer = draft.created_by
     submitted = Assessment.objects.filter(status=Status.SUBMITTED).first()
-    # One real attestation, made the way people make them, for the PDF figures.
-    signed = Assessment.objects.filter(status=Status.DRAFT).last()
-    answer_everything(signed, actor=Actor(signed.created_by), quality="mixed")
-    workflow.submit(signed, actor=Actor(signed.created_by))
-    attestation = workflow.sign(
-        signed, actor=Actor(signed.created_by), statement_version=STATEMENT_VERSION
-    )
     prep, rev, adm = client_for(preparer), client_for(reviewer), client_for(admin)
     results = {
         "floor": page(prep, "get", "/bench/floor/"),
@@ -89,19 +113,70 @@ def main():
         ),
         "review page": page(rev, "get", f"/review/{submitted.pk}/"),
     }
+    results |= verification(signed_attestation())
+    results["memory"] = {"web peak RSS MB": peak_rss_mb()}
+    return results
+
+
+def verification(attestation) -> dict:
+    """CPU seconds of the verification page given a genuine report and the worst hostile
+    files, beside what the genuine check needs at least: hashing the file and checking its
+    signature with pyHanko's validator."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from assessments.signing_keys import all_keys
+    from bench.hostile_pdfs import attachment_bomb, page_bomb
+
+    report = attestation.reports.first()
+    genuine = report.file.open("rb").read()
+    roots = [load_cert_from_pemder(str(k.certificate_path)) for k in all_keys()]
+
+    def hash_and_signature():
+        hashlib.sha256(genuine).hexdigest()
+        (signature, *_) = PdfFileReader(io.BytesIO(genuine)).embedded_signatures
+        validate_pdf_signature(signature, ValidationContext(trust_roots=roots))
+
+    visitor = Client()
+
+    def upload(data):
+        def call():
+            file = io.BytesIO(data)
+            file.name = "report.pdf"
+            assert visitor.post("/verify/", {"report": file}).status_code == 200
+
+        return call
+
+    upload(genuine)()  # warm up
+    return {
+        "verify: genuine report, CPU s": cpu_seconds(upload(genuine)),
+        "verify: hash + signature check, CPU s": cpu_seconds(hash_and_signature),
+        "verify: 10,000-page bomb, CPU s": cpu_seconds(upload(page_bomb()), repeat=3),
+        "verify: attachment bomb, CPU s": cpu_seconds(upload(attachment_bomb()), repeat=3),
+    }
+
+
+def reports():
     import weasyprint
 
+    attestation = signed_attestation()
     html = render_to_string("reports/attestation.html", report_context(attestation))
     base = STATIC_ROOTS[0].as_uri() + "/"
-    pdf_repeat = max(3, REPEAT // 5)
-    results["report PDF (portal)"] = timed(lambda: render_report_pdf(attestation), pdf_repeat)
+    repeat = max(3, REPEAT // 5)
+    results = {
+        "report PDF (portal)": timed(lambda: sign_pdf(render_report_pdf(attestation)), repeat)
+    }
     rendered = render_report_pdf(attestation)
-    results["report PDF signing"] = timed(lambda: sign_pdf(rendered), pdf_repeat)
+    results["report PDF signing"] = timed(lambda: sign_pdf(rendered), repeat)
     results["report PDF (raw WeasyPrint)"] = timed(
-        lambda: weasyprint.HTML(string=html, base_url=base).write_pdf(), pdf_repeat
+        lambda: weasyprint.HTML(string=html, base_url=base).write_pdf(), repeat
     )
-    with open(sys.argv[1], "w") as out:
-        json.dump(results, out)
+    results["memory"] = {"worker peak RSS MB": peak_rss_mb()}
+    return results
 
 
-main()
+results = {"pages": pages, "reports": reports}[sys.argv[2]]()
+with open(sys.argv[1], "w") as out:
+    json.dump(results, out)
