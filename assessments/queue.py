@@ -144,4 +144,4 @@ def overdue_count() -> int:
     overdue = Assessment.objects.filter(
         Q(status__in=OPEN_STATUSES), status_changed_at__lt=timezone.now() - OVERDUE_AFTER
     )
-    return overdue[: OVERDUE_CAP + 1].count()
+    return overdue.order_by()[: OVERDUE_CAP + 1].count()

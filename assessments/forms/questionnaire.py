@@ -111,6 +111,17 @@ def _stored(question: Question, value):
     return value
 
 
+def _options(bound: forms.BoundField) -> list[tuple[str, str, str, bool]]:
+    """A radio or checkbox group's (value, label, element id, chosen): what Django's widget
+    would render, worked out once here so the section template only writes it out."""
+    value = bound.value()
+    chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
+    return [
+        (str(option), label, f"{bound.auto_id}_{i}", str(option) in chosen)
+        for i, (option, label) in enumerate(bound.field.choices)
+    ]
+
+
 class SectionForm(forms.Form):
     """Answers to the shown questions of one section (or of one question, for autosave)."""
 
@@ -203,11 +214,15 @@ class SectionForm(forms.Form):
             "evidence_file": evidence_file_name,
             "evidence_url": evidence_url_name,
         }
-        return [
-            {"question": q}
-            | {key: self[make(q.id)] for key, make in names.items() if make(q.id) in self.fields}
-            for q in self.questions
-        ]
+        blocks = []
+        for q in self.questions:
+            block = {"question": q} | {
+                key: self[make(q.id)] for key, make in names.items() if make(q.id) in self.fields
+            }
+            if "value" in block and block["value"].field.widget.use_fieldset:
+                block["options"] = _options(block["value"])
+            blocks.append(block)
+        return blocks
 
     def evidence_uploads(self) -> dict[str, tuple[list[CheckedUpload], str]]:
         """Per evidence question, its checked files and its link (after is_valid())."""

@@ -66,6 +66,15 @@ class Attestation(models.Model):
                 name="attestation_numbers_per_organization_and_questionnaire",
             )
         ]
+        indexes = [
+            # The queue marks revoked attestations on every row: revocations are rare, so a
+            # small partial index answers that at any number of attestations.
+            models.Index(
+                fields=["assessment"],
+                condition=models.Q(revoked_at__isnull=False),
+                name="revoked_attestations",
+            )
+        ]
 
     def __str__(self):
         return f"Attestation {self.number} of {self.assessment}"
