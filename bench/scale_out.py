@@ -56,6 +56,9 @@ def environment(server: str) -> dict:
         "REPORT_STUCK_AFTER_SECONDS": "30",
         "PUBLIC_CLAIMS_CHECKED": "false",  # loopback only: never read the organizations' sites
         "WEB_CONCURRENCY": "2",
+        # Longer than any pause of a simulated person on this busy machine: a keep-alive
+        # connection closed while the client sends on it is a reset, not a server failure.
+        "KEEP_ALIVE": "30",
         "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 8 --log-level warning",
     }
 
@@ -105,9 +108,11 @@ def fresh_services(server: str, env: dict) -> None:
 
 
 def manage(env: dict, *args) -> str:
-    return subprocess.run(  # noqa: S603
+    """A management command's last line of output (the shell prints a preamble first)."""
+    out = subprocess.run(  # noqa: S603
         [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     ).stdout
+    return (out.strip().splitlines() or [""])[-1]
 
 
 def kill_while_rendering(worker: subprocess.Popen, env: dict, seconds: int) -> bool:
@@ -123,7 +128,7 @@ def kill_while_rendering(worker: subprocess.Popen, env: dict, seconds: int) -> b
     deadline = time.monotonic() + seconds
     rendering = False
     while time.monotonic() < deadline and not rendering:
-        rendering = manage(env, "shell", "-c", probe).strip() == "True"
+        rendering = manage(env, "shell", "-c", probe) == "True"
     stop(worker, signal.SIGKILL)
     return rendering
 
@@ -138,7 +143,7 @@ def drain(env: dict, seconds: int) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         manage(env, "retry_stuck_reports")
-        if manage(env, "shell", "-c", check).strip() == "0":
+        if manage(env, "shell", "-c", check) == "0":
             return
         time.sleep(10)
 
