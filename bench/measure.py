@@ -12,6 +12,7 @@ import resource
 import statistics
 import sys
 import time
+import uuid
 
 import django
 
@@ -26,7 +27,15 @@ from assessments import workflow  # noqa: E402
 from assessments.actors import Actor  # noqa: E402
 from assessments.attestation import STATEMENT_VERSION  # noqa: E402
 from assessments.demo import answer_everything  # noqa: E402
-from assessments.models import Assessment, Status, User  # noqa: E402
+from assessments.models import (  # noqa: E402
+    Assessment,
+    FrameworkVersion,
+    Membership,
+    Organization,
+    Role,
+    Status,
+    User,
+)
 from assessments.pdf_signing import sign_pdf  # noqa: E402
 from assessments.reports import STATIC_ROOTS, render_report_pdf, report_context  # noqa: E402
 
@@ -76,10 +85,30 @@ def client_for(user):
     return client
 
 
+def fresh_draft() -> Assessment:
+    """A new organization's draft, answered in full: the benchmark never depends on which
+    drafts the generator happened to make (a tiny database may have none)."""
+    tag = uuid.uuid4().hex[:8]
+    preparer = User.objects.create_user(f"{tag}@bench.example", None, full_name="Bench Preparer")
+    organization = Organization.objects.create(
+        legal_name=f"Bench Fresh {tag} Ltd",
+        website="https://bench.example",
+        contact_email=preparer.email,
+        contact_name=preparer.full_name,
+    )
+    Membership.objects.create(organization=organization, user=preparer, role=Role.PREPARER)
+    draft = workflow.start_assessment(
+        organization=organization,
+        framework_version=FrameworkVersion.current("minor-safety"),
+        actor=Actor(preparer),
+    )
+    answer_everything(draft, actor=Actor(preparer), quality="mixed")
+    return draft
+
+
 def signed_attestation():
     """One real attestation, made the way people make them."""
-    signed = Assessment.objects.filter(status=Status.DRAFT).last()
-    answer_everything(signed, actor=Actor(signed.created_by), quality="mixed")
+    signed = fresh_draft()
     workflow.submit(signed, actor=Actor(signed.created_by))
     return workflow.sign(
         signed, actor=Actor(signed.created_by), statement_version=STATEMENT_VERSION
@@ -94,7 +123,7 @@ def signed_attestation():
 def pages():
     reviewer = User.objects.get(email="reviewer@bench.example")
     admin = User.objects.get(email="admin@bench.example")
-    draft = Assessment.objects.filter(status=Status.DRAFT).first()
+    draft = Assessment.objects.filter(status=Status.DRAFT).first() or fresh_draft()
     preparer = draft.created_by
     submitted = Assessment.objects.filter(status=Status.SUBMITTED).first()
     prep, rev, adm = client_for(preparer), client_for(reviewer), client_for(admin)
