@@ -171,19 +171,20 @@ def section(request, assessment_id, section_id):
     by_question = evidence.by_question(items)
     # What each question shows, looked up once here rather than by the template per block.
     autosave = reverse("autosave", args=[assessment.pk, "-"])[:-2]
-    blocks = [
-        block
-        | {
-            "result": result.by_question.get(q.id),
-            "requests": change_requests.get(q.id),
-            "comments": notes.get(q.id),
-            "change": since_last.get(q.id),
-            "evidence": by_question.get(q.id),
-            "autosave_url": f"{autosave}{q.id}/",
-        }
-        for block in form.blocks()
-        for q in [block["question"]]
-    ]
+    blocks = []
+    for block in form.blocks():
+        qid = block["question"].id
+        blocks.append(
+            block
+            | {
+                "result": result.by_question.get(qid),
+                "requests": change_requests.get(qid),
+                "comments": notes.get(qid),
+                "change": since_last.get(qid),
+                "evidence": by_question.get(qid),
+                "autosave_url": f"{autosave}{qid}/",
+            }
+        )
     return render(
         request,
         "assessments/section.html",
