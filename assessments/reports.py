@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from minor_safety_verifier import verify_report
 
 from assessments import audit, credentials
 from assessments.attestation import SNAPSHOT_ATTACHMENT
@@ -26,6 +27,8 @@ from assessments.attestation_status import status_of
 from assessments.charts import Bar, horizontal_bars
 from assessments.checkpoints import newest_checkpoint
 from assessments.models import Attestation, AuditAction, ReportState
+from assessments.pdf_signing import sign_pdf
+from assessments.signing_keys import jwks
 
 STATIC_ROOTS = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
 
@@ -120,6 +123,23 @@ def render_report_pdf(attestation: Attestation) -> bytes:
             ),
         ],
     )
+
+
+class IssuedReportRejected(Exception):
+    """The offline verifier turned down a report the portal just signed: it is not issued."""
+
+
+def issue_report_pdf(attestation: Attestation) -> tuple[bytes, str]:
+    """The signed report and the key that signed it, as the offline verifier finds them.
+
+    Checked once here, before the file exists for anyone: a report the holder's own tools
+    would reject is never handed out, and the verification page can later recognise the
+    file by its hash without parsing it again."""
+    pdf = sign_pdf(render_report_pdf(attestation))
+    checked = verify_report(pdf, jwks())
+    if not checked.genuine:
+        raise IssuedReportRejected("; ".join(checked.problems))
+    return pdf, checked.key_id
 
 
 def download(attestation: Attestation, *, actor) -> FileResponse:

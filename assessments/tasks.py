@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from assessments.canonical import sha256_hex
 from assessments.models import Attestation, Report, ReportState
-from assessments.pdf_signing import sign_pdf
-from assessments.reports import render_report_pdf
+from assessments.reports import issue_report_pdf
 
 log = logging.getLogger(__name__)
 MAX_REPORT_ATTEMPTS = 3
@@ -41,7 +40,7 @@ def render_report(attestation_id: str, attempt: int = 1) -> str:
         report_requested_at=timezone.now(),
     )
     try:
-        pdf = sign_pdf(render_report_pdf(attestation))
+        pdf, key_id = issue_report_pdf(attestation)
     except Exception as exc:
         log.exception("Rendering the report of attestation %s failed", attestation_id)
         if attempt < MAX_REPORT_ATTEMPTS:
@@ -54,7 +53,7 @@ def render_report(attestation_id: str, attempt: int = 1) -> str:
     digest = sha256_hex(pdf)
     with transaction.atomic():
         if not Report.objects.filter(sha256=digest).exists():
-            report = Report(attestation=attestation, sha256=digest, size=len(pdf))
+            report = Report(attestation=attestation, sha256=digest, size=len(pdf), key_id=key_id)
             report.file.save(f"attestation-{digest[:16]}.pdf", ContentFile(pdf), save=False)
             report.save()
         Attestation.objects.filter(pk=attestation.pk).update(

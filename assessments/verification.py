@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from assessments.attestation import SNAPSHOT_ATTACHMENT
 from assessments.attestation_status import AttestationStatus, status_of
 from assessments.canonical import sha256_hex
-from assessments.models import Attestation
-from assessments.signing_keys import jwks
+from assessments.models import Attestation, Report
+from assessments.signing_keys import all_keys, jwks
 
 log = logging.getLogger(__name__)
 
@@ -126,18 +126,34 @@ def embedded_snapshot(pdf: bytes) -> str | None:
     return content.decode("utf-8", errors="replace")
 
 
+def _signature_of(report: Report, pdf: bytes) -> OfflineResult:
+    """The signature check of an issued file. Its bytes are the ones the offline verifier
+    accepted before the file was issued, so that finding stands, unless the key that signed
+    it is no longer published. Reports issued before the portal checked its own files are
+    checked now, in full."""
+    if not report.key_id:
+        return verify_report(pdf, jwks())
+    if report.key_id not in {key.kid for key in all_keys()}:
+        problem = "the key that signed this file is no longer one the platform publishes"
+        return OfflineResult(False, [problem], report.key_id)
+    return OfflineResult(True, key_id=report.key_id)
+
+
 def verify_pdf(pdf: bytes) -> Verification:
     """Check a report file. A file the portal issued is recognised by its hash before any
     parsing; anything else is read only far enough to say how it differs."""
     issued = (
-        Attestation.objects.select_related(
-            "assessment__organization", "assessment__framework_version"
+        Report.objects.select_related(
+            "attestation__assessment__organization",
+            "attestation__assessment__framework_version",
         )
-        .filter(reports__sha256=sha256_hex(pdf))
+        .filter(sha256=sha256_hex(pdf))
         .first()
     )
-    if issued is not None:  # an issued file: safe to hand to the full signature check
-        return Verification(Finding.GENUINE, issued, signature=verify_report(pdf, jwks()))
+    if issued is not None:
+        return Verification(
+            Finding.GENUINE, issued.attestation, signature=_signature_of(issued, pdf)
+        )
     snapshot = embedded_snapshot(pdf)
     if snapshot is None:
         return Verification(

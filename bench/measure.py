@@ -37,7 +37,12 @@ from assessments.models import (  # noqa: E402
     User,
 )
 from assessments.pdf_signing import sign_pdf  # noqa: E402
-from assessments.reports import STATIC_ROOTS, render_report_pdf, report_context  # noqa: E402
+from assessments.reports import (  # noqa: E402
+    STATIC_ROOTS,
+    issue_report_pdf,
+    render_report_pdf,
+    report_context,
+)
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 
@@ -197,7 +202,7 @@ def reports():
     base = STATIC_ROOTS[0].as_uri() + "/"
     repeat = max(3, REPEAT // 5)
     results = {
-        "report PDF (portal)": timed(lambda: sign_pdf(render_report_pdf(attestation)), repeat)
+        "report PDF (portal)": timed(lambda: issue_report_pdf(attestation), repeat)
     }
     rendered = render_report_pdf(attestation)
     results["report PDF signing"] = timed(lambda: sign_pdf(rendered), repeat)
@@ -208,6 +213,7 @@ def reports():
     return results
 
 
-results = {"pages": pages, "reports": reports}[sys.argv[2]]()
-with open(sys.argv[1], "w") as out:
-    json.dump(results, out)
+if __name__ == "__main__":
+    results = {"pages": pages, "reports": reports}[sys.argv[2]]()
+    with open(sys.argv[1], "w") as out:
+        json.dump(results, out)

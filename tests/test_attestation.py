@@ -132,7 +132,7 @@ def test_a_failing_render_is_retried_then_shown_as_failed_without_losing_the_att
         calls.append(attestation.pk)
         raise RuntimeError("font cache unavailable")
 
-    monkeypatch.setattr("assessments.tasks.render_report_pdf", broken)
+    monkeypatch.setattr("assessments.reports.render_report_pdf", broken)
     with committed():
         attestation = workflow.sign(
             awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from assessments.attestation import SNAPSHOT_ATTACHMENT
 from assessments.pdf_signing import FIELD_NAME
-from assessments.signing_keys import all_keys, create_key
+from assessments.signing_keys import all_keys, create_key, current_key
 from tests.test_attestation import report_bytes
 
 needs_pdfsig = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="needs poppler-utils")
@@ -141,3 +141,56 @@ def test_signing_works_inside_a_running_event_loop(attestation):
 
     signed = asyncio.run(inside())
     assert status_against(signed, all_keys()).bottom_line
+
+
+def _uploaded(client, pdf: bytes):
+    upload = io.BytesIO(pdf)
+    upload.name = "report.pdf"
+    return client.post(reverse("verify"), {"report": upload})
+
+
+def test_an_issued_report_names_the_key_the_offline_verifier_found_before_it_was_issued(
+    client, attestation
+):
+    report = attestation.reports.get()
+    assert report.key_id == current_key().kid
+    page = _uploaded(client, report_bytes(attestation))
+    assert f'The platform\'s key <span class="hash">{report.key_id}</span> signed' in page.text
+
+
+def test_a_report_whose_key_was_withdrawn_says_so_on_the_verification_page(
+    client, attestation, settings, tmp_path
+):
+    settings.SIGNING_KEYS_DIR = str(tmp_path)  # the published set now holds another key only
+    create_key()
+    page = _uploaded(client, report_bytes(attestation))
+    assert "no longer one the platform publishes" in page.text
+    assert "signed this whole file" not in page.text
+
+
+def test_a_report_issued_before_the_portal_checked_its_files_is_checked_in_full(
+    client, attestation
+):
+    attestation.reports.update(key_id="")
+    page = _uploaded(client, report_bytes(attestation))
+    assert f'key <span class="hash">{current_key().kid}</span> signed' in page.text
+
+
+def test_a_report_the_offline_verifier_rejects_is_never_issued(
+    awaiting_signature, signatory, committed, monkeypatch
+):
+    """A signer gone wrong (here: no signature at all) must not put a file in anyone's hands."""
+    from assessments import workflow
+    from assessments.actors import Actor
+    from assessments.attestation import STATEMENT_VERSION
+    from assessments.models import ReportState
+
+    monkeypatch.setattr("assessments.reports.sign_pdf", lambda pdf: pdf)
+    with committed():
+        attestation = workflow.sign(
+            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+        )
+    attestation.refresh_from_db()
+    assert attestation.reports.count() == 0
+    assert attestation.report_state == ReportState.FAILED
+    assert "0 signatures where a report has one" in attestation.report_error

@@ -92,6 +92,9 @@ class Report(models.Model):
     file = models.FileField(upload_to=report_path, max_length=300)
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.PositiveIntegerField()
+    # The key that signed it, as the offline verifier found before the file was issued
+    # (blank for reports issued before the portal checked its own files).
+    key_id = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
