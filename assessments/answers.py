@@ -150,17 +150,21 @@ def _audit_saved(assessment: Assessment, answer: Answer, actor: Actor) -> None:
     )
 
 
+def ensure_editable(assessment: Assessment) -> None:
+    if not assessment.is_editable:
+        raise IllegalTransition(
+            f"This assessment is {assessment.get_status_display().lower()} and can no longer "
+            "be edited."
+        )
+
+
 def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Actor) -> SaveResult:
     """Store changed answers in one transaction; refuse an edit made on a stale revision, or
     with no revision at all, over an answer someone stored (an overwrite without a check)."""
     result = SaveResult()
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if not locked.is_editable:
-            raise IllegalTransition(
-                f"This assessment is {locked.get_status_display().lower()} and can no longer "
-                "be edited."
-            )
+        ensure_editable(locked)
         current = {
             a.question_id: a
             for a in Answer.objects.select_for_update().filter(

@@ -13,6 +13,7 @@ from assessments.views import (
     two_factor,
     verify,
     webhooks,
+    workbooks,
 )
 
 urlpatterns = [
@@ -58,6 +59,12 @@ urlpatterns = [
         questionnaire.autosave,
         name="autosave",
     ),
+    path(
+        "a/<uuid:assessment_id>/workbook.xlsx",
+        workbooks.workbook_download,
+        name="workbook_download",
+    ),
+    path("a/<uuid:assessment_id>/workbook/", workbooks.workbook_import, name="workbook_import"),
     path("a/<uuid:assessment_id>/submit/", questionnaire.submit, name="submit"),
     path("a/<uuid:assessment_id>/sign/", attestations.sign, name="sign"),
     path("a/<uuid:assessment_id>/return/", attestations.return_to_draft, name="return_to_draft"),

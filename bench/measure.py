@@ -201,9 +201,7 @@ def reports():
     html = render_to_string("reports/attestation.html", report_context(attestation))
     base = STATIC_ROOTS[0].as_uri() + "/"
     repeat = max(3, REPEAT // 5)
-    results = {
-        "report PDF (portal)": timed(lambda: issue_report_pdf(attestation), repeat)
-    }
+    results = {"report PDF (portal)": timed(lambda: issue_report_pdf(attestation), repeat)}
     rendered = render_report_pdf(attestation)
     results["report PDF signing"] = timed(lambda: sign_pdf(rendered), repeat)
     results["report PDF (raw WeasyPrint)"] = timed(

@@ -234,3 +234,16 @@ class SectionForm(forms.Form):
             for q in self.questions
             if q.type == QuestionType.EVIDENCE
         }
+
+
+class WorkbookImportForm(forms.Form):
+    workbook = forms.FileField(
+        label="Filled-in workbook (.xlsx)",
+        help_text="The file you downloaded from this assessment, with the shaded columns "
+        "filled in. Rows you did not change are left as they are.",
+    )
+    apply_valid_rows = forms.BooleanField(
+        required=False,
+        label="If some rows have problems, save the others anyway",
+        help_text="Otherwise nothing is saved until every row is right.",
+    )

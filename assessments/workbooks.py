@@ -1,0 +1,375 @@
+"""The questionnaire as an XLSX workbook: answered offline, then imported back.
+
+The import checks every row with the section form's own rules (one set of rules, whichever
+way an answer arrives), applies nothing while a row has a problem unless the person asks for
+the valid rows, and saves through `answers.save_answers`: a row someone changed in the portal
+since the export is reported as a conflict, never overwritten. Only rows the person edited
+are sent; the workbook carries a fingerprint of each row as exported.
+"""
+
+import datetime
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from assessments import answers
+from assessments.actors import Actor
+from assessments.attestation import display_value
+from assessments.forms.questionnaire import (
+    SectionForm,
+    field_name,
+    justification_name,
+    na_name,
+    revision_name,
+)
+from assessments.frameworks.schema import Question, QuestionType
+from assessments.models import Assessment
+
+ANSWERS = "Answers"
+ABOUT = "About"
+ALLOWED_SHEET = "Allowed answers"
+# (key, heading, width); the last two are hidden and must come back as exported.
+COLUMNS = [
+    ("question_id", "Question ID", 22),
+    ("section", "Section", 20),
+    ("question", "Question", 60),
+    ("needed", "Required", 10),
+    ("guidance", "Guidance", 50),
+    ("allowed", "Allowed answers", 40),
+    ("answer", "Your answer", 45),
+    ("not_applicable", "Not applicable? (yes, or leave empty)", 16),
+    ("why", "Why it does not apply", 40),
+    ("revision", "Revision (do not edit)", 8),
+    ("fingerprint", "As exported (do not edit)", 8),
+]
+HEADINGS = [heading for _, heading, _ in COLUMNS]
+COLUMN = {key: index for index, (key, _, _) in enumerate(COLUMNS)}
+EDITABLE = ("answer", "not_applicable", "why")
+MAX_BYTES = 2 * 1024 * 1024  # a filled-in questionnaire is tens of kilobytes
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # refuses a zip bomb before anything is parsed
+YES = {"yes", "y", "true", "x", "n/a", "na", "not applicable"}
+NO = {"", "no", "n", "false"}
+LIST_SEPARATOR = ";"
+EDITABLE_FILL = PatternFill("solid", fgColor="FFF8E1")
+
+
+class WorkbookRejected(Exception):
+    """The file as a whole cannot be read as this assessment's workbook."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    question_id: str
+    question: str
+    message: str
+
+
+@dataclass
+class ImportCheck:
+    changes: list[answers.AnswerInput] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def filename(assessment: Assessment) -> str:
+    version = assessment.framework_version
+    slug = "".join(c if c.isalnum() else "-" for c in assessment.organization.legal_name.lower())
+    return f"{slug.strip('-')}-{version.slug}-{version.version}-answers.xlsx"
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _answer_cell(question: Question, response) -> object:
+    """What the answer column shows: option labels, a real date or number, or the text."""
+    if response is None or response.value is None or response.not_applicable:
+        return None
+    if question.type == QuestionType.DATE:
+        return datetime.date.fromisoformat(response.value)
+    if question.type == QuestionType.NUMBER:
+        return response.value
+    return display_value(question, response)
+
+
+def _fingerprint(answer, not_applicable, why) -> str:
+    """Of the editable cells as the person sees them: an unedited row is skipped on import."""
+    seen = "\x1f".join(_cell_text(v) for v in (answer, not_applicable, why))
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _text(value).strip()
+
+
+def _put(sheet, row: int, column: str, value) -> None:
+    cell = sheet.cell(row=row, column=COLUMN[column] + 1, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # text stays text: an answer starting with "=" is not a formula
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if column in EDITABLE:
+        cell.fill = EDITABLE_FILL
+
+
+def export(assessment: Assessment) -> bytes:
+    framework = assessment.framework_version.framework
+    responses, revisions = answers.responses_and_revisions(assessment)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = ANSWERS
+    sheet.append(HEADINGS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "B2"
+    allowed = book.create_sheet(ALLOWED_SHEET)
+    choice_column = 0
+    row = 1
+    for section in framework.sections:
+        for question in section.questions:
+            row += 1
+            response = responses.get(question.id)
+            evidence = question.type == QuestionType.EVIDENCE
+            answer = (
+                f"Upload evidence in the portal ({display_value(question, response) or 'none yet'})"
+                if evidence
+                else _answer_cell(question, response)
+            )
+            not_applicable = "yes" if response and response.not_applicable else None
+            why = (response.justification or None) if response else None
+            cells = {
+                "question_id": question.id,
+                "section": section.title,
+                "question": question.text,
+                "needed": "required" if question.required else "optional",
+                "guidance": question.help or None,
+                "allowed": _allowed_text(question),
+                "answer": answer,
+                "not_applicable": not_applicable,
+                "why": why,
+                "revision": revisions.get(question.id, 0),
+                "fingerprint": _fingerprint(answer, not_applicable, why),
+            }
+            for column, value in cells.items():
+                _put(sheet, row, column, value)
+            if question.type in (QuestionType.YES_NO, QuestionType.SINGLE_CHOICE):
+                choice_column += 1
+                _dropdown(sheet, allowed, row, choice_column, question)
+    for index, (_, _, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for key in ("revision", "fingerprint"):
+        sheet.column_dimensions[get_column_letter(COLUMN[key] + 1)].hidden = True
+    allowed.sheet_state = "hidden"
+    about = book.create_sheet(ABOUT)
+    for pair in (
+        ("Assessment", str(assessment.pk)),
+        ("Organization", assessment.organization.legal_name),
+        ("Questionnaire", str(assessment.framework_version)),
+        ("Exported", timezone.now().isoformat(timespec="seconds")),
+        (
+            "How to use",
+            "Fill in the shaded columns of the Answers sheet and import the file "
+            "on the assessment's page. Rows you did not change are left as they are.",
+        ),
+    ):
+        about.append(pair)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _allowed_text(question: Question) -> str:
+    match question.type:
+        case QuestionType.YES_NO | QuestionType.SINGLE_CHOICE:
+            return "One of: " + LIST_SEPARATOR.join(f" {o.label}" for o in question.options)
+        case QuestionType.MULTI_CHOICE:
+            labels = LIST_SEPARATOR.join(f" {o.label}" for o in question.options)
+            return f"Any of, separated by “{LIST_SEPARATOR}”:{labels}"
+        case QuestionType.DATE:
+            return "A date" + ("" if question.allow_future else ", not in the future")
+        case QuestionType.NUMBER:
+            return "A number, 0 or more"
+        case QuestionType.URL:
+            return "A web address"
+        case QuestionType.EVIDENCE:
+            return "Files and links are added in the portal"
+    return "Text"
+
+
+def _dropdown(sheet, allowed, row: int, column: int, question: Question) -> None:
+    """A list to pick from, its labels kept on a hidden sheet (a label may hold a comma)."""
+    letter = get_column_letter(column)
+    for index, option in enumerate(question.options, start=1):
+        allowed.cell(row=index, column=column, value=option.label).data_type = "s"
+    rule = DataValidation(
+        type="list",
+        formula1=f"'{ALLOWED_SHEET}'!${letter}$1:${letter}${len(question.options)}",
+        allow_blank=True,
+        showErrorMessage=False,  # the import explains a wrong answer better than Excel can
+    )
+    sheet.add_data_validation(rule)
+    rule.add(sheet.cell(row=row, column=COLUMN["answer"] + 1))
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+def _open(upload) -> Workbook:
+    if upload.size > MAX_BYTES:
+        raise WorkbookRejected(
+            "This file is far larger than a questionnaire workbook (at most 2 MB). Export the "
+            "workbook again and fill in that one."
+        )
+    data = upload.read()
+    not_xlsx = WorkbookRejected(
+        "This file is not an Excel workbook (.xlsx). Export the questionnaire from the "
+        "portal, fill it in, and save it as .xlsx."
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise WorkbookRejected("This file unpacks to far more than a workbook holds.")
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except WorkbookRejected:
+        raise
+    except Exception as exc:  # any unreadable file: one clear answer
+        raise not_xlsx from exc
+
+
+def _rows(book: Workbook, assessment: Assessment, limit: int):
+    if ANSWERS not in book.sheetnames or ABOUT not in book.sheetnames:
+        raise WorkbookRejected(
+            "This workbook was not exported by the portal (its Answers or About sheet is "
+            "missing). Export the questionnaire and fill in that file."
+        )
+    about = {row[0]: row[1] for row in book[ABOUT].iter_rows(max_row=10, values_only=True) if row}
+    if about.get("Assessment") != str(assessment.pk):
+        raise WorkbookRejected(
+            "This workbook belongs to another assessment "
+            f"({about.get('Organization') or 'unknown'}, {about.get('Questionnaire') or '?'}). "
+            "Export this assessment's workbook and fill in that one."
+        )
+    rows = book[ANSWERS].iter_rows(max_row=limit + 1, values_only=True)
+    if [_text(v) for v in next(rows, ())][: len(HEADINGS)] != HEADINGS:
+        raise WorkbookRejected(
+            "The Answers sheet's columns were changed. Keep the columns as exported and "
+            "fill in the shaded ones."
+        )
+    for number, cells in enumerate(rows, start=2):
+        cells = (list(cells) + [None] * len(COLUMNS))[: len(COLUMNS)]
+        if any(v not in (None, "") for v in cells):
+            yield number, {key: cells[index] for key, index in COLUMN.items()}
+
+
+def _choice(question: Question, text: str) -> str | None:
+    wanted = text.strip().casefold()
+    for option in question.options:
+        if wanted in (option.label.casefold(), option.value.casefold()):
+            return option.value
+    return None
+
+
+def _allowed_labels(question: Question) -> str:
+    return ", ".join(f"“{o.label}”" for o in question.options)
+
+
+def _posted(question: Question, cells: dict) -> tuple[dict, str]:
+    """The row as the section form would receive it, or a problem with the row's cells."""
+    data = {revision_name(question.id): _cell_text(cells["revision"])}
+    flag = _cell_text(cells["not_applicable"]).casefold()
+    if flag not in YES | NO:
+        return data, "Write “yes” in the not-applicable column, or leave it empty."
+    if flag in YES:
+        if not question.allow_not_applicable:
+            return data, "This question cannot be marked not applicable: answer it."
+        data[na_name(question.id)] = "on"
+    if question.allow_not_applicable:
+        data[justification_name(question.id)] = _cell_text(cells["why"])
+    answer = cells["answer"]
+    if question.type == QuestionType.MULTI_CHOICE:
+        chosen = []
+        for part in _cell_text(answer).replace("\n", LIST_SEPARATOR).split(LIST_SEPARATOR):
+            if not part.strip():
+                continue
+            value = _choice(question, part)
+            if value is None:
+                return data, f"“{part.strip()}” is not one of {_allowed_labels(question)}."
+            chosen.append(value)
+        data[field_name(question.id)] = chosen
+    elif question.options and _cell_text(answer):
+        value = _choice(question, _cell_text(answer))
+        if value is None:
+            return data, f"“{_cell_text(answer)}” is not one of {_allowed_labels(question)}."
+        data[field_name(question.id)] = value
+    elif question.type == QuestionType.DATE and isinstance(answer, datetime.datetime):
+        data[field_name(question.id)] = answer.date().isoformat()
+    else:
+        data[field_name(question.id)] = _cell_text(answer)
+    return data, ""
+
+
+def check(assessment: Assessment, upload) -> ImportCheck:
+    """Every row read and checked; nothing saved."""
+    questions = assessment.framework_version.framework.questions
+    result = ImportCheck()
+    data: dict = {}
+    edited: list[Question] = []
+    rows_of: dict[str, int] = {}
+    for number, cells in _rows(_open(upload), assessment, limit=len(questions) + 50):
+        question_id = _cell_text(cells["question_id"])
+        question = questions.get(question_id)
+        if question is None:
+            message = f"There is no question “{question_id}” in this questionnaire."
+            result.problems.append(RowProblem(number, question_id, "", message))
+            continue
+        if question_id in rows_of:
+            message = f"This question is also on row {rows_of[question_id]}: keep one row."
+            result.problems.append(RowProblem(number, question_id, question.text, message))
+            continue
+        rows_of[question_id] = number
+        editable = [cells[key] for key in EDITABLE]
+        if question.type == QuestionType.EVIDENCE or _fingerprint(*editable) == _cell_text(
+            cells["fingerprint"]
+        ):
+            result.unchanged += 1
+            continue
+        posted, problem = _posted(question, cells)
+        if problem:
+            result.problems.append(RowProblem(number, question_id, question.text, problem))
+            continue
+        data |= posted
+        edited.append(question)
+    form = SectionForm(data, questions=edited, responses={}, revisions={})
+    form.is_valid()
+    refused = set()
+    for question in edited:
+        names = (field_name, na_name, justification_name, revision_name)
+        messages = [m for name in names for m in form.errors.get(name(question.id), [])]
+        if messages:
+            refused.add(question.id)
+            result.problems.append(
+                RowProblem(rows_of[question.id], question.id, question.text, " ".join(messages))
+            )
+    result.changes = [i for i in form.answer_inputs() if i.question_id not in refused]
+    result.problems.sort(key=lambda p: p.row)
+    return result
+
+
+def apply(assessment: Assessment, checked: ImportCheck, *, actor: Actor) -> answers.SaveResult:
+    """Save the checked rows; rows changed in the portal since the export come back as
+    conflicts and are left as the portal has them."""
+    return answers.save_answers(assessment, checked.changes, actor=actor)

