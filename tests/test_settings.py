@@ -112,3 +112,31 @@ def test_production_static_files_collect(tmp_path, settings):
     }
     call_command("collectstatic", "--noinput", verbosity=0)
     assert (tmp_path / "staticfiles.json").exists()
+
+
+def test_the_development_console_shows_a_refusal_in_one_line_and_each_task_once(tmp_path):
+    code = """
+import sys, logging, django
+django.setup()
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseForbidden
+from django.test import RequestFactory
+from django.utils.log import log_response
+try:
+    raise PermissionDenied("Your role does not allow this.")
+except PermissionDenied:
+    log_response("Forbidden (Permission denied): %s", "/a/x/sign/",
+                 response=HttpResponseForbidden(), request=RequestFactory().get("/a/x/sign/"),
+                 exception=sys.exc_info()[1])
+logging.getLogger("django.tasks").info("Task id=T1 path=render_report state=RUNNING")
+"""
+    ran = import_settings(
+        code,
+        DEBUG="true",
+        DJANGO_SETTINGS_MODULE="compliance_portal.settings",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr.count("Forbidden (Permission denied): /a/x/sign/") == 1
+    assert "Traceback" not in ran.stderr
+    assert ran.stderr.count("Task id=T1") == 1
