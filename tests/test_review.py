@@ -85,9 +85,16 @@ def test_htmx_gets_only_the_table(reviewer_client, framework_version, reviewer):
 
 
 def test_pagination(reviewer_client, framework_version, reviewer):
-    queued(framework_version, reviewer, 30)
+    made = queued(framework_version, reviewer, 30)
+    for minutes, assessment in enumerate(made):  # the first made has waited longest
+        assessment.status_changed_at = timezone.now() - timedelta(minutes=100 - minutes)
+        assessment.save(update_fields=["status_changed_at"])
+    first = reviewer_client.get(reverse("dashboard"))
     second = reviewer_client.get(reverse("dashboard"), {"page": "2"})
     assert len(second.context["rows"]) == 5
+    assert names_on(first) + names_on(second) == [f"Queue Org {i:03d}" for i in range(30)]
+    with_risk = reviewer_client.get(reverse("dashboard"), {"page": "2", "sort": "risk"})
+    assert len(with_risk.context["rows"]) == 5
 
 
 def test_the_dashboard_costs_the_same_queries_for_10_or_200_rows(

@@ -42,6 +42,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
 
+    class Meta:
+        indexes = [
+            # The queue's reviewer filter lists the few reviewers among every user there is.
+            models.Index(
+                fields=["full_name"], condition=models.Q(is_reviewer=True), name="reviewers"
+            ),
+        ]
+
     def __str__(self):
         return self.full_name or self.email
 
