@@ -12,16 +12,27 @@ from django.utils.safestring import SafeString
 from assessments.scoring import RiskTier, tier_for_score
 
 TIER_COLOURS = {RiskTier.LOW: "#1b7f3b", RiskTier.MEDIUM: "#b35c00", RiskTier.HIGH: "#b3261e"}
+# Bootstrap's tones as the badges show them, so a bar and a badge of one thing share a colour.
+TONE_COLOURS = {
+    "primary": "#0d6efd",
+    "secondary": "#6c757d",
+    "success": "#198754",
+    "warning": "#b35c00",
+    "danger": "#b3261e",
+}
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
     value: int | None  # 0..100, None when not applicable
+    # A share is coloured by what it counts; without a colour the value is a score, coloured
+    # by the risk tier it falls in.
+    colour: str | None = None
 
 
-def _colour(value: int) -> str:
-    return TIER_COLOURS[tier_for_score(value)]
+def _colour(bar: Bar) -> str:
+    return bar.colour or TIER_COLOURS[tier_for_score(bar.value or 0)]
 
 
 def horizontal_bars(bars: list[Bar], *, title: str, width: int = 640) -> SafeString:
@@ -46,7 +57,7 @@ def horizontal_bars(bars: list[Bar], *, title: str, width: int = 640) -> SafeStr
                 label_w,
                 top + i * row,
                 round(plot_w * (bar.value or 0) / 100),
-                _colour(bar.value or 0),
+                _colour(bar),
                 label_w + plot_w + 6,
                 top + i * row + 13,
                 "n/a" if bar.value is None else f"{bar.value}%",

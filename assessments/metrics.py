@@ -3,6 +3,7 @@
 import json
 import statistics
 from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import F, Min, OuterRef, Subquery
@@ -33,8 +34,16 @@ def median_days_to_decision() -> float | None:
     return round(statistics.median(days), 1) if days else None
 
 
-def most_common_gaps(limit: int = 10) -> list[tuple[str, int]]:
-    """Questions most often left as gaps in the latest attestation of each assessment."""
+@dataclass(frozen=True)
+class GapCount:
+    question_id: str
+    text: str
+    attestations: int  # latest attestations in which this question is a gap
+
+
+def most_common_gaps(limit: int = 10) -> tuple[list[GapCount], int]:
+    """Questions most often left as gaps in the latest attestation of each assessment, by
+    their text as attested, and how many latest attestations there are (every share's base)."""
     newest = (
         Attestation.objects.filter(assessment=OuterRef("assessment"))
         .order_by("-number")
@@ -44,9 +53,22 @@ def most_common_gaps(limit: int = 10) -> list[tuple[str, int]]:
         "snapshot_json", flat=True
     )
     counter: Counter[str] = Counter()
+    texts: dict[str, str] = {}
+    base = 0
     for text in snapshots.iterator(chunk_size=500):
-        counter.update(gap["question_id"] for gap in json.loads(text)["gaps"])
-    return counter.most_common(limit)
+        snapshot = json.loads(text)
+        base += 1
+        gaps = {gap["question_id"] for gap in snapshot["gaps"]}
+        counter.update(gaps)
+        for section in snapshot["sections"]:
+            texts.update((q["id"], q["text"]) for q in section["questions"] if q["id"] in gaps)
+    gaps = [GapCount(qid, texts.get(qid, qid), n) for qid, n in counter.most_common(limit)]
+    return gaps, base
+
+
+def share(part: int, whole: int) -> int:
+    """A whole percentage; 0 of nothing is 0."""
+    return round(100 * part / whole) if whole else 0
 
 
 def expiring_counts() -> list[tuple[int, int]]:

@@ -10,12 +10,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from assessments import queue, status_counts, workflow
 from assessments.actors import Actor
 from assessments.answers import AnswerInput, save_answers
 from assessments.attestation import STATEMENT_VERSION
+from assessments.charts import TIER_COLOURS, TONE_COLOURS
 from assessments.models import Assessment, Status
+from assessments.scoring import RiskTier
 from tests.factories import OrganizationFactory, UserFactory
 
 
@@ -241,3 +244,22 @@ def test_past_the_cap_the_queue_says_more_than(
     assert '<span class="badge text-bg-danger">more than 1</span>' in page
     monkeypatch.setattr(queue, "COUNT_CAP", 3)
     assert "3 assessments" in reviewer_client.get(reverse("dashboard")).content.decode()
+
+
+def test_metrics_colour_by_meaning_name_questions_by_text_and_state_every_base(
+    reviewer_client, attestation, reviewer
+):
+    workflow.approve(attestation.assessment, actor=Actor(reviewer), rationale="Fine.")
+    page = reviewer_client.get(reverse("metrics"))
+    status_chart, gap_chart = str(page.context["status_chart"]), str(page.context["gap_chart"])
+    # Approved is the approved badge's green, whatever its share; it was once a score's amber.
+    assert TONE_COLOURS["success"] in status_chart
+    # A gap in every attestation is drawn as a gap, never in a good score's green.
+    assert "100%" in gap_chart
+    assert TIER_COLOURS[RiskTier.LOW] not in gap_chart
+    assert "Shares are of all 1 assessment." in page.text
+    assert "Shares are of the 1 latest attestation, one per assessment." in page.text
+    gap, share = page.context["gaps"][0]
+    assert share == 100
+    assert f"{escape(gap.text)} <span" in page.text  # the question as people read it
+    assert gap.text != gap.question_id

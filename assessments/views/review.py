@@ -23,7 +23,7 @@ from assessments import (
 )
 from assessments.actors import Actor
 from assessments.attestation import display_value, snapshot_changes
-from assessments.charts import Bar, horizontal_bars
+from assessments.charts import TONE_COLOURS, Bar, horizontal_bars
 from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.forms.review import (
     AssignForm,
@@ -34,7 +34,7 @@ from assessments.forms.review import (
     QuestionVerdictForm,
     QueueFilterForm,
 )
-from assessments.lifecycle import Transition
+from assessments.lifecycle import STATUS_TONES, Transition
 from assessments.models import AuditEvent, FrameworkVersion, PublicClaimFlag, User, Verdict
 from assessments.permissions import Need
 from assessments.policy_changes import policy_flags_for
@@ -113,23 +113,30 @@ def export_assessment(request, assessment_id):
 def metrics_page(request):
     _require_reviewer(request.user)
     counts = queue.status_counts()
-    total = max(sum(n for _, n in counts), 1)
-    gaps = metrics.most_common_gaps()
-    most = max((n for _, n in gaps), default=1)
+    total = sum(n for _, n in counts)
+    gaps, base = metrics.most_common_gaps()
     return render(
         request,
         "review/metrics.html",
         {
-            "counts": counts,
+            "counts": [(s, n, metrics.share(n, total)) for s, n in counts],
+            "total": total,
             "status_chart": horizontal_bars(
-                [Bar(s.label, round(100 * n / total)) for s, n in counts],
-                title="Share of assessments by status",
+                [
+                    Bar(s.label, metrics.share(n, total), TONE_COLOURS[STATUS_TONES[s]])
+                    for s, n in counts
+                ],
+                title=f"Share of the {total:,} assessments, by status",
             ),
             "median_wait": metrics.in_words(metrics.median_days_to_decision()),
-            "gaps": gaps,
+            "gaps": [(g, metrics.share(g.attestations, base)) for g in gaps],
+            "base": base,
             "gap_chart": horizontal_bars(
-                [Bar(qid, round(100 * n / most)) for qid, n in gaps],
-                title="Questions most often answered as gaps (relative)",
+                [
+                    Bar(g.text, metrics.share(g.attestations, base), TONE_COLOURS["danger"])
+                    for g in gaps
+                ],
+                title=f"Share of the {base:,} latest attestations in which each question is a gap",
             ),
             "expiring": metrics.expiring_counts(),
         },
