@@ -1,6 +1,7 @@
 """Evidence files and links: checked by content, hashed, stored privately, audited."""
 
 import codecs
+import datetime
 import hashlib
 import zipfile
 from dataclasses import dataclass
@@ -8,14 +9,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from assessments import audit
 from assessments.actors import Actor
 from assessments.errors import IllegalTransition
-from assessments.models import Assessment, AuditAction, Evidence, EvidenceVerdict
+from assessments.models import Assessment, AuditAction, Evidence, EvidenceVerdict, Status
 
 
 class EvidenceRejected(ValueError):
@@ -147,8 +149,27 @@ def _require_editable(assessment: Assessment) -> None:
         raise IllegalTransition("Evidence can only change while the assessment is being edited.")
 
 
+@dataclass(frozen=True)
+class Validity:
+    """The period a document speaks for, as the preparer gives it (both ends optional)."""
+
+    applies_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+
+    def as_details(self) -> dict:
+        return {
+            "applies_from": self.applies_from.isoformat() if self.applies_from else None,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+        }
+
+
 def add_file(
-    assessment: Assessment, question_id: str, checked: CheckedUpload, *, actor: Actor
+    assessment: Assessment,
+    question_id: str,
+    checked: CheckedUpload,
+    *,
+    actor: Actor,
+    validity: Validity = Validity(),
 ) -> Evidence:
     name, digest = checked.name, checked.sha256
     with transaction.atomic():
@@ -161,6 +182,8 @@ def add_file(
             size=checked.upload.size,
             sha256=digest,
             uploaded_by=actor.user,
+            applies_from=validity.applies_from,
+            valid_until=validity.valid_until,
         )
         item.file.save(item.id.hex, checked.upload, save=False)
         item.save()
@@ -169,23 +192,36 @@ def add_file(
             actor=actor,
             action=AuditAction.EVIDENCE_UPLOADED,
             obj=item,
-            details={"question_id": question_id, "file": name, "sha256": digest},
+            details={"question_id": question_id, "file": name, "sha256": digest}
+            | validity.as_details(),
         )
     return item
 
 
-def add_url(assessment: Assessment, question_id: str, url: str, *, actor: Actor) -> Evidence:
+def add_url(
+    assessment: Assessment,
+    question_id: str,
+    url: str,
+    *,
+    actor: Actor,
+    validity: Validity = Validity(),
+) -> Evidence:
     with transaction.atomic():
         _require_editable(assessment)
         item = Evidence.objects.create(
-            assessment=assessment, question_id=question_id, url=url, uploaded_by=actor.user
+            assessment=assessment,
+            question_id=question_id,
+            url=url,
+            uploaded_by=actor.user,
+            applies_from=validity.applies_from,
+            valid_until=validity.valid_until,
         )
         audit.record_on(
             assessment,
             actor=actor,
             action=AuditAction.EVIDENCE_LINKED,
             obj=item,
-            details={"question_id": question_id, "url": url},
+            details={"question_id": question_id, "url": url} | validity.as_details(),
         )
     return item
 
@@ -207,14 +243,28 @@ def remove(item: Evidence, *, actor: Actor) -> None:
             transaction.on_commit(lambda: storage.delete(stored))
 
 
+def attestation_end(assessment: Assessment) -> datetime.date:
+    """The day the attestation this evidence backs ends: the signed one's expiry once the
+    assessment is signed, before that the expiry a signature today would give."""
+    if not (assessment.is_editable or assessment.status == Status.AWAITING_SIGNATURE):
+        latest = assessment.attestations.order_by("-number").first()
+        if latest is not None:
+            return timezone.localdate(latest.expires_at)
+    return timezone.localdate() + datetime.timedelta(days=settings.ATTESTATION_VALID_DAYS)
+
+
 def with_verdicts(assessment: Assessment) -> list[Evidence]:
     """Every item of an assessment with its latest reviewer verdict (``accepted``: True, False
-    or None when none yet; ``verdict_reason``), from one query: scoring and pages share it."""
+    or None when none yet; ``verdict_reason``) and whether it lapses before the attestation
+    would end (``lapses``), from one query: scoring and pages share it."""
     latest = EvidenceVerdict.objects.filter(evidence=OuterRef("pk")).order_by("-decided_at", "-id")
     return list(
         assessment.evidence.annotate(
             accepted=Subquery(latest.values("accepted")[:1]),
             verdict_reason=Subquery(latest.values("reason")[:1]),
+            lapses=ExpressionWrapper(
+                Q(valid_until__lt=attestation_end(assessment)), output_field=BooleanField()
+            ),
         )
     )
 

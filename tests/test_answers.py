@@ -1,11 +1,13 @@
 """What a person types is never silently lost; hidden answers are kept but never count."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.actors import Actor
 from assessments.answers import AnswerInput, save_answers
@@ -273,3 +275,56 @@ def test_a_section_page_renders_conditional_questions_hidden_until_needed(client
     client.force_login(preparer)
     page = client.get(section_url(draft))
     assert 'id="q-age-parental_consent"\n         hidden' in page.text
+
+
+def _upload_with_dates(client, assessment, applies_from="", valid_until=""):
+    return client.post(
+        section_url(assessment),
+        {
+            "evfile_age__evidence": SimpleUploadedFile("pentest.pdf", b"%PDF-1.4 pentest"),
+            "evfrom_age__evidence": applies_from,
+            "evuntil_age__evidence": valid_until,
+            "stay": "1",
+        },
+    )
+
+
+def test_evidence_that_lapses_before_the_attestation_would_end_is_flagged(
+    client, draft, preparer, settings
+):
+    settings.ATTESTATION_VALID_DAYS = 365
+    client.force_login(preparer)
+    soon = (timezone.localdate() + timedelta(days=90)).isoformat()
+    later = (timezone.localdate() + timedelta(days=400)).isoformat()
+    _upload_with_dates(client, draft, "2026-01-01", soon)
+    _upload_with_dates(client, draft, "2026-01-01", later)
+    page = client.get(section_url(draft))
+    assert page.text.count("Lapses before the attestation would end") == 1
+    lapsing = Evidence.objects.get(valid_until=soon)
+    assert str(lapsing.applies_from) == "2026-01-01"
+    event = AuditEvent.objects.filter(action="evidence_uploaded").first()
+    assert set(event.details) >= {"applies_from", "valid_until"}
+
+
+def test_a_validity_that_ends_before_it_starts_is_refused_and_nothing_is_stored(
+    client, draft, preparer
+):
+    client.force_login(preparer)
+    page = _upload_with_dates(client, draft, "2026-06-01", "2026-05-01")
+    assert "“Valid until” is before “applies from”" in page.text
+    assert not Evidence.objects.exists()
+
+
+def test_the_signatory_sees_which_evidence_lapses_before_the_attestation_would_end(
+    client, complete_draft, preparer, signatory
+):
+    from assessments import workflow
+
+    client.force_login(preparer)
+    soon = (timezone.localdate() + timedelta(days=30)).isoformat()
+    _upload_with_dates(client, complete_draft, valid_until=soon)
+    workflow.submit(complete_draft, actor=Actor(preparer))
+    client.force_login(signatory)
+    page = client.get(reverse("sign", args=[complete_draft.pk]))
+    assert "Evidence that lapses before this attestation would end" in page.text
+    assert "pentest.pdf" in page.text

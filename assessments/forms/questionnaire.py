@@ -15,6 +15,7 @@ from assessments.evidence import (
     ALLOWED,
     CheckedUpload,
     EvidenceRejected,
+    Validity,
     check_upload,
     size_limit,
 )
@@ -58,6 +59,14 @@ class MultipleFileField(forms.FileField):
 
 def evidence_file_name(question_id: str) -> str:
     return "evfile_" + question_id.replace(".", "__")
+
+
+def evidence_from_name(question_id: str) -> str:
+    return "evfrom_" + question_id.replace(".", "__")
+
+
+def evidence_until_name(question_id: str) -> str:
+    return "evuntil_" + question_id.replace(".", "__")
 
 
 def _value_field(question: Question) -> forms.Field | None:
@@ -147,6 +156,18 @@ class SectionForm(forms.Form):
                     max_length=500,
                     assume_scheme="https",
                 )
+                self.fields[evidence_from_name(q.id)] = forms.DateField(
+                    label="Applies from (optional)",
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                )
+                self.fields[evidence_until_name(q.id)] = forms.DateField(
+                    label="Valid until (optional)",
+                    required=False,
+                    help_text="For a test, an assessment or a review that must be redone: "
+                    "evidence that lapses before the attestation would end is flagged.",
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                )
             if q.allow_not_applicable:
                 self.fields[na_name(q.id)] = forms.BooleanField(
                     label="Not applicable to our product", required=False
@@ -183,6 +204,15 @@ class SectionForm(forms.Form):
                 except EvidenceRejected as exc:
                     self.add_error(evidence_file_name(q.id), str(exc))
             self.checked_uploads[q.id] = checked
+            starts, ends = (
+                cleaned.get(evidence_from_name(q.id)),
+                cleaned.get(evidence_until_name(q.id)),
+            )
+            if starts and ends and ends < starts:
+                self.add_error(
+                    evidence_until_name(q.id),
+                    "“Valid until” is before “applies from”: check the two dates.",
+                )
         return cleaned
 
     def answer_inputs(self) -> list[AnswerInput]:
@@ -213,6 +243,8 @@ class SectionForm(forms.Form):
             "revision": revision_name,
             "evidence_file": evidence_file_name,
             "evidence_url": evidence_url_name,
+            "evidence_from": evidence_from_name,
+            "evidence_until": evidence_until_name,
         }
         blocks = []
         for q in self.questions:
@@ -224,12 +256,17 @@ class SectionForm(forms.Form):
             blocks.append(block)
         return blocks
 
-    def evidence_uploads(self) -> dict[str, tuple[list[CheckedUpload], str]]:
-        """Per evidence question, its checked files and its link (after is_valid())."""
+    def evidence_uploads(self) -> dict[str, tuple[list[CheckedUpload], str, Validity]]:
+        """Per evidence question, its checked files, its link and the period they speak for
+        (after is_valid())."""
         return {
             q.id: (
                 self.checked_uploads.get(q.id, []),
                 self.cleaned_data.get(evidence_url_name(q.id)) or "",
+                Validity(
+                    self.cleaned_data.get(evidence_from_name(q.id)),
+                    self.cleaned_data.get(evidence_until_name(q.id)),
+                ),
             )
             for q in self.questions
             if q.type == QuestionType.EVIDENCE

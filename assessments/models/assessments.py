@@ -154,15 +154,25 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # The period the document speaks for (a penetration test, a DPIA, a policy review):
+    # evidence that lapses before the attestation it backs would end is flagged.
+    applies_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at"]
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(applies_from__isnull=True)
+                | models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("applies_from")),
+                name="evidence_valid_after_it_applies",
+            ),
+            models.CheckConstraint(
                 condition=(models.Q(file="") & ~models.Q(url=""))
                 | (~models.Q(file="") & models.Q(url="")),
                 name="evidence_is_file_or_url",
-            )
+            ),
         ]
 
     def __str__(self):

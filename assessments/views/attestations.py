@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, credentials, lifecycle, permissions, reports, workflow
+from assessments import answers, credentials, evidence, lifecycle, permissions, reports, workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION, statement_text
 from assessments.attestation_status import status_of
@@ -40,6 +40,8 @@ def sign(request, assessment_id):
             "form": form,
             "statement": statement_text(STATEMENT_VERSION, assessment.organization.legal_name),
             "result": score(assessment.framework_version.framework, responses),
+            "lapsing": [item for item in evidence.with_verdicts(assessment) if item.lapses],
+            "attestation_end": evidence.attestation_end(assessment),
         },
     )
 

@@ -103,11 +103,11 @@ def _save_section(request, assessment, form) -> dict:
     actor = Actor.from_request(request)
     with transaction.atomic():
         result = answers.save_answers(assessment, form.answer_inputs(), actor=actor)
-        for question_id, (checked, url) in form.evidence_uploads().items():
+        for question_id, (checked, url, validity) in form.evidence_uploads().items():
             for item in checked:
-                evidence.add_file(assessment, question_id, item, actor=actor)
+                evidence.add_file(assessment, question_id, item, actor=actor, validity=validity)
             if url:
-                evidence.add_url(assessment, question_id, url, actor=actor)
+                evidence.add_url(assessment, question_id, url, actor=actor, validity=validity)
     questions = assessment.framework_version.framework.questions
     for question_id, theirs in result.conflicts.items():
         who = theirs.updated_by or "someone else"
@@ -199,6 +199,7 @@ def section(request, assessment_id, section_id):
             "previous": framework.sections[index - 1] if index else None,
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
             "evidence": by_question,
+            "attestation_end": evidence.attestation_end(assessment),
             "editable": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },
