@@ -263,3 +263,20 @@ def test_metrics_colour_by_meaning_name_questions_by_text_and_state_every_base(
     assert share == 100
     assert f"{escape(gap.text)} <span" in page.text  # the question as people read it
     assert gap.text != gap.question_id
+
+
+def test_the_review_page_opens_on_one_section_and_can_show_them_all(reviewer_client, attestation):
+    url = reverse("review_assessment", args=[attestation.assessment.pk])
+    first = reviewer_client.get(url)
+    sections = {s.section.id for s, _ in first.context["shown"]}
+    assert sections == {"scope"}
+    assert 'href="?show=all&amp;section=age_assurance#answers"' in first.text
+    second = reviewer_client.get(url, {"section": "age_assurance"})
+    assert {s.section.id for s, _ in second.context["shown"]} == {"age_assurance"}
+    everything = reviewer_client.get(url, {"section": "all"})
+    framework = attestation.assessment.framework_version.framework
+    assert len(everything.context["shown"]) == len(framework.sections)
+    unknown = reviewer_client.get(url, {"section": "nonsense"})
+    assert {s.section.id for s, _ in unknown.context["shown"]} == {"scope"}
+    gaps = reviewer_client.get(url, {"show": "gaps"})  # a narrow filter shows every section
+    assert gaps.context["all_sections"]

@@ -52,13 +52,14 @@ def test_needs_change_without_a_note_is_refused(client, reviewing):
 
 def test_a_changed_mind_is_recorded_not_rewritten(client, reviewing):
     verdict(client, reviewing, "age.method", "needs_change", "Weak.")
-    verdict(client, reviewing, "age.method", "accepted", "Fine after the call.")
+    page = verdict(client, reviewing, "age.method", "accepted", "Fine after the call.")
     assert list(QuestionVerdict.objects.values_list("verdict", flat=True)) == [
         "needs_change",
         "accepted",
     ]
     assert AuditEvent.objects.filter(action="question_verdict_recorded").count() == 2
-    page = client.get(reverse("review_assessment", args=[reviewing.pk]))
+    # Back on the review page, at the section of the question just decided.
+    assert page.redirect_chain[-1][0].endswith("?section=age_assurance#q-age-method")
     rows = {row["id"]: row for _, rows in page.context["shown"] for row in rows}
     assert rows["age.method"]["verdict"].verdict == "accepted"
 
@@ -89,7 +90,7 @@ def test_verdicts_are_recorded_only_while_a_decision_is_pending(client, reviewin
 
 
 def test_filters_keep_the_questions_asked_for(client, reviewing):
-    everything = client.get(reverse("review_assessment", args=[reviewing.pk]))
+    everything = client.get(reverse("review_assessment", args=[reviewing.pk]), {"section": "all"})
     total = sum(len(rows) for _, rows in everything.context["shown"])
     gaps = client.get(reverse("review_assessment", args=[reviewing.pk]), {"show": "gaps"})
     statuses = {r["result"].status for _, rows in gaps.context["shown"] for r in rows}

@@ -172,6 +172,20 @@ def _shown(result, show: Show, *, changed: set[str], decided: set[str]):
     return [(s, rows) for s, rows in sections if rows]
 
 
+ALL_SECTIONS = "all"
+
+
+def _section_shown(request, shown, show: Show) -> str:
+    """Which section the answers list shows: every question of a questionnaire is a page of
+    some three thousand elements, so "all questions" opens on one section at a time; the
+    narrower filters show every section. ``?section=all`` shows everything."""
+    wanted = request.GET.get("section")
+    ids = [s.section.id for s, _ in shown]
+    if wanted == ALL_SECTIONS or (wanted is None and show != Show.ALL) or not ids:
+        return ALL_SECTIONS
+    return wanted if wanted in ids else ids[0]
+
+
 def _question_rows(
     shown, assessment, *, responses, display, evidence_of, verdicts_of, claims, comments
 ):
@@ -226,6 +240,8 @@ def review_assessment(request, assessment_id):
         qid: display_value(questions[qid], r) for qid, r in responses.items() if qid in questions
     }
     shown = _shown(result, show, changed={c["id"] for c in changes or []}, decided=set(current))
+    section = _section_shown(request, shown, show)
+    sections = [(s.section, len(rows), s.section.id == section) for s, rows in shown]
     return render(
         request,
         "review/assessment.html",
@@ -233,7 +249,7 @@ def review_assessment(request, assessment_id):
             "assessment": assessment,
             "result": result,
             "shown": _question_rows(
-                shown,
+                [(s, rows) for s, rows in shown if section in (ALL_SECTIONS, s.section.id)],
                 assessment,
                 responses=responses,
                 display=display,
@@ -243,6 +259,8 @@ def review_assessment(request, assessment_id):
                 comments=comments,
             ),
             "show": show,
+            "sections": sections,
+            "all_sections": section == ALL_SECTIONS,
             "filters": [(value, label, value == show) for value, label in SHOW_LABELS.items()],
             "verdict_form": QuestionVerdictForm() if decidable else None,
             "verdict_choices": QuestionVerdictForm.base_fields["verdict"].choices,
@@ -268,8 +286,11 @@ def review_assessment(request, assessment_id):
     )
 
 
-def _back_to(assessment, anchor: str):
-    return redirect(f"{reverse('review_assessment', args=[assessment.pk])}#{anchor}")
+def _back_to(assessment, question_id: str):
+    """To the question just decided, on the section of the review page that shows it."""
+    section = assessment.framework_version.framework.section_of(question_id).id
+    page = reverse("review_assessment", args=[assessment.pk])
+    return redirect(f"{page}?section={section}#{dom_id(question_id)}")
 
 
 @login_required
@@ -291,7 +312,7 @@ def question_verdict(request, assessment_id, question_id):
             actor=Actor.from_request(request),
         )
         messages.success(request, f"Verdict on {question_id} recorded.")
-    return _back_to(assessment, dom_id(question_id))
+    return _back_to(assessment, question_id)
 
 
 @login_required
@@ -312,7 +333,7 @@ def evidence_verdict(request, evidence_id):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Verdict on {item} recorded.")
-    return _back_to(item.assessment, dom_id(item.question_id))
+    return _back_to(item.assessment, item.question_id)
 
 
 @login_required
