@@ -37,6 +37,9 @@ function guardPickedFiles(root) {
 
 document.addEventListener("DOMContentLoaded", () => {
   syncNotApplicable(document);
+  // On a phone the section list is one scrolling row: bring the current section into view.
+  document.querySelector(".section-nav [aria-current=page]")
+    ?.scrollIntoView({ block: "nearest", inline: "center" });
   guardPickedFiles(document);
   // After an autosave, show or hide the questions whose conditions changed.
   document.body.addEventListener("portal:visibility", (event) => {
