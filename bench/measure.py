@@ -145,7 +145,10 @@ def pages():
         "admin changelist": page(
             adm, "get", "/admin/assessments/assessment/", {"status__exact": "submitted"}
         ),
-        "review page": page(rev, "get", f"/review/{submitted.pk}/"),
+        "review page": page(rev, "get", f"/review/{submitted.pk}/"),  # opens on one section
+        "review page, all sections": page(
+            rev, "get", f"/review/{submitted.pk}/", {"section": "all"}
+        ),
     }
     results |= verification(signed_attestation())
     results["memory (web)"] = {"web peak RSS MB": peak_rss_mb()}
