@@ -226,6 +226,38 @@ def add_url(
     return item
 
 
+def reuse(source: Evidence, question_id: str, *, actor: Actor) -> Evidence:
+    """Attach a file already uploaded to another question without storing it twice: a row of
+    its own (a reviewer judges evidence claim by claim), the same stored object and dates."""
+    with transaction.atomic():
+        _require_editable(source.assessment)
+        item = Evidence.objects.create(
+            assessment=source.assessment,
+            question_id=question_id,
+            file=source.file.name,
+            original_name=source.original_name,
+            content_type=source.content_type,
+            size=source.size,
+            sha256=source.sha256,
+            uploaded_by=actor.user,
+            applies_from=source.applies_from,
+            valid_until=source.valid_until,
+        )
+        audit.record_on(
+            source.assessment,
+            actor=actor,
+            action=AuditAction.EVIDENCE_UPLOADED,
+            obj=item,
+            details={
+                "question_id": question_id,
+                "file": source.original_name,
+                "sha256": source.sha256,
+                "reused_from": str(source.pk),
+            },
+        )
+    return item
+
+
 def remove(item: Evidence, *, actor: Actor) -> None:
     with transaction.atomic():
         _require_editable(item.assessment)
@@ -238,7 +270,8 @@ def remove(item: Evidence, *, actor: Actor) -> None:
         )
         stored = item.file.name
         item.delete()
-        if stored:
+        # The stored object goes with the last question it backs.
+        if stored and not Evidence.objects.filter(file=stored).exists():
             storage = item.file.storage
             transaction.on_commit(lambda: storage.delete(stored))
 

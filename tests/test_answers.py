@@ -328,3 +328,47 @@ def test_the_signatory_sees_which_evidence_lapses_before_the_attestation_would_e
     page = client.get(reverse("sign", args=[complete_draft.pk]))
     assert "Evidence that lapses before this attestation would end" in page.text
     assert "pentest.pdf" in page.text
+
+
+def test_a_file_backs_a_second_question_without_being_uploaded_twice(
+    client, draft, preparer, committed
+):
+    client.force_login(preparer)
+    upload(client, draft, b"%PDF-1.4 our safety policy", "policy.pdf")
+    original = Evidence.objects.get()
+    page = client.get(section_url(draft, "moderation"))
+    assert "policy.pdf (for age.evidence)" in page.text
+    client.post(
+        section_url(draft, "moderation"),
+        {"evreuse_moderation__evidence": [str(original.pk)], "stay": "1"},
+    )
+    again = Evidence.objects.get(question_id="moderation.evidence")
+    assert again.file.name == original.file.name and again.sha256 == original.sha256
+    event = AuditEvent.objects.filter(action="evidence_uploaded").last()
+    assert event.details["reused_from"] == str(original.pk)
+    # Removing it from one question keeps the file for the other; the last removal deletes it.
+    with committed():
+        client.post(reverse("evidence_remove", args=[original.pk]))
+    assert client.get(reverse("evidence_file", args=[again.pk])).status_code == 200
+    with committed():
+        client.post(reverse("evidence_remove", args=[again.pk]))
+    assert not again.file.storage.exists(again.file.name)
+
+
+def test_only_this_assessments_files_can_be_reused(client, draft, preparer, other_org, outsider):
+    from assessments import workflow
+
+    theirs = workflow.start_assessment(
+        organization=other_org, framework_version=draft.framework_version, actor=Actor(outsider)
+    )
+    client.force_login(outsider)
+    upload(client, theirs, b"%PDF-1.4 their secret", "secret.pdf")
+    foreign = Evidence.objects.get()
+    client.force_login(preparer)
+    upload(client, draft, b"%PDF-1.4 ours", "ours.pdf")
+    page = client.post(
+        section_url(draft, "moderation"),
+        {"evreuse_moderation__evidence": [str(foreign.pk)], "stay": "1"},
+    )
+    assert "Select a valid choice" in page.text
+    assert not Evidence.objects.filter(question_id="moderation.evidence").exists()

@@ -61,6 +61,10 @@ def evidence_file_name(question_id: str) -> str:
     return "evfile_" + question_id.replace(".", "__")
 
 
+def evidence_reuse_name(question_id: str) -> str:
+    return "evreuse_" + question_id.replace(".", "__")
+
+
 def evidence_from_name(question_id: str) -> str:
     return "evfrom_" + question_id.replace(".", "__")
 
@@ -120,6 +124,16 @@ def _stored(question: Question, value):
     return value
 
 
+def _reusable(files_on_hand: list, question_id: str) -> list[tuple[str, str]]:
+    """Files uploaded for other questions, one per content, not yet attached to this one."""
+    attached = {i.sha256 for i in files_on_hand if i.question_id == question_id}
+    offered: dict[str, tuple[str, str]] = {}
+    for item in files_on_hand:
+        if item.sha256 not in attached and item.sha256 not in offered:
+            offered[item.sha256] = (str(item.pk), f"{item.original_name} (for {item.question_id})")
+    return list(offered.values())
+
+
 def _options(bound: forms.BoundField) -> list[tuple[str, str, str, bool]]:
     """A radio or checkbox group's (value, label, element id, chosen): what Django's widget
     would render, worked out once here so the section template only writes it out."""
@@ -134,9 +148,20 @@ def _options(bound: forms.BoundField) -> list[tuple[str, str, str, bool]]:
 class SectionForm(forms.Form):
     """Answers to the shown questions of one section (or of one question, for autosave)."""
 
-    def __init__(self, *args, questions: list[Question], responses: dict, revisions: dict, **kw):
+    def __init__(
+        self,
+        *args,
+        questions: list[Question],
+        responses: dict,
+        revisions: dict,
+        files_on_hand: list | None = None,
+        **kw,
+    ):
+        """``files_on_hand``: the assessment's uploaded files, offered for reuse on the
+        evidence questions they are not attached to yet."""
         super().__init__(*args, **kw)
         self.questions = questions
+        self.files_on_hand = {str(item.pk): item for item in files_on_hand or []}
         self.checked_uploads: dict[str, list[CheckedUpload]] = {}
         for q in questions:
             response = responses.get(q.id) or Response()
@@ -156,6 +181,14 @@ class SectionForm(forms.Form):
                     max_length=500,
                     assume_scheme="https",
                 )
+                offered = _reusable(files_on_hand or [], q.id)
+                if offered:
+                    self.fields[evidence_reuse_name(q.id)] = forms.MultipleChoiceField(
+                        label="…or attach files already uploaded for other questions",
+                        required=False,
+                        choices=offered,
+                        widget=forms.CheckboxSelectMultiple,
+                    )
                 self.fields[evidence_from_name(q.id)] = forms.DateField(
                     label="Applies from (optional)",
                     required=False,
@@ -243,6 +276,7 @@ class SectionForm(forms.Form):
             "revision": revision_name,
             "evidence_file": evidence_file_name,
             "evidence_url": evidence_url_name,
+            "evidence_reuse": evidence_reuse_name,
             "evidence_from": evidence_from_name,
             "evidence_until": evidence_until_name,
         }
@@ -253,8 +287,18 @@ class SectionForm(forms.Form):
             }
             if "value" in block and block["value"].field.widget.use_fieldset:
                 block["options"] = _options(block["value"])
+            if "evidence_reuse" in block:
+                block["evidence_reuse_options"] = _options(block["evidence_reuse"])
             blocks.append(block)
         return blocks
+
+    def evidence_reused(self) -> dict[str, list]:
+        """Per evidence question, the files on hand chosen to back it too (after is_valid())."""
+        return {
+            q.id: [self.files_on_hand[pk] for pk in self.cleaned_data.get(name, [])]
+            for q in self.questions
+            if (name := evidence_reuse_name(q.id)) in self.fields
+        }
 
     def evidence_uploads(self) -> dict[str, tuple[list[CheckedUpload], str, Validity]]:
         """Per evidence question, its checked files, its link and the period they speak for

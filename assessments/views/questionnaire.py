@@ -92,7 +92,12 @@ def _section_form(assessment, section, items, data=None, files=None):
     Returns the form and the answers it was built from."""
     responses, revisions = answers.responses_and_revisions(assessment, items)
     form = SectionForm(
-        data, files, questions=list(section.questions), responses=responses, revisions=revisions
+        data,
+        files,
+        questions=list(section.questions),
+        responses=responses,
+        revisions=revisions,
+        files_on_hand=[item for item in items if item.file],
     )
     return form, responses
 
@@ -108,6 +113,9 @@ def _save_section(request, assessment, form) -> dict:
                 evidence.add_file(assessment, question_id, item, actor=actor, validity=validity)
             if url:
                 evidence.add_url(assessment, question_id, url, actor=actor, validity=validity)
+        for question_id, chosen in form.evidence_reused().items():
+            for item in chosen:
+                evidence.reuse(item, question_id, actor=actor)
     questions = assessment.framework_version.framework.questions
     for question_id, theirs in result.conflicts.items():
         who = theirs.updated_by or "someone else"
