@@ -7,7 +7,7 @@ whose words stayed but whose cited policy text changed (another pinned hash) is 
 """
 
 from assessments.frameworks.schema import Framework, Question
-from assessments.models import Answer, Assessment
+from assessments.models import Answer, Assessment, Evidence
 
 
 def _comparable(question: Question) -> dict:
@@ -47,12 +47,16 @@ def question_changes(old: Framework, new: Framework) -> dict[str, list[str]]:
     return changes
 
 
-def copy_unchanged_answers(source: Assessment, target: Assessment) -> list[str]:
-    unchanged = set(
+def unchanged_questions(source: Assessment, target: Assessment) -> set[str]:
+    """The questions asked the same way in both versions: their answers and evidence carry."""
+    return set(
         question_changes(source.framework_version.framework, target.framework_version.framework)[
             "unchanged"
         ]
     )
+
+
+def copy_answers(source: Assessment, target: Assessment, question_ids: set[str]) -> list[str]:
     copies = [
         Answer(
             assessment=target,
@@ -62,7 +66,32 @@ def copy_unchanged_answers(source: Assessment, target: Assessment) -> list[str]:
             justification=a.justification,
             updated_by=a.updated_by,
         )
-        for a in source.answers.filter(question_id__in=unchanged)
+        for a in source.answers.filter(question_id__in=question_ids)
     ]
     Answer.objects.bulk_create(copies)
     return [a.question_id for a in copies]
+
+
+def copy_evidence(source: Assessment, target: Assessment, question_ids: set[str]) -> int:
+    """Evidence carried with its answers: the same stored files and links, with their
+    original upload dates (pages show their age); verdicts stay behind, as the platform
+    judges the new submission afresh."""
+    copies = [
+        Evidence(
+            assessment=target,
+            question_id=e.question_id,
+            file=e.file.name,
+            url=e.url,
+            original_name=e.original_name,
+            content_type=e.content_type,
+            size=e.size,
+            sha256=e.sha256,
+            uploaded_by=e.uploaded_by,
+            uploaded_at=e.uploaded_at,
+            applies_from=e.applies_from,
+            valid_until=e.valid_until,
+        )
+        for e in source.evidence.filter(question_id__in=question_ids)
+    ]
+    Evidence.objects.bulk_create(copies)
+    return len(copies)

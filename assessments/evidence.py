@@ -288,8 +288,9 @@ def attestation_end(assessment: Assessment) -> datetime.date:
 
 def with_verdicts(assessment: Assessment) -> list[Evidence]:
     """Every item of an assessment with its latest reviewer verdict (``accepted``: True, False
-    or None when none yet; ``verdict_reason``) and whether it lapses before the attestation
-    would end (``lapses``), from one query: scoring and pages share it."""
+    or None when none yet; ``verdict_reason``), whether it lapses before the attestation
+    would end (``lapses``) and whether it came from the previous assessment
+    (``carried_over``), from one query: scoring and pages share it."""
     latest = EvidenceVerdict.objects.filter(evidence=OuterRef("pk")).order_by("-decided_at", "-id")
     return list(
         assessment.evidence.annotate(
@@ -297,6 +298,9 @@ def with_verdicts(assessment: Assessment) -> list[Evidence]:
             verdict_reason=Subquery(latest.values("reason")[:1]),
             lapses=ExpressionWrapper(
                 Q(valid_until__lt=attestation_end(assessment)), output_field=BooleanField()
+            ),
+            carried_over=ExpressionWrapper(
+                Q(uploaded_at__lt=assessment.created_at), output_field=BooleanField()
             ),
         )
     )

@@ -20,7 +20,7 @@ from assessments.actors import Actor
 from assessments.answers import result_for
 from assessments.attestation import build_snapshot
 from assessments.canonical import canonical_json, sha256_hex
-from assessments.carryover import copy_unchanged_answers
+from assessments.carryover import copy_answers, copy_evidence, unchanged_questions
 from assessments.checkpoints import write_checkpoint
 from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.lifecycle import LIFECYCLE, Audience, Requirement, Rule, Transition
@@ -120,7 +120,11 @@ def _start_assessment(*, organization, framework_version, actor: Actor, carry_ov
             carried_over_from=carry_over_from,
         )
         status_counts.moved(None, assessment.status)
-        copied = copy_unchanged_answers(carry_over_from, assessment) if carry_over_from else []
+        copied, evidence_copied = [], 0
+        if carry_over_from is not None:
+            unchanged = unchanged_questions(carry_over_from, assessment)
+            copied = copy_answers(carry_over_from, assessment, unchanged)
+            evidence_copied = copy_evidence(carry_over_from, assessment, unchanged)
         audit.record_on(
             assessment,
             actor=actor,
@@ -129,6 +133,7 @@ def _start_assessment(*, organization, framework_version, actor: Actor, carry_ov
                 "framework": f"{framework_version.slug} {framework_version.version}",
                 "carried_over_from": str(carry_over_from.pk) if carry_over_from else None,
                 "answers_carried_over": len(copied),
+                "evidence_carried_over": evidence_copied,
             },
         )
     return assessment

@@ -181,3 +181,31 @@ def test_a_reassessment_carries_over_unchanged_answers_and_marks_the_rest(
     assert badges["age.out_of_range"] == "Changed since your last assessment"
     assert badges["age.method"] == "Carried over: check it is still true"
     assert '<span class="badge text-bg-info me-1">New question</span>' in page.content.decode()
+
+
+def test_a_reassessment_carries_evidence_over_with_its_age(
+    client, attestation, preparer, reviewer, committed
+):
+    from django.urls import reverse
+
+    from assessments import workflow
+    from assessments.actors import Actor
+    from assessments.models import Assessment, Evidence
+
+    old = attestation.assessment
+    workflow.approve(old, actor=Actor(reviewer), rationale="Fine.")
+    before = old.evidence.get(question_id="age.evidence")
+    client.force_login(preparer)
+    client.post(
+        reverse("start_assessment", args=[old.organization_id]), {"carry_over_from": old.pk}
+    )
+    new = Assessment.objects.exclude(pk=old.pk).get()
+    carried = new.evidence.get(question_id="age.evidence")
+    assert carried.file.name == before.file.name  # the same stored file, not a copy
+    assert carried.uploaded_at == before.uploaded_at
+    page = client.get(reverse("section", args=[new.pk, "age_assurance"]))
+    assert "carried over, uploaded" in page.text
+    with committed():  # removing it from the new draft keeps the approved one's file
+        client.post(reverse("evidence_remove", args=[carried.pk]))
+    assert not Evidence.objects.filter(pk=carried.pk).exists()
+    assert before.file.storage.exists(before.file.name)

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from assessments import answers, workflow
 from assessments.actors import SYSTEM, Actor
-from assessments.carryover import copy_unchanged_answers, question_changes
+from assessments.carryover import copy_answers, question_changes, unchanged_questions
 from assessments.frameworks.loader import BUNDLED_DIR, parse, publish
 from assessments.models import AuditAction, AuditEvent, PolicyChangeFlag
 from assessments.policy_changes import load_bundled
@@ -164,7 +164,7 @@ def test_a_new_version_reopens_exactly_the_questions_whose_policy_changed(
     )
 
     changes = question_changes(old.framework, new.framework)
-    copied = copy_unchanged_answers(earlier, later)
+    copied = copy_answers(earlier, later, unchanged_questions(earlier, later))
 
     assert "prohibited.terms" in changes["policy_changed"]
     assert "moderation.csam_reporting" in changes["policy_changed"]
