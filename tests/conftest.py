@@ -26,6 +26,20 @@ def platform_signing_key():
 
 
 @pytest.fixture(autouse=True)
+def no_checkpoints_left_behind():
+    """Audit checkpoints are files, which a test's rollback does not undo: each test leaves
+    none for the next (whose database never held the events they sign)."""
+    yield
+    from django.core.files.storage import default_storage
+
+    from assessments.checkpoints import FOLDER
+
+    if default_storage.exists(FOLDER):
+        for name in default_storage.listdir(FOLDER)[1]:
+            default_storage.delete(f"{FOLDER}/{name}")
+
+
+@pytest.fixture(autouse=True)
 def flush_past_the_audit_guard(request):
     """A transactional test ends with Django's flush: one TRUNCATE of every table, which the
     audit table refuses on PostgreSQL. Switch triggers off for that flush, as only a database
