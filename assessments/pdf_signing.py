@@ -34,18 +34,22 @@ def _timestamper() -> timestamps.TimeStamper | None:
     return timestamps.HTTPTimeStamper(url) if url else None
 
 
-def sign_pdf(pdf: bytes) -> bytes:
-    """The report signed by the platform's current key (with a trusted timestamp when a
-    timestamp authority is configured; otherwise the signing time is the platform's claim).
-
-    pyHanko signs through asyncio.run(), which cannot start inside a running event loop (an
-    ASGI server, or a test driving a browser): there, it signs in a thread of its own."""
+def outside_event_loop(call, *args):
+    """pyHanko signs and validates through asyncio.run(), which cannot start inside a running
+    event loop (an ASGI server, or a test driving a browser): there, the call runs in a
+    thread of its own."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _sign(pdf)
+        return call(*args)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_sign, pdf).result()
+        return pool.submit(call, *args).result()
+
+
+def sign_pdf(pdf: bytes) -> bytes:
+    """The report signed by the platform's current key (with a trusted timestamp when a
+    timestamp authority is configured; otherwise the signing time is the platform's claim)."""
+    return outside_event_loop(_sign, pdf)
 
 
 def _sign(pdf: bytes) -> bytes:

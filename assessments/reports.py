@@ -27,7 +27,7 @@ from assessments.attestation_status import status_of
 from assessments.charts import Bar, horizontal_bars
 from assessments.checkpoints import newest_checkpoint
 from assessments.models import Attestation, AuditAction, ReportState
-from assessments.pdf_signing import sign_pdf
+from assessments.pdf_signing import outside_event_loop, sign_pdf
 from assessments.signing_keys import jwks
 
 STATIC_ROOTS = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
@@ -136,7 +136,7 @@ def issue_report_pdf(attestation: Attestation) -> tuple[bytes, str]:
     would reject is never handed out, and the verification page can later recognise the
     file by its hash without parsing it again."""
     pdf = sign_pdf(render_report_pdf(attestation))
-    checked = verify_report(pdf, jwks())
+    checked = outside_event_loop(verify_report, pdf, jwks())
     if not checked.genuine:
         raise IssuedReportRejected("; ".join(checked.problems))
     return pdf, checked.key_id

@@ -19,6 +19,7 @@ from assessments.attestation import SNAPSHOT_ATTACHMENT
 from assessments.attestation_status import AttestationStatus, status_of
 from assessments.canonical import sha256_hex
 from assessments.models import Attestation, Report
+from assessments.pdf_signing import outside_event_loop
 from assessments.signing_keys import all_keys, jwks
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ def _signature_of(report: Report, pdf: bytes) -> OfflineResult:
     it is no longer published. Reports issued before the portal checked its own files are
     checked now, in full."""
     if not report.key_id:
-        return verify_report(pdf, jwks())
+        return outside_event_loop(verify_report, pdf, jwks())
     if report.key_id not in {key.kid for key in all_keys()}:
         problem = "the key that signed this file is no longer one the platform publishes"
         return OfflineResult(False, [problem], report.key_id)

@@ -143,6 +143,23 @@ def test_signing_works_inside_a_running_event_loop(attestation):
     assert status_against(signed, all_keys()).bottom_line
 
 
+def test_a_report_is_issued_and_checked_inside_a_running_event_loop(attestation, monkeypatch):
+    """The worker's check of what it signed runs through pyHanko's asyncio.run() too."""
+    import asyncio
+
+    from assessments.reports import issue_report_pdf
+
+    data = report_bytes(attestation)
+    rendered = data[: _first_revision_end(data)]  # rendered here; signed and checked inside
+    monkeypatch.setattr("assessments.reports.render_report_pdf", lambda attestation: rendered)
+
+    async def inside():
+        return issue_report_pdf(attestation)
+
+    _, key_id = asyncio.run(inside())
+    assert key_id == current_key().kid
+
+
 def _uploaded(client, pdf: bytes):
     upload = io.BytesIO(pdf)
     upload.name = "report.pdf"
