@@ -6,6 +6,7 @@ whose words stayed but whose cited policy text changed (another pinned hash) is 
 "changed because the policy changed".
 """
 
+from assessments.evidence import sharing_stored
 from assessments.frameworks.schema import Framework, Question
 from assessments.models import Answer, Assessment, Evidence
 
@@ -77,20 +78,7 @@ def copy_evidence(source: Assessment, target: Assessment, question_ids: set[str]
     original upload dates (pages show their age); verdicts stay behind, as the platform
     judges the new submission afresh."""
     copies = [
-        Evidence(
-            assessment=target,
-            question_id=e.question_id,
-            file=e.file.name,
-            url=e.url,
-            original_name=e.original_name,
-            content_type=e.content_type,
-            size=e.size,
-            sha256=e.sha256,
-            uploaded_by=e.uploaded_by,
-            uploaded_at=e.uploaded_at,
-            applies_from=e.applies_from,
-            valid_until=e.valid_until,
-        )
+        sharing_stored(e, assessment=target, uploaded_by=e.uploaded_by, uploaded_at=e.uploaded_at)
         for e in source.evidence.filter(question_id__in=question_ids)
     ]
     Evidence.objects.bulk_create(copies)

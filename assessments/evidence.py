@@ -226,23 +226,41 @@ def add_url(
     return item
 
 
+def sharing_stored(
+    source: Evidence,
+    *,
+    assessment: Assessment | None = None,
+    question_id: str | None = None,
+    uploaded_by=None,
+    uploaded_at: datetime.datetime | None = None,
+) -> Evidence:
+    """An unsaved row backed by the same stored object or link as ``source``, with its dates
+    of validity: the one place that knows which fields travel with a piece of evidence."""
+    item = Evidence(
+        assessment=assessment or source.assessment,
+        question_id=question_id or source.question_id,
+        file=source.file.name,
+        url=source.url,
+        original_name=source.original_name,
+        content_type=source.content_type,
+        size=source.size,
+        sha256=source.sha256,
+        uploaded_by=uploaded_by,
+        applies_from=source.applies_from,
+        valid_until=source.valid_until,
+    )
+    if uploaded_at is not None:
+        item.uploaded_at = uploaded_at
+    return item
+
+
 def reuse(source: Evidence, question_id: str, *, actor: Actor) -> Evidence:
     """Attach a file already uploaded to another question without storing it twice: a row of
     its own (a reviewer judges evidence claim by claim), the same stored object and dates."""
     with transaction.atomic():
         _require_editable(source.assessment)
-        item = Evidence.objects.create(
-            assessment=source.assessment,
-            question_id=question_id,
-            file=source.file.name,
-            original_name=source.original_name,
-            content_type=source.content_type,
-            size=source.size,
-            sha256=source.sha256,
-            uploaded_by=actor.user,
-            applies_from=source.applies_from,
-            valid_until=source.valid_until,
-        )
+        item = sharing_stored(source, question_id=question_id, uploaded_by=actor.user)
+        item.save()
         audit.record_on(
             source.assessment,
             actor=actor,
@@ -276,29 +294,30 @@ def remove(item: Evidence, *, actor: Actor) -> None:
             transaction.on_commit(lambda: storage.delete(stored))
 
 
-def attestation_end(assessment: Assessment) -> datetime.date:
+def attestation_end(assessment: Assessment, *, latest=None) -> datetime.date:
     """The day the attestation this evidence backs ends: the signed one's expiry once the
-    assessment is signed, before that the expiry a signature today would give."""
+    assessment is signed, before that the expiry a signature today would give. A page that
+    has already read the latest attestation passes it as ``latest``."""
     if not (assessment.is_editable or assessment.status == Status.AWAITING_SIGNATURE):
-        latest = assessment.attestations.order_by("-number").first()
+        latest = latest or assessment.attestations.order_by("-number").first()
         if latest is not None:
             return timezone.localdate(latest.expires_at)
     return timezone.localdate() + datetime.timedelta(days=settings.ATTESTATION_VALID_DAYS)
 
 
-def with_verdicts(assessment: Assessment) -> list[Evidence]:
+def with_verdicts(assessment: Assessment, *, end: datetime.date | None = None) -> list[Evidence]:
     """Every item of an assessment with its latest reviewer verdict (``accepted``: True, False
     or None when none yet; ``verdict_reason``), whether it lapses before the attestation
     would end (``lapses``) and whether it came from the previous assessment
-    (``carried_over``), from one query: scoring and pages share it."""
+    (``carried_over``), from one query: scoring and pages share it. A page that also shows
+    the attestation's end passes it as ``end`` so it is worked out once."""
+    end = end or attestation_end(assessment)
     latest = EvidenceVerdict.objects.filter(evidence=OuterRef("pk")).order_by("-decided_at", "-id")
     return list(
         assessment.evidence.annotate(
             accepted=Subquery(latest.values("accepted")[:1]),
             verdict_reason=Subquery(latest.values("reason")[:1]),
-            lapses=ExpressionWrapper(
-                Q(valid_until__lt=attestation_end(assessment)), output_field=BooleanField()
-            ),
+            lapses=ExpressionWrapper(Q(valid_until__lt=end), output_field=BooleanField()),
             carried_over=ExpressionWrapper(
                 Q(uploaded_at__lt=assessment.created_at), output_field=BooleanField()
             ),

@@ -29,7 +29,9 @@ def sign(request, assessment_id):
         )
         messages.success(request, "Signed and submitted to the platform for review.")
         return redirect("attestation", attestation.pk)
-    responses = answers.responses_for(assessment)
+    end = evidence.attestation_end(assessment)
+    items = evidence.with_verdicts(assessment, end=end)
+    responses, _ = answers.responses_and_revisions(assessment, items)
     return render(
         request,
         "attestations/sign.html",
@@ -40,8 +42,8 @@ def sign(request, assessment_id):
             "form": form,
             "statement": statement_text(STATEMENT_VERSION, assessment.organization.legal_name),
             "result": score(assessment.framework_version.framework, responses),
-            "lapsing": [item for item in evidence.with_verdicts(assessment) if item.lapses],
-            "attestation_end": evidence.attestation_end(assessment),
+            "lapsing": [item for item in items if item.lapses],
+            "attestation_end": end,
         },
     )
 

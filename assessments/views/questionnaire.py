@@ -149,7 +149,8 @@ def section(request, assessment_id, section_id):
     if current is None:
         raise Http404
     posted = request.method == "POST"  # an empty post is still a post: bound, and saved
-    items = evidence.with_verdicts(assessment)
+    end = evidence.attestation_end(assessment)
+    items = evidence.with_verdicts(assessment, end=end)
     form, responses = _section_form(
         assessment,
         current,
@@ -163,7 +164,7 @@ def section(request, assessment_id, section_id):
             messages.success(request, f"“{current.title}” saved.")
             return redirect(_after_save(request, assessment, framework, current))
         data = _over_their_revisions(request.POST, conflicts)
-        items = evidence.with_verdicts(assessment)
+        items = evidence.with_verdicts(assessment, end=end)
         form, responses = _section_form(assessment, current, items, data)
         form.is_valid()
     elif request.method == "POST":
@@ -207,7 +208,7 @@ def section(request, assessment_id, section_id):
             "previous": framework.sections[index - 1] if index else None,
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
             "evidence": by_question,
-            "attestation_end": evidence.attestation_end(assessment),
+            "attestation_end": end,
             "editable": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },

@@ -220,10 +220,12 @@ def review_assessment(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
     framework = assessment.framework_version.framework
     questions = framework.questions
-    items = evidence.with_verdicts(assessment)
-    responses, _ = answers.responses_and_revisions(assessment, items)
     recent = list(assessment.attestations.order_by("-number")[:2])
     latest = recent[0] if recent else None
+    items = evidence.with_verdicts(
+        assessment, end=evidence.attestation_end(assessment, latest=latest)
+    )
+    responses, _ = answers.responses_and_revisions(assessment, items)
     previous = recent[1] if len(recent) > 1 else None
     comments: dict[str, list] = {}
     for note in assessment.comments.select_related("author"):
