@@ -134,17 +134,6 @@ def _reusable(files_on_hand: list, question_id: str) -> list[tuple[str, str]]:
     return list(offered.values())
 
 
-def _options(bound: forms.BoundField) -> list[tuple[str, str, str, bool]]:
-    """A radio or checkbox group's (value, label, element id, chosen): what Django's widget
-    would render, worked out once here so the section template only writes it out."""
-    value = bound.value()
-    chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
-    return [
-        (str(option), label, f"{bound.auto_id}_{i}", str(option) in chosen)
-        for i, (option, label) in enumerate(bound.field.choices)
-    ]
-
-
 class SectionForm(forms.Form):
     """Answers to the shown questions of one section (or of one question, for autosave)."""
 
@@ -203,7 +192,15 @@ class SectionForm(forms.Form):
                 )
             if q.allow_not_applicable:
                 self.fields[na_name(q.id)] = forms.BooleanField(
-                    label="Not applicable to our product", required=False
+                    label="Not applicable to our product",
+                    required=False,
+                    # portal.js shows the justification only while this is ticked
+                    widget=forms.CheckboxInput(
+                        attrs={
+                            "class": "form-check-input",
+                            "data-na-toggle": f"div_id_{justification_name(q.id)}",
+                        }
+                    ),
                 )
                 self.fields[justification_name(q.id)] = forms.CharField(
                     label="Why it does not apply",
@@ -285,10 +282,6 @@ class SectionForm(forms.Form):
             block = {"question": q} | {
                 key: self[make(q.id)] for key, make in names.items() if make(q.id) in self.fields
             }
-            if "value" in block and block["value"].field.widget.use_fieldset:
-                block["options"] = _options(block["value"])
-            if "evidence_reuse" in block:
-                block["evidence_reuse_options"] = _options(block["evidence_reuse"])
             blocks.append(block)
         return blocks
 

@@ -14,6 +14,7 @@ from assessments.answers import response_of
 from assessments.attestation import display_value
 from assessments.carryover import question_changes
 from assessments.errors import IllegalTransition
+from assessments.forms.markup import block_markup
 from assessments.forms.questionnaire import SectionForm, revision_name
 from assessments.frameworks.schema import QuestionType
 from assessments.lifecycle import Transition
@@ -184,7 +185,7 @@ def section(request, assessment_id, section_id):
     for block in form.blocks():
         qid = block["question"].id
         blocks.append(
-            block
+            block_markup(block)
             | {
                 "result": result.by_question.get(qid),
                 "requests": change_requests.get(qid),
