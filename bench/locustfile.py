@@ -16,6 +16,8 @@ ACCOUNTS = json.loads((Path(__file__).parent.parent / "var" / "load-accounts.jso
 PASSWORD = ACCOUNTS["password"]
 SECTIONS = ["scope", "age_assurance", "moderation", "system_prompt", "monitoring", "education"]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The answer's revision, on the section page and in each autosave reply: a save must name it.
+REVISION = re.compile(r'name="rev_scope__product"[^>]*? value="(\d+)"')
 
 
 class Person(HttpUser):
@@ -41,6 +43,7 @@ class Preparer(Person):
         self.assessment = account["assessment"]
         self.log_in(account["email"])
         self.saves = 0
+        self.revision = None
 
     @task(3)
     def open_section(self):
@@ -50,12 +53,20 @@ class Preparer(Person):
     @task(6)
     def autosave(self):
         self.saves += 1
-        self.client.post(
+        if self.revision is None:  # as a person opens the page before typing
+            scope = self.client.get(f"/a/{self.assessment}/section/scope/", name="section page")
+            self.revision = REVISION.search(scope.text).group(1)
+        saved = self.client.post(
             f"/a/{self.assessment}/autosave/scope.product/",
-            {"q_scope__product": f"A tutoring app, draft {self.saves}"},
+            {
+                "q_scope__product": f"A tutoring app for pupils, draft {self.saves}",
+                "rev_scope__product": self.revision,
+            },
             headers={"X-CSRFToken": self.csrf, "HX-Request": "true"},
             name="autosave",
         )
+        found = REVISION.search(saved.text)
+        self.revision = found.group(1) if found else None
 
     @task(1)
     def overview_and_submit(self):

@@ -19,6 +19,8 @@ FOR_PREPARERS, FOR_SIGNATORIES = list(TEAMS), list(TEAMS)
 REVIEWERS = list(ACCOUNTS["reviewers"])
 SECTIONS = ["scope", "age_assurance", "moderation", "monitoring", "education", "legal"]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The answer's revision, on the section page and in each autosave reply: a save must name it.
+REVISION = re.compile(r'name="rev_scope__product"[^>]*? value="(\d+)"')
 SUBMITTED_LINK = re.compile(r'href="/review/([0-9a-f-]{36})/"')
 
 
@@ -60,7 +62,7 @@ class Preparer(Person):
         self.team = FOR_PREPARERS.pop()
         self.assessment = self.team["assessment"]
         self.log_in(self.team["preparer"])
-        self.saves, self.submitted = 0, False
+        self.saves, self.submitted, self.revision = 0, False, None
 
     @task(3)
     def open_section(self):
@@ -72,12 +74,20 @@ class Preparer(Person):
         if self.submitted:
             return
         self.saves += 1
-        self.client.post(
+        if self.revision is None:  # as a person opens the page before typing
+            scope = self.client.get(f"/a/{self.assessment}/section/scope/", name="section page")
+            self.revision = REVISION.search(scope.text).group(1)
+        saved = self.client.post(
             f"/a/{self.assessment}/autosave/scope.product/",
-            {"q_scope__product": f"A tutoring app for pupils, revision {self.saves}"},
+            {
+                "q_scope__product": f"A tutoring app for pupils, draft {self.saves}",
+                "rev_scope__product": self.revision,
+            },
             headers={"X-CSRFToken": self.client.cookies.get("csrftoken"), "HX-Request": "true"},
             name="autosave",
         )
+        found = REVISION.search(saved.text)
+        self.revision = found.group(1) if found else None
 
     @task(1)
     def overview_and_submit(self):
