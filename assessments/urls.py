@@ -4,6 +4,7 @@ from assessments.views import (
     accounts,
     api_tokens,
     attestations,
+    audit_trail,
     frameworks,
     invitations,
     organizations,
@@ -99,6 +100,11 @@ urlpatterns = [
     path("review/<uuid:assessment_id>/assign/", review.assign, name="assign"),
     path("a/<uuid:assessment_id>/comments/", review.add_comment, name="add_comment"),
     path("review/<uuid:assessment_id>/", review.review_assessment, name="review_assessment"),
+    path(
+        "review/<uuid:assessment_id>/audit/",
+        audit_trail.assessment_audit_trail,
+        name="assessment_audit_trail",
+    ),
     path("review/<uuid:assessment_id>/start/", review.start_review, name="start_review"),
     path("review/<uuid:assessment_id>/decide/", review.decide, name="decide"),
     path(

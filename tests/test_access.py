@@ -103,6 +103,7 @@ RULES = {
     ("assign", "POST"): Rule("POST", "assessment", {"reviewer"}),
     ("add_comment", "POST"): Rule("POST", "assessment", READERS),
     ("review_assessment", "GET"): Rule("GET", "assessment", {"reviewer"}),
+    ("assessment_audit_trail", "GET"): Rule("GET", "assessment", {"reviewer"}),
     ("org_tokens", "GET"): Rule("GET", "org", {"admin"}),
     ("org_tokens", "POST"): Rule("POST", "org", {"admin"}, ok=200),  # re-shows the form
     ("reviewer_tokens", "GET"): Rule("GET", "", {"reviewer"}),

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from assessments import queue, status_counts, workflow
+from assessments import audit, queue, status_counts, workflow
 from assessments.actors import Actor
 from assessments.answers import AnswerInput, save_answers
 from assessments.attestation import STATEMENT_VERSION
 from assessments.charts import TIER_COLOURS, TONE_COLOURS
-from assessments.models import Assessment, Status
+from assessments.models import Assessment, AuditAction, AuditEvent, Status
 from assessments.scoring import RiskTier
 from tests.factories import OrganizationFactory, UserFactory
 
@@ -280,3 +280,43 @@ def test_the_review_page_opens_on_one_section_and_can_show_them_all(reviewer_cli
     assert {s.section.id for s, _ in unknown.context["shown"]} == {"scope"}
     gaps = reviewer_client.get(url, {"show": "gaps"})  # a narrow filter shows every section
     assert gaps.context["all_sections"]
+
+
+def test_the_review_page_shows_the_latest_events_and_links_the_whole_audit_trail(
+    client, attestation, reviewer, preparer
+):
+    assessment = attestation.assessment
+    events = list(AuditEvent.objects.filter(assessment_id=assessment.pk).order_by("id"))
+    assert len(events) > 5  # started, answered, submitted, signed...
+    client.force_login(reviewer)
+    page = client.get(reverse("review_assessment", args=[assessment.pk]))
+    assert [e.pk for e in page.context["events"]] == [e.pk for e in reversed(events)][:5]
+    trail_url = reverse("assessment_audit_trail", args=[assessment.pk])
+    assert f'href="{trail_url}"' in page.text
+
+    newest_first = [e.pk for e in reversed(events)]
+    trail = client.get(trail_url)
+    assert trail.status_code == 200
+    assert [event.pk for event, _ in trail.context["rows"]] == newest_first[:50]
+    last = client.get(trail_url, {"page": trail.context["page"].paginator.num_pages})
+    assert [event.pk for event, _ in last.context["rows"]][-1] == events[0].pk
+    assert events[0].get_action_display() in last.text
+
+
+def test_the_audit_trail_pages_by_fifty_and_cuts_long_details(client, draft, reviewer, preparer):
+    for i in range(52):
+        audit.record_on(
+            draft,
+            actor=Actor(preparer),
+            action=AuditAction.ANSWER_SAVED,
+            obj=draft,
+            details={"question_id": f"q{i}", "note": "x" * 400 if i == 51 else "short"},
+        )
+    client.force_login(reviewer)
+    url = reverse("assessment_audit_trail", args=[draft.pk])
+    first = client.get(url)
+    assert len(first.context["rows"]) == 50
+    assert "x" * 159 + "…" in first.text and "x" * 160 not in first.text
+    older = client.get(url, {"page": 2})
+    assert older.context["rows"][0][0].details["question_id"] == "q1"
+    assert client.get(url, {"page": "nonsense"}).status_code == 200  # the first page

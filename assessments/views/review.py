@@ -281,11 +281,16 @@ def review_assessment(request, assessment_id):
                 initial={"reviewer": assessment.assigned_reviewer_id or ""},
                 reviewers=_reviewers(),
             ),
-            "events": AuditEvent.objects.filter(assessment_id=assessment.pk).order_by("-id")[:50],
+            "events": AuditEvent.objects.filter(assessment_id=assessment.pk).order_by("-id")[
+                :LATEST_EVENTS
+            ],
             "decidable": decidable,
             "can_start_review": lifecycle.may(request.user, assessment, Transition.START_REVIEW),
         },
     )
+
+
+LATEST_EVENTS = 5  # the rest are on the audit trail page
 
 
 def _back_to(assessment, question_id: str):
