@@ -11,7 +11,7 @@ all when a reviewer rejected it). The evidenced figure is the score; it sets the
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from assessments.frameworks.schema import (
     CHOICE_TYPES,
     AnswerStatus,
+    Condition,
     Framework,
     Question,
     QuestionType,
@@ -233,6 +234,13 @@ def visible_question_ids(framework: Framework, responses: Mapping[str, Response]
     return visible
 
 
+def holds(condition: Condition, framework: Framework, responses: Mapping[str, Response]) -> bool:
+    """Whether a test on a framework's answers holds, hidden questions having no value (as a
+    regime's "applies when" on the core questionnaire's scope answers)."""
+    visible = visible_question_ids(framework, responses)
+    return condition.holds(lambda qid: _value(responses.get(qid)) if qid in visible else None)
+
+
 def is_required(question: Question, responses: Mapping[str, Response], visible: set[str]) -> bool:
     condition = question.required_if
     if condition is not None and condition.holds(
@@ -278,6 +286,13 @@ def risk_tier(score: int | None, results: list[QuestionResult]) -> RiskTier:
     return by_score
 
 
+def _through(result: QuestionResult, elsewhere: Mapping[str, QuestionResult]) -> QuestionResult:
+    other = elsewhere.get(result.question.id)
+    if other is None or result.status != AnswerStatus.UNANSWERED:
+        return result
+    return replace(result, status=other.status, claimed=other.claimed, support=other.support)
+
+
 def _result(
     question: Question,
     section: Section,
@@ -300,13 +315,21 @@ def _result(
 
 
 def score(
-    framework: Framework, responses: Mapping[str, Response], today: datetime.date | None = None
+    framework: Framework,
+    responses: Mapping[str, Response],
+    today: datetime.date | None = None,
+    *,
+    answered_elsewhere: Mapping[str, QuestionResult] | None = None,
 ) -> Result:
+    """``answered_elsewhere``: for a question left unanswered here, the result of another
+    questionnaire's question that answers it (a regime's question answered through a core
+    one): its status, evidence included, counts for this question."""
     visible = visible_question_ids(framework, responses)
+    elsewhere = answered_elsewhere or {}
     sections: list[SectionResult] = []
     for section in framework.sections:
         results = [
-            _result(q, section, responses, visible, today)
+            _through(_result(q, section, responses, visible, today), elsewhere)
             for q in section.questions
             if q.id in visible
         ]

@@ -9,6 +9,7 @@ from assessments.views import (
     invitations,
     organizations,
     questionnaire,
+    regimes,
     review,
     sources,
     two_factor,
@@ -100,6 +101,12 @@ urlpatterns = [
     path("review/<uuid:assessment_id>/assign/", review.assign, name="assign"),
     path("a/<uuid:assessment_id>/comments/", review.add_comment, name="add_comment"),
     path("review/<uuid:assessment_id>/", review.review_assessment, name="review_assessment"),
+    path(
+        "a/<uuid:assessment_id>/regimes/<slug:slug>/",
+        regimes.regime_questions,
+        name="regime_questions",
+    ),
+    path("regimes/<slug:slug>/crosswalk/", regimes.regime_crosswalk, name="regime_crosswalk"),
     path(
         "review/<uuid:assessment_id>/audit/",
         audit_trail.assessment_audit_trail,

@@ -103,6 +103,9 @@ RULES = {
     ("assign", "POST"): Rule("POST", "assessment", {"reviewer"}),
     ("add_comment", "POST"): Rule("POST", "assessment", READERS),
     ("review_assessment", "GET"): Rule("GET", "assessment", {"reviewer"}),
+    ("regime_questions", "GET"): Rule("GET", "regime", READERS),
+    ("regime_questions", "POST"): Rule("POST", "regime", EDITORS),
+    ("regime_crosswalk", "GET"): Rule("GET", "slug", EVERYONE - {"anonymous"}),
     ("assessment_audit_trail", "GET"): Rule("GET", "assessment", {"reviewer"}),
     ("org_tokens", "GET"): Rule("GET", "org", {"admin"}),
     ("org_tokens", "POST"): Rule("POST", "org", {"admin"}, ok=200),  # re-shows the form
@@ -188,6 +191,8 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
             "org": [org.pk],
             "assessment": [assessment.pk],
             "section": [assessment.pk, "moderation"],
+            "regime": [assessment.pk, "us-coppa"],
+            "slug": ["uk-aadc"],
             "question": [assessment.pk, "age.method"],
             "versions": ["minor-safety", "1.0", "1.1"],
             "attestation": [attestation.pk],

@@ -76,7 +76,8 @@ DEFAULT_YES_NO = (
 class Source(Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: str
-    file: str
+    file: str = ""  # the provider's documents: their record under frameworks/sources/
+    url: str = ""  # a law or regulator's text: where the official version is published
 
 
 class Citation(Strict):
@@ -86,6 +87,8 @@ class Citation(Strict):
     # SHA-256 of the section's normalised text when the question was written: a later policy
     # text with another hash means the question must be asked again (see policy_sources).
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # The cited wording could not be checked against the official text: a lawyer must.
+    needs_legal_review: bool = False
 
 
 class Option(Strict):

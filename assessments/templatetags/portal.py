@@ -3,6 +3,7 @@ import functools
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from assessments.frameworks.schema import Strength
@@ -22,12 +23,23 @@ def lookup(mapping, key):
 @register.filter
 def cite(citation, framework) -> str:
     """A citation as a reader needs it: document and section, linked to the section on the
-    sources page, and how strongly the text asks for it."""
+    sources page (or to the official text of a law), how strongly the text asks for it, and
+    whether its wording still needs a lawyer's check."""
     source = framework.source(citation.source)
-    link = _source_page(citation.source) + "#" + section_anchor(citation.section)
+    link = source.url or _source_page(citation.source) + "#" + section_anchor(citation.section)
     strength = f" ({citation.strength.label})" if citation.strength else ""
+    review = (
+        mark_safe(' <span class="badge text-bg-warning">needs legal review</span>')
+        if citation.needs_legal_review
+        else ""
+    )
     return format_html(
-        '<a href="{}">{}, section “{}”</a>{}', link, source.title, citation.section, strength
+        '<a href="{}">{}, section “{}”</a>{}{}',
+        link,
+        source.title,
+        citation.section,
+        strength,
+        review,
     )
 
 

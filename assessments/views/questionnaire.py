@@ -2,13 +2,13 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, evidence, lifecycle, permissions, workflow
+from assessments import answers, evidence, lifecycle, permissions, regimes, workflow
 from assessments.actors import Actor
 from assessments.answers import response_of
 from assessments.attestation import display_value
@@ -22,6 +22,7 @@ from assessments.models import Status
 from assessments.permissions import Need
 from assessments.policy_changes import policy_flags_for
 from assessments.scoring import Response, score, visible_question_ids
+from assessments.views.answering import over_their_revisions, save_form
 from assessments.views.helpers import refusals_as_messages
 
 
@@ -35,7 +36,9 @@ def _open_change_requests(assessment):
 @require_GET
 def assessment_overview(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.VIEW)
-    result = answers.result_for(assessment)
+    framework = assessment.framework_version.framework
+    responses = answers.responses_for(assessment)
+    result = score(framework, responses, timezone.localdate())
     organization = assessment.organization
     return render(
         request,
@@ -44,6 +47,7 @@ def assessment_overview(request, assessment_id):
             "assessment": assessment,
             "organization": organization,
             "result": result,
+            "regime_results": regimes.results_for(framework, result, responses),
             "attestations": assessment.attestations.order_by("-number"),
             "change_requests": _open_change_requests(assessment),
             "conversation": assessment.comments.filter(requests_change=False).select_related(
@@ -103,42 +107,6 @@ def _section_form(assessment, section, items, data=None, files=None):
     return form, responses
 
 
-def _save_section(request, assessment, form) -> dict:
-    """Save the valid post whole (answers and evidence in one transaction, or nothing), and
-    return the conflicts: answers someone else saved meanwhile, which are not overwritten."""
-    actor = Actor.from_request(request)
-    with transaction.atomic():
-        result = answers.save_answers(assessment, form.answer_inputs(), actor=actor)
-        for question_id, (checked, url, validity) in form.evidence_uploads().items():
-            for item in checked:
-                evidence.add_file(assessment, question_id, item, actor=actor, validity=validity)
-            if url:
-                evidence.add_url(assessment, question_id, url, actor=actor, validity=validity)
-        for question_id, chosen in form.evidence_reused().items():
-            for item in chosen:
-                evidence.reuse(item, question_id, actor=actor)
-    questions = assessment.framework_version.framework.questions
-    for question_id, theirs in result.conflicts.items():
-        who = theirs.updated_by or "someone else"
-        their_answer = display_value(questions[question_id], response_of(theirs)) or "(empty)"
-        messages.warning(
-            request,
-            f"{who} changed “{question_id}” while you were editing, to: {their_answer}. "
-            "Their answer is saved; yours is shown below: check it and save again to replace "
-            "theirs.",
-        )
-    return result.conflicts
-
-
-def _over_their_revisions(data, conflicts: dict) -> dict:
-    """The person's post again, now based on the revisions that beat it, so that saving it
-    once more replaces those answers, as the conflict message says."""
-    data = data.copy()
-    for question_id, theirs in conflicts.items():
-        data[revision_name(question_id)] = str(theirs.revision)
-    return data
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @refusals_as_messages
@@ -160,11 +128,11 @@ def section(request, assessment_id, section_id):
         request.FILES if posted else None,
     )
     if request.method == "POST" and form.is_valid():
-        conflicts = _save_section(request, assessment, form)
+        conflicts = save_form(request, assessment, form)
         if not conflicts:
             messages.success(request, f"“{current.title}” saved.")
             return redirect(_after_save(request, assessment, framework, current))
-        data = _over_their_revisions(request.POST, conflicts)
+        data = over_their_revisions(request.POST, conflicts)
         items = evidence.with_verdicts(assessment, end=end)
         form, responses = _section_form(assessment, current, items, data)
         form.is_valid()

@@ -1,0 +1,161 @@
+"""Regimes: add-on questionnaires for the laws an organization answers to besides the
+provider's policies (the US COPPA Rule, the UK Children's Code, the EU DSA's Article 28),
+answered in the same assessment.
+
+A regime is one bundled file (``frameworks/regimes/*.yaml``): when it applies (a test on the
+core questionnaire's scope answers), its questions (in the core questionnaire's schema,
+citing the law's own sections), and its crosswalk to core questions. A core answer answers
+a regime question when their relation allows it; the preparer may still answer it directly,
+and a direct answer always wins.
+"""
+
+import datetime
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+from pydantic import Field, model_validator
+
+from assessments.frameworks.loader import SAFE_LOADER
+from assessments.frameworks.schema import ID_PATTERN, AnswerStatus, Condition, Framework, Strict
+from assessments.scoring import QuestionResult, Response, Result, holds, score
+
+REGIMES_DIR = Path(__file__).resolve().parent / "frameworks" / "regimes"
+
+
+class Relation(StrEnum):
+    """How a core question's requirement relates to the regime question it is mapped to."""
+
+    EQUAL = "equal"  # the same requirement: the core answer answers it, met or not
+    SUPERSET = "superset"  # the core asks for more: a core answer of "met" answers it
+    SUBSET = "subset"  # the core asks for part of it: shown beside it, never answers it
+    INTERSECTS = "intersects"  # they overlap: shown beside it, never answers it
+
+    @property
+    def label(self) -> str:
+        return RELATION_LABELS[self]
+
+
+RELATION_LABELS = {
+    Relation.EQUAL: "asks the same",
+    Relation.SUPERSET: "asks for more (met there, met here)",
+    Relation.SUBSET: "asks for part of it",
+    Relation.INTERSECTS: "overlaps",
+}
+# A core question left empty, not applicable or unscored says nothing about a regime's.
+SAYS_NOTHING = {AnswerStatus.UNANSWERED, AnswerStatus.NOT_APPLICABLE, AnswerStatus.INFORMATIONAL}
+
+
+class CrosswalkEntry(Strict):
+    question: str = Field(pattern=ID_PATTERN)  # the regime's
+    core: str = Field(pattern=ID_PATTERN)  # the core questionnaire's
+    relation: Relation
+    note: str = ""
+
+    def answers_with(self, core: QuestionResult) -> bool:
+        """Whether this core result answers the regime question."""
+        if core.status in SAYS_NOTHING:
+            return False
+        # A superset answers only when its answer says met; what it carries is its standing
+        # with the evidence (claimed while unevidenced, not met once evidence is rejected).
+        return self.relation == Relation.EQUAL or (
+            self.relation == Relation.SUPERSET and core.claimed == AnswerStatus.MET
+        )
+
+
+class Regime(Strict):
+    slug: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    name: str
+    short: str
+    jurisdiction: str
+    why: str
+    applies_when: Condition
+    core: str
+    core_version: str
+    mappings: tuple[CrosswalkEntry, ...] = ()
+    framework: Framework
+
+    @model_validator(mode="after")
+    def _mappings_name_own_questions(self) -> "Regime":
+        own = self.framework.questions
+        for mapping in self.mappings:
+            if mapping.question not in own:
+                raise ValueError(
+                    f"{self.slug}: a mapping names unknown question {mapping.question!r}"
+                )
+        pairs = [(m.question, m.core) for m in self.mappings]
+        if len(set(pairs)) != len(pairs):
+            raise ValueError(f"{self.slug}: a question is mapped to the same core question twice")
+        return self
+
+    def related(self, question_id: str) -> list[CrosswalkEntry]:
+        return [m for m in self.mappings if m.question == question_id]
+
+
+@functools.cache
+def catalogue() -> dict[str, Regime]:
+    """Every bundled regime by slug (parsed once per process: the files ship with the code)."""
+    regimes = {}
+    for path in sorted(REGIMES_DIR.glob("*.yaml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
+        regime = Regime.model_validate(data)
+        regimes[regime.slug] = regime
+    return regimes
+
+
+def applicable(core: Framework, responses: Mapping[str, Response]) -> list[Regime]:
+    """The regimes the scope answers call for, for assessments on the core they map to."""
+    return [
+        regime
+        for regime in catalogue().values()
+        if regime.core == core.slug and holds(regime.applies_when, core, responses)
+    ]
+
+
+@dataclass(frozen=True)
+class RegimeResult:
+    regime: Regime
+    result: Result
+    through: dict[str, tuple[CrosswalkEntry, QuestionResult]]  # answered by a core answer
+
+    @property
+    def own_answers(self) -> int:
+        return sum(
+            1
+            for r in self.result.by_question.values()
+            if r.status != AnswerStatus.UNANSWERED and r.question.id not in self.through
+        )
+
+
+def result_for(
+    regime: Regime,
+    core: Result,
+    responses: Mapping[str, Response],
+    today: datetime.date | None = None,
+) -> RegimeResult:
+    """Score a regime on the preparer's own answers, with core answers standing in for the
+    questions left unanswered where the crosswalk lets them."""
+    through: dict[str, tuple[CrosswalkEntry, QuestionResult]] = {}
+    core_results = core.by_question
+    for mapping in regime.mappings:
+        found = core_results.get(mapping.core)
+        own = responses.get(mapping.question)
+        answered_here = own is not None and (own.has_value or own.not_applicable)
+        if found is not None and not answered_here and mapping.answers_with(found):
+            through.setdefault(mapping.question, (mapping, found))
+    result = score(
+        regime.framework,
+        responses,
+        today,
+        answered_elsewhere={qid: found for qid, (_, found) in through.items()},
+    )
+    return RegimeResult(regime, result, through)
+
+
+def results_for(
+    framework: Framework, core: Result, responses: Mapping[str, Response]
+) -> list[RegimeResult]:
+    return [result_for(r, core, responses) for r in applicable(framework, responses)]

@@ -1,0 +1,115 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments import answers, evidence, permissions, regimes
+from assessments.forms.markup import block_markup
+from assessments.forms.questionnaire import SectionForm
+from assessments.models import FrameworkVersion
+from assessments.permissions import Need
+from assessments.scoring import score
+from assessments.views.answering import over_their_revisions, save_form
+from assessments.views.helpers import refusals_as_messages
+
+
+def _regime_or_404(slug: str, core_slug: str | None = None) -> regimes.Regime:
+    regime = regimes.catalogue().get(slug)
+    if regime is None or (core_slug is not None and regime.core != core_slug):
+        raise Http404
+    return regime
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@refusals_as_messages
+def regime_questions(request, assessment_id, slug):
+    """One regime's questions for an assessment: its results, the answers the core
+    questionnaire already gives, and the form to answer (or override) the rest."""
+    posted = request.method == "POST"
+    assessment = permissions.assessment_for(
+        request.user, assessment_id, need=Need.EDIT if posted else Need.VIEW
+    )
+    framework = assessment.framework_version.framework
+    regime = _regime_or_404(slug, framework.slug)
+    questions = list(regime.framework.questions.values())
+    items = evidence.with_verdicts(assessment)
+    responses, revisions = answers.responses_and_revisions(assessment, items)
+    form = SectionForm(
+        request.POST if posted else None,
+        questions=questions,
+        responses=responses,
+        revisions=revisions,
+    )
+    if posted and form.is_valid():
+        conflicts = save_form(request, assessment, form)
+        if not conflicts:
+            messages.success(request, f"{regime.short} answers saved.")
+            return redirect("regime_questions", assessment.pk, regime.slug)
+        responses, revisions = answers.responses_and_revisions(assessment)
+        form = SectionForm(
+            over_their_revisions(request.POST, conflicts),
+            questions=questions,
+            responses=responses,
+            revisions=revisions,
+        )
+        form.is_valid()
+    elif posted:
+        messages.error(request, "Some answers need attention; nothing you typed was lost.")
+    outcome = regimes.result_for(regime, score(framework, responses), responses)
+    core_questions = framework.questions
+    by_question = outcome.result.by_question
+    blocks = []
+    for block in form.blocks():
+        qid = block["question"].id
+        through = outcome.through.get(qid)
+        blocks.append(
+            block_markup(block)
+            | {
+                "result": by_question.get(qid),
+                "through": through,
+                "related": [  # the core questions shown for reference (not answering it)
+                    (entry, core_questions.get(entry.core))
+                    for entry in regime.related(qid)
+                    if through is None or entry != through[0]
+                ],
+            }
+        )
+    return render(
+        request,
+        "assessments/regime.html",
+        {
+            "assessment": assessment,
+            "regime": regime,
+            "applies": regime in regimes.applicable(framework, responses),
+            "outcome": outcome,
+            "blocks": blocks,
+            "editable": assessment.is_editable
+            and permissions.can(request.user, assessment.organization, Need.EDIT),
+        },
+    )
+
+
+@login_required
+@require_GET
+def regime_crosswalk(request, slug):
+    """The mapping table between a regime and the core questionnaire it maps to."""
+    regime = _regime_or_404(slug)
+    core = FrameworkVersion.objects.filter(slug=regime.core, version=regime.core_version).first()
+    core_questions = core.framework.questions if core else {}
+    own = regime.framework.questions
+    mapped = {entry.question for entry in regime.mappings}
+    return render(
+        request,
+        "frameworks/crosswalk.html",
+        {
+            "regime": regime,
+            "core": core,
+            "rows": [
+                (own[entry.question], entry, core_questions.get(entry.core))
+                for entry in regime.mappings
+            ],
+            "unmapped": [q for qid, q in own.items() if qid not in mapped],
+        },
+    )

@@ -1,0 +1,205 @@
+"""Regimes: the laws an organization answers to besides the provider's policies, answered in
+the same assessment, with core answers standing in where the crosswalk allows."""
+
+import pytest
+from django.urls import reverse
+
+from assessments import answers, regimes, workflow
+from assessments.actors import Actor
+from assessments.frameworks.loader import BUNDLED_DIR, parse, publish
+from assessments.frameworks.schema import CHOICE_TYPES, AnswerStatus, Condition
+from assessments.models import Answer, AuditAction, AuditEvent
+from assessments.scoring import Response, score
+
+REGIMES = regimes.catalogue()
+
+
+def core_of(regime: regimes.Regime):
+    return parse(BUNDLED_DIR / f"{regime.core}-{regime.core_version}.yaml")[0]
+
+
+def conditions_in(condition: Condition) -> list[Condition]:
+    if condition.question is not None:
+        return [condition]
+    return [c for part in condition.any_of + condition.all_of for c in conditions_in(part)]
+
+
+@pytest.mark.parametrize("slug", sorted(REGIMES))
+def test_every_mapping_points_at_questions_that_exist_in_the_versions_it_names(slug):
+    regime = REGIMES[slug]
+    core = core_of(regime).questions
+    own = regime.framework.questions
+    for entry in regime.mappings:
+        assert entry.question in own, entry
+        assert entry.core in core, f"{slug}: {entry.core} is not in core v{regime.core_version}"
+    for test in conditions_in(regime.applies_when):
+        target = core[test.question]
+        if target.type in CHOICE_TYPES:
+            assert set(test.wanted) <= {o.value for o in target.options}, test
+    assert not set(own) & set(core), "a regime question id is also a core question id"
+
+
+@pytest.mark.parametrize("slug", sorted(REGIMES))
+def test_every_regime_question_cites_its_own_law_and_never_the_providers_documents(slug):
+    framework = REGIMES[slug].framework
+    sources = {s.id: s for s in framework.sources}
+    assert all(s.url.startswith("https://") and not s.file for s in sources.values())
+    for question in framework.questions.values():
+        assert question.citations, question.id
+        assert all(c.source in sources for c in question.citations)
+
+
+def test_the_three_regimes_cover_what_each_law_asks():
+    assert {"us-coppa", "uk-aadc", "eu-dsa-minors"} <= set(REGIMES)
+    aadc = REGIMES["uk-aadc"].framework.questions.values()
+    standards = {c.section.split(":")[0] for q in aadc for c in q.citations}
+    assert standards == {f"Standard {n}" for n in range(1, 16)}
+    coppa = {
+        c.section for q in REGIMES["us-coppa"].framework.questions.values() for c in q.citations
+    }
+    for section in ("§ 312.5(a)(2)", "§ 312.8(b)", "§ 312.10", "§ 312.11"):
+        assert section in coppa
+
+
+def scope(*jurisdictions, ages=("under_13",)) -> dict[str, Response]:
+    return {
+        "scope.access": Response(value="direct"),
+        "scope.age_bands": Response(value=list(ages)),
+        "scope.jurisdictions": Response(value=list(jurisdictions)),
+    }
+
+
+def test_which_regimes_apply_follows_the_scope_answers():
+    core = core_of(REGIMES["us-coppa"])
+    names = lambda responses: {r.slug for r in regimes.applicable(core, responses)}  # noqa: E731
+    assert names(scope("us", "uk")) == {"us-coppa", "uk-aadc"}
+    assert names(scope("us", ages=("age_13_15",))) == set()  # COPPA is about under-13s
+    assert names(scope("eu_eea", ages=("age_16_17",))) == {"eu-dsa-minors"}
+    declared = scope("canada") | {"legal.laws": Response(value=["coppa"])}
+    assert names(declared) == {"us-coppa"}
+
+
+def test_a_core_answer_answers_a_regime_question_as_far_as_the_relation_allows():
+    regime = REGIMES["us-coppa"]
+    core = core_of(regime)
+    given = scope("us") | {
+        "age.parent_deletion": Response(value="no"),  # equal: carried, met or not
+        "age.parental_consent": Response(value="verifiable"),  # superset: carried when met
+        "age.data_retention": Response(value="yes"),  # subset: never carried
+    }
+    outcome = regimes.result_for(regime, score(core, given), given)
+    statuses = {qid: r.status for qid, r in outcome.result.by_question.items()}
+
+    assert statuses["coppa.parent_rights"] == AnswerStatus.NOT_MET
+    # Verifiable consent named on the core question, but no evidence: claimed, not met.
+    assert statuses["coppa.consent.verifiable"] == AnswerStatus.CLAIMED
+    assert statuses["coppa.retention_policy"] == AnswerStatus.UNANSWERED
+    assert set(outcome.through) == {"coppa.parent_rights", "coppa.consent.verifiable"}
+
+    # A weaker core answer does not carry across a superset relation...
+    weaker = given | {"age.parental_consent": Response(value="notice_only")}
+    outcome = regimes.result_for(regime, score(core, weaker), weaker)
+    assert "coppa.consent.verifiable" not in outcome.through
+    # ...and the preparer's own answer always wins over a carried one.
+    own = given | {"coppa.parent_rights": Response(value="yes")}
+    outcome = regimes.result_for(regime, score(core, own), own)
+    assert outcome.result.by_question["coppa.parent_rights"].status == AnswerStatus.MET
+    assert "coppa.parent_rights" not in outcome.through
+
+
+@pytest.fixture
+def v2_draft(org, preparer):
+    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
+    draft = workflow.start_assessment(
+        organization=org, framework_version=version, actor=Actor(preparer)
+    )
+    answers.save_answers(
+        draft,
+        [
+            answers.AnswerInput("scope.access", "direct"),
+            answers.AnswerInput("scope.age_bands", ["under_13"]),
+            answers.AnswerInput("scope.jurisdictions", ["us", "uk"]),
+            answers.AnswerInput("age.parent_deletion", "yes"),
+        ],
+        actor=Actor(preparer),
+    )
+    return draft
+
+
+def test_an_organization_with_us_and_uk_users_gets_results_per_regime(client, preparer, v2_draft):
+    client.force_login(preparer)
+    overview = client.get(reverse("assessment", args=[v2_draft.pk]))
+    assert [o.regime.slug for o in overview.context["regime_results"]] == ["uk-aadc", "us-coppa"]
+    coppa_url = reverse("regime_questions", args=[v2_draft.pk, "us-coppa"])
+    assert f'href="{coppa_url}"' in overview.text
+
+    page = client.get(coppa_url)
+    assert page.status_code == 200
+    assert "Answered through core question" in page.text and "age.parent_deletion" in page.text
+    assert "needs legal review" in page.text  # a citation whose wording was not checked
+    assert page.context["applies"] is True
+
+
+def test_the_preparer_answers_a_regime_question_and_it_is_on_the_audit_trail(
+    client, preparer, v2_draft
+):
+    client.force_login(preparer)
+    url = reverse("regime_questions", args=[v2_draft.pk, "us-coppa"])
+    response = client.post(url, {"q_coppa__security_program": "yes"})
+    assert response.status_code == 302 and response["Location"] == url
+    stored = Answer.objects.get(assessment=v2_draft, question_id="coppa.security_program")
+    assert stored.value == "yes" and stored.updated_by == preparer
+    assert AuditEvent.objects.filter(
+        assessment_id=v2_draft.pk,
+        action=AuditAction.ANSWER_SAVED,
+        details__question_id="coppa.security_program",
+    ).exists()
+    page = client.get(url)
+    result = page.context["outcome"].result.by_question["coppa.security_program"]
+    assert result.status == AnswerStatus.MET
+
+
+def test_a_bad_regime_answer_is_explained_and_nothing_typed_is_lost(client, preparer, v2_draft):
+    client.force_login(preparer)
+    url = reverse("regime_questions", args=[v2_draft.pk, "us-coppa"])
+    response = client.post(
+        url,
+        {
+            "q_coppa__security_program": "perhaps",
+            "q_coppa__safe_harbor": "PRIVO, since 2024",
+            "na_coppa__consent__third_party": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert "a justification is required" in response.text
+    assert "PRIVO, since 2024" in response.text  # what was typed is still there
+    assert not Answer.objects.filter(assessment=v2_draft, question_id__startswith="coppa.").exists()
+
+
+def test_an_unknown_regime_is_not_found_and_a_submitted_assessment_refuses_answers(
+    client, preparer, v2_draft
+):
+    client.force_login(preparer)
+    assert client.get(reverse("regime_questions", args=[v2_draft.pk, "nowhere"])).status_code == 404
+    v2_draft.status = "submitted"
+    v2_draft.save(update_fields=["status"])
+    url = reverse("regime_questions", args=[v2_draft.pk, "uk-aadc"])
+    response = client.post(url, {"q_aadc__dpia": "yes"})
+    assert response.status_code == 302
+    assert not Answer.objects.filter(assessment=v2_draft, question_id="aadc.dpia").exists()
+
+
+def test_the_crosswalk_page_lists_every_mapping_with_its_relation(client, preparer, v2_draft):
+    client.force_login(preparer)
+    page = client.get(reverse("regime_crosswalk", args=["uk-aadc"]))
+    assert page.status_code == 200
+    regime = REGIMES["uk-aadc"]
+    assert len(page.context["rows"]) == len(regime.mappings)
+    for entry in regime.mappings:
+        assert entry.core in page.text and entry.relation.label in page.text
+    assert [q.id for q in page.context["unmapped"]][:2] == [
+        "aadc.best_interests",
+        "aadc.detrimental_use",
+    ]
+    assert "aadc.nudges" in page.text  # asked only by the code
