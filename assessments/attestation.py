@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from assessments import regimes
 from assessments.answers import responses_for
 from assessments.frameworks.schema import AnswerStatus, QuestionType
 from assessments.models import Assessment, Evidence, User
@@ -141,7 +142,20 @@ def build_snapshot(
             }
             for g in result.gaps
         ],
+        # The laws the scope answers called for, each scored on its own questions.
+        "regimes": [
+            regimes.snapshot_of(outcome, responses)
+            for outcome in regimes.results_for(framework, result, responses)
+        ],
     }
+
+
+def regimes_covered(snapshot_json: str) -> list[str]:
+    """The laws an attestation also answered, as signed (older snapshots name none)."""
+    return [
+        f"{r['name']} (questions v{r['version']})"
+        for r in json.loads(snapshot_json).get("regimes", [])
+    ]
 
 
 def snapshot_changes(previous_json: str, current_json: str) -> list[dict]:

@@ -30,7 +30,8 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
     assessment = attestation.assessment
     version = assessment.framework_version
     organization = assessment.organization
-    overall = json.loads(attestation.snapshot_json)["overall"]  # what was signed, not today's
+    signed = json.loads(attestation.snapshot_json)  # what was signed, not today's
+    overall = signed["overall"]
     has_status = attestation.status_index is not None
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -50,6 +51,10 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
             },
             "score": overall["score"],
             "riskTier": overall["risk_tier"],
+            "regimes": [
+                {"slug": r["slug"], "name": r["name"], "version": r["version"], "score": r["score"]}
+                for r in signed.get("regimes", [])
+            ],
             "reviewStateAtIssue": status_of(attestation, at=at).status.value,
             "issuedAt": _iso(at),
             "snapshotSha256": attestation.snapshot_sha256,

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field, model_validator
 
+from assessments.canonical import canonical_json, sha256_hex
 from assessments.frameworks.loader import SAFE_LOADER
 from assessments.frameworks.schema import ID_PATTERN, AnswerStatus, Condition, Framework, Strict
 from assessments.scoring import QuestionResult, Response, Result, holds, score
@@ -153,6 +154,56 @@ def result_for(
         answered_elsewhere={qid: found for qid, (_, found) in through.items()},
     )
     return RegimeResult(regime, result, through)
+
+
+def snapshot_of(outcome: RegimeResult, responses: Mapping[str, Response]) -> dict:
+    """A regime's part of the attested snapshot: which text of the regime was answered (its
+    hash), its score, each shown question's answer and standing, and where a core answer
+    answered it."""
+    from assessments.attestation import display_value  # the snapshot's one way to print
+
+    regime, result = outcome.regime, outcome.result
+    sources = {source.id: source for source in regime.framework.sources}
+    return {
+        "slug": regime.slug,
+        "name": regime.name,
+        "version": regime.framework.version,
+        "sha256": sha256_hex(canonical_json(regime.model_dump(mode="json"))),
+        "score": result.score,
+        "claimed_score": result.claimed_score,
+        "questions": [
+            {
+                "id": r.question.id,
+                "text": r.question.text,
+                "answer": display_value(r.question, responses.get(r.question.id)),
+                "status": r.status.value,
+                "answered_through": (
+                    outcome.through[r.question.id][0].core
+                    if r.question.id in outcome.through
+                    else None
+                ),
+                "citations": [
+                    {
+                        "document": sources[c.source].title,
+                        "url": sources[c.source].url,
+                        "section": c.section,
+                        "needs_legal_review": c.needs_legal_review,
+                    }
+                    for c in r.question.citations
+                ],
+            }
+            for section in result.sections
+            for r in section.questions
+        ],
+        "gaps": [
+            {
+                "question_id": g.question.id,
+                "status": g.status.value,
+                "remediation": g.question.remediation,
+            }
+            for g in result.gaps
+        ],
+    }
 
 
 def results_for(

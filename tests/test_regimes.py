@@ -1,14 +1,22 @@
 """Regimes: the laws an organization answers to besides the provider's policies, answered in
 the same assessment, with core answers standing in where the crosswalk allows."""
 
-import pytest
-from django.urls import reverse
+import json
 
-from assessments import answers, regimes, workflow
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import answers, credentials, regimes, workflow
 from assessments.actors import Actor
+from assessments.attestation import STATEMENT_VERSION
+from assessments.canonical import canonical_json, sha256_hex
+from assessments.demo import answer_everything
 from assessments.frameworks.loader import BUNDLED_DIR, parse, publish
 from assessments.frameworks.schema import CHOICE_TYPES, AnswerStatus, Condition
 from assessments.models import Answer, AuditAction, AuditEvent
+from assessments.reports import report_context
 from assessments.scoring import Response, score
 
 REGIMES = regimes.catalogue()
@@ -203,3 +211,38 @@ def test_the_crosswalk_page_lists_every_mapping_with_its_relation(client, prepar
         "aadc.detrimental_use",
     ]
     assert "aadc.nudges" in page.text  # asked only by the code
+
+
+def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_verification(
+    client, org, preparer, signatory
+):
+    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
+    draft = workflow.start_assessment(
+        organization=org, framework_version=version, actor=Actor(preparer)
+    )
+    answer_everything(draft, actor=Actor(preparer), quality="strong")  # US, EU, UK users
+    workflow.submit(draft, actor=Actor(preparer))
+    attestation = workflow.sign(draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+
+    signed = json.loads(attestation.snapshot_json)["regimes"]
+    assert [r["slug"] for r in signed] == ["eu-dsa-minors", "uk-aadc", "us-coppa"]
+    coppa = signed[2]
+    assert coppa["sha256"] == sha256_hex(
+        canonical_json(REGIMES["us-coppa"].model_dump(mode="json"))
+    )
+    by_id = {q["id"]: q for q in coppa["questions"]}
+    assert by_id["coppa.parent_rights"]["answered_through"] == "age.parent_deletion"
+    assert by_id["coppa.security_program"]["status"] == AnswerStatus.UNANSWERED
+    assert "coppa.security_program" in [g["question_id"] for g in coppa["gaps"]]
+
+    subject = credentials.claims(attestation, at=timezone.now())["credentialSubject"]
+    assert [r["slug"] for r in subject["regimes"]] == ["eu-dsa-minors", "uk-aadc", "us-coppa"]
+
+    page = client.get(reverse("verify_hash", args=[attestation.snapshot_sha256]))
+    assert "Laws also covered" in page.text
+    assert "UK Age Appropriate Design Code (questions v2025.1)" in page.text
+
+    report = render_to_string("reports/attestation.html", report_context(attestation))
+    assert "<h2>US COPPA Rule (as amended in 2025)</h2>" in report
+    assert "Answered through core question" in report
+    assert "wording to be confirmed by counsel" in report

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import checkpoints, signing_keys, status_list
+from assessments.attestation import regimes_covered
 from assessments.forms.review import VerifyForm
 from assessments.middleware import max_body_bytes
 from assessments.public_claims import under_recheck
@@ -97,6 +98,11 @@ def _page(request, form, verification: Verification | None, error: str = ""):
         "verification_headline": HEADLINES.get(verification.finding) if verification else "",
         "under_recheck": bool(
             verification and verification.genuine and under_recheck(verification.attestation)
+        ),
+        "regimes": (
+            regimes_covered(verification.attestation.snapshot_json)
+            if verification and verification.genuine
+            else []
         ),
         "error": error,
     }
