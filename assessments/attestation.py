@@ -67,6 +67,7 @@ def build_snapshot(
     framework = version.framework
     responses = responses_for(assessment)
     result = score(framework, responses, signed_at.date())
+    choices = regimes.choices_of(assessment)
     evidence: dict[str, list[dict]] = {}
     for item in assessment.evidence.order_by("uploaded_at", "id"):
         evidence.setdefault(item.question_id, []).append(_evidence_entry(item))
@@ -142,10 +143,16 @@ def build_snapshot(
             }
             for g in result.gaps
         ],
-        # The laws the scope answers called for, each scored on its own questions.
+        # The laws answered, each scored on its own questions, with why it is here; and the
+        # laws the scope called for that the organization removed, with its reason.
         "regimes": [
             regimes.snapshot_of(outcome, responses)
-            for outcome in regimes.results_for(framework, result, responses)
+            for outcome in regimes.results_for(framework, result, responses, choices)
+        ],
+        "regimes_removed": [
+            {"slug": r.slug, "name": r.name, "reason": choices[r.slug].reason}
+            for r in regimes.called_for(framework, responses)
+            if r.slug in choices and not choices[r.slug].included
         ],
     }
 

@@ -17,11 +17,17 @@ from enum import StrEnum
 from pathlib import Path
 
 import yaml
+from django.db import transaction
 from pydantic import Field, model_validator
 
+from assessments import audit
+from assessments.actors import Actor
+from assessments.answers import ensure_editable
 from assessments.canonical import canonical_json, sha256_hex
+from assessments.errors import MissingRequirement
 from assessments.frameworks.loader import SAFE_LOADER
 from assessments.frameworks.schema import ID_PATTERN, AnswerStatus, Condition, Framework, Strict
+from assessments.models import Assessment, AuditAction, RegimeChoice
 from assessments.scoring import QuestionResult, Response, Result, holds, score
 
 REGIMES_DIR = Path(__file__).resolve().parent / "frameworks" / "regimes"
@@ -107,7 +113,7 @@ def catalogue() -> dict[str, Regime]:
     return regimes
 
 
-def applicable(core: Framework, responses: Mapping[str, Response]) -> list[Regime]:
+def called_for(core: Framework, responses: Mapping[str, Response]) -> list[Regime]:
     """The regimes the scope answers call for, for assessments on the core they map to."""
     return [
         regime
@@ -116,11 +122,79 @@ def applicable(core: Framework, responses: Mapping[str, Response]) -> list[Regim
     ]
 
 
+def applicable(
+    core: Framework, responses: Mapping[str, Response], choices: Mapping[str, RegimeChoice]
+) -> list[Regime]:
+    """The regimes an assessment answers: those its scope calls for, less those the
+    organization removed, plus those it added."""
+    by_scope = {regime.slug for regime in called_for(core, responses)}
+    return [
+        regime
+        for regime in catalogue().values()
+        if regime.core == core.slug
+        and (choices[regime.slug].included if regime.slug in choices else regime.slug in by_scope)
+    ]
+
+
+def others(core: Framework, answered: list[Regime]) -> list[Regime]:
+    """The regimes for this core that an assessment does not answer (it may add them)."""
+    return [r for r in catalogue().values() if r.core == core.slug and r not in answered]
+
+
+def choices_of(assessment: Assessment) -> dict[str, RegimeChoice]:
+    """The organization's standing call on each regime it added or removed (latest wins)."""
+    return {choice.regime: choice for choice in assessment.regime_choices.all()}
+
+
+def choose(
+    assessment: Assessment, *, regime: Regime, included: bool, reason: str, actor: Actor
+) -> RegimeChoice:
+    """Add a regime the scope does not call for, or remove one it does, with the reason: on
+    the audit trail, and in the signed snapshot."""
+    reason = reason.strip()
+    if not reason:
+        raise MissingRequirement("Say why: a reason is required to add or remove a law.")
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        ensure_editable(locked)
+        choice = RegimeChoice.objects.create(
+            assessment=locked,
+            regime=regime.slug,
+            included=included,
+            reason=reason,
+            decided_by=actor.user,
+        )
+        audit.record_on(
+            locked,
+            actor=actor,
+            action=AuditAction.REGIME_ADDED if included else AuditAction.REGIME_REMOVED,
+            obj=choice,
+            details={"regime": regime.slug, "reason": reason},
+        )
+    return choice
+
+
+def standing(regime: Regime, applies: bool, choice: RegimeChoice | None) -> str:
+    """Why a law is, or is not, part of an assessment, in a sentence."""
+    if choice is not None:
+        word = "Added" if choice.included else "Removed"
+        who = choice.decided_by or "someone"
+        return f"{word} by {who} on {choice.decided_at:%d %b %Y}: “{choice.reason}”"
+    if applies:
+        return regime.why
+    return "Your scope answers do not call for this law."
+
+
 @dataclass(frozen=True)
 class RegimeResult:
     regime: Regime
     result: Result
     through: dict[str, tuple[CrosswalkEntry, QuestionResult]]  # answered by a core answer
+    choice: RegimeChoice | None = None  # the organization added it (else: the scope did)
+
+    @property
+    def why(self) -> str:
+        return standing(self.regime, True, self.choice)
 
     @property
     def own_answers(self) -> int:
@@ -136,6 +210,7 @@ def result_for(
     core: Result,
     responses: Mapping[str, Response],
     today: datetime.date | None = None,
+    choice: RegimeChoice | None = None,
 ) -> RegimeResult:
     """Score a regime on the preparer's own answers, with core answers standing in for the
     questions left unanswered where the crosswalk lets them."""
@@ -153,7 +228,7 @@ def result_for(
         today,
         answered_elsewhere={qid: found for qid, (_, found) in through.items()},
     )
-    return RegimeResult(regime, result, through)
+    return RegimeResult(regime, result, through, choice)
 
 
 def snapshot_of(outcome: RegimeResult, responses: Mapping[str, Response]) -> dict:
@@ -169,6 +244,11 @@ def snapshot_of(outcome: RegimeResult, responses: Mapping[str, Response]) -> dic
         "name": regime.name,
         "version": regime.framework.version,
         "sha256": sha256_hex(canonical_json(regime.model_dump(mode="json"))),
+        "included": (
+            {"by": "organization", "reason": outcome.choice.reason}
+            if outcome.choice is not None
+            else {"by": "scope answers"}
+        ),
         "score": result.score,
         "claimed_score": result.claimed_score,
         "questions": [
@@ -207,6 +287,12 @@ def snapshot_of(outcome: RegimeResult, responses: Mapping[str, Response]) -> dic
 
 
 def results_for(
-    framework: Framework, core: Result, responses: Mapping[str, Response]
+    framework: Framework,
+    core: Result,
+    responses: Mapping[str, Response],
+    choices: Mapping[str, RegimeChoice],
 ) -> list[RegimeResult]:
-    return [result_for(r, core, responses) for r in applicable(framework, responses)]
+    return [
+        result_for(r, core, responses, choice=choices.get(r.slug))
+        for r in applicable(framework, responses, choices)
+    ]

@@ -106,6 +106,11 @@ urlpatterns = [
         regimes.regime_questions,
         name="regime_questions",
     ),
+    path(
+        "a/<uuid:assessment_id>/regimes/<slug:slug>/choice/",
+        regimes.regime_choice,
+        name="regime_choice",
+    ),
     path("regimes/<slug:slug>/crosswalk/", regimes.regime_crosswalk, name="regime_crosswalk"),
     path(
         "review/<uuid:assessment_id>/audit/",

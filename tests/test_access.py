@@ -105,6 +105,7 @@ RULES = {
     ("review_assessment", "GET"): Rule("GET", "assessment", {"reviewer"}),
     ("regime_questions", "GET"): Rule("GET", "regime", READERS),
     ("regime_questions", "POST"): Rule("POST", "regime", EDITORS),
+    ("regime_choice", "POST"): Rule("POST", "regime", EDITORS),
     ("regime_crosswalk", "GET"): Rule("GET", "slug", EVERYONE - {"anonymous"}),
     ("assessment_audit_trail", "GET"): Rule("GET", "assessment", {"reviewer"}),
     ("org_tokens", "GET"): Rule("GET", "org", {"admin"}),

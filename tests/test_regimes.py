@@ -79,7 +79,7 @@ def scope(*jurisdictions, ages=("under_13",)) -> dict[str, Response]:
 
 def test_which_regimes_apply_follows_the_scope_answers():
     core = core_of(REGIMES["us-coppa"])
-    names = lambda responses: {r.slug for r in regimes.applicable(core, responses)}  # noqa: E731
+    names = lambda responses: {r.slug for r in regimes.called_for(core, responses)}  # noqa: E731
     assert names(scope("us", "uk")) == {"us-coppa", "uk-aadc"}
     assert names(scope("us", ages=("age_13_15",))) == set()  # COPPA is about under-13s
     assert names(scope("eu_eea", ages=("age_16_17",))) == {"eu-dsa-minors"}
@@ -246,3 +246,56 @@ def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_v
     assert "<h2>US COPPA Rule (as amended in 2025)</h2>" in report
     assert "Answered through core question" in report
     assert "wording to be confirmed by counsel" in report
+
+
+def test_an_organization_removes_a_law_with_a_reason_and_the_signed_report_says_so(
+    client, preparer, signatory, v2_draft
+):
+    client.force_login(preparer)
+    choice_url = reverse("regime_choice", args=[v2_draft.pk, "uk-aadc"])
+    refused = client.post(choice_url, {"action": "remove", "reason": "  "})
+    assert refused.status_code == 302
+    assert "a reason is required" in client.get(refused["Location"]).text
+    assert not v2_draft.regime_choices.exists()
+
+    reason = "Our UK users are all adults; the under-13 plan is US-only."
+    client.post(choice_url, {"action": "remove", "reason": reason})
+    client.post(
+        reverse("regime_choice", args=[v2_draft.pk, "eu-dsa-minors"]),
+        {"action": "add", "reason": "We launch in Ireland next quarter."},
+    )
+
+    overview = client.get(reverse("assessment", args=[v2_draft.pk]))
+    listed = [o.regime.slug for o in overview.context["regime_results"]]
+    assert listed == ["eu-dsa-minors", "us-coppa"]
+    assert "We launch in Ireland next quarter." in overview.text
+    event = AuditEvent.objects.get(assessment_id=v2_draft.pk, action=AuditAction.REGIME_REMOVED)
+    assert event.details == {"regime": "uk-aadc", "reason": reason}
+    assert event.actor_email == preparer.email
+
+    answer_everything(v2_draft, actor=Actor(preparer), quality="strong")
+    answers.save_answers(  # answer_everything widens the scope; put the UK back in it
+        v2_draft,
+        [answers.AnswerInput("scope.jurisdictions", ["us", "uk"], base_revision=2)],
+        actor=Actor(preparer),
+    )
+    workflow.submit(v2_draft, actor=Actor(preparer))
+    attestation = workflow.sign(
+        v2_draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+    )
+    signed = json.loads(attestation.snapshot_json)
+    assert [r["slug"] for r in signed["regimes"]] == ["eu-dsa-minors", "us-coppa"]
+    assert signed["regimes"][0]["included"] == {
+        "by": "organization",
+        "reason": "We launch in Ireland next quarter.",
+    }
+    assert signed["regimes_removed"] == [
+        {"slug": "uk-aadc", "name": REGIMES["uk-aadc"].name, "reason": reason}
+    ]
+    report = render_to_string("reports/attestation.html", report_context(attestation))
+    assert reason in report
+
+    # Once submitted, the choice is as fixed as the answers.
+    response = client.post(choice_url, {"action": "add", "reason": "Changed our mind."})
+    assert response.status_code == 302
+    assert v2_draft.regime_choices.count() == 2

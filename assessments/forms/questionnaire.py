@@ -321,3 +321,16 @@ class WorkbookImportForm(forms.Form):
         label="If some rows have problems, save the others anyway",
         help_text="Otherwise nothing is saved until every row is right.",
     )
+
+
+class RegimeChoiceForm(forms.Form):
+    """Add a law's questions the scope does not call for, or remove ones it does."""
+
+    ADD, REMOVE = "add", "remove"
+    action = forms.ChoiceField(choices=[(ADD, "Add"), (REMOVE, "Remove")], widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Reason (shown to the reviewers and in the signed report)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why: a reason is required to add or remove a law."},
+    )

@@ -7,6 +7,7 @@ from assessments.models.assessments import (
     Answer,
     Assessment,
     Evidence,
+    RegimeChoice,
     Status,
     StatusCount,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "PolicyDocumentVersion",
     "PublicClaimFlag",
     "QuestionVerdict",
+    "RegimeChoice",
     "Report",
     "ReportState",
     "Role",

@@ -177,3 +177,27 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name or self.url
+
+
+class RegimeChoice(models.Model):
+    """An organization's own call on a regime (a law's add-on questions): added although the
+    scope answers do not call for it, or removed although they do, always with a reason.
+    Rows are never changed: the latest per regime stands, the rest is its history."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="regime_choices"
+    )
+    regime = models.SlugField(max_length=60)
+    included = models.BooleanField()
+    reason = models.TextField(max_length=2000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        indexes = [models.Index(fields=["assessment", "regime", "decided_at"])]
+
+    def __str__(self):
+        return f"{self.regime}: {'added' if self.included else 'removed'} ({self.reason[:40]})"

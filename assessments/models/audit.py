@@ -20,6 +20,8 @@ class AuditAction(models.TextChoices):
     EVIDENCE_UPLOADED = "evidence_uploaded", "Evidence uploaded"
     EVIDENCE_LINKED = "evidence_linked", "Evidence linked"
     EVIDENCE_REMOVED = "evidence_removed", "Evidence removed"
+    REGIME_ADDED = "regime_added", "A law's questions added"
+    REGIME_REMOVED = "regime_removed", "A law's questions removed"
     SUBMITTED_FOR_SIGNATURE = "submitted_for_signature", "Submitted for signature"
     RETURNED_TO_DRAFT = "returned_to_draft", "Returned to the preparers"
     SIGNED = "signed", "Signed and submitted to the platform"

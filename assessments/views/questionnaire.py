@@ -39,6 +39,9 @@ def assessment_overview(request, assessment_id):
     framework = assessment.framework_version.framework
     responses = answers.responses_for(assessment)
     result = score(framework, responses, timezone.localdate())
+    regime_results = regimes.results_for(
+        framework, result, responses, regimes.choices_of(assessment)
+    )
     organization = assessment.organization
     return render(
         request,
@@ -47,7 +50,8 @@ def assessment_overview(request, assessment_id):
             "assessment": assessment,
             "organization": organization,
             "result": result,
-            "regime_results": regimes.results_for(framework, result, responses),
+            "regime_results": regime_results,
+            "other_regimes": regimes.others(framework, [r.regime for r in regime_results]),
             "attestations": assessment.attestations.order_by("-number"),
             "change_requests": _open_change_requests(assessment),
             "conversation": assessment.comments.filter(requests_change=False).select_related(

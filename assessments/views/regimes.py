@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import answers, evidence, permissions, regimes
-from assessments.forms.markup import block_markup
-from assessments.forms.questionnaire import SectionForm
+from assessments.actors import Actor
+from assessments.forms.markup import block_markup, field_markup
+from assessments.forms.questionnaire import RegimeChoiceForm, SectionForm
 from assessments.models import FrameworkVersion
 from assessments.permissions import Need
 from assessments.scoring import score
@@ -58,6 +59,11 @@ def regime_questions(request, assessment_id, slug):
     elif posted:
         messages.error(request, "Some answers need attention; nothing you typed was lost.")
     outcome = regimes.result_for(regime, score(framework, responses), responses)
+    choices = regimes.choices_of(assessment)
+    applies = regime in regimes.applicable(framework, responses, choices)
+    choice_form = RegimeChoiceForm(
+        initial={"action": RegimeChoiceForm.REMOVE if applies else RegimeChoiceForm.ADD}
+    )
     core_questions = framework.questions
     by_question = outcome.result.by_question
     blocks = []
@@ -82,13 +88,40 @@ def regime_questions(request, assessment_id, slug):
         {
             "assessment": assessment,
             "regime": regime,
-            "applies": regime in regimes.applicable(framework, responses),
+            "applies": applies,
+            "standing": regimes.standing(regime, applies, choices.get(regime.slug)),
+            "choice_form": choice_form,
+            "choice_reason": field_markup(choice_form["reason"]),
             "outcome": outcome,
             "blocks": blocks,
             "editable": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },
     )
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def regime_choice(request, assessment_id, slug):
+    """Add this regime to the assessment, or remove it, with a reason."""
+    assessment = permissions.assessment_for(request.user, assessment_id, need=Need.EDIT)
+    regime = _regime_or_404(slug, assessment.framework_version.slug)
+    form = RegimeChoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        included = form.cleaned_data["action"] == RegimeChoiceForm.ADD
+        regimes.choose(
+            assessment,
+            regime=regime,
+            included=included,
+            reason=form.cleaned_data["reason"],
+            actor=Actor.from_request(request),
+        )
+        word = "added to" if included else "removed from"
+        messages.success(request, f"{regime.short} {word} this assessment.")
+    return redirect("regime_questions", assessment.pk, regime.slug)
 
 
 @login_required
