@@ -8,6 +8,7 @@ from assessments.views import (
     frameworks,
     invitations,
     organizations,
+    oscal,
     questionnaire,
     regimes,
     review,
@@ -112,6 +113,19 @@ urlpatterns = [
         name="regime_choice",
     ),
     path("regimes/<slug:slug>/crosswalk/", regimes.regime_crosswalk, name="regime_crosswalk"),
+    path(
+        "regimes/<slug:slug>/oscal-catalog.json", oscal.regime_catalog, name="regime_oscal_catalog"
+    ),
+    path(
+        "frameworks/<slug:slug>/<str:version>/oscal-catalog.json",
+        oscal.framework_catalog,
+        name="oscal_catalog",
+    ),
+    path(
+        "attestations/<uuid:attestation_id>/oscal-assessment-results.json",
+        oscal.assessment_results,
+        name="oscal_assessment_results",
+    ),
     path(
         "review/<uuid:assessment_id>/audit/",
         audit_trail.assessment_audit_trail,

@@ -15,7 +15,7 @@ from assessments.views.answering import over_their_revisions, save_form
 from assessments.views.helpers import refusals_as_messages
 
 
-def _regime_or_404(slug: str, core_slug: str | None = None) -> regimes.Regime:
+def regime_or_404(slug: str, core_slug: str | None = None) -> regimes.Regime:
     regime = regimes.catalogue().get(slug)
     if regime is None or (core_slug is not None and regime.core != core_slug):
         raise Http404
@@ -33,7 +33,7 @@ def regime_questions(request, assessment_id, slug):
         request.user, assessment_id, need=Need.EDIT if posted else Need.VIEW
     )
     framework = assessment.framework_version.framework
-    regime = _regime_or_404(slug, framework.slug)
+    regime = regime_or_404(slug, framework.slug)
     questions = list(regime.framework.questions.values())
     items = evidence.with_verdicts(assessment)
     responses, revisions = answers.responses_and_revisions(assessment, items)
@@ -106,7 +106,7 @@ def regime_questions(request, assessment_id, slug):
 def regime_choice(request, assessment_id, slug):
     """Add this regime to the assessment, or remove it, with a reason."""
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.EDIT)
-    regime = _regime_or_404(slug, assessment.framework_version.slug)
+    regime = regime_or_404(slug, assessment.framework_version.slug)
     form = RegimeChoiceForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -128,7 +128,7 @@ def regime_choice(request, assessment_id, slug):
 @require_GET
 def regime_crosswalk(request, slug):
     """The mapping table between a regime and the core questionnaire it maps to."""
-    regime = _regime_or_404(slug)
+    regime = regime_or_404(slug)
     core = FrameworkVersion.objects.filter(slug=regime.core, version=regime.core_version).first()
     core_questions = core.framework.questions if core else {}
     own = regime.framework.questions
