@@ -299,3 +299,14 @@ def test_an_organization_removes_a_law_with_a_reason_and_the_signed_report_says_
     response = client.post(choice_url, {"action": "add", "reason": "Changed our mind."})
     assert response.status_code == 302
     assert v2_draft.regime_choices.count() == 2
+
+
+def test_the_reviewer_sees_each_law_covered_and_reads_its_answers(client, reviewer, v2_draft):
+    client.force_login(reviewer)
+    review = client.get(reverse("review_assessment", args=[v2_draft.pk]))
+    coppa_url = reverse("regime_questions", args=[v2_draft.pk, "us-coppa"])
+    assert f'href="{coppa_url}"' in review.text
+    page = client.get(coppa_url)
+    assert page.status_code == 200
+    assert page.context["editable"] is False  # reviewers read; only the organization answers
+    assert client.post(coppa_url, {"q_coppa__security_program": "yes"}).status_code == 403

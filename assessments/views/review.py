@@ -18,6 +18,7 @@ from assessments import (
     permissions,
     public_claims,
     queue,
+    regimes,
     verdicts,
     workflow,
 )
@@ -250,6 +251,9 @@ def review_assessment(request, assessment_id):
         {
             "assessment": assessment,
             "result": result,
+            "regime_results": regimes.results_for(
+                framework, result, responses, regimes.choices_of(assessment)
+            ),
             "shown": _question_rows(
                 [(s, rows) for s, rows in shown if section in (ALL_SECTIONS, s.section.id)],
                 assessment,
