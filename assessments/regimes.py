@@ -11,6 +11,7 @@ and a direct answer always wins.
 
 import datetime
 import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -102,13 +103,31 @@ class Regime(Strict):
         return [m for m in self.mappings if m.question == question_id]
 
 
+PUBLISHED = REGIMES_DIR / "published.json"  # {slug: {version: sha256}} of every release
+
+
+def content_sha256(regime: Regime) -> str:
+    """A regime version's identity, as signed snapshots pin it (fields left at their defaults
+    are left out, so a later optional field does not change an earlier version's hash)."""
+    return sha256_hex(canonical_json(regime.model_dump(mode="json", exclude_defaults=True)))
+
+
 @functools.cache
 def catalogue() -> dict[str, Regime]:
-    """Every bundled regime by slug (parsed once per process: the files ship with the code)."""
+    """Every bundled regime by slug (parsed once per process: the files ship with the code).
+    A released version never changes: different content under a recorded version is refused,
+    as the core questionnaire's loader refuses it."""
+    released = json.loads(PUBLISHED.read_text(encoding="utf-8"))
     regimes = {}
     for path in sorted(REGIMES_DIR.glob("*.yaml")):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
         regime = Regime.model_validate(data)
+        recorded = released.get(regime.slug, {}).get(regime.framework.version)
+        if recorded is not None and recorded != content_sha256(regime):
+            raise ValueError(
+                f"{path.name}: {regime.slug} v{regime.framework.version} was released with "
+                "other content. A released version never changes: give this file a new version."
+            )
         regimes[regime.slug] = regime
     return regimes
 
@@ -243,7 +262,7 @@ def snapshot_of(outcome: RegimeResult, responses: Mapping[str, Response]) -> dic
         "slug": regime.slug,
         "name": regime.name,
         "version": regime.framework.version,
-        "sha256": sha256_hex(canonical_json(regime.model_dump(mode="json"))),
+        "sha256": content_sha256(regime),
         "included": (
             {"by": "organization", "reason": outcome.choice.reason}
             if outcome.choice is not None

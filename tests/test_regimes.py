@@ -11,7 +11,6 @@ from django.utils import timezone
 from assessments import answers, credentials, regimes, workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
-from assessments.canonical import canonical_json, sha256_hex
 from assessments.demo import answer_everything
 from assessments.frameworks.loader import BUNDLED_DIR, parse, publish
 from assessments.frameworks.schema import CHOICE_TYPES, AnswerStatus, Condition
@@ -67,6 +66,27 @@ def test_the_three_regimes_cover_what_each_law_asks():
     }
     for section in ("§ 312.5(a)(2)", "§ 312.8(b)", "§ 312.10", "§ 312.11"):
         assert section in coppa
+
+
+def test_every_regime_version_is_recorded_and_a_released_one_cannot_change(tmp_path, monkeypatch):
+    released = json.loads(regimes.PUBLISHED.read_text())
+    for slug, regime in REGIMES.items():
+        assert released[slug][regime.framework.version] == regimes.content_sha256(regime)
+
+    edited = (
+        (regimes.REGIMES_DIR / "uk-aadc.yaml")
+        .read_text()
+        .replace("Standard 13: Nudge techniques", "Standard 13: Nudges")
+    )
+    (tmp_path / "uk-aadc.yaml").write_text(edited)
+    monkeypatch.setattr(regimes, "REGIMES_DIR", tmp_path)
+    regimes.catalogue.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="A released version never changes"):
+            regimes.catalogue()
+    finally:
+        monkeypatch.undo()
+        regimes.catalogue.cache_clear()
 
 
 def scope(*jurisdictions, ages=("under_13",)) -> dict[str, Response]:
@@ -227,9 +247,7 @@ def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_v
     signed = json.loads(attestation.snapshot_json)["regimes"]
     assert [r["slug"] for r in signed] == ["eu-dsa-minors", "uk-aadc", "us-coppa"]
     coppa = signed[2]
-    assert coppa["sha256"] == sha256_hex(
-        canonical_json(REGIMES["us-coppa"].model_dump(mode="json"))
-    )
+    assert coppa["sha256"] == regimes.content_sha256(REGIMES["us-coppa"])
     by_id = {q["id"]: q for q in coppa["questions"]}
     assert by_id["coppa.parent_rights"]["answered_through"] == "age.parent_deletion"
     assert by_id["coppa.security_program"]["status"] == AnswerStatus.UNANSWERED
