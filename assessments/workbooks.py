@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from assessments import answers
+from assessments import answers, regimes
 from assessments.actors import Actor
 from assessments.attestation import display_value
 from assessments.forms.questionnaire import (
@@ -77,6 +77,7 @@ class ImportCheck:
     changes: list[answers.AnswerInput] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     unchanged: int = 0
+    questions: dict[str, Question] = field(default_factory=dict)  # every question it carried
 
 
 def filename(assessment: Assessment) -> str:
@@ -126,8 +127,21 @@ def _put(sheet, row: int, column: str, value) -> None:
         cell.fill = EDITABLE_FILL
 
 
-def export(assessment: Assessment) -> bytes:
+def _rows_to_carry(assessment: Assessment, responses) -> list[tuple[str, Question]]:
+    """Every question the workbook carries with its section's heading: the questionnaire's,
+    then the questions of each law the assessment answers (COPPA, the UK code...)."""
     framework = assessment.framework_version.framework
+    rows = [(s.title, q) for s in framework.sections for q in s.questions]
+    for regime in regimes.applicable(framework, responses, regimes.choices_of(assessment)):
+        rows += [
+            (f"{regime.short}: {s.title}", q)
+            for s in regime.framework.sections
+            for q in s.questions
+        ]
+    return rows
+
+
+def export(assessment: Assessment) -> bytes:
     responses, revisions = answers.responses_and_revisions(assessment)
     book = Workbook()
     sheet = book.active
@@ -139,36 +153,35 @@ def export(assessment: Assessment) -> bytes:
     allowed = book.create_sheet(ALLOWED_SHEET)
     choice_column = 0
     row = 1
-    for section in framework.sections:
-        for question in section.questions:
-            row += 1
-            response = responses.get(question.id)
-            evidence = question.type == QuestionType.EVIDENCE
-            answer = (
-                f"Upload evidence in the portal ({display_value(question, response) or 'none yet'})"
-                if evidence
-                else _answer_cell(question, response)
-            )
-            not_applicable = "yes" if response and response.not_applicable else None
-            why = (response.justification or None) if response else None
-            cells = {
-                "question_id": question.id,
-                "section": section.title,
-                "question": question.text,
-                "needed": "required" if question.required else "optional",
-                "guidance": question.help or None,
-                "allowed": _allowed_text(question),
-                "answer": answer,
-                "not_applicable": not_applicable,
-                "why": why,
-                "revision": revisions.get(question.id, 0),
-                "fingerprint": _fingerprint(answer, not_applicable, why),
-            }
-            for column, value in cells.items():
-                _put(sheet, row, column, value)
-            if question.type in (QuestionType.YES_NO, QuestionType.SINGLE_CHOICE):
-                choice_column += 1
-                _dropdown(sheet, allowed, row, choice_column, question)
+    for heading, question in _rows_to_carry(assessment, responses):
+        row += 1
+        response = responses.get(question.id)
+        evidence = question.type == QuestionType.EVIDENCE
+        answer = (
+            f"Upload evidence in the portal ({display_value(question, response) or 'none yet'})"
+            if evidence
+            else _answer_cell(question, response)
+        )
+        not_applicable = "yes" if response and response.not_applicable else None
+        why = (response.justification or None) if response else None
+        cells = {
+            "question_id": question.id,
+            "section": heading,
+            "question": question.text,
+            "needed": "required" if question.required else "optional",
+            "guidance": question.help or None,
+            "allowed": _allowed_text(question),
+            "answer": answer,
+            "not_applicable": not_applicable,
+            "why": why,
+            "revision": revisions.get(question.id, 0),
+            "fingerprint": _fingerprint(answer, not_applicable, why),
+        }
+        for column, value in cells.items():
+            _put(sheet, row, column, value)
+        if question.type in (QuestionType.YES_NO, QuestionType.SINGLE_CHOICE):
+            choice_column += 1
+            _dropdown(sheet, allowed, row, choice_column, question)
     for index, (_, _, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for key in ("revision", "fingerprint"):
@@ -324,8 +337,9 @@ def _posted(question: Question, cells: dict) -> tuple[dict, str]:
 
 def check(assessment: Assessment, upload) -> ImportCheck:
     """Every row read and checked; nothing saved."""
-    questions = assessment.framework_version.framework.questions
-    result = ImportCheck()
+    carried = _rows_to_carry(assessment, answers.responses_for(assessment))
+    questions = {question.id: question for _, question in carried}
+    result = ImportCheck(questions=questions)
     data: dict = {}
     edited: list[Question] = []
     rows_of: dict[str, int] = {}

@@ -17,6 +17,8 @@ from assessments.frameworks.schema import CHOICE_TYPES, AnswerStatus, Condition
 from assessments.models import Answer, AuditAction, AuditEvent
 from assessments.reports import report_context
 from assessments.scoring import Response, score
+from assessments.workbooks import ANSWERS, COLUMN
+from tests.test_workbooks import download, fill, upload
 
 REGIMES = regimes.catalogue()
 
@@ -328,3 +330,20 @@ def test_the_reviewer_sees_each_law_covered_and_reads_its_answers(client, review
     assert page.status_code == 200
     assert page.context["editable"] is False  # reviewers read; only the organization answers
     assert client.post(coppa_url, {"q_coppa__security_program": "yes"}).status_code == 403
+
+
+def test_the_workbook_carries_the_laws_questions_and_imports_their_answers(
+    client, preparer, v2_draft
+):
+    client.force_login(preparer)
+    book = download(client, v2_draft)
+    rows = {row[0].value: row for row in book[ANSWERS].iter_rows(min_row=2)}
+    assert (
+        rows["coppa.security_program"][COLUMN["section"]].value == "COPPA: Security and retention"
+    )
+    assert "aadc.nudges" in rows and "dsa.risk_review" not in rows  # no EU users
+
+    response = upload(client, v2_draft, fill(book, {"coppa.security_program": {"answer": "Yes"}}))
+    assert response.status_code == 200 and "1 answer(s) saved" in response.text
+    stored = Answer.objects.get(assessment=v2_draft, question_id="coppa.security_program")
+    assert stored.value == "yes"

@@ -50,7 +50,7 @@ def workbook_import(request, assessment_id):
             messages.error(request, "Nothing was saved: some rows need attention (listed below).")
             return render(request, "assessments/workbook_import.html", context, status=422)
         saved = workbooks.apply(assessment, checked, actor=Actor.from_request(request))
-        questions = assessment.framework_version.framework.questions
+        questions = checked.questions
         context["saved"] = saved
         context["conflicts"] = [
             (questions[qid], theirs, display_value(questions[qid], response_of(theirs)))
