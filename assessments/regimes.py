@@ -13,7 +13,7 @@ import datetime
 import functools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from assessments.errors import MissingRequirement
 from assessments.frameworks.loader import SAFE_LOADER
 from assessments.frameworks.schema import ID_PATTERN, AnswerStatus, Condition, Framework, Strict
 from assessments.models import Assessment, AuditAction, RegimeChoice
-from assessments.scoring import QuestionResult, Response, Result, holds, score
+from assessments.scoring import QuestionResult, Response, Result, SectionResult, holds, score
 
 REGIMES_DIR = Path(__file__).resolve().parent / "frameworks" / "regimes"
 
@@ -158,6 +158,29 @@ def applicable(
 def others(core: Framework, answered: list[Regime]) -> list[Regime]:
     """The regimes for this core that an assessment does not answer (it may add them)."""
     return [r for r in catalogue().values() if r.core == core.slug and r not in answered]
+
+
+def section_of(core: Framework, question_id: str) -> str | None:
+    """The id of the section asking this question: the core questionnaire's or a law's."""
+    laws = [r.framework for r in catalogue().values() if r.core == core.slug]
+    for framework in [core, *laws]:
+        for section in framework.sections:
+            if any(q.id == question_id for q in section.questions):
+                return section.id
+    return None
+
+
+def law_sections(outcomes: list["RegimeResult"]) -> list[SectionResult]:
+    """Each law's scored sections, titled with the law's short name (as the review page lists
+    them after the questionnaire's own)."""
+    return [
+        replace(
+            s,
+            section=s.section.model_copy(update={"title": f"{o.regime.short}: {s.section.title}"}),
+        )
+        for o in outcomes
+        for s in o.result.sections
+    ]
 
 
 def choices_of(assessment: Assessment) -> dict[str, RegimeChoice]:

@@ -347,3 +347,33 @@ def test_the_workbook_carries_the_laws_questions_and_imports_their_answers(
     assert response.status_code == 200 and "1 answer(s) saved" in response.text
     stored = Answer.objects.get(assessment=v2_draft, question_id="coppa.security_program")
     assert stored.value == "yes"
+
+
+def test_the_reviewer_gives_a_verdict_on_a_laws_question_from_the_review_page(
+    client, org, preparer, signatory, reviewer
+):
+    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
+    draft = workflow.start_assessment(
+        organization=org, framework_version=version, actor=Actor(preparer)
+    )
+    answer_everything(draft, actor=Actor(preparer), quality="strong")
+    workflow.submit(draft, actor=Actor(preparer))
+    workflow.sign(draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    workflow.start_review(draft, actor=Actor(reviewer))
+    client.force_login(reviewer)
+    page = client.get(reverse("review_assessment", args=[draft.pk]), {"section": "coppa_security"})
+    assert [s.id for s, _, current in page.context["sections"] if current] == ["coppa_security"]
+    assert "COPPA: Security and retention" in page.text
+
+    url = reverse("question_verdict", args=[draft.pk, "coppa.security_program"])
+    response = client.post(url, {"verdict": "needs_change", "note": "Send us the programme."})
+    assert response["Location"].endswith("?section=coppa_security#q-coppa-security_program")
+    page = client.get(response["Location"])
+    assert "Send us the programme." in page.text
+    assert (
+        client.post(
+            reverse("question_verdict", args=[draft.pk, "nowhere.question"]),
+            {"verdict": "accepted"},
+        ).status_code
+        == 404
+    )

@@ -161,7 +161,7 @@ SHOW_LABELS = {
 }
 
 
-def _shown(result, show: Show, *, changed: set[str], decided: set[str]):
+def _shown(sections, show: Show, *, changed: set[str], decided: set[str]):
     """Per section, the question results the chosen filter keeps (sections left empty go)."""
     keep = {
         Show.ALL: lambda r: True,
@@ -169,8 +169,8 @@ def _shown(result, show: Show, *, changed: set[str], decided: set[str]):
         Show.CHANGED: lambda r: r.question.id in changed,
         Show.PENDING: lambda r: r.question.id not in decided,
     }[show]
-    sections = [(s, [r for r in s.questions if keep(r)]) for s in result.sections]
-    return [(s, rows) for s, rows in sections if rows]
+    kept = [(s, [r for r in s.questions if keep(r)]) for s in sections]
+    return [(s, rows) for s, rows in kept if rows]
 
 
 ALL_SECTIONS = "all"
@@ -188,7 +188,18 @@ def _section_shown(request, shown, show: Show) -> str:
 
 
 def _question_rows(
-    shown, assessment, *, responses, display, evidence_of, verdicts_of, claims, comments
+    shown,
+    assessment,
+    *,
+    responses,
+    display,
+    evidence_of,
+    verdicts_of,
+    claims,
+    comments,
+    through,
+    law_of,
+    core,
 ):
     """What the review page shows for each question, looked up once here rather than by the
     template per row (a questionnaire has around a hundred)."""
@@ -207,6 +218,9 @@ def _question_rows(
                     "evidence": evidence_of.get(r.question.id, []),
                     "comments": comments.get(r.question.id, []),
                     "verdict_url": f"{verdict_url}{r.question.id}/",
+                    "through": through.get(r.question.id),  # the core question answering
+                    # the questionnaire citing the sources: the core one, or a law's
+                    "framework": law_of.get(r.question.id, core),
                 }
                 for r in rows
             ],
@@ -234,6 +248,13 @@ def review_assessment(request, assessment_id):
     changes = snapshot_changes(previous.snapshot_json, latest.snapshot_json) if previous else None
     current = verdicts.current_question_verdicts(latest)
     result = score(framework, responses)
+    regime_results = regimes.results_for(
+        framework, result, responses, regimes.choices_of(assessment)
+    )
+    # The laws' questions are reviewed like the questionnaire's, after them.
+    law_of = {q: o.regime.framework for o in regime_results for q in o.regime.framework.questions}
+    questions = questions | {qid: law.questions[qid] for qid, law in law_of.items()}
+    through = {qid: entry.core for o in regime_results for qid, (entry, _) in o.through.items()}
     try:
         show = Show(request.GET.get("show") or Show.ALL)
     except ValueError:
@@ -242,7 +263,12 @@ def review_assessment(request, assessment_id):
     display = {
         qid: display_value(questions[qid], r) for qid, r in responses.items() if qid in questions
     }
-    shown = _shown(result, show, changed={c["id"] for c in changes or []}, decided=set(current))
+    shown = _shown(
+        result.sections + regimes.law_sections(regime_results),
+        show,
+        changed={c["id"] for c in changes or []},
+        decided=set(current),
+    )
     section = _section_shown(request, shown, show)
     sections = [(s.section, len(rows), s.section.id == section) for s, rows in shown]
     return render(
@@ -251,9 +277,7 @@ def review_assessment(request, assessment_id):
         {
             "assessment": assessment,
             "result": result,
-            "regime_results": regimes.results_for(
-                framework, result, responses, regimes.choices_of(assessment)
-            ),
+            "regime_results": regime_results,
             "shown": _question_rows(
                 [(s, rows) for s, rows in shown if section in (ALL_SECTIONS, s.section.id)],
                 assessment,
@@ -263,6 +287,9 @@ def review_assessment(request, assessment_id):
                 verdicts_of=current,
                 claims=public_claims.latest_captures(assessment),
                 comments=comments,
+                through=through,
+                law_of=law_of,
+                core=framework,
             ),
             "show": show,
             "sections": sections,
@@ -299,7 +326,7 @@ LATEST_EVENTS = 5  # the rest are on the audit trail page
 
 def _back_to(assessment, question_id: str):
     """To the question just decided, on the section of the review page that shows it."""
-    section = assessment.framework_version.framework.section_of(question_id).id
+    section = regimes.section_of(assessment.framework_version.framework, question_id)
     page = reverse("review_assessment", args=[assessment.pk])
     return redirect(f"{page}?section={section}#{dom_id(question_id)}")
 
@@ -309,7 +336,7 @@ def _back_to(assessment, question_id: str):
 @refusals_as_messages
 def question_verdict(request, assessment_id, question_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
-    if question_id not in assessment.framework_version.framework.questions:
+    if regimes.section_of(assessment.framework_version.framework, question_id) is None:
         raise Http404
     form = QuestionVerdictForm(request.POST)
     if not form.is_valid():
