@@ -12,10 +12,11 @@ from datetime import datetime
 from django.utils import timezone
 
 from assessments import regimes
+from assessments.answer_display import display_value
 from assessments.answers import responses_for
-from assessments.frameworks.schema import AnswerStatus, QuestionType
+from assessments.frameworks.schema import AnswerStatus
 from assessments.models import Assessment, Evidence, User
-from assessments.scoring import Response, score
+from assessments.scoring import score
 
 SNAPSHOT_SCHEMA = "minor-safety-attestation/1"
 SNAPSHOT_ATTACHMENT = "attestation-snapshot.json"
@@ -36,22 +37,6 @@ def statement_text(version: str, organization_name: str) -> str:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
-
-
-def display_value(question, response: Response | None) -> str:
-    """An answer as a person reads it (also what reports print)."""
-    if response is None:
-        return ""
-    if response.not_applicable:
-        return "Not applicable"
-    value = response.value
-    if question.type == QuestionType.MULTI_CHOICE and isinstance(value, list):
-        return "; ".join(question.option_label(v) for v in value)
-    if question.options and isinstance(value, str):
-        return question.option_label(value)
-    if question.type == QuestionType.EVIDENCE:
-        return f"{response.evidence_count} item(s) of evidence"
-    return "" if value is None else str(value)
 
 
 def _evidence_entry(item: Evidence) -> dict:

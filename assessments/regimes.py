@@ -23,6 +23,7 @@ from pydantic import Field, model_validator
 
 from assessments import audit
 from assessments.actors import Actor
+from assessments.answer_display import display_value
 from assessments.answers import ensure_editable
 from assessments.canonical import canonical_json, sha256_hex
 from assessments.errors import MissingRequirement
@@ -277,8 +278,6 @@ def snapshot_of(outcome: RegimeResult, responses: Mapping[str, Response]) -> dic
     """A regime's part of the attested snapshot: which text of the regime was answered (its
     hash), its score, each shown question's answer and standing, and where a core answer
     answered it."""
-    from assessments.attestation import display_value  # the snapshot's one way to print
-
     regime, result = outcome.regime, outcome.result
     sources = {source.id: source for source in regime.framework.sources}
     return {

@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from assessments import answers, regimes
 from assessments.actors import Actor
-from assessments.attestation import display_value
+from assessments.answer_display import display_value
 from assessments.forms.questionnaire import (
     SectionForm,
     field_name,

@@ -8,11 +8,11 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from assessments import workflow
+from assessments import answers, workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
 from assessments.demo import answer_everything
-from assessments.frameworks.loader import bundled_files, publish
+from assessments.frameworks.loader import BUNDLED_DIR, bundled_files, publish
 from assessments.models import Report, ReportState, Role
 from tests.factories import OrganizationFactory, UserFactory, member
 
@@ -74,6 +74,27 @@ def fresh_cache():
 def framework_version(db):
     version, _ = publish(bundled_files()[0])
     return version
+
+
+@pytest.fixture
+def v2_draft(org, preparer):
+    """A draft of questionnaire 2 whose scope (under-13 users in the US and the UK) calls for
+    COPPA and the UK code, with one core answer that answers a COPPA question."""
+    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
+    draft = workflow.start_assessment(
+        organization=org, framework_version=version, actor=Actor(preparer)
+    )
+    answers.save_answers(
+        draft,
+        [
+            answers.AnswerInput("scope.access", "direct"),
+            answers.AnswerInput("scope.age_bands", ["under_13"]),
+            answers.AnswerInput("scope.jurisdictions", ["us", "uk"]),
+            answers.AnswerInput("age.parent_deletion", "yes"),
+        ],
+        actor=Actor(preparer),
+    )
+    return draft
 
 
 @pytest.fixture

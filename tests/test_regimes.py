@@ -137,25 +137,6 @@ def test_a_core_answer_answers_a_regime_question_as_far_as_the_relation_allows()
     assert "coppa.parent_rights" not in outcome.through
 
 
-@pytest.fixture
-def v2_draft(org, preparer):
-    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
-    draft = workflow.start_assessment(
-        organization=org, framework_version=version, actor=Actor(preparer)
-    )
-    answers.save_answers(
-        draft,
-        [
-            answers.AnswerInput("scope.access", "direct"),
-            answers.AnswerInput("scope.age_bands", ["under_13"]),
-            answers.AnswerInput("scope.jurisdictions", ["us", "uk"]),
-            answers.AnswerInput("age.parent_deletion", "yes"),
-        ],
-        actor=Actor(preparer),
-    )
-    return draft
-
-
 def test_an_organization_with_us_and_uk_users_gets_results_per_regime(client, preparer, v2_draft):
     client.force_login(preparer)
     overview = client.get(reverse("assessment", args=[v2_draft.pk]))

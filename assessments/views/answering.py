@@ -5,8 +5,8 @@ from django.db import transaction
 
 from assessments import answers, evidence
 from assessments.actors import Actor
+from assessments.answer_display import display_value
 from assessments.answers import response_of
-from assessments.attestation import display_value
 from assessments.forms.questionnaire import revision_name
 
 

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import answers, evidence, lifecycle, permissions, regimes, workflow
 from assessments.actors import Actor
+from assessments.answer_display import display_value
 from assessments.answers import response_of
-from assessments.attestation import display_value
 from assessments.carryover import question_changes
 from assessments.errors import IllegalTransition
 from assessments.forms.markup import block_markup

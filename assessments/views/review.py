@@ -23,7 +23,8 @@ from assessments import (
     workflow,
 )
 from assessments.actors import Actor
-from assessments.attestation import display_value, snapshot_changes
+from assessments.answer_display import display_value
+from assessments.attestation import snapshot_changes
 from assessments.charts import TONE_COLOURS, Bar, horizontal_bars
 from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.forms.review import (

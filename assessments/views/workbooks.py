@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import answers, permissions, workbooks
 from assessments.actors import Actor
+from assessments.answer_display import display_value
 from assessments.answers import response_of
-from assessments.attestation import display_value
 from assessments.forms.questionnaire import WorkbookImportForm
 from assessments.permissions import Need
 from assessments.views.helpers import refusals_as_messages

@@ -2,9 +2,6 @@
 
 import pytest
 
-from assessments import answers, workflow
-from assessments.actors import Actor
-from assessments.frameworks.loader import BUNDLED_DIR, publish
 from assessments.models import Answer, AuditAction, AuditEvent
 from tests.factories import PASSWORD
 
@@ -12,22 +9,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_preparer_answers_coppa_and_removes_the_uk_code(
-    browser, live_server, axe_check, org, preparer
+    browser, live_server, axe_check, preparer, v2_draft
 ):
-    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
-    draft = workflow.start_assessment(
-        organization=org, framework_version=version, actor=Actor(preparer)
-    )
-    answers.save_answers(
-        draft,
-        [
-            answers.AnswerInput("scope.access", "direct"),
-            answers.AnswerInput("scope.age_bands", ["under_13"]),
-            answers.AnswerInput("scope.jurisdictions", ["us", "uk"]),
-            answers.AnswerInput("age.parent_deletion", "yes"),
-        ],
-        actor=Actor(preparer),
-    )
+    draft = v2_draft
     context = browser.new_context()
     page = context.new_page()
     page.goto(live_server.url + "/accounts/login/")
