@@ -6,12 +6,21 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import answers, evidence, workflow
+from assessments import answers, campaigns, evidence, workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
 from assessments.frameworks.schema import Framework, QuestionType
-from assessments.models import Assessment, FrameworkVersion, Membership, Organization, Role, User
+from assessments.models import (
+    Assessment,
+    Campaign,
+    FrameworkVersion,
+    Membership,
+    Organization,
+    Role,
+    User,
+)
 from assessments.scoring import Response, visible_question_ids
+from assessments.violation_figures import import_figures
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the demo, never used in production
 
@@ -195,4 +204,36 @@ def seed() -> list[tuple[str, str]]:
             )
             previous = assessment
             _drive(assessment, target, people, reviewer, quality)
+    if not Campaign.objects.exists():
+        _platform_audits(reviewer, version)
     return logins
+
+
+# Confirmed violations per 10,000 requests, for the last six months: Quizzly and TeenTalk climb
+# above the threshold, so the demo campaign asks them.
+DEMO_RATES = {"quizzly": [3, 4, 6, 8, 9, 11], "teentalk": [2, 2, 3, 4, 6, 7]}
+
+
+def _platform_audits(reviewer: User, version) -> None:
+    """Six months of safety figures for every demo organization (one CSV import, as reviewers
+    do it) and a campaign from them, so the queue, review pages and campaign page have data."""
+    today = timezone.localdate().replace(day=1)
+    months = [(today - timedelta(days=31 * back)).replace(day=1) for back in range(6, 0, -1)]
+    lines = ["organization_id,month,requests,flagged_requests,confirmed_violations"]
+    for slug, name, *_ in ORGANIZATIONS:
+        organization = Organization.objects.get(legal_name=name)
+        rates = DEMO_RATES.get(slug, [1, 1, 2, 1, 1, 2])
+        for month, rate in zip(months, rates, strict=True):
+            lines.append(f"{organization.pk},{month:%Y-%m},200000,{rate * 60},{rate * 20}")
+    import_figures("\n".join(lines).encode(), actor=Actor(reviewer), filename="demo-figures.csv")
+    campaigns.launch(
+        actor=Actor(reviewer),
+        name="Violation rate above threshold",
+        selection=campaigns.Selection(violation_rate_above=5),
+        framework_version=version,
+        reason=(
+            "Your confirmed violations per 10,000 requests rose above the platform's threshold "
+            "in recent months. Attest the safeguards for minors you run today."
+        ),
+        due_on=timezone.localdate() + timedelta(days=30),
+    )

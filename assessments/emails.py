@@ -22,6 +22,8 @@ class Notice(StrEnum):
     EXPIRING = "expiring"
     POLICY_CHANGED = "policy_changed"
     PUBLIC_CLAIM_CHANGED = "public_claim_changed"
+    AUDIT_REQUESTED = "audit_requested"
+    AUDIT_REQUEST_DUE = "audit_request_due"
 
 
 def _send(template: str, context: dict, recipients: list[str]) -> None:
@@ -111,7 +113,35 @@ NOTICES = {
         "cites. The questions citing it must be answered and attested again by {due}; the "
         "other answers stand.",
     ),
+    Notice.AUDIT_REQUESTED: (
+        "The platform asks {org} for {asked} by {due}",
+        "The platform's trust & safety team asks {org} for {asked} on {questionnaire} by {due}.",
+    ),
+    Notice.AUDIT_REQUEST_DUE: (
+        "Reminder: {asked} is due by {due}",
+        "The platform asked {org} for {asked} on {questionnaire}; it is due by {due} and has "
+        "not been received yet.",
+    ),
 }
+
+# Who in an organization each audience means.
+AUDIENCE_ROLES = {
+    Audience.SIGNATORIES: [Role.SIGNATORY],
+    Audience.PREPARERS: [Role.PREPARER, Role.ADMIN],
+    Audience.ORGANIZATION: list(Role),
+}
+
+
+def members_addresses(organization_id, audience: Audience) -> list[str]:
+    return list(
+        Membership.objects.filter(
+            organization=organization_id,
+            user__is_active=True,
+            role__in=AUDIENCE_ROLES[audience],
+        )
+        .values_list("user__email", flat=True)
+        .order_by("user__email")
+    )
 
 
 def recipients(assessment: Assessment, audience: Audience) -> list[str]:
@@ -122,18 +152,7 @@ def recipients(assessment: Assessment, audience: Audience) -> list[str]:
         if reviewers is None:
             reviewers = User.objects.filter(is_reviewer=True, is_active=True)
         return sorted(r.email for r in reviewers)
-    roles = {
-        Audience.SIGNATORIES: [Role.SIGNATORY],
-        Audience.PREPARERS: [Role.PREPARER, Role.ADMIN],
-        Audience.ORGANIZATION: list(Role),
-    }[audience]
-    return list(
-        Membership.objects.filter(
-            organization=assessment.organization_id, user__is_active=True, role__in=roles
-        )
-        .values_list("user__email", flat=True)
-        .order_by("user__email")
-    )
+    return members_addresses(assessment.organization_id, audience)
 
 
 def send_notice(
@@ -160,6 +179,36 @@ def send_notice(
         "url": settings.SITE_URL + reverse(page, args=[assessment.pk]),
     }
     _send("status_change", context, recipients(assessment, audience))
+
+
+def send_request_notice(audit_request, notice: Notice) -> None:
+    """Tell an organization's admins and preparers what the platform asks of them; an invited
+    organization without an account is sent its registration link instead (see
+    send_request_invitation)."""
+    subject, summary = NOTICES[notice]
+    words = {
+        "org": audit_request.organization.legal_name,
+        "asked": audit_request.get_kind_display().lower(),
+        "questionnaire": str(audit_request.framework_version),
+        "due": date_format(audit_request.due_on, "j F Y"),
+    }
+    context = {
+        "subject": subject.format(**words),
+        "summary": summary.format(**words),
+        "note": audit_request.reason,
+        "url": settings.SITE_URL + reverse("audit_request", args=[audit_request.pk]),
+    }
+    addresses = members_addresses(audit_request.organization_id, Audience.PREPARERS)
+    _send("status_change", context, addresses)
+
+
+def send_request_invitation(audit_request, token: str) -> None:
+    link = settings.SITE_URL + reverse("audit_request_invitation", args=[token])
+    _send(
+        "audit_invitation",
+        {"audit_request": audit_request, "link": link},
+        [audit_request.invited_email],
+    )
 
 
 def send_transition(assessment: Assessment, rule, *, note: str = "") -> None:

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Iterator
 
 from assessments.answers import responses_for, result_for
 from assessments.attestation_status import status_of
+from assessments.csv_cells import csv_safe
 from assessments.models import Assessment
 from assessments.queue import validity
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUEUE_COLUMNS = [
     "organization",
     "questionnaire",
@@ -21,12 +21,6 @@ QUEUE_COLUMNS = [
     "reviewer",
     "assessment_id",
 ]
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class _Echo:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from assessments.models import (
     Assessment,
     Attestation,
+    AuditRequest,
     Evidence,
     Membership,
     Organization,
@@ -57,8 +58,7 @@ def check(user: User, organization: Organization, need: Need) -> None:
     if not user.is_authenticated:
         raise Http404
     if user.is_reviewer:
-        if need not in REVIEWER_CAN:
-            raise PermissionDenied("Reviewers cannot do this.")
+        check_reviewer_need(need)
         return
     role = role_in(user, organization)
     if role is None:
@@ -108,6 +108,33 @@ def evidence_for(user: User, evidence_id, *, need: Need) -> Evidence:
     )
     check(user, evidence.assessment.organization, need)
     return evidence
+
+
+def require_reviewer(user: User) -> None:
+    """Pages of the platform's own work (queue, campaigns, figures): reviewers only."""
+    if not user.is_reviewer:
+        raise PermissionDenied("Only platform reviewers can do this.")
+
+
+def audit_request_for(user: User, request_id, *, need: Need) -> AuditRequest:
+    """A request the platform made: its organization's members and reviewers see it; one
+    made to an organization not registered yet is the reviewers' alone."""
+    audit_request = get_object_or_404(
+        AuditRequest.objects.select_related("organization", "framework_version", "assessment"),
+        pk=request_id,
+    )
+    if audit_request.organization is None:
+        if not user.is_authenticated or not user.is_reviewer:
+            raise Http404
+        check_reviewer_need(need)
+    else:
+        check(user, audit_request.organization, need)
+    return audit_request
+
+
+def check_reviewer_need(need: Need) -> None:
+    if need not in REVIEWER_CAN:
+        raise PermissionDenied("Reviewers cannot do this.")
 
 
 def organizations_of(user: User):

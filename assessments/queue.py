@@ -22,6 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from assessments import platform_requests, violation_figures
 from assessments.models import Assessment, Attestation, Status
 from assessments.scoring import RiskTier
 from assessments.status_counts import counts as kept_counts
@@ -43,6 +44,7 @@ SORTS = {
     "risk": (RISK_ORDER, "status_changed_at"),
     "score": ("attested_score", "status_changed_at"),
     "expiry": (F("attested_until").asc(nulls_last=True),),  # revoked ones have none: last
+    "violations": (F("organization__violation_rate").desc(nulls_last=True), "status_changed_at"),
 }
 WAITING = ""  # the status filter's default: the work waiting for a reviewer
 ANY_STATUS = "all"
@@ -52,11 +54,12 @@ def review_queue(filters: dict, *, user) -> QuerySet:
     """Assessments in the queue matching cleaned filters (see QueueFilterForm)."""
     now = timezone.now()
     revoked = Attestation.objects.filter(assessment=OuterRef("pk"), revoked_at__isnull=False)
+    overdue_requests = platform_requests.overdue().filter(organization=OuterRef("organization"))
     queue = (
         Assessment.objects.filter(status__in=QUEUE_STATUSES)
         .select_related("organization", "framework_version", "assigned_reviewer")
         .defer("framework_version__definition")  # the whole questionnaire, not needed here
-        .annotate(revoked=Exists(revoked))
+        .annotate(revoked=Exists(revoked), request_overdue=Exists(overdue_requests))
     )
     if filters.get("q"):
         queue = queue.filter(organization__legal_name__icontains=filters["q"])
@@ -81,6 +84,8 @@ def review_queue(filters: dict, *, user) -> QuerySet:
             attested_until__gt=now,
             attested_until__lte=now + timedelta(days=filters["expiring_within"]),
         )
+    if filters.get("high_violations"):
+        queue = queue.filter(organization__violation_rate__gt=violation_figures.threshold())
     if filters.get("overdue"):
         queue = queue.filter(status__in=OPEN_STATUSES, status_changed_at__lt=now - OVERDUE_AFTER)
     sort = filters.get("sort") or "waiting"

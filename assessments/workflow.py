@@ -15,7 +15,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from assessments import audit, emails, public_claims, status_counts, status_list, webhooks
+from assessments import (
+    audit,
+    emails,
+    platform_requests,
+    public_claims,
+    status_counts,
+    status_list,
+    webhooks,
+)
 from assessments.actors import Actor
 from assessments.answers import result_for
 from assessments.attestation import build_snapshot
@@ -220,6 +228,7 @@ def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Att
                 "statement_version": statement_version,
             },
         )
+        platform_requests.fulfil_on_signing(attestation, actor=actor)
         # Anchor the trail outside the database, then issue the report that carries it.
         transaction.on_commit(write_checkpoint, robust=True)
         transaction.on_commit(lambda: schedule_report(str(attestation.pk)))

@@ -53,6 +53,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    """Whole numbers separated by commas, e.g. REQUEST_REMINDER_DAYS=14,3."""
+    items = env_list(name, [str(n) for n in default])
+    try:
+        return [int(item) for item in items]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be whole numbers separated by commas, not {_raw(name)!r}"
+        ) from None
+
+
 INSECURE_KEY_PREFIX = "insecure-"
 
 

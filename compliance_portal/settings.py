@@ -13,6 +13,7 @@ from django.utils.csp import CSP
 from compliance_portal.env import (
     env_bool,
     env_int,
+    env_int_list,
     env_list,
     env_str,
     s3_storage,
@@ -195,6 +196,13 @@ MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 5 * EVIDENCE_MAX_BYTES + 1024 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ATTESTATION_VALID_DAYS = env_int("ATTESTATION_VALID_DAYS", 365)
+
+# Audits the platform starts (assessments.platform_requests): reminders go out this many days
+# before a request is due; an organization above this many confirmed violations per 10,000
+# requests in its latest month is shown as high on the queue and found by campaigns.
+REQUEST_REMINDER_DAYS = sorted(set(env_int_list("REQUEST_REMINDER_DAYS", [14, 3])), reverse=True)
+VIOLATION_RATE_THRESHOLD = env_int("VIOLATION_RATE_THRESHOLD", 5)
+REQUEST_INVITATION_DAYS = env_int("REQUEST_INVITATION_DAYS", 60)
 
 # The REST API: tokens only (no sessions, so no CSRF to forget), one error shape, limits per
 # token in the shared cache.

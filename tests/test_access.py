@@ -5,16 +5,20 @@ fails the suite until someone decides who may use it.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core import signing
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
+from assessments import platform_requests
 from assessments.actors import SYSTEM, Actor
 from assessments.api_tokens import create_token
+from assessments.campaigns import Selection
 from assessments.frameworks.loader import publish
 from assessments.lifecycle import LIFECYCLE, Transition
-from assessments.models import Invitation, TokenRole, WebhookEndpoint
+from assessments.models import Campaign, Invitation, RequestKind, TokenRole, WebhookEndpoint
 from assessments.organizations import invitation_token
 from assessments.permissions import Need
 from assessments.policy_changes import load_bundled
@@ -122,6 +126,28 @@ RULES = {
     ("platform_webhooks", "POST"): Rule("POST", "", {"reviewer"}, ok=200),
     ("webhook_test", "POST"): Rule("POST", "webhook", {"admin"}),
     ("webhook_remove", "POST"): Rule("POST", "webhook", {"admin"}),
+    # Audits the platform starts: reviewers ask; the organization reads what it was asked.
+    ("audit_requests", "GET"): Rule("GET", "", {"reviewer"}),
+    ("invite_organization", "GET"): Rule("GET", "", {"reviewer"}),
+    ("invite_organization", "POST"): Rule("POST", "", {"reviewer"}, ok=422),
+    ("ask_organization", "GET"): Rule("GET", "assessment", {"reviewer"}),
+    ("ask_organization", "POST"): Rule("POST", "assessment", {"reviewer"}, ok=422),
+    ("audit_request", "GET"): Rule("GET", "request", READERS),
+    ("escalate_request", "POST"): Rule("POST", "request", {"reviewer"}),
+    ("audit_request_invitation", "GET"): Rule(
+        "GET", "audit_invitation", {"anonymous"}, public=True
+    ),
+    ("audit_request_invitation", "POST"): Rule(
+        "POST", "audit_invitation", {"anonymous"}, public=True, ok=422
+    ),
+    ("campaigns", "GET"): Rule("GET", "", {"reviewer"}),
+    ("campaign_new", "GET"): Rule("GET", "", {"reviewer"}),
+    ("campaign_new", "POST"): Rule("POST", "", {"reviewer"}, ok=422),
+    ("campaign", "GET"): Rule("GET", "campaign", {"reviewer"}),
+    ("campaign_csv", "GET"): Rule("GET", "campaign", {"reviewer"}),
+    ("violation_figures", "GET"): Rule("GET", "", {"reviewer"}),
+    ("violation_figures", "POST"): Rule("POST", "", {"reviewer"}, ok=422),
+    ("violation_figures_template", "GET"): Rule("GET", "", {"reviewer"}),
 }
 # The lifecycle's transitions: who may post them comes from the table itself.
 WHO = {Need.EDIT: EDITORS, Need.SIGN: {"signatory"}, Need.REVIEW: {"reviewer"}}
@@ -143,6 +169,9 @@ RULES |= {
     for name, transition in TRANSITION_URLS.items()
 }
 ROLES = sorted(EVERYONE)
+# Objects that belong to no organization: a person not allowed is refused (403), not told
+# that they do not exist.
+PLATFORM_ARGS = ("", "digest", "invitation", "audit_invitation", "campaign")
 # Django's own account views (login, password reset) and the admin are Django's to guard.
 FOREIGN_NAMESPACES = ("admin", "login", "logout", "password_")
 # The REST API answers programs, not pages: its own matrix is in test_api.py.
@@ -179,6 +208,18 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
         salt="assessments.organizations.registration",
     )
     load_bundled(actor=SYSTEM)
+    terms = {
+        "framework_version": assessment.framework_version,
+        "reason": "Routine audit.",
+        "due_on": timezone.localdate() + timedelta(days=30),
+    }
+    asked = platform_requests.ask(org, actor=Actor(reviewer), kind=RequestKind.ATTESTATION, **terms)
+    invited = platform_requests.invite(
+        actor=Actor(reviewer), email="new-org@example.org", legal_name="New Org", **terms
+    )
+    campaign = Campaign.objects.create(
+        name="C", criteria=Selection().as_criteria(), created_by=reviewer
+    )
     return {
         "people": {
             "anonymous": None,
@@ -206,6 +247,9 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
             "invitation": [invitation_token(invitation)],
             "registration": [registration],
             "statuslist": ["revocation"],
+            "request": [asked.pk],
+            "audit_invitation": [platform_requests.invitation_token(invited)],
+            "campaign": [campaign.pk],
             "source": ["guidelines"],
             # A documentation address (TEST-NET-1): never called, refused as not public.
             "webhook": [
@@ -249,7 +293,7 @@ def test_access(client, world, name, method, role, tmp_path):
     elif role == "anonymous":
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
-    elif role in MEMBERS or role == "reviewer" or rule.args in ("", "digest", "invitation"):
+    elif role in MEMBERS or role == "reviewer" or rule.args in PLATFORM_ARGS:
         assert response.status_code == 403  # known to the portal, but not allowed this
     else:
         assert response.status_code == 404  # another organization's object does not exist

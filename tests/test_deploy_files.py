@@ -102,6 +102,7 @@ def test_the_scheduler_goes_on_after_a_failed_job(tmp_path):
     assert ran == [
         "migrate",
         "send_expiry_reminders",
+        "send_request_reminders",
         "retry_stuck_reports",
         "recheck_public_claims",
         "write_audit_checkpoint",

@@ -199,17 +199,17 @@ def test_the_queue_opens_on_the_work_waiting_for_review(
     waiting = queued(framework_version, reviewer, 2)
     done = queued(framework_version, reviewer, 1, status=Status.APPROVED)
     page = reviewer_client.get(reverse("dashboard"))
-    shown = {a.pk for a, _, _ in page.context["rows"]}
+    shown = {a.pk for a, *_ in page.context["rows"]}
     assert shown == {a.pk for a in waiting}
     everything = reviewer_client.get(reverse("dashboard"), {"status": "all"})
-    assert {a.pk for a, _, _ in everything.context["rows"]} == shown | {done[0].pk}
+    assert {a.pk for a, *_ in everything.context["rows"]} == shown | {done[0].pk}
 
 
 def test_a_revoked_attestation_shows_as_revoked_in_the_queue(reviewer_client, signed, reviewer):
     workflow.approve(signed.assessment, actor=Actor(reviewer), rationale="Evidenced.")
     workflow.revoke(signed, actor=Actor(reviewer), reason="Withdrawn.")
     page = reviewer_client.get(reverse("dashboard"), {"status": "approved"})
-    ((_, _, validity),) = page.context["rows"]
+    ((_, _, validity, _),) = page.context["rows"]
     assert validity == ("Revoked", "danger")
     assert '<span class="badge text-bg-danger">Revoked</span>' in page.text
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from compliance_portal.env import env_bool, secret_key
+from compliance_portal.env import env_bool, env_int_list, secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,6 +94,14 @@ def test_a_misspelt_boolean_is_an_error_not_a_guess(monkeypatch):
     monkeypatch.setenv("DEBUG", "treu")
     with pytest.raises(ImproperlyConfigured, match="DEBUG must be true or false"):
         env_bool("DEBUG")
+
+
+def test_reminder_days_are_whole_numbers_or_an_error(monkeypatch):
+    monkeypatch.setenv("REQUEST_REMINDER_DAYS", "14, 3")
+    assert env_int_list("REQUEST_REMINDER_DAYS", [7]) == [14, 3]
+    monkeypatch.setenv("REQUEST_REMINDER_DAYS", "14,three")
+    with pytest.raises(ImproperlyConfigured, match="REQUEST_REMINDER_DAYS must be whole numbers"):
+        env_int_list("REQUEST_REMINDER_DAYS", [7])
 
 
 def test_debug_is_off_unless_asked_for(monkeypatch):

@@ -141,3 +141,22 @@ class Comment(serializers.Serializer):
 class Decision(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["approve", "reject", "request_changes"])
     rationale = serializers.CharField(max_length=5000)
+
+
+class FigureRow(serializers.Serializer):
+    organization_id = serializers.UUIDField()
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="The month, e.g. 2026-11.")
+    requests = serializers.IntegerField(min_value=0, max_value=10**15)
+    flagged_requests = serializers.IntegerField(min_value=0, max_value=10**15)
+    confirmed_violations = serializers.IntegerField(min_value=0, max_value=10**15)
+
+
+class Figures(serializers.Serializer):
+    rows = FigureRow(many=True, allow_empty=False, max_length=50_000)
+
+
+class FiguresImported(serializers.Serializer):
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()

@@ -46,4 +46,9 @@ urlpatterns = [
         name="api_report",
     ),
     path("review/queue/", views.ReviewQueue.as_view(), name="api_queue"),
+    path(
+        "review/violation-figures/",
+        views.ViolationFigures.as_view(),
+        name="api_violation_figures",
+    ),
 ]

@@ -21,6 +21,7 @@ from assessments import (
     permissions,
     queue,
     reports,
+    violation_figures,
     workflow,
 )
 from assessments.actors import Actor
@@ -415,6 +416,29 @@ class Decide(Logged, APIView):
         return Response(_assessment_out(request, assessment))
 
 
+class ViolationFigures(Logged, APIView):
+    """The platform's safety figures, as the CSV import takes them: every row checked, none
+    applied unless all are valid, the same rows twice change nothing."""
+
+    @extend_schema(request=s.Figures, responses={200: s.FiguresImported, **ERRORS})
+    def post(self, request):
+        _require_reviewer(request)
+        rows = [dict(row) for row in _valid(s.Figures, request.data)["rows"]]
+        for row in rows:
+            row["organization_id"] = str(row["organization_id"])
+        result = violation_figures.import_rows(rows, actor=Actor.from_request(request))
+        if result.rejected:
+            raise FieldErrors({f"rows[{r.line - 1}]": r.problem for r in result.rejected})
+        return Response(
+            {
+                "rows": result.rows,
+                "created": result.created,
+                "changed": result.changed,
+                "unchanged": result.unchanged,
+            }
+        )
+
+
 def _valid(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     if not serializer.is_valid():
@@ -431,7 +455,7 @@ def _require(request, assessment, transition: Transition) -> None:
 
 def _require_reviewer(request) -> None:
     if not request.user.is_reviewer:
-        raise PermissionDenied("Only platform reviewer tokens can use the queue.")
+        raise PermissionDenied("Only platform reviewer tokens can do this.")
 
 
 def _token_organization(request) -> Organization:

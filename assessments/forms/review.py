@@ -85,6 +85,7 @@ class QueueFilterForm(forms.Form):
         label="Expiring within (days)", required=False, min_value=0, max_value=3650
     )
     overdue = forms.BooleanField(label="Overdue only", required=False)
+    high_violations = forms.BooleanField(label="High violation rate only", required=False)
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
@@ -95,6 +96,7 @@ class QueueFilterForm(forms.Form):
             ("score", "Lowest score"),
             ("organization", "Organization"),
             ("expiry", "Expiring soonest"),
+            ("violations", "Highest violation rate"),
         ],
     )
 

@@ -21,6 +21,16 @@ from assessments.models.claims import (
 )
 from assessments.models.frameworks import FrameworkVersion
 from assessments.models.organizations import Invitation, Membership, Organization, Role, User
+from assessments.models.platform_audits import (
+    AuditRequest,
+    Campaign,
+    EnforcementLevel,
+    EnforcementRecommendation,
+    RequestKind,
+    RequestReminder,
+    RequestState,
+    ViolationFigure,
+)
 from assessments.models.policy import PolicyChangeFlag, PolicyDocumentVersion
 from assessments.models.reviews import (
     Comment,
@@ -47,12 +57,16 @@ __all__ = [
     "Attestation",
     "AuditAction",
     "AuditEvent",
+    "AuditRequest",
+    "Campaign",
     "CaptureReason",
     "ClaimCapture",
     "ClaimChange",
     "Comment",
     "Decision",
     "DeliveryState",
+    "EnforcementLevel",
+    "EnforcementRecommendation",
     "EventType",
     "Evidence",
     "EvidenceVerdict",
@@ -68,12 +82,16 @@ __all__ = [
     "RegimeChoice",
     "Report",
     "ReportState",
+    "RequestKind",
+    "RequestReminder",
+    "RequestState",
     "Role",
     "Status",
     "StatusCount",
     "TokenRole",
     "User",
     "Verdict",
+    "ViolationFigure",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -43,6 +43,14 @@ class AuditAction(models.TextChoices):
     PUBLIC_CLAIM_CHANGED = "public_claim_changed", "A public claim changed or disappeared"
     POLICY_TEXT_LOADED = "policy_text_loaded", "New policy text loaded"
     POLICY_CHANGE_FLAGGED = "policy_change_flagged", "Cited policy changed: re-attestation due"
+    AUDIT_REQUESTED = "audit_requested", "The platform asked for an attestation or remediation"
+    AUDIT_REQUEST_OPENED = "audit_request_opened", "The organization opened the platform's request"
+    AUDIT_REQUEST_CLAIMED = "audit_request_claimed", "An invited organization registered"
+    AUDIT_REQUEST_REMINDED = "audit_request_reminded", "Reminder of a request sent"
+    AUDIT_REQUEST_FULFILLED = "audit_request_fulfilled", "The platform's request was answered"
+    ENFORCEMENT_RECOMMENDED = "enforcement_recommended", "Enforcement recommended"
+    CAMPAIGN_LAUNCHED = "campaign_launched", "Audit campaign launched"
+    VIOLATION_FIGURES_IMPORTED = "violation_figures_imported", "Safety figures imported"
 
 
 class AuditEventQuerySet(models.QuerySet):

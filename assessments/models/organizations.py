@@ -69,6 +69,9 @@ class Organization(models.Model):
     contact_email = models.EmailField()
     contact_name = models.CharField(max_length=150)
     created_at = models.DateTimeField(default=timezone.now)
+    # The latest month's confirmed violations per 10,000 requests, kept by the figures import
+    # in its transaction, so the queue filters and sorts on a column.
+    violation_rate = models.FloatField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["legal_name"]

@@ -22,6 +22,8 @@ def refusals_as_messages(view):
                 return redirect("assessment", kwargs["assessment_id"])
             if "attestation_id" in kwargs:
                 return redirect("attestation", kwargs["attestation_id"])
+            if "request_id" in kwargs:
+                return redirect("audit_request", kwargs["request_id"])
             if "organization_id" in kwargs:
                 return redirect("organization", kwargs["organization_id"])
             return redirect("home")
@@ -52,3 +54,11 @@ def redirect_back(request, default: str) -> HttpResponseRedirect:
     """Redirect to the form's "next" path (never looked up as a view name), or the default."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     return HttpResponseRedirect(local_path(request, target, default))
+
+
+def posted(request) -> dict:
+    """A form's data when the request is a post, even an empty one (so an empty post is
+    answered with what is missing, not with a blank form); nothing otherwise."""
+    if request.method != "POST":
+        return {}
+    return {"data": request.POST, "files": request.FILES}

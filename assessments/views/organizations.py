@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import permissions, workflow
+from assessments import permissions, platform_requests, workflow
 from assessments.actors import Actor
 from assessments.attestation_status import status_of
 from assessments.forms.accounts import MemberForm, RoleForm
@@ -56,6 +56,7 @@ def organization_detail(request, organization_id):
             "carry_over_from": assessments.filter(status=Status.APPROVED).first(),
             "can_edit": permissions.can(request.user, organization, Need.EDIT),
             "can_manage": permissions.can(request.user, organization, Need.MANAGE),
+            "open_requests": platform_requests.open_for(organization),
         },
     )
 

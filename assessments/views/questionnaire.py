@@ -8,7 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, evidence, lifecycle, permissions, regimes, workflow
+from assessments import (
+    answers,
+    evidence,
+    lifecycle,
+    permissions,
+    platform_requests,
+    regimes,
+    workflow,
+)
 from assessments.actors import Actor
 from assessments.answer_display import display_value
 from assessments.answers import response_of
@@ -60,6 +68,9 @@ def assessment_overview(request, assessment_id):
             "links": _action_links(request.user, assessment),
             "waiting_for": _waiting_for(request.user, assessment),
             "policy_flags": policy_flags_for(assessment),
+            "open_requests": platform_requests.open_for(
+                organization, framework_slug=assessment.framework_slug
+            ),
         },
     )
 

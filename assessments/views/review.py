@@ -2,7 +2,6 @@ from enum import StrEnum
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,10 +15,12 @@ from assessments import (
     lifecycle,
     metrics,
     permissions,
+    platform_requests,
     public_claims,
     queue,
     regimes,
     verdicts,
+    violation_figures,
     workflow,
 )
 from assessments.actors import Actor
@@ -47,11 +48,6 @@ from assessments.views.helpers import redirect_back, refusals_as_messages
 PAGE_SIZE = 25
 
 
-def _require_reviewer(user):
-    if not user.is_reviewer:
-        raise PermissionDenied("Only platform reviewers can do this.")
-
-
 def _reviewers():
     return User.objects.filter(is_reviewer=True, is_active=True).order_by("full_name")
 
@@ -70,7 +66,7 @@ def _filtered_queue(request):
 @login_required
 @require_GET
 def dashboard(request):
-    _require_reviewer(request.user)
+    permissions.require_reviewer(request.user)
     form, rows = _filtered_queue(request)
     page = queue.CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -78,7 +74,16 @@ def dashboard(request):
     context = {
         "form": form,
         "page": page,
-        "rows": [(a, queue.is_overdue(a), queue.validity(a)) for a in page.object_list],
+        "rows": [
+            (
+                a,
+                queue.is_overdue(a),
+                queue.validity(a),
+                violation_figures.is_high(a.organization.violation_rate),
+            )
+            for a in page.object_list
+        ],
+        "requests_overdue": platform_requests.overdue().count(),
         "counts": queue.status_counts(),
         "matching": queue.up_to(page.paginator.count, queue.COUNT_CAP),
         "overdue": queue.up_to(queue.overdue_count(), queue.OVERDUE_CAP),
@@ -91,7 +96,7 @@ def dashboard(request):
 @login_required
 @require_GET
 def export_queue(request):
-    _require_reviewer(request.user)
+    permissions.require_reviewer(request.user)
     _, rows = _filtered_queue(request)
     response = StreamingHttpResponse(
         exports.queue_csv_rows(rows.iterator(chunk_size=1000)), content_type="text/csv"
@@ -113,7 +118,7 @@ def export_assessment(request, assessment_id):
 @login_required
 @require_GET
 def metrics_page(request):
-    _require_reviewer(request.user)
+    permissions.require_reviewer(request.user)
     counts = queue.status_counts()
     total = sum(n for _, n in counts)
     gaps, base = metrics.most_common_gaps()
@@ -317,12 +322,30 @@ def review_assessment(request, assessment_id):
                 :LATEST_EVENTS
             ],
             "decidable": decidable,
+            "platform_requests": _requests_with_history(assessment.organization),
+            "figures": [
+                (f, violation_figures.is_high(f.violations_per_10k))
+                for f in violation_figures.series(assessment.organization)[-FIGURE_MONTHS:]
+            ],
+            "figure_threshold": violation_figures.threshold(),
             "can_start_review": lifecycle.may(request.user, assessment, Transition.START_REVIEW),
         },
     )
 
 
 LATEST_EVENTS = 5  # the rest are on the audit trail page
+FIGURE_MONTHS = 12
+LATEST_REQUESTS = 5
+
+
+def _requests_with_history(organization) -> list[tuple]:
+    requests = list(
+        organization.audit_requests.select_related("framework_version").order_by("-created_at")[
+            :LATEST_REQUESTS
+        ]
+    )
+    history = platform_requests.history(requests)
+    return [(r, history[r.pk]) for r in requests]
 
 
 def _back_to(assessment, question_id: str):

@@ -7,6 +7,7 @@ import pytest
 
 from tests.browser.chromium import ARGS
 from tests.browser.chromium import EXECUTABLE as CHROMIUM
+from tests.browser.people import Journey
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -50,3 +51,11 @@ def axe_check():
         ]
 
     return check
+
+
+@pytest.fixture
+def journey(browser, live_server, axe_check):
+    journey = Journey(browser, live_server.url, axe_check)
+    yield journey
+    for context in journey.contexts:  # stop pages that poll before the server goes away
+        context.close()

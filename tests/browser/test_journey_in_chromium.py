@@ -5,13 +5,11 @@ import re
 
 import pytest
 from django.core import mail
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from assessments.models import Attestation, ReportState, User
 from tests.conftest import authenticator_code
 from tests.factories import PASSWORD, UserFactory
-from tests.test_two_factor import code_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,49 +33,6 @@ FILL_SECTION = """() => {
 }"""
 
 
-class Journey:
-    """One browser tab per person, each checked with axe on every page it opens."""
-
-    def __init__(self, browser, base_url, axe_check):
-        self.browser, self.base, self.axe = browser, base_url, axe_check
-        self.problems: list[str] = []
-        self.contexts = []
-
-    def tab(self, email=None):
-        context = self.browser.new_context(accept_downloads=True)
-        self.contexts.append(context)
-        page = context.new_page()
-        if email:
-            page.goto(self.base + "/accounts/login/")
-            self.check(page)
-            page.fill("#id_username", email)
-            page.fill("#id_password", PASSWORD)
-            page.click("button:has-text('Log in')")
-            self.second_factor(page, email)
-        return page
-
-    def second_factor(self, page, email):
-        """Scan-and-type as a person would, with the code their app would show."""
-        if "/two-factor/setup/" in page.url:
-            self.check(page)
-            device = TOTPDevice.objects.get(user__email=email, confirmed=False)
-            page.fill("#id_password", PASSWORD)
-            page.fill("#id_token", code_for(device))
-            page.click("button:has-text('Turn on')")
-            page.click("a:has-text('Continue')")
-        elif "/two-factor/verify/" in page.url:
-            device = TOTPDevice.objects.get(user__email=email, confirmed=True)
-            page.fill("#id_token", code_for(device))
-            page.click("button:has-text('Continue')")
-
-    def visit(self, page, path):
-        page.goto(self.base + path)
-        self.check(page)
-
-    def check(self, page):
-        self.problems += self.axe(page)
-
-
 def fill_questionnaire(page, journey, evidence_path):
     page.click("table a:has-text('Scope and audience')")
     while "/section/" in page.url:
@@ -88,14 +43,6 @@ def fill_questionnaire(page, journey, evidence_path):
         page.click("button:has-text('Save and continue')")
         if "/section/" in page.url and page.locator(".alert-danger").count():
             raise AssertionError(page.locator(".alert-danger").first.inner_text())
-
-
-@pytest.fixture
-def journey(browser, live_server, axe_check):
-    journey = Journey(browser, live_server.url, axe_check)
-    yield journey
-    for context in journey.contexts:  # stop pages that poll before the server goes away
-        context.close()
 
 
 def emailed_link(live_server) -> str:
