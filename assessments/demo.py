@@ -217,8 +217,11 @@ DEMO_RATES = {"quizzly": [3, 4, 6, 8, 9, 11], "teentalk": [2, 2, 3, 4, 6, 7]}
 def _platform_audits(reviewer: User, version) -> None:
     """Six months of safety figures for every demo organization (one CSV import, as reviewers
     do it) and a campaign from them, so the queue, review pages and campaign page have data."""
-    today = timezone.localdate().replace(day=1)
-    months = [(today - timedelta(days=31 * back)).replace(day=1) for back in range(6, 0, -1)]
+    this_month = timezone.localdate().replace(day=1)
+    months = []
+    for _ in range(6):  # the six months before this one, oldest first
+        this_month = (this_month - timedelta(days=1)).replace(day=1)
+        months.insert(0, this_month)
     lines = ["organization_id,month,requests,flagged_requests,confirmed_violations"]
     for slug, name, *_ in ORGANIZATIONS:
         organization = Organization.objects.get(legal_name=name)

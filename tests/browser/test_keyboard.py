@@ -4,7 +4,6 @@ the stops follow the page's reading order, and Tab always leads out again (no tr
 import pytest
 
 from assessments.models import Answer, Attestation
-from tests.browser.test_journey_in_chromium import journey  # noqa: F401 - the fixture
 from tests.conftest import authenticator_code
 from tests.factories import PASSWORD
 
@@ -50,7 +49,7 @@ def tab_to(page, matches, limit=300) -> dict:
     raise AssertionError("never reached by Tab")
 
 
-def test_a_section_with_the_keyboard_alone(journey, live_server, draft, preparer):  # noqa: F811
+def test_a_section_with_the_keyboard_alone(journey, live_server, draft, preparer):
     page = journey.tab(preparer.email)
     page.goto(f"{live_server.url}/a/{draft.pk}/section/age_assurance/")
     stops = tab_stops(page)
@@ -72,7 +71,7 @@ def test_a_section_with_the_keyboard_alone(journey, live_server, draft, preparer
 
 
 def test_signing_with_the_keyboard_alone(
-    journey,  # noqa: F811
+    journey,
     live_server,
     awaiting_signature,
     signatory,

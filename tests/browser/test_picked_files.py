@@ -2,13 +2,11 @@
 
 import pytest
 
-from tests.browser.test_journey_in_chromium import journey  # noqa: F401 - the fixture
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_leaving_a_section_with_a_picked_file_asks_first_and_saving_does_not(
-    journey,  # noqa: F811
+    journey,
     live_server,
     draft,
     preparer,
