@@ -8,7 +8,7 @@ import json
 import random
 import sys
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import django
 
@@ -27,11 +27,14 @@ from assessments.models import (  # noqa: E402
     Answer,
     Assessment,
     Attestation,
+    AuditRequest,
     Membership,
     Organization,
+    RequestKind,
     Role,
     Status,
     User,
+    ViolationFigure,
 )
 from assessments.scoring import Response, score  # noqa: E402
 
@@ -52,6 +55,8 @@ ANSWER_SETS = 64
 # and the queue and the admin list read none, so a million assessments need not carry ~90
 # million answer rows to be measured honestly.
 ANSWERED = 20_000
+FIGURE_MONTHS = 12  # December 2025 to November 2026
+REQUESTS = 200_000  # requests per organization and month
 
 
 def answers_for(framework, rng) -> dict:
@@ -91,14 +96,51 @@ def main(size: int, seed: int = 7):
         "reviewer@bench.example", PASSWORD, full_name="Bench Reviewer", is_reviewer=True
     )
     User.objects.create_superuser("admin@bench.example", PASSWORD, full_name="Bench Admin")
+    # A year of safety figures per organization; its latest month's rate kept on it, as the
+    # import keeps it.
+    months = [date(2025 + (11 + m) // 12, (11 + m) % 12 + 1, 1) for m in range(FIGURE_MONTHS)]
+    series = [
+        [(REQUESTS, rng.randint(0, 3000), rng.randint(0, 150)) for _ in months]
+        for _ in range(max(1, size // 10))
+    ]
     organizations = Organization.objects.bulk_create(
         Organization(
             legal_name=f"Bench Org {i:06d} Ltd",
             website="https://bench.example",
             contact_email=f"contact{i}@bench.example",
             contact_name="Contact",
+            violation_rate=round(10_000 * figures[-1][2] / REQUESTS, 2),
         )
-        for i in range(max(1, size // 10))
+        for i, figures in enumerate(series)
+    )
+    for start in range(0, len(organizations), 5000):
+        ViolationFigure.objects.bulk_create(
+            ViolationFigure(
+                organization=organization,
+                month=month,
+                requests=requests,
+                flagged_requests=flagged,
+                confirmed_violations=confirmed,
+            )
+            for organization, figures in zip(
+                organizations[start : start + 5000], series[start : start + 5000], strict=True
+            )
+            for month, (requests, flagged, confirmed) in zip(months, figures, strict=True)
+        )
+    # The platform asked one organization in ten; a fifth of those requests are overdue.
+    AuditRequest.objects.bulk_create(
+        (
+            AuditRequest(
+                organization=organization,
+                kind=RequestKind.ATTESTATION,
+                framework_version=version,
+                reason="Above the violation threshold.",
+                due_on=timezone.localdate() + timedelta(days=rng.choice([-3, 10, 20, 30, 40])),
+                created_by=reviewer,
+            )
+            for organization in organizations[::10]
+        ),
+        batch_size=5000,
     )
     unusable = make_password(None)
     preparers = User.objects.bulk_create(
