@@ -188,7 +188,7 @@ def send_request_notice(audit_request, notice: Notice) -> None:
     subject, summary = NOTICES[notice]
     words = {
         "org": audit_request.organization.legal_name,
-        "asked": audit_request.get_kind_display().lower(),
+        "asked": audit_request.asked_for.lower(),
         "questionnaire": str(audit_request.framework_version),
         "due": date_format(audit_request.due_on, "j F Y"),
     }

@@ -24,6 +24,8 @@ from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.models import (
     EDITABLE_STATUSES,
     Assessment,
+    Attestation,
+    AttestationPurpose,
     AuditAction,
     AuditEvent,
     AuditRequest,
@@ -135,6 +137,9 @@ def ask(
             actor=actor,
             organization=organization,
             kind=kind,
+            purpose=purpose_of(organization, framework_version)
+            if kind == RequestKind.ATTESTATION
+            else "",
             framework_version=framework_version,
             assessment=assessment,
             question_ids=list(question_ids),
@@ -146,6 +151,24 @@ def ask(
             lambda: emails.send_request_notice(audit_request, emails.Notice.AUDIT_REQUESTED)
         )
     return audit_request
+
+
+def purpose_of(organization, framework_version) -> AttestationPurpose:
+    """First, renewed, or on a newer version: from the organization's latest attestation on
+    the asked questionnaire."""
+    latest = (
+        Attestation.objects.filter(
+            organization_id=organization.pk, framework_slug=framework_version.slug
+        )
+        .select_related("assessment__framework_version")
+        .order_by("-number")
+        .first()
+    )
+    if latest is None:
+        return AttestationPurpose.FIRST
+    if latest.assessment.framework_version_id == framework_version.pk:
+        return AttestationPurpose.RENEWAL
+    return AttestationPurpose.NEW_VERSION
 
 
 def _make(*, actor: Actor, details: dict | None = None, **fields) -> AuditRequest:
@@ -163,6 +186,7 @@ def _make(*, actor: Actor, details: dict | None = None, **fields) -> AuditReques
 def _terms(audit_request: AuditRequest) -> dict:
     return {
         "kind": audit_request.kind,
+        "purpose": audit_request.purpose,
         "questionnaire": str(audit_request.framework_version),
         "question_ids": audit_request.question_ids,
         "reason": audit_request.reason,
@@ -193,6 +217,7 @@ def invite(
             invited_email=email.strip().lower(),
             invited_legal_name=legal_name.strip(),
             kind=RequestKind.ATTESTATION,
+            purpose=AttestationPurpose.FIRST,
             framework_version=framework_version,
             reason=reason,
             due_on=due_on,

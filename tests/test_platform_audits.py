@@ -222,7 +222,7 @@ def test_reminders_go_out_before_the_due_date_once_each(
     assert sorted(r.days_before for r in RequestReminder.objects.filter(request=asked)) == [3, 14]
     assert len(events(AuditAction.AUDIT_REQUEST_REMINDED)) == 2
     assert [m.subject for m in mail.outbox] == [
-        f"Reminder: an attestation is due by {asked.due_on:%-d %B %Y}"
+        f"Reminder: a first attestation is due by {asked.due_on:%-d %B %Y}"
     ] * 2
     assert admin.email in mail.outbox[0].to
 
@@ -716,3 +716,16 @@ def test_figures_come_through_the_api_with_the_same_checks(client, reviewer, org
     assert len(events(AuditAction.VIOLATION_FIGURES_IMPORTED)) == 1
     org.refresh_from_db()
     assert org.violation_rate == 9.0
+
+
+def test_what_is_asked_says_first_renewed_or_newer_version(
+    reviewer, org, approved, tmp_path, other_org
+):
+    from assessments.frameworks.loader import publish
+    from tests.test_frameworks import next_version
+
+    version = approved.assessment.framework_version
+    assert ask(other_org, reviewer, version).asked_for == "A first attestation"
+    assert ask(org, reviewer, version).asked_for == "A renewed attestation"
+    newer, _ = publish(next_version(tmp_path))
+    assert ask(org, reviewer, newer).asked_for == "An attestation on a newer questionnaire version"

@@ -22,6 +22,7 @@ from assessments.models.claims import (
 from assessments.models.frameworks import FrameworkVersion
 from assessments.models.organizations import Invitation, Membership, Organization, Role, User
 from assessments.models.platform_audits import (
+    AttestationPurpose,
     AuditRequest,
     Campaign,
     EnforcementLevel,
@@ -55,6 +56,7 @@ __all__ = [
     "ApiToken",
     "Assessment",
     "Attestation",
+    "AttestationPurpose",
     "AuditAction",
     "AuditEvent",
     "AuditRequest",

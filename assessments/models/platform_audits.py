@@ -13,6 +13,14 @@ class RequestKind(models.TextChoices):
     REMEDIATION = "remediation", "Remediation of named questions"
 
 
+class AttestationPurpose(models.TextChoices):
+    """Why an attestation is asked for, as the organization's record stands when asked."""
+
+    FIRST = "first", "A first attestation"
+    RENEWAL = "renewal", "A renewed attestation"
+    NEW_VERSION = "new_version", "An attestation on a newer questionnaire version"
+
+
 class RequestState(models.TextChoices):
     OPEN = "open", "Open"
     ESCALATED = "escalated", "Overdue, enforcement recommended"
@@ -64,6 +72,7 @@ class AuditRequest(models.Model):
         Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
     )
     kind = models.CharField(max_length=20, choices=RequestKind.choices)
+    purpose = models.CharField(max_length=20, choices=AttestationPurpose.choices, blank=True)
     framework_version = models.ForeignKey(
         "assessments.FrameworkVersion", on_delete=models.PROTECT, related_name="+"
     )
@@ -96,6 +105,12 @@ class AuditRequest(models.Model):
     def __str__(self):
         who = self.organization or self.invited_legal_name
         return f"{self.get_kind_display()} from {who}, due {self.due_on}"
+
+    @property
+    def asked_for(self) -> str:
+        """What is asked, in the organization's words: the purpose of an attestation, or
+        remediation."""
+        return self.get_purpose_display() if self.purpose else self.get_kind_display()
 
     @property
     def is_open(self) -> bool:
