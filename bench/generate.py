@@ -97,10 +97,12 @@ def main(size: int, seed: int = 7):
     )
     User.objects.create_superuser("admin@bench.example", PASSWORD, full_name="Bench Admin")
     # A year of safety figures per organization; its latest month's rate kept on it, as the
-    # import keeps it.
+    # import keeps it. Drawn from their own generator, so the assessments stay the ones every
+    # earlier run measured.
+    figures_rng = random.Random(seed + 1)
     months = [date(2025 + (11 + m) // 12, (11 + m) % 12 + 1, 1) for m in range(FIGURE_MONTHS)]
     series = [
-        [(REQUESTS, rng.randint(0, 3000), rng.randint(0, 150)) for _ in months]
+        [(REQUESTS, figures_rng.randint(0, 3000), figures_rng.randint(0, 150)) for _ in months]
         for _ in range(max(1, size // 10))
     ]
     organizations = Organization.objects.bulk_create(
@@ -135,7 +137,8 @@ def main(size: int, seed: int = 7):
                 kind=RequestKind.ATTESTATION,
                 framework_version=version,
                 reason="Above the violation threshold.",
-                due_on=timezone.localdate() + timedelta(days=rng.choice([-3, 10, 20, 30, 40])),
+                due_on=timezone.localdate()
+                + timedelta(days=figures_rng.choice([-3, 10, 20, 30, 40])),
                 created_by=reviewer,
             )
             for organization in organizations[::10]
