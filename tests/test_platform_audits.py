@@ -142,6 +142,12 @@ def test_a_request_with_missing_terms_is_refused_and_explained(
 
 def test_a_remediation_names_the_questions_and_the_assessment(client, reviewer, preparer, draft):
     client.force_login(reviewer)
+    form = client.get(reverse("ask_organization", args=[draft.pk])).context["form"]
+    groups = dict(form.fields["question_ids"].choices)
+    offered = {qid for choices in groups.values() for qid, _ in choices}
+    assert list(groups) == ["Gaps"]  # nothing answered yet: every scored question is a gap
+    assert "age.method" in offered
+    assert "scope.product" not in offered  # asked for information: nothing to remediate
     client.post(
         reverse("ask_organization", args=[draft.pk]),
         {

@@ -24,16 +24,24 @@ from assessments.throttling import SIGNUP, throttled_posts
 from assessments.views.helpers import posted, refusals_as_messages
 
 
-def _questions_to_remediate(assessment) -> list[tuple[str, str]]:
-    """The assessment's shown questions, its gaps first, as "id: text (status)"."""
+def _questions_to_remediate(assessment) -> list[tuple[str, list]]:
+    """The assessment's scored questions in two groups, its gaps first, as "id: text
+    (status)"; questions asked for information only have nothing to remediate."""
     result = result_for(assessment)
     gaps = {r.question.id for r in result.gaps}
-    rows = [r for s in result.sections for r in s.questions]
-    rows.sort(key=lambda r: r.question.id not in gaps)
-    return [
-        (r.question.id, f"{r.question.id}: {r.question.text} ({status_label(r.status).lower()})")
-        for r in rows
+    rows = [r for s in result.sections for r in s.questions if r.counts]
+
+    def choice(row):
+        return (
+            row.question.id,
+            f"{row.question.id}: {row.question.text} ({status_label(row.status).lower()})",
+        )
+
+    groups = [
+        ("Gaps", [choice(r) for r in rows if r.question.id in gaps]),
+        ("Other questions", [choice(r) for r in rows if r.question.id not in gaps]),
     ]
+    return [(label, choices) for label, choices in groups if choices]
 
 
 @login_required
