@@ -209,6 +209,8 @@ def is_high(rate: float | None) -> bool:
     return rate is not None and rate > threshold()
 
 
-def series(organization) -> list[ViolationFigure]:
-    """The organization's months, oldest first (the review page shows them beside answers)."""
-    return list(ViolationFigure.objects.filter(organization=organization).order_by("month"))
+def series(organization, *, months: int) -> list[ViolationFigure]:
+    """The organization's latest months, oldest first (the review page shows them beside the
+    answers)."""
+    latest = ViolationFigure.objects.filter(organization=organization).order_by("-month")
+    return list(reversed(latest[:months]))

@@ -325,7 +325,7 @@ def review_assessment(request, assessment_id):
             "platform_requests": _requests_with_history(assessment.organization),
             "figures": [
                 (f, violation_figures.is_high(f.violations_per_10k))
-                for f in violation_figures.series(assessment.organization)[-FIGURE_MONTHS:]
+                for f in violation_figures.series(assessment.organization, months=FIGURE_MONTHS)
             ],
             "figure_threshold": violation_figures.threshold(),
             "can_start_review": lifecycle.may(request.user, assessment, Transition.START_REVIEW),
