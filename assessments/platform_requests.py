@@ -464,8 +464,10 @@ def open_for(organization, *, framework_slug: str | None = None):
     return found.select_related("framework_version").order_by("due_on")
 
 
-def overdue():
-    return AuditRequest.objects.filter(state=RequestState.OPEN, due_on__lt=timezone.localdate())
+def overdue(requests=None):
+    """Open requests past their due date (of those given, or of all)."""
+    requests = AuditRequest.objects.all() if requests is None else requests
+    return requests.filter(state=RequestState.OPEN, due_on__lt=timezone.localdate())
 
 
 def history(requests: list[AuditRequest]) -> dict:

@@ -10,6 +10,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -267,6 +269,24 @@ def test_an_overdue_request_is_flagged_on_the_queue(client, reviewer, signed, or
     assert "Request overdue" in queue.text
     listing = client.get(reverse("audit_requests") + "?show=overdue")
     assert [r.pk for r in listing.context["rows"]] == [asked.pk]
+
+
+@pytest.mark.parametrize("show", ["open", "overdue", "all"])
+def test_the_list_of_requests_costs_the_same_queries_for_one_or_many(client, reviewer, draft, show):
+    def requests_page():
+        client.force_login(reviewer)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("audit_requests"), {"show": show})
+        assert response.status_code == 200
+        return len(response.context["rows"]), len(queries)
+
+    overdue(ask(OrganizationFactory(), reviewer, draft.framework_version))
+    one = requests_page()
+    for _ in range(4):
+        overdue(ask(OrganizationFactory(), reviewer, draft.framework_version))
+    five = requests_page()
+    assert (one[0], five[0]) == (1, 5)
+    assert one[1] == five[1]
 
 
 def test_the_reviewer_records_an_enforcement_recommendation_on_an_overdue_request(

@@ -103,7 +103,7 @@ def invite(request):
 
 SHOWN = {
     "open": ("Open", lambda rows: rows.filter(state__in=OPEN_STATES)),
-    "overdue": ("Overdue", lambda _: platform_requests.overdue()),
+    "overdue": ("Overdue", platform_requests.overdue),
     "all": ("All", lambda rows: rows),
 }
 LIST_SIZE = 200
