@@ -181,9 +181,9 @@ class Progress:
 
 def progress(campaign: Campaign) -> Progress:
     requests = list(
-        campaign.requests.select_related("organization", "framework_version").order_by(
-            "organization__legal_name"
-        )
+        campaign.requests.select_related("organization", "framework_version")
+        .defer(platform_requests.WHOLE_QUESTIONNAIRE)
+        .order_by("organization__legal_name")
     )
     stages = platform_requests.stages(requests)
     rows = [(r, stages[r.pk]) for r in requests]

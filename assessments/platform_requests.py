@@ -40,6 +40,8 @@ from assessments.organizations import register_organization
 
 _INVITATION_SALT = "assessments.platform_requests.invitation"
 OPEN_STATES = (RequestState.OPEN, RequestState.ESCALATED)
+# A request names its questionnaire; lists of requests never need its whole definition.
+WHOLE_QUESTIONNAIRE = "framework_version__definition"
 
 
 class Step(StrEnum):
@@ -367,12 +369,16 @@ def reminders_due(today: date | None = None) -> list[tuple[AuditRequest, int]]:
     if not steps:
         return []
     due = []
-    candidates = AuditRequest.objects.filter(
-        state__in=OPEN_STATES,
-        organization__isnull=False,
-        due_on__gte=today,
-        due_on__lte=today + timedelta(days=max(steps)),
-    ).select_related("organization", "framework_version")
+    candidates = (
+        AuditRequest.objects.filter(
+            state__in=OPEN_STATES,
+            organization__isnull=False,
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=max(steps)),
+        )
+        .select_related("organization", "framework_version")
+        .defer(WHOLE_QUESTIONNAIRE)
+    )
     for audit_request in candidates.prefetch_related("reminders"):
         days_left = (audit_request.due_on - today).days
         asked_days_ahead = (audit_request.due_on - audit_request.created_at.date()).days
@@ -449,7 +455,9 @@ def stages(requests: list[AuditRequest]) -> dict:
 
 
 def all_requests():
-    return AuditRequest.objects.select_related("organization", "framework_version")
+    return AuditRequest.objects.select_related("organization", "framework_version").defer(
+        WHOLE_QUESTIONNAIRE
+    )
 
 
 def open_requests():
@@ -461,7 +469,7 @@ def open_for(organization, *, framework_slug: str | None = None):
     found = open_requests().filter(organization=organization)
     if framework_slug:
         found = found.filter(framework_version__slug=framework_slug)
-    return found.select_related("framework_version").order_by("due_on")
+    return found.select_related("framework_version").defer(WHOLE_QUESTIONNAIRE).order_by("due_on")
 
 
 def overdue(requests=None):

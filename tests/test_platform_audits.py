@@ -278,6 +278,8 @@ def test_the_list_of_requests_costs_the_same_queries_for_one_or_many(client, rev
         with CaptureQueriesContext(connection) as queries:
             response = client.get(reverse("audit_requests"), {"show": show})
         assert response.status_code == 200
+        # A list names each questionnaire; it never reads (and parses) the whole definition.
+        assert not any('"definition"' in q["sql"] for q in queries.captured_queries)
         return len(response.context["rows"]), len(queries)
 
     overdue(ask(OrganizationFactory(), reviewer, draft.framework_version))

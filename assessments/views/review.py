@@ -340,9 +340,9 @@ LATEST_REQUESTS = 5
 
 def _requests_with_history(organization) -> list[tuple]:
     requests = list(
-        organization.audit_requests.select_related("framework_version").order_by("-created_at")[
-            :LATEST_REQUESTS
-        ]
+        organization.audit_requests.select_related("framework_version")
+        .defer(platform_requests.WHOLE_QUESTIONNAIRE)
+        .order_by("-created_at")[:LATEST_REQUESTS]
     )
     history = platform_requests.history(requests)
     return [(r, history[r.pk]) for r in requests]
