@@ -326,7 +326,9 @@ def fulfil_on_signing(attestation, *, actor: Actor) -> list[AuditRequest]:
     later one."""
     version = attestation.assessment.framework_version
     answered = (
-        AuditRequest.objects.select_for_update()
+        # Lock the requests only: the questionnaire rows joined in are shared by every
+        # organization signing at the same moment.
+        AuditRequest.objects.select_for_update(of=("self",))
         .filter(
             organization_id=attestation.organization_id,
             state__in=OPEN_STATES,
@@ -482,8 +484,8 @@ def history(requests: list[AuditRequest]) -> dict:
     """Each request's audit events, oldest first, in one query."""
     by_request: dict = {r.pk: [] for r in requests}
     events = AuditEvent.objects.filter(
-        Q(object_type=AuditRequest.__name__), object_id__in=[str(r.pk) for r in requests]
-    ).select_related("actor")
+        object_type=AuditRequest.__name__, object_id__in=[str(r.pk) for r in requests]
+    )
     for event in events.order_by("id"):
         by_request[uuid.UUID(event.object_id)].append(event)
     return by_request
