@@ -71,14 +71,25 @@ def responses_and_revisions(
     if evidence_items is None:
         evidence_items = with_verdicts(assessment)
     evidence = _evidence_by_question(evidence_items)
-    url_verdicts = _latest_question_verdicts(assessment)
     questions = assessment.framework_version.framework.questions
-    stored = list(assessment.answers.all())
+    # Rows, not models: a page reads every answer, and building models was most of its cost.
+    stored = list(
+        assessment.answers.order_by().values_list(
+            "question_id", "value", "not_applicable", "justification", "revision", named=True
+        )
+    )
+    links = {
+        a.question_id
+        for a in stored
+        if a.value
+        and a.question_id in questions
+        and questions[a.question_id].type == QuestionType.URL
+    }
+    url_verdicts = _latest_question_verdicts(assessment) if links else {}
     responses = {}
     for a in stored:
         count, support = evidence.pop(a.question_id, (0, scoring.Support.NONE))
-        question = questions.get(a.question_id)
-        if question is not None and question.type == QuestionType.URL and a.value:
+        if a.question_id in links:
             support = URL_SUPPORT.get(url_verdicts.get(a.question_id), scoring.Support.SUBMITTED)
         responses[a.question_id] = response_of(a, count, support)
     for question_id, (count, support) in evidence.items():

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -309,20 +308,23 @@ def with_verdicts(assessment: Assessment, *, end: datetime.date | None = None) -
     """Every item of an assessment with its latest reviewer verdict (``accepted``: True, False
     or None when none yet; ``verdict_reason``), whether it lapses before the attestation
     would end (``lapses``) and whether it came from the previous assessment
-    (``carried_over``), from one query: scoring and pages share it. A page that also shows
-    the attestation's end passes it as ``end`` so it is worked out once."""
+    (``carried_over``): scoring and pages share it. A page that also shows the attestation's
+    end passes it as ``end`` so it is worked out once. Two plain reads (one when there is no
+    evidence) cost less than one with a subquery per verdict field."""
     end = end or attestation_end(assessment)
-    latest = EvidenceVerdict.objects.filter(evidence=OuterRef("pk")).order_by("-decided_at", "-id")
-    return list(
-        assessment.evidence.annotate(
-            accepted=Subquery(latest.values("accepted")[:1]),
-            verdict_reason=Subquery(latest.values("reason")[:1]),
-            lapses=ExpressionWrapper(Q(valid_until__lt=end), output_field=BooleanField()),
-            carried_over=ExpressionWrapper(
-                Q(uploaded_at__lt=assessment.created_at), output_field=BooleanField()
-            ),
-        )
-    )
+    items = list(assessment.evidence.all())
+    latest = {}
+    if items:
+        verdicts = EvidenceVerdict.objects.filter(evidence__in=[item.pk for item in items])
+        for evidence_id, accepted, reason in verdicts.order_by("decided_at", "id").values_list(
+            "evidence_id", "accepted", "reason"
+        ):
+            latest[evidence_id] = (accepted, reason)  # in decision order: the latest wins
+    for item in items:
+        item.accepted, item.verdict_reason = latest.get(item.pk, (None, None))
+        item.lapses = item.valid_until is not None and item.valid_until < end
+        item.carried_over = item.uploaded_at < assessment.created_at
+    return items
 
 
 def by_question(items: list[Evidence]) -> dict[str, list[Evidence]]:

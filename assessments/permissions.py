@@ -48,8 +48,13 @@ def role_in(user: User, organization: Organization) -> Role | None:
         return scope.role if organization.pk == scope.organization_id else None
     roles = user.__dict__.setdefault("_portal_roles", {})
     if organization.pk not in roles:
-        membership = Membership.objects.filter(organization=organization, user=user).first()
-        roles[organization.pk] = Role(membership.role) if membership else None
+        # Unordered: the model's default ordering would join two tables to sort one row.
+        found = (
+            Membership.objects.filter(organization_id=organization.pk, user_id=user.pk)
+            .order_by()
+            .values_list("role", flat=True)[:1]
+        )
+        roles[organization.pk] = Role(found[0]) if found else None
     return roles[organization.pk]
 
 
