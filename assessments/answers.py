@@ -5,6 +5,8 @@ against an older revision that would overwrite someone else's different answer i
 refused and reported as a conflict rather than applied.
 """
 
+import copy
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +47,10 @@ class SaveResult:
     saved: list[str] = field(default_factory=list)
     conflicts: dict[str, Answer] = field(default_factory=dict)
     revisions: dict[str, int] = field(default_factory=dict)  # of the answers now stored
+    # Every answer of the assessment when the save began, and once it commits: a caller that
+    # shows what the save changed (autosave) reads nothing again.
+    before: dict[str, Answer] = field(default_factory=dict)
+    after: dict[str, Answer] = field(default_factory=dict)
 
 
 def response_of(
@@ -70,20 +76,32 @@ def responses_and_revisions(
     revision, from three queries (two when the page already read the evidence)."""
     if evidence_items is None:
         evidence_items = with_verdicts(assessment)
-    evidence = _evidence_by_question(evidence_items)
-    questions = assessment.framework_version.framework.questions
     # Rows, not models: a page reads every answer, and building models was most of its cost.
     stored = list(
         assessment.answers.order_by().values_list(
             "question_id", "value", "not_applicable", "justification", "revision", named=True
         )
     )
+    responses = responses_from(assessment, stored, evidence_items)
+    return responses, {a.question_id: a.revision for a in stored}
+
+
+def responses_from(
+    assessment: Assessment, stored, evidence_items: list[Evidence], *, only: Collection[str] = ()
+) -> dict[str, scoring.Response]:
+    """Answers already read (models or rows) as scoring needs them. With ``only``, the
+    reviewer's verdicts on links are read for those questions alone and ``evidence_items``
+    are theirs: the others are scored on their answers, which is all an autosave shows of
+    them (whether they are visible)."""
+    evidence = _evidence_by_question(evidence_items)
+    questions = assessment.framework_version.framework.questions
     links = {
         a.question_id
         for a in stored
         if a.value
         and a.question_id in questions
         and questions[a.question_id].type == QuestionType.URL
+        and (not only or a.question_id in only)
     }
     url_verdicts = _latest_question_verdicts(assessment) if links else {}
     responses = {}
@@ -94,7 +112,7 @@ def responses_and_revisions(
         responses[a.question_id] = response_of(a, count, support)
     for question_id, (count, support) in evidence.items():
         responses[question_id] = scoring.Response(evidence_count=count, support=support)
-    return responses, {a.question_id: a.revision for a in stored}
+    return responses
 
 
 # A reviewer's verdict on a linked page (e.g. the public statement) says whether it backs
@@ -176,15 +194,13 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         ensure_editable(locked)
-        current = {
-            a.question_id: a
-            for a in Answer.objects.select_for_update().filter(
-                assessment=locked, question_id__in=[i.question_id for i in items]
-            )
-        }
+        # Every writer of answers locks the assessment first (here), so what is read under
+        # its lock stays as read until this transaction commits.
+        result.before = {a.question_id: a for a in Answer.objects.filter(assessment=locked)}
+        result.after = dict(result.before)
         now = timezone.now()
         for item in items:
-            answer = current.get(item.question_id)
+            answer = result.before.get(item.question_id)
             if answer is None and item.is_empty:
                 continue  # nothing typed, nothing stored
             if answer is None:
@@ -200,11 +216,13 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
                 _audit_saved(locked, answer, actor)
                 result.saved.append(item.question_id)
                 result.revisions[item.question_id] = 1
+                result.after[item.question_id] = answer
             elif _same(answer, item):
                 result.revisions[item.question_id] = answer.revision
             elif (item.base_revision or 0) != answer.revision:  # someone saved in between
                 result.conflicts[item.question_id] = answer
             else:
+                answer = copy.copy(answer)  # what it was stays in ``before``
                 answer.value = item.value
                 answer.not_applicable = item.not_applicable
                 answer.justification = item.justification
@@ -215,4 +233,5 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
                 _audit_saved(locked, answer, actor)
                 result.saved.append(item.question_id)
                 result.revisions[item.question_id] = answer.revision
+                result.after[item.question_id] = answer
     return result

@@ -4,6 +4,7 @@ import codecs
 import datetime
 import hashlib
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -304,15 +305,19 @@ def attestation_end(assessment: Assessment, *, latest=None) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=settings.ATTESTATION_VALID_DAYS)
 
 
-def with_verdicts(assessment: Assessment, *, end: datetime.date | None = None) -> list[Evidence]:
+def with_verdicts(
+    assessment: Assessment, *, end: datetime.date | None = None, questions: Collection[str] = ()
+) -> list[Evidence]:
     """Every item of an assessment with its latest reviewer verdict (``accepted``: True, False
     or None when none yet; ``verdict_reason``), whether it lapses before the attestation
     would end (``lapses``) and whether it came from the previous assessment
     (``carried_over``): scoring and pages share it. A page that also shows the attestation's
     end passes it as ``end`` so it is worked out once. Two plain reads (one when there is no
-    evidence) cost less than one with a subquery per verdict field."""
+    evidence) cost less than one with a subquery per verdict field. With ``questions``, the
+    items given under those questions only."""
     end = end or attestation_end(assessment)
-    items = list(assessment.evidence.all())
+    items = assessment.evidence.all()
+    items = list(items.filter(question_id__in=questions) if questions else items)
     latest = {}
     if items:
         verdicts = EvidenceVerdict.objects.filter(evidence__in=[item.pk for item in items])

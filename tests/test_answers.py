@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments.actors import Actor
 from assessments.answers import AnswerInput, save_answers
 from assessments.attestation import STATEMENT_VERSION
+from assessments.evidence import add_url
 from assessments.models import Answer, AuditEvent, Evidence
 
 
@@ -253,6 +254,23 @@ def test_autosave_tells_the_page_which_questions_appear(client, draft, preparer)
     response = autosave(client, draft, "scope.age_bands", {"q_scope__age_bands": ["under_13"]})
     shown = json.loads(response["HX-Trigger"])["portal:visibility"]["show"]
     assert shown == ["age.child_data_retention", "age.parental_consent"]
+
+
+def test_autosave_status_counts_the_evidence_given_under_the_question_that_backs_it(
+    client, v2_draft, preparer
+):
+    add_url(v2_draft, "age.evidence", "https://example.com/age-audit", actor=Actor(preparer))
+    client.force_login(preparer)
+    response = autosave(client, v2_draft, "age.method", {"q_age__method": "verified"})
+    assert '<div class="small" id="status-q-age-method" hx-swap-oob="true">Met</div>' in (
+        response.text
+    )
+
+
+def test_autosave_status_says_claimed_when_nothing_backs_the_answer(client, v2_draft, preparer):
+    client.force_login(preparer)
+    response = autosave(client, v2_draft, "age.method", {"q_age__method": "verified"})
+    assert ">Claimed, not evidenced</div>" in response.text
 
 
 def test_autosave_refuses_a_stale_revision_and_says_so(client, draft, preparer, admin):

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 
-from assessments.models import Assessment, Invitation
+from assessments.models import Answer, Assessment, AuditAction, AuditEvent, Invitation
 from tests.conftest import PortalClient
 
 pytestmark = [
@@ -19,20 +19,25 @@ pytestmark = [
 
 
 def all_at_once(person, url, data, times=5) -> list[int]:
-    clients = [PortalClient(raise_request_exception=False) for _ in range(times)]
+    return [r.status_code for r in each_at_once(person, url, [data] * times)]
+
+
+def each_at_once(person, url, posts: list[dict]) -> list:
+    """Every post sent in the same instant, each by its own client; their responses."""
+    clients = [PortalClient(raise_request_exception=False) for _ in posts]
     for client in clients:
         client.force_login(person)
-    barrier = threading.Barrier(times)
+    barrier = threading.Barrier(len(posts))
 
-    def post(client):
+    def post(client, data):
         try:
             barrier.wait()
-            return client.post(url, data).status_code
+            return client.post(url, data)
         finally:
             connections.close_all()
 
-    with ThreadPoolExecutor(times) as pool:
-        return list(pool.map(post, clients))
+    with ThreadPoolExecutor(len(posts)) as pool:
+        return list(pool.map(post, clients, posts))
 
 
 def test_five_simultaneous_starts_make_one_draft(org, preparer, framework_version):
@@ -46,6 +51,20 @@ def test_five_simultaneous_invitations_of_one_address_make_one(org, admin):
     statuses = all_at_once(admin, reverse("members", args=[org.pk]), data)
     assert statuses == [302] * 5
     assert Invitation.objects.filter(email="new.person@example.org").count() == 1
+
+
+def test_five_people_typing_the_same_first_answer_at_once_store_one_and_hear_of_it(draft, preparer):
+    """Every writer of answers waits on the assessment's lock: one answer is stored, and the
+    four typed over it are told so, none lost to a server error."""
+    url = reverse("autosave", args=[draft.pk, "age.method"])
+    methods = ["verified", "estimation", "provisioned", "self_declared", "none"]
+    responses = each_at_once(preparer, url, [{"q_age__method": m} for m in methods])
+    assert [r.status_code for r in responses] == [200] * 5
+    assert sum("Saved" in r.text for r in responses) == 1
+    assert sum("changed this answer meanwhile" in r.text for r in responses) == 4
+    stored = Answer.objects.get(assessment=draft, question_id="age.method")
+    assert stored.revision == 1
+    assert AuditEvent.objects.filter(action=AuditAction.ANSWER_SAVED).count() == 1
 
 
 def test_organizations_signing_at_the_same_moment_each_get_their_own_status_entry(

@@ -211,7 +211,7 @@ class AnswerDetail(Logged, APIView):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        stored = assessment.answers.filter(question_id=question_id).first()
+        stored = saved.after.get(question_id)
         if stored is None:  # nothing typed, nothing stored: the answer is still empty
             return Response(
                 {

@@ -29,7 +29,7 @@ from assessments.lifecycle import Transition
 from assessments.models import Status
 from assessments.permissions import Need
 from assessments.policy_changes import policy_flags_for
-from assessments.scoring import Response, score, visible_question_ids
+from assessments.scoring import score, visible_question_ids
 from assessments.views.answering import over_their_revisions, save_form
 from assessments.views.helpers import refusals_as_messages
 
@@ -296,10 +296,9 @@ def autosave(request, assessment_id, question_id):
     question = framework.questions.get(question_id)
     if question is None or question.type == QuestionType.EVIDENCE:
         raise Http404
-    responses, revisions = answers.responses_and_revisions(assessment)
-    before = visible_question_ids(framework, responses)
     form = SectionForm(request.POST, questions=[question], responses={}, revisions={})
     context = {"question": question, "errors": [], "conflict": None, "saved": False}
+    before = after = None
     if not form.is_valid():
         context["errors"] = [str(e) for errors in form.errors.values() for e in errors]
     else:
@@ -310,24 +309,31 @@ def autosave(request, assessment_id, question_id):
         except IllegalTransition as exc:
             context["errors"] = [str(exc)]
         else:
+            before, after = saved.before, saved.after
             conflict = saved.conflicts.get(question_id)
             context.update(conflict=conflict, saved=not conflict)
             if conflict:
                 context["their_answer"] = display_value(question, response_of(conflict))
-            else:  # what is stored now, without reading it back
-                (item,) = form.answer_inputs()
-                evidence_count = responses.get(question_id, Response()).evidence_count
-                responses[question_id] = Response(
-                    item.value, item.not_applicable, item.justification, evidence_count
-                )
-                revisions[question_id] = saved.revisions[question_id]
+    if after is None:  # nothing saved: the answers as they stand
+        before = after = {a.question_id: a for a in assessment.answers.all()}
+    # Visibility follows the answers alone; the status shown is this question's.
+    shown_before = visible_question_ids(framework, {q: response_of(a) for q, a in before.items()})
+    standing = {question_id, *question.evidenced_by}  # what this question's status reads
+    given = evidence.with_verdicts(assessment, questions=standing)
+    responses = answers.responses_from(assessment, after.values(), given, only=standing)
     context["revision_field"] = form[revision_name(question_id)]
-    context["revision"] = None if context["conflict"] else revisions.get(question_id)
+    stored = after.get(question_id)
+    context["revision"] = None if context["conflict"] else (stored.revision if stored else None)
     result = score(framework, responses)
     context["status"] = result.by_question.get(question_id)
-    after = set(result.by_question)
+    shown_after = set(result.by_question)
     response = render(request, "assessments/section.html#autosave", context)
     response["HX-Trigger"] = json.dumps(
-        {"portal:visibility": {"show": sorted(after - before), "hide": sorted(before - after)}}
+        {
+            "portal:visibility": {
+                "show": sorted(shown_after - shown_before),
+                "hide": sorted(shown_before - shown_after),
+            }
+        }
     )
     return response
