@@ -6,7 +6,7 @@ refused and reported as a conflict rather than applied.
 """
 
 import copy
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,10 +70,14 @@ def responses_for(assessment: Assessment) -> dict[str, scoring.Response]:
 
 
 def responses_and_revisions(
-    assessment: Assessment, evidence_items: list[Evidence] | None = None
+    assessment: Assessment,
+    evidence_items: list[Evidence] | None = None,
+    *,
+    link_verdicts: Mapping[str, str] | None = None,
 ) -> tuple[dict, dict[str, int]]:
     """Every answer as scoring needs it (with where its evidence stands), and each answer's
-    revision, from three queries (two when the page already read the evidence)."""
+    revision, from three queries (fewer when the page already read the evidence, or the
+    latest attestation's verdicts as ``link_verdicts``: question to verdict)."""
     if evidence_items is None:
         evidence_items = with_verdicts(assessment)
     # Rows, not models: a page reads every answer, and building models was most of its cost.
@@ -82,12 +86,17 @@ def responses_and_revisions(
             "question_id", "value", "not_applicable", "justification", "revision", named=True
         )
     )
-    responses = responses_from(assessment, stored, evidence_items)
+    responses = responses_from(assessment, stored, evidence_items, link_verdicts=link_verdicts)
     return responses, {a.question_id: a.revision for a in stored}
 
 
 def responses_from(
-    assessment: Assessment, stored, evidence_items: list[Evidence], *, only: Collection[str] = ()
+    assessment: Assessment,
+    stored,
+    evidence_items: list[Evidence],
+    *,
+    only: Collection[str] = (),
+    link_verdicts: Mapping[str, str] | None = None,
 ) -> dict[str, scoring.Response]:
     """Answers already read (models or rows) as scoring needs them. With ``only``, the
     reviewer's verdicts on links are read for those questions alone and ``evidence_items``
@@ -103,7 +112,9 @@ def responses_from(
         and questions[a.question_id].type == QuestionType.URL
         and (not only or a.question_id in only)
     }
-    url_verdicts = _latest_question_verdicts(assessment) if links else {}
+    url_verdicts = link_verdicts
+    if url_verdicts is None:
+        url_verdicts = _latest_question_verdicts(assessment) if links else {}
     responses = {}
     for a in stored:
         count, support = evidence.pop(a.question_id, (0, scoring.Support.NONE))

@@ -241,18 +241,20 @@ def review_assessment(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
     framework = assessment.framework_version.framework
     questions = framework.questions
-    recent = list(assessment.attestations.order_by("-number")[:2])
+    recent = list(assessment.attestations.select_related("signed_by").order_by("-number")[:2])
     latest = recent[0] if recent else None
     items = evidence.with_verdicts(
         assessment, end=evidence.attestation_end(assessment, latest=latest)
     )
-    responses, _ = answers.responses_and_revisions(assessment, items)
+    current = verdicts.current_question_verdicts(latest)
+    responses, _ = answers.responses_and_revisions(
+        assessment, items, link_verdicts={q: v.verdict for q, v in current.items()}
+    )
     previous = recent[1] if len(recent) > 1 else None
     comments: dict[str, list] = {}
     for note in assessment.comments.select_related("author"):
         comments.setdefault(note.question_id, []).append(note)
     changes = snapshot_changes(previous.snapshot_json, latest.snapshot_json) if previous else None
-    current = verdicts.current_question_verdicts(latest)
     result = score(framework, responses)
     regime_results = regimes.results_for(
         framework, result, responses, regimes.choices_of(assessment)
@@ -277,6 +279,9 @@ def review_assessment(request, assessment_id):
     )
     section = _section_shown(request, shown, show)
     sections = [(s.section, len(rows), s.section.id == section) for s, rows in shown]
+    assign_form = AssignForm(
+        initial={"reviewer": assessment.assigned_reviewer_id or ""}, reviewers=_reviewers()
+    )
     return render(
         request,
         "review/assessment.html",
@@ -314,10 +319,10 @@ def review_assessment(request, assessment_id):
             "decision_form": DecisionForm(),
             "change_form": ChangeRequestForm(),
             "change_notes": verdicts.change_notes(assessment, current),
-            "assign_form": AssignForm(
-                initial={"reviewer": assessment.assigned_reviewer_id or ""},
-                reviewers=_reviewers(),
-            ),
+            "assign_form": assign_form,
+            # From the reviewers just listed; one who has left is read on its own.
+            "assigned_reviewer": assign_form.reviewers.get(str(assessment.assigned_reviewer_id))
+            or assessment.assigned_reviewer,
             "events": AuditEvent.objects.filter(assessment_id=assessment.pk).order_by("-id")[
                 :LATEST_EVENTS
             ],
