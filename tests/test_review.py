@@ -321,3 +321,17 @@ def test_the_audit_trail_pages_by_fifty_and_cuts_long_details(client, draft, rev
     older = client.get(url, {"page": 2})
     assert older.context["rows"][0][0].details["question_id"] == "q1"
     assert client.get(url, {"page": "nonsense"}).status_code == 200  # the first page
+
+
+def test_the_review_page_names_the_assigned_reviewer_even_one_who_has_left(
+    reviewer_client, framework_version, reviewer
+):
+    (assessment,) = queued(framework_version, reviewer, 1)
+    colleague = UserFactory(full_name="Rhea Reviewer", is_reviewer=True)
+    workflow.assign(assessment, actor=Actor(reviewer), reviewer=colleague)
+    page = reviewer_client.get(reverse("review_assessment", args=[assessment.pk]))
+    assert "· reviewer Rhea Reviewer" in page.text
+    colleague.is_active = False
+    colleague.save()
+    page = reviewer_client.get(reverse("review_assessment", args=[assessment.pk]))
+    assert "· reviewer Rhea Reviewer" in page.text
