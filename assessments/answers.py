@@ -5,7 +5,6 @@ against an older revision that would overwrite someone else's different answer i
 refused and reported as a conflict rather than applied.
 """
 
-import copy
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,10 +46,11 @@ class SaveResult:
     saved: list[str] = field(default_factory=list)
     conflicts: dict[str, Answer] = field(default_factory=dict)
     revisions: dict[str, int] = field(default_factory=dict)  # of the answers now stored
-    # Every answer of the assessment when the save began, and once it commits: a caller that
-    # shows what the save changed (autosave) reads nothing again.
-    before: dict[str, Answer] = field(default_factory=dict)
-    after: dict[str, Answer] = field(default_factory=dict)
+    # Every answer of the assessment (as rows: ``STORED``'s fields) when the save began, and
+    # once it commits: a caller that shows what the save changed (autosave) reads nothing
+    # again.
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
 
 
 def response_of(
@@ -206,43 +206,49 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         ensure_editable(locked)
         # Every writer of answers locks the assessment first (here), so what is read under
-        # its lock stays as read until this transaction commits.
-        result.before = {a.question_id: a for a in Answer.objects.filter(assessment=locked)}
+        # its lock stays as read until this transaction commits. Rows, not models: an
+        # autosave reads every answer to save one.
+        result.before = {
+            a.question_id: a
+            for a in Answer.objects.filter(assessment=locked)
+            .order_by()
+            .values_list(*STORED, named=True)
+        }
         result.after = dict(result.before)
         now = timezone.now()
         for item in items:
-            answer = result.before.get(item.question_id)
-            if answer is None and item.is_empty:
+            stored = result.before.get(item.question_id)
+            if stored is None and item.is_empty:
                 continue  # nothing typed, nothing stored
-            if answer is None:
-                answer = Answer.objects.create(
-                    assessment=locked,
-                    question_id=item.question_id,
-                    value=item.value,
-                    not_applicable=item.not_applicable,
-                    justification=item.justification,
-                    updated_at=now,
-                    updated_by=actor.user,
-                )
-                _audit_saved(locked, answer, actor)
-                result.saved.append(item.question_id)
-                result.revisions[item.question_id] = 1
-                result.after[item.question_id] = answer
-            elif _same(answer, item):
-                result.revisions[item.question_id] = answer.revision
-            elif (item.base_revision or 0) != answer.revision:  # someone saved in between
-                result.conflicts[item.question_id] = answer
+            if stored is not None and _same(stored, item):
+                result.revisions[item.question_id] = stored.revision
+                continue
+            if stored is not None and (item.base_revision or 0) != stored.revision:
+                # Someone saved in between: theirs stays, with who saved it.
+                theirs = Answer.objects.select_related("updated_by").get(pk=stored.id)
+                result.conflicts[item.question_id] = theirs
+                continue
+            answer = Answer(
+                pk=stored.id if stored else None,
+                assessment=locked,
+                question_id=item.question_id,
+                value=item.value,
+                not_applicable=item.not_applicable,
+                justification=item.justification,
+                revision=stored.revision + 1 if stored else 1,
+                updated_at=now,
+                updated_by=actor.user,
+            )
+            if stored is None:
+                answer.save(force_insert=True)
             else:
-                answer = copy.copy(answer)  # what it was stays in ``before``
-                answer.value = item.value
-                answer.not_applicable = item.not_applicable
-                answer.justification = item.justification
-                answer.revision += 1
-                answer.updated_at = now
-                answer.updated_by = actor.user
-                answer.save()
-                _audit_saved(locked, answer, actor)
-                result.saved.append(item.question_id)
-                result.revisions[item.question_id] = answer.revision
-                result.after[item.question_id] = answer
+                answer.save(update_fields=CHANGED)
+            _audit_saved(locked, answer, actor)
+            result.saved.append(item.question_id)
+            result.revisions[item.question_id] = answer.revision
+            result.after[item.question_id] = answer
     return result
+
+
+STORED = ("id", "question_id", "value", "not_applicable", "justification", "revision")
+CHANGED = ["value", "not_applicable", "justification", "revision", "updated_at", "updated_by"]

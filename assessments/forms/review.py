@@ -13,7 +13,7 @@ class DecisionForm(forms.Form):
     rationale = forms.CharField(
         label="Rationale (shown to the organization and in the report)",
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
 
@@ -23,7 +23,7 @@ class ChangeRequestForm(forms.Form):
     message = forms.CharField(
         label="What should the organization change, overall?",
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
 

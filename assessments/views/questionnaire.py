@@ -164,6 +164,7 @@ def section(request, assessment_id, section_id):
     by_question = evidence.by_question(items)
     # What each question shows, looked up once here rather than by the template per block.
     autosave = reverse("autosave", args=[assessment.pk, "-"])[:-2]
+    sections_at = reverse("section", args=[assessment.pk, "-"])[:-2]  # reversed once, not per link
     blocks = []
     for block in form.blocks():
         qid = block["question"].id
@@ -185,6 +186,9 @@ def section(request, assessment_id, section_id):
             "assessment": assessment,
             "framework": framework,
             "section": current,
+            "sections": [
+                (s, f"{sections_at}{s.id}/", s.id == current.id) for s in framework.sections
+            ],
             "form": form,
             "blocks": blocks,
             "result": result,

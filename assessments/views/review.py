@@ -28,6 +28,7 @@ from assessments.answer_display import display_value
 from assessments.attestation import snapshot_changes
 from assessments.charts import TONE_COLOURS, Bar, horizontal_bars
 from assessments.errors import IllegalTransition, MissingRequirement
+from assessments.forms.markup import field_markup
 from assessments.forms.review import (
     AssignForm,
     ChangeRequestForm,
@@ -316,8 +317,10 @@ def review_assessment(request, assessment_id):
             "changes": changes,
             "previous": previous,
             "general_comments": comments.get("", []),
-            "decision_form": DecisionForm(),
-            "change_form": ChangeRequestForm(),
+            # Built as the questionnaire's controls are (forms.markup), without crispy's
+            # template per field: a third of the review page's form time.
+            "decision_fields": [field_markup(bound) for bound in DecisionForm()],
+            "change_message": field_markup(ChangeRequestForm()["message"]),
             "change_notes": verdicts.change_notes(assessment, current),
             "assign_form": assign_form,
             # From the reviewers just listed; one who has left is read on its own.
