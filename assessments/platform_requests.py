@@ -483,6 +483,8 @@ def overdue(requests=None):
 def history(requests: list[AuditRequest]) -> dict:
     """Each request's audit events, oldest first, in one query."""
     by_request: dict = {r.pk: [] for r in requests}
+    if not requests:
+        return by_request  # nothing asked: nothing to read
     events = AuditEvent.objects.filter(
         object_type=AuditRequest.__name__, object_id__in=[str(r.pk) for r in requests]
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from assessments import audit, webhooks
@@ -264,7 +265,10 @@ def moved(changes: list[SectionChange]) -> list[SectionChange]:
 def policy_flags_for(assessment) -> list[tuple[PolicyChangeFlag, list[str]]]:
     """Each flag on the assessment's attestations, with the texts of the questions it re-opens."""
     questions = assessment.framework_version.framework.questions
-    flags = PolicyChangeFlag.objects.filter(attestation__assessment=assessment).select_related(
-        "document", "attestation"
+    # The attestation's number only: its snapshot (a whole questionnaire) is not read.
+    flags = (
+        PolicyChangeFlag.objects.filter(attestation__assessment=assessment)
+        .select_related("document")
+        .annotate(attestation_number=F("attestation__number"))
     )
     return [(flag, [questions[q].text for q in flag.question_ids]) for flag in flags]

@@ -560,7 +560,7 @@ def test_the_review_page_shows_the_series_and_the_queue_sorts_and_filters_by_it(
     import_figures(content, actor=Actor(reviewer), filename="f.csv")
     client.force_login(reviewer)
     page = client.get(reverse("review_assessment", args=[signed.assessment.pk]))
-    assert [(f.month.month, high) for f, high in page.context["figures"]] == [
+    assert [(f.month.month, f.high) for f in page.context["figures"]] == [
         (10, False),
         (11, True),
     ]

@@ -134,6 +134,10 @@ def test_a_statement_that_changes_flags_the_attestation_and_tells_everyone(
     shown = client.get(reverse("verify_hash", args=[digest])).content.decode()
     assert "Under re-check" not in hidden
     assert "Under re-check" in shown
+    client.force_login(reviewer)
+    review = client.get(reverse("review_assessment", args=[assessment.pk])).content.decode()
+    assert f"({flag.capture.url}), found on" in review
+    assert f"after attestation {flag.attestation.number} was approved" in review
 
 
 def test_a_statement_that_disappears_is_flagged_as_gone(submitted, signatory, reviewer, committed):

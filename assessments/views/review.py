@@ -2,6 +2,7 @@ from enum import StrEnum
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -313,7 +314,9 @@ def review_assessment(request, assessment_id):
             "here": request.get_full_path(),
             "attestation": latest,
             "policy_flags": policy_flags_for(assessment),
-            "claim_flags": PublicClaimFlag.objects.filter(attestation__assessment=assessment),
+            "claim_flags": PublicClaimFlag.objects.filter(attestation__assessment=assessment)
+            .select_related("capture")
+            .annotate(attestation_number=F("attestation__number")),
             "changes": changes,
             "previous": previous,
             "general_comments": comments.get("", []),
@@ -331,10 +334,7 @@ def review_assessment(request, assessment_id):
             ],
             "decidable": decidable,
             "platform_requests": _requests_with_history(assessment.organization),
-            "figures": [
-                (f, violation_figures.is_high(f.violations_per_10k))
-                for f in violation_figures.series(assessment.organization, months=FIGURE_MONTHS)
-            ],
+            "figures": violation_figures.rows(assessment.organization, months=FIGURE_MONTHS),
             "figure_threshold": violation_figures.threshold(),
             "can_start_review": lifecycle.may(request.user, assessment, Transition.START_REVIEW),
         },
