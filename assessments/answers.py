@@ -95,13 +95,13 @@ def responses_from(
     stored,
     evidence_items: list[Evidence],
     *,
-    only: Collection[str] = (),
+    only: Collection[str] | None = None,
     link_verdicts: Mapping[str, str] | None = None,
 ) -> dict[str, scoring.Response]:
     """Answers already read (models or rows) as scoring needs them. With ``only``, the
-    reviewer's verdicts on links are read for those questions alone and ``evidence_items``
-    are theirs: the others are scored on their answers, which is all an autosave shows of
-    them (whether they are visible)."""
+    reviewer's verdicts on links are read for those questions alone (none when it is empty)
+    and ``evidence_items`` are theirs: the others are scored on their answers, which is all
+    an autosave shows of them (whether they are visible)."""
     evidence = _evidence_by_question(evidence_items)
     questions = assessment.framework_version.framework.questions
     links = {
@@ -110,7 +110,7 @@ def responses_from(
         if a.value
         and a.question_id in questions
         and questions[a.question_id].type == QuestionType.URL
-        and (not only or a.question_id in only)
+        and (only is None or a.question_id in only)
     }
     url_verdicts = link_verdicts
     if url_verdicts is None:

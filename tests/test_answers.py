@@ -9,11 +9,13 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import verdicts, workflow
 from assessments.actors import Actor
 from assessments.answers import AnswerInput, save_answers
 from assessments.attestation import STATEMENT_VERSION
+from assessments.demo import answer_everything
 from assessments.evidence import add_url
-from assessments.models import Answer, AuditEvent, Evidence
+from assessments.models import Answer, AuditEvent, Evidence, Verdict
 
 
 def section_url(assessment, section="age_assurance"):
@@ -271,6 +273,42 @@ def test_autosave_status_says_claimed_when_nothing_backs_the_answer(client, v2_d
     client.force_login(preparer)
     response = autosave(client, v2_draft, "age.method", {"q_age__method": "verified"})
     assert ">Claimed, not evidenced</div>" in response.text
+
+
+def test_autosave_status_counts_the_reviewers_verdict_on_the_link_that_backs_it(
+    client, v2_draft, preparer, signatory, reviewer
+):
+    """The public statement is claimed, its link was sent back by the reviewer: saving the
+    claim again must not read as met, nor as merely unevidenced."""
+    answer_everything(v2_draft, actor=Actor(preparer), quality="strong")
+    workflow.submit(v2_draft, actor=Actor(preparer))
+    workflow.sign(v2_draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    verdicts.record_question_verdict(
+        v2_draft,
+        question_id="legal.statement_url",
+        verdict=Verdict.NEEDS_CHANGE,
+        note="The page does not mention children.",
+        actor=Actor(reviewer),
+    )
+    workflow.request_changes(
+        v2_draft, actor=Actor(reviewer), message="See the link.", question_notes={}
+    )
+    stored = Answer.objects.get(assessment=v2_draft, question_id="legal.public_statement")
+    client.force_login(preparer)
+    response = autosave(
+        client,
+        v2_draft,
+        "legal.public_statement",
+        {"q_legal__public_statement": "no", "rev_legal__public_statement": stored.revision},
+    )
+    assert "Saved" in response.text
+    response = autosave(
+        client,
+        v2_draft,
+        "legal.public_statement",
+        {"q_legal__public_statement": "yes", "rev_legal__public_statement": stored.revision + 1},
+    )
+    assert ">Not met</div>" in response.text
 
 
 def test_autosave_refuses_a_stale_revision_and_says_so(client, draft, preparer, admin):

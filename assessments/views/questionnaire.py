@@ -322,9 +322,10 @@ def autosave(request, assessment_id, question_id):
         before = after = {a.question_id: a for a in assessment.answers.all()}
     # Visibility follows the answers alone; the status shown is this question's.
     shown_before = visible_question_ids(framework, {q: response_of(a) for q, a in before.items()})
-    standing = {question_id, *question.evidenced_by}  # what this question's status reads
-    given = evidence.with_verdicts(assessment, questions=standing)
-    responses = answers.responses_from(assessment, after.values(), given, only=standing)
+    # Besides its answer, its status reads only the evidence of the questions backing it.
+    backing = question.evidenced_by
+    given = evidence.with_verdicts(assessment, questions=backing) if backing else []
+    responses = answers.responses_from(assessment, after.values(), given, only=backing)
     context["revision_field"] = form[revision_name(question_id)]
     stored = after.get(question_id)
     context["revision"] = None if context["conflict"] else (stored.revision if stored else None)
