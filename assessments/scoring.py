@@ -314,6 +314,19 @@ def _result(
     )
 
 
+def question_result(
+    framework: Framework, question_id: str, responses: Mapping[str, Response]
+) -> tuple[QuestionResult | None, set[str]]:
+    """One question's result (None while it is hidden) and the questions visible: what an
+    autosave shows, without scoring every other question."""
+    visible = visible_question_ids(framework, responses)
+    if question_id not in visible:
+        return None, visible
+    question = framework.questions[question_id]
+    section = framework.section_of(question_id)
+    return _result(question, section, responses, visible, None), visible
+
+
 def score(
     framework: Framework,
     responses: Mapping[str, Response],

@@ -1,9 +1,12 @@
 """Scoring on small frameworks whose results are worked out by hand."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from assessments.frameworks.schema import AnswerStatus, Framework
-from assessments.scoring import Response, score
+from assessments.frameworks.loader import BUNDLED_DIR, parse
+from assessments.frameworks.schema import AnswerStatus, Framework, QuestionType
+from assessments.scoring import Response, Support, question_result, score
 
 CITE = [{"source": "g", "section": "1"}]
 
@@ -156,3 +159,43 @@ def test_section_scores_are_separate():
     result = score(fw, {"a": Response("yes"), "b": Response("no")})
     assert [s.score for s in result.sections] == [100, 0]
     assert result.score == 50
+
+
+def _answers_for(framework_):
+    """Any mix of answers a questionnaire can hold: each question left empty or given one of
+    its options (yes or no for a yes/no), with any evidence standing."""
+
+    def value_of(question):
+        if question.type == QuestionType.YES_NO:
+            return st.sampled_from(["yes", "no"])
+        if question.type == QuestionType.MULTI_CHOICE:
+            return st.lists(st.sampled_from([o.value for o in question.options]), max_size=2)
+        if question.options:
+            return st.sampled_from([o.value for o in question.options])
+        return st.just("https://example.com/x")
+
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            q.id: st.builds(Response, value=value_of(q), support=st.sampled_from(list(Support)))
+            for q in framework_.questions.values()
+        },
+    )
+
+
+def test_one_questions_result_is_what_scoring_the_whole_questionnaire_says():
+    """What an autosave shows (one question's status, the questions visible) is exactly
+    what scoring every question would."""
+    version_two = parse(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
+
+    @settings(max_examples=60, deadline=None)
+    @given(responses=_answers_for(version_two))
+    def check(responses):
+        whole = score(version_two, responses).by_question
+        for question_id in version_two.questions:
+            assert question_result(version_two, question_id, responses) == (
+                whole.get(question_id),
+                set(whole),
+            )
+
+    check()

@@ -29,7 +29,7 @@ from assessments.lifecycle import Transition
 from assessments.models import Status
 from assessments.permissions import Need
 from assessments.policy_changes import policy_flags_for
-from assessments.scoring import score, visible_question_ids
+from assessments.scoring import question_result, score, visible_question_ids
 from assessments.views.answering import over_their_revisions, save_form
 from assessments.views.helpers import refusals_as_messages
 
@@ -329,9 +329,7 @@ def autosave(request, assessment_id, question_id):
     context["revision_field"] = form[revision_name(question_id)]
     stored = after.get(question_id)
     context["revision"] = None if context["conflict"] else (stored.revision if stored else None)
-    result = score(framework, responses)
-    context["status"] = result.by_question.get(question_id)
-    shown_after = set(result.by_question)
+    context["status"], shown_after = question_result(framework, question_id, responses)
     response = render(request, "assessments/section.html#autosave", context)
     response["HX-Trigger"] = json.dumps(
         {
