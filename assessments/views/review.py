@@ -2,7 +2,7 @@ from enum import StrEnum
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -314,9 +314,7 @@ def review_assessment(request, assessment_id):
             "here": request.get_full_path(),
             "attestation": latest,
             "policy_flags": policy_flags_for(assessment),
-            "claim_flags": PublicClaimFlag.objects.filter(attestation__assessment=assessment)
-            .select_related("capture")
-            .annotate(attestation_number=F("attestation__number")),
+            "claim_flags": _claim_flags(assessment),
             "changes": changes,
             "previous": previous,
             "general_comments": comments.get("", []),
@@ -344,6 +342,18 @@ def review_assessment(request, assessment_id):
 LATEST_EVENTS = 5  # the rest are on the audit trail page
 FIGURE_MONTHS = 12
 LATEST_REQUESTS = 5
+
+
+def _claim_flags(assessment) -> list[PublicClaimFlag]:
+    """Public claims that changed after approval, with their captures read in one more query
+    only when there are any (most assessments have none)."""
+    flags = list(
+        PublicClaimFlag.objects.filter(attestation__assessment=assessment).annotate(
+            attestation_number=F("attestation__number")
+        )
+    )
+    prefetch_related_objects(flags, "capture")
+    return flags
 
 
 def _requests_with_history(organization) -> list[tuple]:
