@@ -80,14 +80,21 @@ def responses_and_revisions(
     latest attestation's verdicts as ``link_verdicts``: question to verdict)."""
     if evidence_items is None:
         evidence_items = with_verdicts(assessment)
-    # Rows, not models: a page reads every answer, and building models was most of its cost.
-    stored = list(
-        assessment.answers.order_by().values_list(
-            "question_id", "value", "not_applicable", "justification", "revision", named=True
-        )
+    stored = stored_answers(assessment)
+    responses = responses_from(
+        assessment, stored.values(), evidence_items, link_verdicts=link_verdicts
     )
-    responses = responses_from(assessment, stored, evidence_items, link_verdicts=link_verdicts)
-    return responses, {a.question_id: a.revision for a in stored}
+    return responses, {a.question_id: a.revision for a in stored.values()}
+
+
+def stored_answers(assessment: Assessment) -> dict[str, Any]:
+    """Every answer of the assessment by question, as rows of ``STORED``'s fields: pages read
+    every answer, and building models was most of that read's cost."""
+    rows = assessment.answers.order_by().values_list(*STORED, named=True)
+    return {a.question_id: a for a in rows}
+
+
+STORED = ("id", "question_id", "value", "not_applicable", "justification", "revision")
 
 
 def responses_from(
@@ -206,14 +213,8 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         ensure_editable(locked)
         # Every writer of answers locks the assessment first (here), so what is read under
-        # its lock stays as read until this transaction commits. Rows, not models: an
-        # autosave reads every answer to save one.
-        result.before = {
-            a.question_id: a
-            for a in Answer.objects.filter(assessment=locked)
-            .order_by()
-            .values_list(*STORED, named=True)
-        }
+        # its lock stays as read until this transaction commits.
+        result.before = stored_answers(locked)
         result.after = dict(result.before)
         now = timezone.now()
         for item in items:
@@ -250,5 +251,4 @@ def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Act
     return result
 
 
-STORED = ("id", "question_id", "value", "not_applicable", "justification", "revision")
 CHANGED = ["value", "not_applicable", "justification", "revision", "updated_at", "updated_by"]

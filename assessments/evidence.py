@@ -306,7 +306,10 @@ def attestation_end(assessment: Assessment, *, latest=None) -> datetime.date:
 
 
 def with_verdicts(
-    assessment: Assessment, *, end: datetime.date | None = None, questions: Collection[str] = ()
+    assessment: Assessment,
+    *,
+    end: datetime.date | None = None,
+    questions: Collection[str] | None = None,
 ) -> list[Evidence]:
     """Every item of an assessment with its latest reviewer verdict (``accepted``: True, False
     or None when none yet; ``verdict_reason``), whether it lapses before the attestation
@@ -314,10 +317,12 @@ def with_verdicts(
     (``carried_over``): scoring and pages share it. A page that also shows the attestation's
     end passes it as ``end`` so it is worked out once. Two plain reads (one when there is no
     evidence) cost less than one with a subquery per verdict field. With ``questions``, the
-    items given under those questions only."""
+    items given under those questions only (none, unread, when it is empty)."""
+    if questions is not None and not questions:
+        return []
     end = end or attestation_end(assessment)
     items = assessment.evidence.all()
-    items = list(items.filter(question_id__in=questions) if questions else items)
+    items = list(items if questions is None else items.filter(question_id__in=questions))
     latest = {}
     if items:
         verdicts = EvidenceVerdict.objects.filter(evidence__in=[item.pk for item in items])

@@ -319,12 +319,12 @@ def autosave(request, assessment_id, question_id):
             if conflict:
                 context["their_answer"] = display_value(question, response_of(conflict))
     if after is None:  # nothing saved: the answers as they stand
-        before = after = {a.question_id: a for a in assessment.answers.all()}
+        before = after = answers.stored_answers(assessment)
     # Visibility follows the answers alone; the status shown is this question's.
     shown_before = visible_question_ids(framework, {q: response_of(a) for q, a in before.items()})
     # Besides its answer, its status reads only the evidence of the questions backing it.
     backing = question.evidenced_by
-    given = evidence.with_verdicts(assessment, questions=backing) if backing else []
+    given = evidence.with_verdicts(assessment, questions=backing)
     responses = answers.responses_from(assessment, after.values(), given, only=backing)
     context["revision_field"] = form[revision_name(question_id)]
     stored = after.get(question_id)
