@@ -8,6 +8,7 @@ review every organization's assessments but never edit or sign them.
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -39,6 +40,11 @@ ROLE_CAN = {
 REVIEWER_CAN = {Need.VIEW, Need.REVIEW}
 
 
+def _known_roles(user: User) -> dict:
+    """The roles read for this person during this request, by organization."""
+    return user.__dict__.setdefault("_portal_roles", {})
+
+
 def role_in(user: User, organization: Organization) -> Role | None:
     """The person's role, remembered on the request's user object (never across requests).
     A request made with an API token has the token's role in the token's organization, and
@@ -46,7 +52,7 @@ def role_in(user: User, organization: Organization) -> Role | None:
     scope = getattr(user, "api_scope", None)
     if scope is not None:
         return scope.role if organization.pk == scope.organization_id else None
-    roles = user.__dict__.setdefault("_portal_roles", {})
+    roles = _known_roles(user)
     if organization.pk not in roles:
         # Unordered: the model's default ordering would join two tables to sort one row.
         found = (
@@ -87,13 +93,27 @@ def organization_for(user: User, organization_id, *, need: Need) -> Organization
 
 
 def assessment_for(user: User, assessment_id, *, need: Need) -> Assessment:
-    assessment = get_object_or_404(
+    assessments = Assessment.objects.select_related("organization", "framework_version").defer(
         # The definition is read only when this process has not parsed that version yet.
-        Assessment.objects.select_related("organization", "framework_version").defer(
-            "framework_version__definition"
-        ),
-        pk=assessment_id,
+        "framework_version__definition"
     )
+    asks_role = (
+        user.is_authenticated and not user.is_reviewer and getattr(user, "api_scope", None) is None
+    )
+    if asks_role:  # the person's role comes with the assessment, not in a query of its own
+        assessments = assessments.annotate(
+            viewer_role=Subquery(
+                Membership.objects.filter(
+                    organization_id=OuterRef("organization_id"), user_id=user.pk
+                )
+                .order_by()
+                .values("role")[:1]
+            )
+        )
+    assessment = get_object_or_404(assessments, pk=assessment_id)
+    if asks_role:
+        role = assessment.viewer_role
+        _known_roles(user)[assessment.organization_id] = Role(role) if role else None
     check(user, assessment.organization, need)
     return assessment
 
