@@ -411,6 +411,18 @@ def test_a_file_backs_a_second_question_without_being_uploaded_twice(
     assert not again.file.storage.exists(again.file.name)
 
 
+def test_a_section_offers_to_remove_its_own_files_only(client, draft, preparer):
+    """Each file shown has its remove form on the page; another section's files have none
+    (the button would have nothing to remove here)."""
+    client.force_login(preparer)
+    upload(client, draft, b"%PDF-1.4 our age gate design", "age gate.pdf")
+    item = Evidence.objects.get()
+    remove_form = f'id="remove-{item.pk}"'
+    age_page = client.get(section_url(draft, "age_assurance"))
+    assert remove_form in age_page.text and f'form="remove-{item.pk}"' in age_page.text
+    assert remove_form not in client.get(section_url(draft, "moderation")).text
+
+
 def test_only_this_assessments_files_can_be_reused(client, draft, preparer, other_org, outsider):
     from assessments import workflow
 

@@ -195,7 +195,6 @@ def section(request, assessment_id, section_id):
             "section_result": result.sections[index],
             "previous": framework.sections[index - 1] if index else None,
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
-            "evidence": by_question,
             "attestation_end": end,
             "editable": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
