@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -304,8 +305,10 @@ class Framework(Strict):
             raise ValueError("section ids must be unique")
         return self
 
-    @property
-    def questions(self) -> dict[str, Question]:
+    @cached_property
+    def questions(self) -> Mapping[str, Question]:
+        """Every question by id, in order; built once per parsed version (a page asks for it
+        dozens of times). Every reader shares it: read it, never change it."""
         return {q.id: q for section in self.sections for q in section.questions}
 
     def section(self, section_id: str) -> Section | None:
