@@ -17,15 +17,22 @@ SLOTS = 8
 
 def moved(before: Status | None, after: Status | None) -> None:
     """One assessment left ``before`` (None: it is new) for ``after``; call inside the
-    transaction that moves it."""
-    if before is not None:
-        _add(before, -1)
-    if after is not None:
-        _add(after, 1)
+    transaction that moves it.
+
+    The two counter rows are written in one order for everyone (state, then slot): a move
+    from draft to submitted and one from submitted to draft at the same moment would
+    otherwise each hold the row the other waits for, and PostgreSQL would end one as a
+    deadlock."""
+    changes = [(status, delta) for status, delta in ((before, -1), (after, 1)) if status is not None]
+    slotted = (
+        (status, random.randrange(SLOTS), delta)  # noqa: S311 - spreads writers, not a secret
+        for status, delta in changes
+    )
+    for status, slot, delta in sorted(slotted):
+        _add(status, slot, delta)
 
 
-def _add(status: Status, delta: int) -> None:
-    slot = random.randrange(SLOTS)  # noqa: S311 - spreads writers, not a secret
+def _add(status: Status, slot: int, delta: int) -> None:
     row = StatusCount.objects.filter(status=status, slot=slot)
     if not row.update(n=F("n") + delta):
         with transaction.atomic():  # a savepoint: another transaction may create it first

@@ -2,6 +2,7 @@
 keeps the rules, and every request gets a clear answer, never a 500. On PostgreSQL, where
 requests really run side by side."""
 
+import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -106,3 +107,58 @@ def test_organizations_signing_at_the_same_moment_each_get_their_own_status_entr
     with ThreadPoolExecutor(len(ready)) as pool:
         indexes = list(pool.map(sign, ready))
     assert sorted(indexes) == [0, 1, 2, 3]
+
+
+def test_a_submission_and_a_return_to_draft_at_the_same_moment_both_go_through(
+    awaiting_signature, signatory, other_org, framework_version, monkeypatch
+):
+    """Found by the hot-row load test (bench/hot_rows.py): one move from draft to "awaiting
+    signature" and another the other way round each held the state counter the other needed
+    next, and PostgreSQL ended one of them as a deadlock (a server error). Both moves here
+    write to the same counter rows, and each pauses after its first counter until the other
+    has written its own first (or a second has passed)."""
+    from assessments import status_counts, workflow
+    from assessments.actors import Actor
+    from assessments.demo import answer_everything
+    from assessments.models import Role, Status
+    from tests.factories import member
+
+    their_preparer = member(other_org, Role.PREPARER)
+    theirs = workflow.start_assessment(
+        organization=other_org, framework_version=framework_version, actor=Actor(their_preparer)
+    )
+    answer_everything(theirs, actor=Actor(their_preparer), quality="mixed")
+    monkeypatch.setattr(status_counts, "SLOTS", 1)
+    first_written = threading.Barrier(2)
+    written = threading.local()
+    add = status_counts._add
+
+    def add_then_wait(*counter_change):
+        add(*counter_change)
+        if not getattr(written, "once", False):
+            written.once = True
+            # Broken after a second when the other is waiting on this one's row: carry on.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                first_written.wait(timeout=1)
+
+    monkeypatch.setattr(status_counts, "_add", add_then_wait)
+    moves = [
+        (their_preparer, reverse("submit", args=[theirs.pk]), {}),
+        (signatory, reverse("return_to_draft", args=[awaiting_signature.pk]), {"reason": "Fix"}),
+    ]
+
+    def move(person, url, data):
+        client = PortalClient(raise_request_exception=False)
+        client.force_login(person)
+        try:
+            return client.post(url, data).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = list(pool.map(lambda m: move(*m), moves))
+    assert statuses == [302, 302]
+    theirs.refresh_from_db()
+    awaiting_signature.refresh_from_db()
+    assert (theirs.status, awaiting_signature.status) == (Status.AWAITING_SIGNATURE, Status.DRAFT)
+    assert status_counts.counts() == status_counts.recount()
