@@ -70,14 +70,17 @@ def _move(assessment: Assessment, transition: Transition, *, note: str = "") -> 
     locked.status = rule.target
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "status_changed_at"])
-    status_counts.moved(before, locked.status)
     assessment.status = locked.status
     assessment.status_changed_at = locked.status_changed_at
     return locked, rule, before
 
 
 def _record(locked, rule: Rule, before, *, actor: Actor, obj=None, note="", details=None):
-    """The transition's one audit event, and its notification once the change is committed."""
+    """The transition's one audit event, the state counts, and its notification once the
+    change is committed. The counts are written after the event: every move waits its turn
+    on the audit chain's lock, and counting within that turn means no move holds a counter
+    row while it queues for the chain (which made the counters the busiest rows under load,
+    bench/hot_rows.py)."""
     audit.record_on(
         locked,
         actor=actor,
@@ -90,6 +93,7 @@ def _record(locked, rule: Rule, before, *, actor: Actor, obj=None, note="", deta
             **(details or {}),
         },
     )
+    status_counts.moved(before, rule.target)
     if rule.notifies is not None:
         transaction.on_commit(lambda: emails.send_transition(locked, rule, note=note))
     event = webhooks.TRANSITION_EVENTS.get(rule.transition)
@@ -127,7 +131,6 @@ def _start_assessment(*, organization, framework_version, actor: Actor, carry_ov
             created_by=actor.user,
             carried_over_from=carry_over_from,
         )
-        status_counts.moved(None, assessment.status)
         copied, evidence_copied = [], 0
         if carry_over_from is not None:
             unchanged = unchanged_questions(carry_over_from, assessment)
@@ -144,6 +147,7 @@ def _start_assessment(*, organization, framework_version, actor: Actor, carry_ov
                 "evidence_carried_over": evidence_copied,
             },
         )
+        status_counts.moved(None, assessment.status)  # after the event, as in _record
     return assessment
 
 
