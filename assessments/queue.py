@@ -133,7 +133,9 @@ class CappedPaginator(Paginator):
 
     def page(self, number):
         """The page's keys first, read from the ordering's index; then those rows in full, so
-        the joins and annotations cost one page of rows however deep the page is."""
+        the joins and annotations cost one page of rows however deep the page is. A row
+        that left the filters between the two reads (another reviewer decided it) is left
+        out: the page shows what matches now."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
@@ -141,7 +143,7 @@ class CappedPaginator(Paginator):
             top = self.count
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=keys)}
-        return self._get_page([rows[key] for key in keys], number, self)
+        return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
 
 def up_to(n: int, cap: int) -> str:

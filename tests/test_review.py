@@ -205,6 +205,30 @@ def test_the_queue_opens_on_the_work_waiting_for_review(
     assert {a.pk for a, *_ in everything.context["rows"]} == shown | {done[0].pk}
 
 
+def test_an_assessment_decided_while_the_queue_loads_leaves_it_without_an_error(
+    reviewer_client, framework_version, reviewer
+):
+    """Found by the scale-out run: the queue reads a page's keys, then those rows; another
+    reviewer starting a review in between took a row out of the "submitted" filter, and the
+    page answered 500. Here a decision lands exactly between the two reads."""
+    staying, leaving = queued(framework_version, reviewer, 2)
+    moved = {"done": False}
+    keys_read = 'SELECT "assessments_assessment"."id" AS "pk" FROM'
+
+    def move_after_the_keys(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not moved["done"] and sql.startswith(keys_read):
+            moved["done"] = True
+            Assessment.objects.filter(pk=leaving.pk).update(status=Status.APPROVED)
+        return result
+
+    with connection.execute_wrapper(move_after_the_keys):
+        page = reviewer_client.get(reverse("dashboard"), {"status": "submitted"})
+    assert moved["done"], "the keys were not read as this test expects"
+    assert page.status_code == 200
+    assert [a.pk for a, *_ in page.context["rows"]] == [staying.pk]
+
+
 def test_a_revoked_attestation_shows_as_revoked_in_the_queue(reviewer_client, signed, reviewer):
     workflow.approve(signed.assessment, actor=Actor(reviewer), rationale="Evidenced.")
     workflow.revoke(signed, actor=Actor(reviewer), reason="Withdrawn.")
