@@ -13,7 +13,13 @@ from django.core.management import call_command  # noqa: E402
 from django.core.management.base import CommandError  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
-from assessments.models import Attestation, Report, ReportState  # noqa: E402
+from assessments.models import (  # noqa: E402
+    Attestation,
+    AuditAction,
+    AuditEvent,
+    Report,
+    ReportState,
+)
 from assessments.tasks import render_report  # noqa: E402
 
 renders = DBTaskResult.objects.filter(task_path=render_report.module_path)
@@ -33,6 +39,13 @@ try:
     audit = "intact"
 except CommandError as exc:
     audit = f"BROKEN: {exc}"
+# Each simulated preparer autosaves one answer on its own assessment ("..., draft N"): every
+# save it makes is stored, none refused as a conflict.
+autosaves_stored = AuditEvent.objects.filter(
+    action=AuditAction.ANSWER_SAVED,
+    details__question_id="scope.product",
+    details__value__startswith="A tutoring app for pupils, draft",
+).count()
 in_bucket = sum(default_storage.exists(r.file.name) for r in Report.objects.all())
 print(
     json.dumps(
@@ -50,6 +63,7 @@ print(
             "report files": sum(reports.values()),
             "report files in the bucket": in_bucket,
             "audit trail": audit,
+            "autosaved answers stored": autosaves_stored,
         }
     )
 )
