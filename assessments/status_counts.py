@@ -17,7 +17,7 @@ SLOTS = 8
 
 def moved(before: Status | None, after: Status | None) -> None:
     """One assessment left ``before`` (None: it is new) for ``after``; call inside the
-    transaction that moves it.
+    transaction that moves it, after its audit event (see ``workflow._record``).
 
     The two counter rows are written in one order for everyone (state, then slot): a move
     from draft to submitted and one from submitted to draft at the same moment would
