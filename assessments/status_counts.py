@@ -23,14 +23,12 @@ def moved(before: Status | None, after: Status | None) -> None:
     from draft to submitted and one from submitted to draft at the same moment would
     otherwise each hold the row the other waits for, and PostgreSQL would end one as a
     deadlock."""
-    changes = [
-        (status, delta) for status, delta in ((before, -1), (after, 1)) if status is not None
-    ]
-    slotted = (
+    changes = sorted(
         (status, random.randrange(SLOTS), delta)  # noqa: S311 - spreads writers, not a secret
-        for status, delta in changes
+        for status, delta in ((before, -1), (after, 1))
+        if status is not None
     )
-    for status, slot, delta in sorted(slotted):
+    for status, slot, delta in changes:
         _add(status, slot, delta)
 
 
