@@ -154,6 +154,14 @@ class Result:
     def needing_evidence(self) -> int:
         return sum(self.backing.values())
 
+    def of_section(self, section: Section) -> SectionResult:
+        """A section's result; one whose questions are all hidden has none in ``sections``,
+        so it is looked up by id, never by position."""
+        for result in self.sections:
+            if result.section.id == section.id:
+                return result
+        return SectionResult(section, [], None)
+
     @cached_property
     def by_question(self) -> dict[str, QuestionResult]:
         return {r.question.id: r for s in self.sections for r in s.questions}

@@ -9,13 +9,14 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import verdicts, workflow
+from assessments import answers, verdicts, workflow
 from assessments.actors import Actor
 from assessments.answers import AnswerInput, save_answers
 from assessments.attestation import STATEMENT_VERSION
 from assessments.demo import answer_everything
 from assessments.evidence import add_url
 from assessments.models import Answer, AuditEvent, Evidence, Verdict
+from assessments.scoring import visible_question_ids
 
 
 def section_url(assessment, section="age_assurance"):
@@ -440,3 +441,23 @@ def test_only_this_assessments_files_can_be_reused(client, draft, preparer, othe
     )
     assert "Select a valid choice" in page.text
     assert not Evidence.objects.filter(question_id="moderation.evidence").exists()
+
+
+def test_a_section_after_a_hidden_one_shows_its_own_progress(client, v2_draft, preparer):
+    """A product without contact between users hides that section; the sections after it
+    still open and count their own questions (they counted the next section's, and the last
+    one failed)."""
+    client.force_login(preparer)
+    draft = v2_draft
+    framework = draft.framework_version.framework
+    visible = visible_question_ids(framework, answers.responses_for(draft))
+    shown = {s.id: sum(q.id in visible for q in s.questions) for s in framework.sections}
+    assert shown["contact"] == 0
+    after = [s.id for s in framework.sections][
+        [s.id for s in framework.sections].index("contact") :
+    ]
+    for section_id in after:
+        page = client.get(section_url(draft, section_id))
+        assert page.status_code == 200
+        progress = f"0 of {shown[section_id]} answered in this section"
+        assert progress in page.content.decode()

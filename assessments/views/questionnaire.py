@@ -192,7 +192,7 @@ def section(request, assessment_id, section_id):
             "form": form,
             "blocks": blocks,
             "result": result,
-            "section_result": result.sections[index],
+            "section_result": result.of_section(current),
             "previous": framework.sections[index - 1] if index else None,
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
             "attestation_end": end,
