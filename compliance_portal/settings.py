@@ -88,6 +88,13 @@ TEMPLATES = [
             ],
         },
     },
+    {  # the question blocks only: assessments/jinja.py says why
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "assessments.jinja.environment"},
+    },
 ]
 
 DATABASES = {

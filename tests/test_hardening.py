@@ -5,7 +5,10 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
+from assessments.actors import Actor
+from assessments.answers import AnswerInput, save_answers
 from assessments.models import Organization
 from tests.conftest import PortalClient
 from tests.factories import PASSWORD
@@ -91,6 +94,26 @@ def test_script_in_an_answer_is_shown_as_text(client, draft, preparer, payload):
     page = client.get(url)
     assert payload not in page.text
     assert "&lt;" in page.text
+
+
+@pytest.mark.parametrize(
+    "payload", ["<script>alert('x')</script>", '"><img src=x onerror=alert(1)>']
+)
+def test_script_in_an_answer_or_a_comment_is_shown_as_text_to_the_reviewer(
+    client, draft, preparer, reviewer, payload
+):
+    """The review page's rows and conversations are written by Jinja2: escaped all the same."""
+    save_answers(draft, [AnswerInput("scope.product", payload)], actor=Actor(preparer))
+    client.force_login(reviewer)
+    page_url = reverse("review_assessment", args=[draft.pk]) + "?section=all"
+    client.post(
+        reverse("add_comment", args=[draft.pk]),
+        {"body": payload, "question_id": "scope.product", "next": page_url},
+    )
+    page = client.get(page_url)
+    assert page.status_code == 200
+    assert payload not in page.text
+    assert page.text.count(escape(payload)) >= 2  # the answer and the comment
 
 
 @pytest.mark.parametrize("name", ["Evil\r\nBcc: victim@example.org", "Tab\there", "Nul\x00"])

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from assessments.frameworks.schema import Strength
+from assessments.jinja import render_fragment
 from assessments.lifecycle import STATUS_TONES
 from assessments.scoring import SUPPORT_TONES
 from assessments.verdicts import VERDICT_TONES
@@ -101,3 +102,10 @@ STATUS_LABELS = {
 @register.filter
 def status_label(status) -> str:
     return STATUS_LABELS.get(str(status), str(status))
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context, name, **extra):
+    """Write a Jinja2 fragment (templates/jinja2/; assessments/jinja.py says why) with this
+    page's context, as ``{% include name with ... %}`` would."""
+    return render_fragment(name, context.flatten() | extra, request=context.get("request"))

@@ -179,6 +179,9 @@ def section(request, assessment_id, section_id):
                 "autosave_url": f"{autosave}{qid}/",
             }
         )
+    editable = assessment.is_editable and permissions.can(
+        request.user, assessment.organization, Need.EDIT
+    )
     return render(
         request,
         "assessments/section.html",
@@ -196,8 +199,7 @@ def section(request, assessment_id, section_id):
             "previous": framework.sections[index - 1] if index else None,
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
             "attestation_end": end,
-            "editable": assessment.is_editable
-            and permissions.can(request.user, assessment.organization, Need.EDIT),
+            "editable": editable,
         },
     )
 
