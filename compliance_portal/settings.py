@@ -88,7 +88,7 @@ TEMPLATES = [
             ],
         },
     },
-    {  # the question blocks only: assessments/jinja.py says why
+    {  # fragments repeated per question (blocks, rows, fields, gaps): assessments/jinja.py
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],

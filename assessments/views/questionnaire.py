@@ -179,9 +179,6 @@ def section(request, assessment_id, section_id):
                 "autosave_url": f"{autosave}{qid}/",
             }
         )
-    editable = assessment.is_editable and permissions.can(
-        request.user, assessment.organization, Need.EDIT
-    )
     return render(
         request,
         "assessments/section.html",
@@ -199,7 +196,8 @@ def section(request, assessment_id, section_id):
             "previous": framework.sections[index - 1] if index else None,
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
             "attestation_end": end,
-            "editable": editable,
+            "editable": assessment.is_editable
+            and permissions.can(request.user, assessment.organization, Need.EDIT),
         },
     )
 
