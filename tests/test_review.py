@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -359,3 +360,24 @@ def test_the_review_page_names_the_assigned_reviewer_even_one_who_has_left(
     colleague.save()
     page = reviewer_client.get(reverse("review_assessment", args=[assessment.pk]))
     assert "· reviewer Rhea Reviewer" in page.text
+
+
+def test_every_form_on_the_review_page_carries_a_token_the_csrf_check_accepts(
+    reviewer_client, attestation, reviewer
+):
+    """The page's forms share one masked token (masking one per form cost a millisecond):
+    a verdict posted with it is recorded, and one posted without it is refused."""
+    assessment = attestation.assessment
+    workflow.start_review(assessment, actor=Actor(reviewer))
+    reviewer_client.handler.enforce_csrf_checks = True
+    page = reviewer_client.get(reverse("review_assessment", args=[assessment.pk]))
+    verdict_url = reverse("question_verdict", args=[assessment.pk, "scope.product"])
+    form = page.text[page.text.index(f'action="{verdict_url}"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
+    refused = reviewer_client.post(verdict_url, {"verdict": "accepted"})
+    assert refused.status_code == 403
+    recorded = reviewer_client.post(
+        verdict_url, {"verdict": "accepted", "csrfmiddlewaretoken": token}
+    )
+    assert recorded.status_code == 302
+    assert assessment.attestations.get().question_verdicts.get().question_id == "scope.product"

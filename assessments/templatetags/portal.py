@@ -26,7 +26,12 @@ def cite(citation, framework) -> str:
     """A citation as a reader needs it: document and section, linked to the section on the
     sources page (or to the official text of a law), how strongly the text asks for it, and
     whether its wording still needs a lawyer's check."""
-    source = framework.source(citation.source)
+    return _cited(citation, framework.source(citation.source))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cited(citation, source) -> str:
+    """Written once per citation and source (both frozen): a review page cites thirty times."""
     link = source.url or _source_page(citation.source) + "#" + section_anchor(citation.section)
     strength = f" ({citation.strength.label})" if citation.strength else ""
     review = (
