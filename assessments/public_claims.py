@@ -11,6 +11,7 @@ and the reviewers are told, and webhooks carry the event.
 import hashlib
 import logging
 import re
+from collections.abc import Collection
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -228,9 +229,14 @@ def recheck_due() -> int:
     return len(ids)
 
 
-def latest_captures(assessment: Assessment) -> dict[str, ClaimCapture]:
+def latest_captures(assessment: Assessment, questions: Collection[str]) -> dict[str, ClaimCapture]:
+    """The latest capture of each of these questions' pages; nothing is read when none of
+    them is a public claim (a review page shows one section, most without one)."""
+    if not questions:
+        return {}
     latest: dict[str, ClaimCapture] = {}
-    for capture in assessment.claim_captures.order_by("-fetched_at"):
+    captures = assessment.claim_captures.filter(question_id__in=questions)
+    for capture in captures.order_by("-fetched_at"):
         latest.setdefault(capture.question_id, capture)
     return latest
 

@@ -3,6 +3,8 @@ submission, shown to the reviewer with what they mention, and re-read after appr
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments import answers, outbound, public_claims, workflow
@@ -89,6 +91,10 @@ def test_the_statement_is_read_at_submission_with_what_it_does_and_does_not_ment
         reverse("review_assessment", args=[assessment.pk]), {"section": "legal"}
     ).content.decode()
     assert "Does not mention GDPR." in review and "Mentions COPPA." in review
+    with CaptureQueriesContext(connection) as queries:  # a section without a public claim
+        scope = client.get(reverse("review_assessment", args=[assessment.pk])).text
+    assert "Mentions COPPA." not in scope
+    assert not [q for q in queries if "assessments_claimcapture" in q["sql"]]
 
 
 def approve(assessment, signatory, reviewer, committed):

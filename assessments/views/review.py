@@ -281,6 +281,7 @@ def review_assessment(request, assessment_id):
     )
     section = _section_shown(request, shown, show)
     sections = [(s.section, len(rows), s.section.id == section) for s, rows in shown]
+    visible = [(s, rows) for s, rows in shown if section in (ALL_SECTIONS, s.section.id)]
     assign_form = AssignForm(
         initial={"reviewer": assessment.assigned_reviewer_id or ""}, reviewers=_reviewers()
     )
@@ -292,13 +293,16 @@ def review_assessment(request, assessment_id):
             "result": result,
             "regime_results": regime_results,
             "shown": _question_rows(
-                [(s, rows) for s, rows in shown if section in (ALL_SECTIONS, s.section.id)],
+                visible,
                 assessment,
                 responses=responses,
                 display=display,
                 evidence_of=evidence.by_question(items),
                 verdicts_of=current,
-                claims=public_claims.latest_captures(assessment),
+                claims=public_claims.latest_captures(
+                    assessment,
+                    [r.question.id for _, rows in visible for r in rows if r.question.public_claim],
+                ),
                 comments=comments,
                 through=through,
                 law_of=law_of,
