@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
 from assessments import audit, webhooks
@@ -265,10 +265,12 @@ def moved(changes: list[SectionChange]) -> list[SectionChange]:
 def policy_flags_for(assessment) -> list[tuple[PolicyChangeFlag, list[str]]]:
     """Each flag on the assessment's attestations, with the texts of the questions it re-opens."""
     questions = assessment.framework_version.framework.questions
-    # The attestation's number only: its snapshot (a whole questionnaire) is not read.
-    flags = (
-        PolicyChangeFlag.objects.filter(attestation__assessment=assessment)
-        .select_related("document")
-        .annotate(attestation_number=F("attestation__number"))
+    # The attestation's number only: its snapshot (a whole questionnaire) is not read. The
+    # documents come in a second read only when there are flags (most assessments have none).
+    flags = list(
+        PolicyChangeFlag.objects.filter(attestation__assessment=assessment).annotate(
+            attestation_number=F("attestation__number")
+        )
     )
+    prefetch_related_objects(flags, "document")
     return [(flag, [questions[q].text for q in flag.question_ids]) for flag in flags]

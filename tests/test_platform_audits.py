@@ -91,6 +91,11 @@ def test_a_reviewer_asks_and_the_admins_and_preparers_are_told(
     assert sorted(email.to) == sorted([admin.email, preparer.email])  # not the signatory
     assert "Routine yearly audit" in email.body
     assert reverse("audit_request", args=[asked.pk]) in email.body
+    review = client.get(response["Location"]).text
+    assert (
+        f'<a href="{reverse("audit_request", args=[asked.pk])}">A first attestation</a>' in review
+    )
+    assert event.get_action_display() in review  # its history beside it
 
     client.force_login(preparer)
     home = client.get(reverse("organization", args=[draft.organization_id]))

@@ -100,6 +100,7 @@ def test_a_changed_policy_flags_the_attestations_citing_it_and_tells_the_organiz
     overview = client.get(reverse("assessment", args=[approved.assessment_id])).content.decode()
     assert "The policy changed: re-attest by" in overview
     assert f"which attestation {approved.number} cites" in overview
+    assert f"{flag.document.title} has a new text" in overview
     sources = client.get(reverse("policy_source", args=["usage_policy"])).content.decode()
     assert "Do Not Spread Misinformation (removed)" in sources
 

@@ -361,11 +361,7 @@ def _claim_flags(assessment) -> list[PublicClaimFlag]:
 
 
 def _requests_with_history(organization) -> list[tuple]:
-    requests = list(
-        organization.audit_requests.select_related("framework_version")
-        .defer(platform_requests.WHOLE_QUESTIONNAIRE)
-        .order_by("-created_at")[:LATEST_REQUESTS]
-    )
+    requests = list(organization.audit_requests.order_by("-created_at")[:LATEST_REQUESTS])
     history = platform_requests.history(requests)
     return [(r, history[r.pk]) for r in requests]
 
