@@ -83,16 +83,17 @@ def report(figures: dict, with_targets: bool = True):
     sizes = list(figures)
     timed = [name for name, row in figures[sizes[0]].items() if "median_ms" in str(row)]
     header = "| page | " + " | ".join(
-        f"{s:,}: median ms | p95 ms | x floor | queries" for s in sizes
+        f"{s:,}: median ms | p95 ms | floor ms beside | x floor | queries" for s in sizes
     )
     print("\n" + header + " |")
-    print("|" + "---|" * (1 + 4 * len(sizes)))
+    print("|" + "---|" * (1 + 5 * len(sizes)))
     for name in timed:
         cells = []
         for size in sizes:
-            row, floor = figures[size][name], figures[size]["floor"]["median_ms"]
-            ratio = row["median_ms"] / floor
-            cells += [row["median_ms"], row["p95_ms"], f"{ratio:.1f}", row.get("queries", "")]
+            row = figures[size][name]
+            beside = row.get("floor_ms", "")
+            ratio = f"{x_floor(figures[size], name):.1f}"
+            cells += [row["median_ms"], row["p95_ms"], beside, ratio, row.get("queries", "")]
         print(f"| {name} | " + " | ".join(str(c) for c in cells) + " |")
     print("\n| per size | " + " | ".join(f"{s:,}" for s in sizes) + " |")
     print("|" + "---|" * (1 + len(sizes)))
@@ -111,6 +112,12 @@ def report(figures: dict, with_targets: bool = True):
         print(f"| {label} | {measured:.2f} | {limit:.2f} | {verdict} |")
 
 
+def x_floor(size_figures: dict, name: str) -> float:
+    """A page's time over the floor view's, timed in turn with it (measure.timed)."""
+    row = size_figures[name]
+    return row["median_ms"] / row.get("floor_ms", size_figures["floor"]["median_ms"])
+
+
 def targets(figures: dict) -> list[tuple[str, float, float]]:
     """(what, measured, limit): met when measured <= limit."""
     sizes = list(figures)
@@ -119,13 +126,10 @@ def targets(figures: dict) -> list[tuple[str, float, float]]:
     def ms(size_figures, name):
         return size_figures[name]["median_ms"]
 
-    def x_floor(name):
-        return ms(large, name) / ms(large, "floor")
-
     checks = [
-        (f"section page, x floor at {sizes[-1]:,}", x_floor("section page"), 3),
-        (f"autosave, x floor at {sizes[-1]:,}", x_floor("autosave"), 3),
-        (f"review page, x floor at {sizes[-1]:,}", x_floor("review page"), 6),
+        (f"section page, x floor at {sizes[-1]:,}", x_floor(large, "section page"), 3),
+        (f"autosave, x floor at {sizes[-1]:,}", x_floor(large, "autosave"), 3),
+        (f"review page, x floor at {sizes[-1]:,}", x_floor(large, "review page"), 6),
     ]
     for size in sizes:
         for view in ("dashboard, filtered", "dashboard, page 20"):
