@@ -40,7 +40,14 @@ from assessments.forms.review import (
     QueueFilterForm,
 )
 from assessments.lifecycle import STATUS_TONES, Transition
-from assessments.models import AuditEvent, FrameworkVersion, PublicClaimFlag, User, Verdict
+from assessments.models import (
+    Attestation,
+    AuditEvent,
+    FrameworkVersion,
+    PublicClaimFlag,
+    User,
+    Verdict,
+)
 from assessments.permissions import Need
 from assessments.policy_changes import policy_flags_for
 from assessments.scoring import GAP_STATUSES, score
@@ -243,7 +250,11 @@ def review_assessment(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
     framework = assessment.framework_version.framework
     questions = framework.questions
-    recent = list(assessment.attestations.select_related("signed_by").order_by("-number")[:2])
+    recent = list(
+        assessment.attestations.select_related("signed_by")
+        .defer("snapshot_json")  # a whole questionnaire: read only to compare two (below)
+        .order_by("-number")[:2]
+    )
     latest = recent[0] if recent else None
     items = evidence.with_verdicts(
         assessment, end=evidence.attestation_end(assessment, latest=latest)
@@ -256,7 +267,7 @@ def review_assessment(request, assessment_id):
     comments: dict[str, list] = {}
     for note in assessment.comments.select_related("author"):
         comments.setdefault(note.question_id, []).append(note)
-    changes = snapshot_changes(previous.snapshot_json, latest.snapshot_json) if previous else None
+    changes = _changes_between(previous, latest) if previous else None
     result = score(framework, responses)
     regime_results = regimes.results_for(
         framework, result, responses, regimes.choices_of(assessment)
@@ -346,6 +357,16 @@ def review_assessment(request, assessment_id):
 LATEST_EVENTS = 5  # the rest are on the audit trail page
 FIGURE_MONTHS = 12
 LATEST_REQUESTS = 5
+
+
+def _changes_between(previous: Attestation, latest: Attestation) -> list[dict]:
+    """What changed from one submission to the next, from their snapshots read together."""
+    snapshots = dict(
+        Attestation.objects.filter(pk__in=[previous.pk, latest.pk]).values_list(
+            "pk", "snapshot_json"
+        )
+    )
+    return snapshot_changes(snapshots[previous.pk], snapshots[latest.pk])
 
 
 def _claim_flags(assessment) -> list[PublicClaimFlag]:
