@@ -8,15 +8,18 @@ review every organization's assessments but never edit or sign them.
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from assessments.compiled_reads import Columns, CompiledRead
 from assessments.models import (
     Assessment,
     Attestation,
     AuditRequest,
     Evidence,
+    FrameworkVersion,
     Membership,
     Organization,
     Role,
@@ -93,28 +96,57 @@ def organization_for(user: User, organization_id, *, need: Need) -> Organization
 
 
 def assessment_for(user: User, assessment_id, *, need: Need) -> Assessment:
-    assessments = Assessment.objects.select_related("organization", "framework_version").defer(
-        # The definition is read only when this process has not parsed that version yet.
-        "framework_version__definition"
-    )
+    """The assessment with its organization and questionnaire version (its definition is
+    read only when this process has not parsed that version yet) and, for a member, their
+    role in the same read: every questionnaire page starts here."""
     asks_role = (
         user.is_authenticated and not user.is_reviewer and getattr(user, "api_scope", None) is None
     )
-    if asks_role:  # the person's role comes with the assessment, not in a query of its own
-        assessments = assessments.annotate(
-            viewer_role=Subquery(
-                Membership.objects.filter(
-                    organization_id=OuterRef("organization_id"), user_id=user.pk
-                )
-                .order_by()
-                .values("role")[:1]
-            )
-        )
-    assessment = get_object_or_404(assessments, pk=assessment_id)
     if asks_role:
-        role = assessment.viewer_role
+        found = next(_ASSESSMENT_AND_ROLE.rows(assessment_id, user.pk), None)
+    else:
+        found = next(_ASSESSMENT.rows(assessment_id), None)
+    if found is None:
+        raise Http404
+    assessment = _assessment_from(found)
+    if asks_role:
+        role = found[-1]
         _known_roles(user)[assessment.organization_id] = Role(role) if role else None
     check(user, assessment.organization, need)
+    return assessment
+
+
+_ASSESSMENT_COLUMNS = (
+    Columns(Assessment),
+    Columns(Organization, "organization__"),
+    Columns(FrameworkVersion, "framework_version__", frozenset({"definition"})),
+)
+
+
+def _assessments(assessment_id):
+    names = [name for columns in _ASSESSMENT_COLUMNS for name in columns.names]
+    return Assessment.objects.filter(pk=assessment_id).order_by().values_list(*names)
+
+
+def _with_role(assessment_id, user_id):
+    role = Membership.objects.filter(organization_id=OuterRef("organization_id"), user_id=user_id)
+    return _assessments(assessment_id).annotate(
+        viewer_role=Subquery(role.order_by().values("role")[:1])
+    )
+
+
+_ASSESSMENT = CompiledRead(_assessments, Assessment._meta.pk)
+_ASSESSMENT_AND_ROLE = CompiledRead(_with_role, Assessment._meta.pk, User._meta.pk)
+
+
+def _assessment_from(row) -> Assessment:
+    db = router.db_for_read(Assessment)
+    parts, start = [], 0
+    for columns in _ASSESSMENT_COLUMNS:
+        end = start + len(columns.attnames)
+        parts.append(columns.instance(db, row[start:end]))
+        start = end
+    assessment, assessment.organization, assessment.framework_version = parts
     return assessment
 
 
