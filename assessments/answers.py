@@ -5,6 +5,7 @@ against an older revision that would overwrite someone else's different answer i
 refused and reported as a conflict rather than applied.
 """
 
+from collections import namedtuple
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,12 +15,14 @@ from django.utils import timezone
 
 from assessments import audit, scoring
 from assessments.actors import Actor
+from assessments.compiled_reads import CompiledRead
 from assessments.errors import IllegalTransition
 from assessments.evidence import with_verdicts
 from assessments.frameworks.schema import QuestionType
 from assessments.models import (
     Answer,
     Assessment,
+    Attestation,
     AuditAction,
     Evidence,
     QuestionVerdict,
@@ -90,11 +93,18 @@ def responses_and_revisions(
 def stored_answers(assessment: Assessment) -> dict[str, Any]:
     """Every answer of the assessment by question, as rows of ``STORED``'s fields: pages read
     every answer, and building models was most of that read's cost."""
-    rows = assessment.answers.order_by().values_list(*STORED, named=True)
-    return {a.question_id: a for a in rows}
+    return {a.question_id: a for a in map(StoredAnswer._make, _STORED.rows(assessment.pk))}
 
 
 STORED = ("id", "question_id", "value", "not_applicable", "justification", "revision")
+StoredAnswer = namedtuple("StoredAnswer", STORED)
+# Every page of an assessment reads its answers: compiled once (compiled_reads says why).
+_STORED = CompiledRead(
+    lambda assessment_id: (
+        Answer.objects.filter(assessment_id=assessment_id).order_by().values_list(*STORED)
+    ),
+    Assessment._meta.pk,
+)
 
 
 def responses_from(
@@ -160,10 +170,17 @@ ITEM_SUPPORT = {
 
 def _latest_question_verdicts(assessment: Assessment) -> dict[str, str]:
     """The verdicts of the attestation now under (or after) review, latest per question."""
-    verdicts = QuestionVerdict.objects.filter(
-        attestation__in=assessment.attestations.order_by("-number")[:1]
-    ).values_list("question_id", "verdict")
-    return dict(verdicts)  # ordered by decision time: the latest wins
+    return dict(_LINK_VERDICTS.rows(assessment.pk))  # in decision order: the latest wins
+
+
+_LINK_VERDICTS = CompiledRead(
+    lambda assessment_id: QuestionVerdict.objects.filter(
+        attestation__in=Attestation.objects.filter(assessment_id=assessment_id).order_by("-number")[
+            :1
+        ]
+    ).values_list("question_id", "verdict"),
+    Assessment._meta.pk,
+)
 
 
 def result_for(assessment: Assessment) -> scoring.Result:

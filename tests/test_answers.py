@@ -461,3 +461,36 @@ def test_a_section_after_a_hidden_one_shows_its_own_progress(client, v2_draft, p
         assert page.status_code == 200
         progress = f"0 of {shown[section_id]} answered in this section"
         assert progress in page.content.decode()
+
+
+def test_each_organizations_section_page_shows_its_own_answers_evidence_and_comments(
+    client, draft, preparer, outsider, framework_version, reviewer
+):
+    """The page's reads are compiled once per process and run with each visit's values: the
+    second organization's visit must not see the first one's rows."""
+    theirs = workflow.start_assessment(
+        organization=outsider.memberships.get().organization,
+        framework_version=framework_version,
+        actor=Actor(outsider),
+    )
+    for assessment, person, word in ((draft, preparer, "ours"), (theirs, outsider, "theirs")):
+        save_answers(assessment, [AnswerInput("age.method", "verified")], actor=Actor(person))
+        add_url(assessment, "age.evidence", f"https://example.com/{word}", actor=Actor(person))
+        workflow.comment(
+            assessment, actor=Actor(reviewer), body=f"Note on {word}", question_id="age.method"
+        )
+    for assessment, person, word, other in (
+        (draft, preparer, "ours", "theirs"),
+        (theirs, outsider, "theirs", "ours"),
+    ):
+        client.force_login(person)
+        page = client.get(section_url(assessment))
+        assert page.status_code == 200
+        assert f"https://example.com/{word}" in page.text
+        assert f"Note on {word}" in page.text
+        assert f"https://example.com/{other}" not in page.text
+        assert f"Note on {other}" not in page.text
+        assert page.context["form"]["rev_age__method"].value() == 1
+    # And neither person reaches the other's page.
+    client.force_login(preparer)
+    assert client.get(section_url(theirs)).status_code == 404

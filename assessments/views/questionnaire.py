@@ -21,6 +21,7 @@ from assessments.actors import Actor
 from assessments.answer_display import display_value
 from assessments.answers import response_of
 from assessments.carryover import question_changes
+from assessments.comments import comments_of
 from assessments.errors import IllegalTransition
 from assessments.forms.markup import block_markup
 from assessments.forms.questionnaire import SectionForm, revision_name
@@ -155,7 +156,7 @@ def section(request, assessment_id, section_id):
         messages.error(request, "Some answers need attention; nothing you typed was lost.")
     index = framework.sections.index(current)
     result = score(framework, responses)
-    comments = list(assessment.comments.select_related("author"))
+    comments = comments_of(assessment)
     change_requests = _by_question(
         c for c in comments if c.requests_change and c.resolved_at is None
     )

@@ -28,6 +28,7 @@ from assessments.actors import Actor
 from assessments.answer_display import display_value
 from assessments.attestation import snapshot_changes
 from assessments.charts import TONE_COLOURS, Bar, horizontal_bars
+from assessments.comments import comments_of
 from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.forms.markup import field_markup
 from assessments.forms.review import (
@@ -265,7 +266,7 @@ def review_assessment(request, assessment_id):
     )
     previous = recent[1] if len(recent) > 1 else None
     comments: dict[str, list] = {}
-    for note in assessment.comments.select_related("author"):
+    for note in comments_of(assessment):
         comments.setdefault(note.question_id, []).append(note)
     changes = _changes_between(previous, latest) if previous else None
     result = score(framework, responses)
