@@ -94,7 +94,7 @@ class CompiledRead:
 
 
 def _stand_in(key: models.Field, index: int):
-    """A value of the key's type that no row has (a version-0 UUID, a negative id)."""
+    """A value of the key's type that no row has (the UUID numbered 1, 2..., a negative id)."""
     if isinstance(key, models.UUIDField):
         return uuid.UUID(int=index + 1)
     return -(10**12) - index
