@@ -39,6 +39,23 @@ class Columns:
         return self.model.from_db(db, self.attnames, values)
 
 
+def names_of(columns: Sequence[Columns]) -> list[str]:
+    """The ``values_list`` names of several models read in one row, in order."""
+    return [name for each in columns for name in each.names]
+
+
+def models_from(row: Sequence, columns: Sequence[Columns]) -> list[models.Model]:
+    """A row read with ``names_of(columns)`` as one model per ``Columns``, in order (values
+    after theirs, an annotation say, are left to the caller)."""
+    db = router.db_for_read(columns[0].model)
+    found, start = [], 0
+    for each in columns:
+        end = start + len(each.attnames)
+        found.append(each.instance(db, row[start:end]))
+        start = end
+    return found
+
+
 class CompiledRead:
     """A ``values_list`` read whose SQL is built once per database, then run with new
     values. ``build(*values)`` makes the queryset; ``keys`` are the fields the values are

@@ -8,12 +8,11 @@ review every organization's assessments but never edit or sign them.
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db import router
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from assessments.compiled_reads import Columns, CompiledRead
+from assessments.compiled_reads import Columns, CompiledRead, models_from, names_of
 from assessments.models import (
     Assessment,
     Attestation,
@@ -108,7 +107,9 @@ def assessment_for(user: User, assessment_id, *, need: Need) -> Assessment:
         found = next(_ASSESSMENT.rows(assessment_id), None)
     if found is None:
         raise Http404
-    assessment = _assessment_from(found)
+    assessment, assessment.organization, assessment.framework_version = models_from(
+        found, _ASSESSMENT_COLUMNS
+    )
     if asks_role:
         role = found[-1]
         _known_roles(user)[assessment.organization_id] = Role(role) if role else None
@@ -124,8 +125,11 @@ _ASSESSMENT_COLUMNS = (
 
 
 def _assessments(assessment_id):
-    names = [name for columns in _ASSESSMENT_COLUMNS for name in columns.names]
-    return Assessment.objects.filter(pk=assessment_id).order_by().values_list(*names)
+    return (
+        Assessment.objects.filter(pk=assessment_id)
+        .order_by()
+        .values_list(*names_of(_ASSESSMENT_COLUMNS))
+    )
 
 
 def _with_role(assessment_id, user_id):
@@ -137,17 +141,6 @@ def _with_role(assessment_id, user_id):
 
 _ASSESSMENT = CompiledRead(_assessments, Assessment._meta.pk)
 _ASSESSMENT_AND_ROLE = CompiledRead(_with_role, Assessment._meta.pk, User._meta.pk)
-
-
-def _assessment_from(row) -> Assessment:
-    db = router.db_for_read(Assessment)
-    parts, start = [], 0
-    for columns in _ASSESSMENT_COLUMNS:
-        end = start + len(columns.attnames)
-        parts.append(columns.instance(db, row[start:end]))
-        start = end
-    assessment, assessment.organization, assessment.framework_version = parts
-    return assessment
 
 
 def attestation_for(user: User, attestation_id, *, need: Need) -> Attestation:
