@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.models import (
     Assessment,
@@ -12,29 +13,8 @@ from assessments.models import (
 )
 
 
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    ordering = ["email"]
-    list_display = ["email", "full_name", "is_reviewer", "is_staff", "is_active"]
-    search_fields = ["email", "full_name"]
-    fieldsets = [
-        (None, {"fields": ["email", "full_name", "password"]}),
-        ("Roles", {"fields": ["is_reviewer", "is_active", "is_staff", "is_superuser"]}),
-    ]
-    add_fieldsets = [(None, {"fields": ["email", "full_name", "password1", "password2"]})]
-    # Who reviews or administers the platform changes only through the audited command
-    # `manage.py set_platform_role`, never by ticking a box here.
-    readonly_fields = ["is_reviewer", "is_staff", "is_superuser"]
-
-
-class MembershipInline(admin.TabularInline):
-    """Shown, not edited: members are invited, changed and removed by the organization's
-    admins on its members page, where each step is audited."""
-
-    model = Membership
-    extra = 0
-    fields = ["user", "role", "created_at"]
-    readonly_fields = fields
+class ReadOnly:
+    """Records that change only through the domain modules, which audit them."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -46,24 +26,41 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
+
+
+@admin.register(User)
+class UserAdmin(ReadOnlyAdmin):
+    """Shown, never edited here: an email, a password or an account's second factor set by
+    staff would let staff act as that person (sign as a signatory) with no trace. People
+    change their own details; roles change through `manage.py set_platform_role` and the
+    organizations' members pages, each step audited."""
+
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_reviewer", "is_staff", "is_active"]
+    search_fields = ["email", "full_name"]
+    fields = ["email", "full_name", "is_reviewer", "is_active", "is_staff", "is_superuser"]
+
+
+class MembershipInline(ReadOnly, admin.TabularInline):
+    """Shown, not edited: members are invited, changed and removed by the organization's
+    admins on its members page, where each step is audited."""
+
+    model = Membership
+    extra = 0
+    fields = ["user", "role", "created_at"]
+    readonly_fields = fields
+
+
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ReadOnlyAdmin):
+    """Shown, never edited here: the name is what signatories attested and what the public
+    verification page shows; organizations change it through their audited actions."""
+
     list_display = ["legal_name", "website", "contact_email", "created_at"]
     search_fields = ["legal_name"]
     inlines = [MembershipInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that change only through the domain modules, which audit them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assessment)
@@ -91,3 +88,23 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "actor_email", "object_type", "object_id"]
     list_filter = ["action"]
     search_fields = ["actor_email", "object_id"]
+
+
+# django-otp registers its devices for staff to add and edit: staff enrolling an
+# authenticator for someone else would hold that person's second factor. People enrol their
+# own (two_factor.py); the admin shows the devices, never changes them.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    list_display = ["user", "name", "confirmed", "created_at"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+
+
+@admin.register(StaticDevice)
+class BackupCodesAdmin(ReadOnlyAdmin):
+    list_display = ["user", "name", "confirmed"]
+    fields = ["user", "name", "confirmed"]

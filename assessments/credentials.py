@@ -29,7 +29,6 @@ def _iso(moment: datetime) -> str:
 def claims(attestation: Attestation, *, at: datetime) -> dict:
     assessment = attestation.assessment
     version = assessment.framework_version
-    organization = assessment.organization
     signed = json.loads(attestation.snapshot_json)  # what was signed, not today's
     overall = signed["overall"]
     has_status = attestation.status_index is not None
@@ -41,8 +40,8 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
         "validFrom": _iso(attestation.signed_at),
         "validUntil": _iso(attestation.expires_at),
         "credentialSubject": {
-            "id": organization.website,
-            "name": organization.legal_name,
+            "id": signed["organization"]["website"],
+            "name": signed["organization"]["legal_name"],
             "attestationNumber": attestation.number,
             "questionnaire": {
                 "slug": version.slug,

@@ -12,11 +12,13 @@ approach; a lock that only time lifts would hand strangers a way to keep a revie
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 COOKIE = "portal_known_device"
 _SALT = "assessments.login_throttle.known-device"
@@ -49,6 +51,12 @@ def count_failure(sender, credentials, request=None, **kwargs):
         cache.add(key, 1, timeout=timeout)
 
 
+def _password_tag(user) -> str:
+    """Changes whenever the account's password does: a cookie from before a change (or from
+    a browser that saw an old password) no longer makes the browser known."""
+    return salted_hmac(_SALT, user.password, algorithm="sha256").hexdigest()[:32]
+
+
 def is_known_device(request, username: str) -> bool:
     if request is None:
         return False
@@ -58,14 +66,20 @@ def is_known_device(request, username: str) -> bool:
         )
     except signing.BadSignature:
         return False
-    return value == _username(username)
+    if not isinstance(value, dict) or value.get("email") != _username(username):
+        return False
+    user = get_user_model().objects.filter(email__iexact=value["email"]).first()
+    return user is not None and constant_time_compare(value.get("password"), _password_tag(user))
 
 
-def remember_device(response, email: str) -> None:
-    """Mark the browser as one its owner uses (after a log-in or a password reset)."""
+def remember_device(response, user) -> None:
+    """Mark the browser as one its owner uses (after a log-in or a password reset), for as
+    long as the account keeps the password it has now."""
     response.set_cookie(
         COOKIE,
-        signing.dumps(_username(email), salt=_SALT),
+        signing.dumps(
+            {"email": _username(user.email), "password": _password_tag(user)}, salt=_SALT
+        ),
         max_age=KNOWN_DEVICE_DAYS * 86400,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,

@@ -50,9 +50,30 @@ def vetted_address(host: str, port: int) -> str:
     return addresses[0]
 
 
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated, still routed by some stacks
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT, RFC 2765
+
+
+def embedded_ipv4(ip) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, NAT64, 6to4, Teredo...): a
+    connection to it may reach them, so each is judged as if it were given itself."""
+    if ip.version != 6:
+        return []
+    found = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if any(ip in net for net in (NAT64_PREFIX, IPV4_COMPATIBLE, IPV4_TRANSLATED)) and int(ip) > 1:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [address for address in found if address is not None]
+
+
 def allowed(ip) -> bool:
     """Public addresses; with OUTBOUND_ALLOW_PRIVATE also loopback and private networks, but
-    never link-local (where cloud metadata services answer) or multicast."""
+    never link-local (where cloud metadata services answer) or multicast. An IPv6 address
+    that embeds an IPv4 one is allowed only when that one is too."""
+    return _allowed_alone(ip) and all(_allowed_alone(v4) for v4 in embedded_ipv4(ip))
+
+
+def _allowed_alone(ip) -> bool:
     if ip.is_link_local or ip.is_multicast or ip.is_unspecified:
         return False
     if ip.is_global:

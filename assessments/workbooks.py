@@ -118,10 +118,17 @@ def _cell_text(value) -> str:
     return _text(value).strip()
 
 
-def _put(sheet, row: int, column: str, value) -> None:
-    cell = sheet.cell(row=row, column=COLUMN[column] + 1, value=value)
+def _cell(sheet, row: int, column: int, value):
+    """Every cell the portal writes: text stays text, so an answer or a name starting with
+    "=" is never a formula (openpyxl would otherwise store it as one)."""
+    cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str):
-        cell.data_type = "s"  # text stays text: an answer starting with "=" is not a formula
+        cell.data_type = "s"
+    return cell
+
+
+def _put(sheet, row: int, column: str, value) -> None:
+    cell = _cell(sheet, row, COLUMN[column] + 1, value)
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     if column in EDITABLE:
         cell.fill = EDITABLE_FILL
@@ -146,9 +153,8 @@ def export(assessment: Assessment) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = ANSWERS
-    sheet.append(HEADINGS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    for column, heading in enumerate(HEADINGS, start=1):
+        _cell(sheet, 1, column, heading).font = Font(bold=True)
     sheet.freeze_panes = "B2"
     allowed = book.create_sheet(ALLOWED_SHEET)
     choice_column = 0
@@ -188,18 +194,22 @@ def export(assessment: Assessment) -> bytes:
         sheet.column_dimensions[get_column_letter(COLUMN[key] + 1)].hidden = True
     allowed.sheet_state = "hidden"
     about = book.create_sheet(ABOUT)
-    for pair in (
-        ("Assessment", str(assessment.pk)),
-        ("Organization", assessment.organization.legal_name),
-        ("Questionnaire", str(assessment.framework_version)),
-        ("Exported", timezone.now().isoformat(timespec="seconds")),
+    for row, pair in enumerate(
         (
-            "How to use",
-            "Fill in the shaded columns of the Answers sheet and import the file "
-            "on the assessment's page. Rows you did not change are left as they are.",
+            ("Assessment", str(assessment.pk)),
+            ("Organization", assessment.organization.legal_name),
+            ("Questionnaire", str(assessment.framework_version)),
+            ("Exported", timezone.now().isoformat(timespec="seconds")),
+            (
+                "How to use",
+                "Fill in the shaded columns of the Answers sheet and import the file "
+                "on the assessment's page. Rows you did not change are left as they are.",
+            ),
         ),
+        start=1,
     ):
-        about.append(pair)
+        for column, value in enumerate(pair, start=1):
+            _cell(about, row, column, value)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -227,7 +237,7 @@ def _dropdown(sheet, allowed, row: int, column: int, question: Question) -> None
     """A list to pick from, its labels kept on a hidden sheet (a label may hold a comma)."""
     letter = get_column_letter(column)
     for index, option in enumerate(question.options, start=1):
-        allowed.cell(row=index, column=column, value=option.label).data_type = "s"
+        _cell(allowed, index, column, option.label)
     rule = DataValidation(
         type="list",
         formula1=f"'{ALLOWED_SHEET}'!${letter}$1:${letter}${len(question.options)}",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
-from assessments import workflow
+from assessments import credentials, workflow
 from assessments.actors import Actor
 from assessments.answers import AnswerInput, save_answers
 from assessments.attestation import (
@@ -18,7 +18,7 @@ from assessments.attestation import (
 )
 from assessments.canonical import sha256_hex
 from assessments.errors import IllegalTransition
-from assessments.models import ReportState, Status
+from assessments.models import Organization, ReportState, Status
 from assessments.verification import Finding, verify_pdf
 
 
@@ -116,6 +116,19 @@ def test_an_expired_attestation_says_so(client, approved):
     approved.save(update_fields=["expires_at"])
     page = client.get(reverse("verify_hash", args=[approved.snapshot_sha256]))
     assert 'id="verdict">Expired</h2>' in page.text
+
+
+def test_the_public_page_and_the_credential_show_the_name_as_attested(client, signed):
+    """Renamed afterwards (by whatever path), the record still shows who signed what."""
+    Organization.objects.filter(pk=signed.organization_id).update(legal_name="Renamed Later Inc.")
+    signed.refresh_from_db()
+
+    page = client.get(reverse("verify_hash", args=[signed.snapshot_sha256]))
+
+    assert "Brightpath Learning Ltd" in page.text
+    assert "Renamed Later" not in page.text
+    subject = credentials.claims(signed, at=timezone.now())["credentialSubject"]
+    assert subject["name"] == "Brightpath Learning Ltd"
 
 
 def test_an_unknown_hash_is_not_found(client, db):

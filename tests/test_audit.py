@@ -6,7 +6,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from assessments.models import AuditEvent
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 
 def test_an_intact_chain_verifies(attestation, capsys):
@@ -100,6 +100,41 @@ def test_the_admin_cannot_grant_platform_roles_or_memberships(admin_client, prep
     page = admin_client.get(f"/admin/assessments/organization/{org.pk}/change/")
     assert page.status_code == 200
     assert 'name="memberships-0-role"' not in page.text  # shown, not editable
+
+
+def test_staff_cannot_rename_an_organization_or_take_over_a_signatorys_account(
+    admin_client, org, signatory
+):
+    """The admin is no back door: a name nobody attested, a changed email or password, or an
+    authenticator enrolled by staff would each let someone else speak for the organization."""
+    renamed = admin_client.post(
+        f"/admin/assessments/organization/{org.pk}/change/",
+        {"legal_name": "Someone Else Ltd", "website": org.website, "contact_email": "x@x.org"},
+    )
+    user_url = f"/admin/assessments/user/{signatory.pk}"
+    retargeted = admin_client.post(
+        f"{user_url}/change/",
+        {"email": "staff@portal.example", "full_name": "Sam", "is_active": ""},
+    )
+    new_password = admin_client.post(
+        f"{user_url}/password/",
+        {"password1": "staff knows 2026", "password2": "staff knows 2026"},
+        follow=True,
+    )
+    enrolled = admin_client.post(
+        "/admin/otp_totp/totpdevice/add/",
+        {"user": signatory.pk, "name": "Staff phone", "key": "00" * 20, "confirmed": "on"},
+    )
+
+    assert (renamed.status_code, retargeted.status_code, enrolled.status_code) == (403, 403, 403)
+    assert new_password.redirect_chain[-1] == ("/admin/", 302)  # no password form for staff
+    org.refresh_from_db()
+    signatory.refresh_from_db()
+    assert org.legal_name == "Brightpath Learning Ltd"
+    assert signatory.email != "staff@portal.example" and signatory.is_active
+    assert signatory.check_password(PASSWORD)
+    assert list(signatory.totpdevice_set.values_list("name", flat=True)) == ["Authenticator"]
+    assert admin_client.get(f"{user_url}/change/").status_code == 200  # still shown
 
 
 def test_platform_roles_change_through_an_audited_command(preparer, capsys):

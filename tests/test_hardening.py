@@ -221,6 +221,24 @@ def test_the_owner_still_logs_in_from_their_own_browser_during_an_attack(reviewe
     assert "_auth_user_id" in owner.session
 
 
+def test_a_browser_known_before_a_password_change_is_a_stranger_after_it(reviewer):
+    """The cookie names the account and its password: whoever copied it, or a browser the
+    owner used before changing a leaked password, gets no exemption from the new one."""
+    owner = Client(REMOTE_ADDR="192.0.2.10")
+    owner.post(reverse("login"), {"username": reviewer.email, "password": PASSWORD})
+    owner.post(reverse("logout"))
+    reviewer.set_password("a changed passphrase 2026")
+    reviewer.save()
+    guess_from_many_addresses(reviewer.email, 20)
+
+    again = owner.post(
+        reverse("login"), {"username": reviewer.email, "password": "a changed passphrase 2026"}
+    )
+
+    assert again.status_code == 429
+    assert "_auth_user_id" not in owner.session
+
+
 def test_a_password_reset_link_makes_the_browser_known(reviewer):
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes

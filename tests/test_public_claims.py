@@ -156,8 +156,11 @@ def test_a_statement_that_disappears_is_flagged_as_gone(submitted, signatory, re
     assert PublicClaimFlag.objects.get().change == ClaimChange.GONE
 
 
-def test_a_redirect_to_a_link_local_address_is_refused(pages, db):
-    page = pages(Reply(status=302, headers={"Location": "http://169.254.169.254/latest/"}))
+@pytest.mark.parametrize(
+    "target", ["http://169.254.169.254/latest/", "http://[64:ff9b::a9fe:a9fe]/latest/"]
+)
+def test_a_redirect_to_a_link_local_address_is_refused(pages, db, target):
+    page = pages(Reply(status=302, headers={"Location": target}))
 
     with pytest.raises(outbound.Refused, match="private or reserved"):
         outbound.get(page.url)

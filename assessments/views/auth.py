@@ -9,7 +9,7 @@ from assessments.login_throttle import remember_device
 class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
-        remember_device(response, form.get_user().email)
+        remember_device(response, form.get_user())
         return response
 
     def form_invalid(self, form):
@@ -24,5 +24,5 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        remember_device(response, form.user.email)
+        remember_device(response, form.user)
         return response

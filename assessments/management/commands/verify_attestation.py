@@ -37,7 +37,7 @@ class Command(BaseCommand):
         )
         att, status = result.attestation, result.status
         summary = (
-            f"attestation {att.number} of {att.assessment.organization.legal_name}, signed "
+            f"attestation {att.number} of {att.attested_organization['legal_name']}, signed "
             f"{att.signed_at:%Y-%m-%d}. {status.headline}: {status.detail}"
         )
         if not status.is_valid:
