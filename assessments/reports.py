@@ -6,6 +6,7 @@ serves only the portal's own static files.
 """
 
 import json
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -97,6 +98,30 @@ def report_context(attestation: Attestation) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Attached:
+    """A file the report carries inside it, for tools that read the report without us."""
+
+    name: str
+    description: str
+    text: str
+
+
+def attachments(attestation: Attestation, *, issued_at) -> list[Attached]:
+    return [
+        Attached(
+            SNAPSHOT_ATTACHMENT,
+            "Signed attestation snapshot (canonical JSON); its SHA-256 is printed on every page.",
+            attestation.snapshot_json,
+        ),
+        Attached(
+            credentials.CREDENTIAL_ATTACHMENT,
+            "The attestation as a W3C Verifiable Credential (JWT), signed with the platform's key.",
+            credentials.issue(attestation, at=issued_at),
+        ),
+    ]
+
+
 def render_report_pdf(attestation: Attestation) -> bytes:
     weasyprint, _ = _weasyprint()
     context = report_context(attestation)
@@ -108,19 +133,9 @@ def render_report_pdf(attestation: Attestation) -> bytes:
         pdf_tags=True,
         attachments=[
             weasyprint.Attachment(
-                string=attestation.snapshot_json,
-                name=SNAPSHOT_ATTACHMENT,
-                description="Signed attestation snapshot (canonical JSON); its SHA-256 is "
-                "printed on every page.",
-                relationship="Data",
-            ),
-            weasyprint.Attachment(
-                string=credentials.issue(attestation, at=context["issued_at"]),
-                name=credentials.CREDENTIAL_ATTACHMENT,
-                description="The attestation as a W3C Verifiable Credential (JWT), signed with "
-                "the platform's key.",
-                relationship="Data",
-            ),
+                string=a.text, name=a.name, description=a.description, relationship="Data"
+            )
+            for a in attachments(attestation, issued_at=context["issued_at"])
         ],
     )
 

@@ -1,20 +1,74 @@
-"""Every test gets an organization with one person per role, an outsider and a reviewer."""
+"""Every test gets an organization with one person per role, an outsider and a reviewer.
+
+Tiers (markers declared in pyproject.toml): `slow` and `browser` tests run once in CI; the
+fast tier is `-m "not slow and not browser"`. `--long` runs the property tests and
+Schemathesis with many more examples than the bounded default."""
+
+import io
 
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
+from pypdf import PdfWriter
 
-from assessments import answers, workflow
+from assessments import answers, reports, workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
 from assessments.demo import answer_everything
 from assessments.frameworks.loader import BUNDLED_DIR, bundled_files, publish
 from assessments.models import Report, ReportState, Role
 from tests.factories import OrganizationFactory, UserFactory, member
+
+# Examples per property test: bounded in every run unless --long is given.
+EXAMPLES = {"bounded": 40, "long": 1000}
+for profile, examples in EXAMPLES.items():
+    hypothesis_settings.register_profile(profile, max_examples=examples, deadline=None)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--long",
+        action="store_true",
+        help=f"property tests with {EXAMPLES['long']} examples each (else {EXAMPLES['bounded']}) "
+        "and Schemathesis with more examples per operation",
+    )
+
+
+def pytest_configure(config):
+    hypothesis_settings.load_profile("long" if config.getoption("--long") else "bounded")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that renders real reports or serves the portal on a live server is slow."""
+    for item in items:
+        if item.get_closest_marker("real_report") or "live_server" in item.fixturenames:
+            item.add_marker(pytest.mark.slow)
+
+
+def stand_in_report_pdf(attestation) -> bytes:
+    """A one-page PDF carrying the report's real attachments (the snapshot and the platform's
+    credential): it is signed, checked by the offline verifier, stored and verified like any
+    issued report. Only WeasyPrint's layout (5-7 s a report) is left out; tests that read the
+    layout are marked `real_report` and get the real one."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    for attached in reports.attachments(attestation, issued_at=timezone.now()):
+        writer.add_attachment(attached.name, attached.text.encode())
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def quick_reports(request, monkeypatch):
+    if request.node.get_closest_marker("real_report") is None:
+        monkeypatch.setattr(reports, "render_report_pdf", stand_in_report_pdf)
 
 
 @pytest.fixture(scope="session", autouse=True)

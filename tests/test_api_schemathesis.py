@@ -23,7 +23,7 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 @pytest.mark.django_db(transaction=True)
 def test_schemathesis_finds_no_server_error_and_no_response_off_the_schema(
-    live_server, tmp_path, monkeypatch
+    live_server, tmp_path, monkeypatch, request
 ):
     # Thousands of calls in a minute: the per-token limit has its own test.
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "100000/min"})
@@ -49,7 +49,7 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_the_schema(
             "--header",
             f"Authorization: Bearer {key}",
             "--max-examples",
-            "15",
+            "100" if request.config.getoption("--long") else "15",  # per operation
             "--seed",
             "42",
             "--workers",

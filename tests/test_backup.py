@@ -14,6 +14,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [
+    pytest.mark.slow,  # bin/backup and bin/restore in subprocesses
     pytest.mark.skipif(connection.vendor != "postgresql", reason="backups are pg_dump files"),
     pytest.mark.django_db(transaction=True),
 ]

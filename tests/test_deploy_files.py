@@ -7,6 +7,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 
@@ -87,6 +88,7 @@ def fake_python(tmp_path: Path, fails: str) -> Path:
     return script
 
 
+@pytest.mark.slow
 def test_the_scheduler_goes_on_after_a_failed_job(tmp_path):
     python = fake_python(tmp_path, fails="send_expiry_reminders")
     result = subprocess.run(  # noqa: S603 - our own script
@@ -110,6 +112,7 @@ def test_the_scheduler_goes_on_after_a_failed_job(tmp_path):
     assert "send_expiry_reminders failed; retrying in the next round" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_worker_waits_while_the_database_is_not_migrated(tmp_path):
     python = fake_python(tmp_path, fails="migrate")
     result = subprocess.run(  # noqa: S603 - our own script
@@ -129,6 +132,7 @@ def test_the_worker_waits_while_the_database_is_not_migrated(tmp_path):
     assert (tmp_path / "ran.log").read_text().split() == ["migrate"] * 3  # never db_worker
 
 
+@pytest.mark.slow
 def test_the_example_env_file_starts_production_settings(tmp_path):
     env = {}
     for line in lines(".env.example"):

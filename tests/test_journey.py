@@ -169,6 +169,7 @@ def test_an_admin_invites_a_new_person_who_joins_by_choosing_a_password(
     assert Membership.objects.get(user__email="pat@brightpath.example").role == Role.PREPARER
 
 
+@pytest.mark.real_report
 def test_the_whole_journey(
     client, org, admin, preparer, signatory, reviewer, framework_version, committed
 ):

@@ -54,6 +54,8 @@ def outside(tmp_path, report: bytes, keys: dict, *args) -> subprocess.CompletedP
     )
 
 
+@pytest.mark.real_report  # the outside tool judges what the portal really issues
+@pytest.mark.slow
 def test_a_genuine_report_verifies_with_the_file_and_the_keys_alone(
     attestation, published, tmp_path
 ):
@@ -65,6 +67,7 @@ def test_a_genuine_report_verifies_with_the_file_and_the_keys_alone(
     assert "Not checked offline" in run.stdout
 
 
+@pytest.mark.slow
 def test_the_verifier_imports_no_django(attestation, published, tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text(
@@ -118,6 +121,7 @@ def test_a_forgers_key_set_does_not_make_the_portals_report_trusted(attestation,
     assert not result.genuine
 
 
+@pytest.mark.real_report
 def test_a_changed_byte_or_an_appended_update_is_rejected(attestation, published):
     data = bytearray(report_bytes(attestation))
     data[len(data) // 2] ^= 0x01
@@ -214,6 +218,7 @@ def status_lists(client) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_a_revoked_attestation_is_rejected_with_the_published_status_list(
     client, attestation, reviewer, published, tmp_path
 ):

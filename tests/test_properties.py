@@ -14,9 +14,7 @@ from assessments.frameworks.loader import FrameworkError, bundled_files, parse
 
 ANY_TEXT = st.text(max_size=300)
 FORM_VALUES = st.one_of(ANY_TEXT, st.lists(ANY_TEXT, max_size=3))
-FIXTURES = settings(
-    max_examples=40,
-    deadline=None,
+FIXTURES = settings(  # examples: the profile's (tests/conftest.py, --long for many more)
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 SECTION_FIELDS = [
@@ -72,7 +70,6 @@ JSONISH = st.recursive(
 BUNDLED = yaml.safe_load(bundled_files()[0].read_text())
 
 
-@settings(max_examples=150, deadline=None)
 @given(
     section=st.integers(0, len(BUNDLED["sections"]) - 1),
     question=st.integers(0, 5),

@@ -1,7 +1,7 @@
 """Scoring on small frameworks whose results are worked out by hand."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.frameworks.loader import BUNDLED_DIR, parse
@@ -188,7 +188,6 @@ def test_one_questions_result_is_what_scoring_the_whole_questionnaire_says():
     what scoring every question would."""
     version_two = parse(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
 
-    @settings(max_examples=60, deadline=None)
     @given(responses=_answers_for(version_two))
     def check(responses):
         whole = score(version_two, responses).by_question

@@ -28,23 +28,27 @@ def import_settings(code="import compliance_portal.settings", **env):
     )
 
 
+@pytest.mark.slow
 def test_production_refuses_to_start_without_a_secret_key():
     result = import_settings()
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_starts_with_a_real_secret_key_and_its_address():
     result = import_settings(SECRET_KEY=REAL_KEY, SITE_URL="https://portal.example.org")
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_production_refuses_to_start_without_its_public_address():
     result = import_settings(SECRET_KEY=REAL_KEY)
     assert result.returncode != 0
     assert "SITE_URL must be set" in result.stderr
 
 
+@pytest.mark.slow
 def test_empty_values_from_an_env_file_mean_the_defaults():
     """`.env.example` lists every variable, many empty: each one must mean its default."""
     code = (
@@ -109,6 +113,7 @@ def test_debug_is_off_unless_asked_for(monkeypatch):
     assert env_bool("DEBUG") is False
 
 
+@pytest.mark.slow
 def test_production_static_files_collect(tmp_path, settings):
     """bin/serve runs collectstatic with the manifest storage; a broken reference would stop it."""
     from django.core.management import call_command
@@ -122,6 +127,7 @@ def test_production_static_files_collect(tmp_path, settings):
     assert (tmp_path / "staticfiles.json").exists()
 
 
+@pytest.mark.slow
 def test_the_development_console_shows_a_refusal_in_one_line_and_each_task_once(tmp_path):
     code = """
 import sys, logging, django

@@ -24,6 +24,7 @@ def redis_is_up() -> bool:
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not redis_is_up(), reason="no Redis on 127.0.0.1:6379")
 def test_a_limit_spent_in_another_process_holds_here(settings):
     prefix = f"test-{uuid.uuid4().hex}"  # runs never share counters

@@ -50,6 +50,7 @@ def emailed_link(live_server) -> str:
     return link.replace("http://127.0.0.1:8000", live_server.url)
 
 
+@pytest.mark.real_report
 def test_every_role_in_chromium(journey, live_server, framework_version, tmp_path):
     evidence = tmp_path / "incident-plan.pdf"
     evidence.write_bytes(b"%PDF-1.4\n% our incident-response plan\n")
