@@ -1,3 +1,6 @@
+from django.core.exceptions import PermissionDenied
+
+
 class IllegalTransition(Exception):
     """The assessment's current state does not allow the requested change.
 
@@ -8,3 +11,12 @@ class IllegalTransition(Exception):
 class MissingRequirement(ValueError):
     """A change asked for without what it needs (a note, complete answers): an ordinary
     validation error, whose message is written for the person who tried."""
+
+
+class NotPermitted(PermissionDenied):
+    """The acting person's role does not allow this change, whoever asked for it (a view, the
+    API, the admin, a command): the service refuses it itself, as a 403."""
+
+
+class StepUpRequired(MissingRequirement):
+    """The change needs the person's password (and second factor) entered just now."""

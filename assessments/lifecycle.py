@@ -8,8 +8,9 @@ on the audit trail and whom it tells.
     submitted | in_review ──approve──▶ approved
     submitted | in_review ──reject──▶ rejected
 
-workflow.py executes it; views ask `available()` what a person may do now and hand that to
-templates; the tests of every transition x role x state are generated from it.
+workflow.py executes it and enforces it whoever calls (role, note, step-up proof); views and
+the API ask `available()` what a caller may do now; the tests of every transition x role x
+state are generated from it.
 """
 
 from dataclasses import dataclass
@@ -156,12 +157,24 @@ def allows(transition: Transition, status: Status) -> bool:
     return status in LIFECYCLE[transition].sources
 
 
+STEP_UP = frozenset({Requirement.PASSWORD, Requirement.SECOND_FACTOR})
+
+
+def may_perform(user, organization, rule: Rule) -> bool:
+    """Whether this caller may perform the rule at all (whatever the state): their role allows
+    it, and a rule that needs the password again is done by a person, never through an API
+    token (a program has no password to re-enter)."""
+    if user is None or not can(user, organization, rule.performer):
+        return False
+    return not (rule.requires & STEP_UP and getattr(user, "api_scope", None) is not None)
+
+
 def available(user, assessment) -> list[Rule]:
-    """The transitions this person may perform on this assessment now, in table order."""
+    """The transitions this caller may perform on this assessment now, in table order."""
     return [
         rule
         for rule in LIFECYCLE.values()
-        if assessment.status in rule.sources and can(user, assessment.organization, rule.performer)
+        if assessment.status in rule.sources and may_perform(user, assessment.organization, rule)
     ]
 
 

@@ -2,10 +2,11 @@
 
 Each function here is one transition: keyword-only actor, one transaction, the state change
 checked against the table under a row lock, exactly one audit event (the action the table
-names) in the same transaction, and the table's notification sent after commit. Who may call
-what is checked by assessments.permissions before these run (views ask lifecycle.available);
-an illegal transition raises IllegalTransition, a missing note MissingRequirement, each with a
-message fit to show the person.
+names) in the same transaction, and the table's notification sent after commit. Each enforces
+the table itself, whoever calls it (a view, the API, a command): a role that may not act gets
+NotPermitted (403), a missing note MissingRequirement, a missing or stale proof of step-up
+StepUpRequired, a state that does not allow it IllegalTransition, each with a message fit to
+show the person.
 """
 
 from datetime import timedelta
@@ -18,10 +19,12 @@ from django.utils import timezone
 from assessments import (
     audit,
     emails,
+    lifecycle,
     platform_requests,
     public_claims,
     status_counts,
     status_list,
+    step_up,
     webhooks,
 )
 from assessments.actors import Actor
@@ -30,7 +33,7 @@ from assessments.attestation import build_snapshot
 from assessments.canonical import canonical_json, sha256_hex
 from assessments.carryover import copy_answers, copy_evidence, unchanged_questions
 from assessments.checkpoints import write_checkpoint
-from assessments.errors import IllegalTransition, MissingRequirement
+from assessments.errors import IllegalTransition, MissingRequirement, NotPermitted
 from assessments.lifecycle import LIFECYCLE, Audience, Requirement, Rule, Transition
 from assessments.models import (
     Assessment,
@@ -54,12 +57,23 @@ def _locked(assessment: Assessment) -> Assessment:
     )
 
 
-def _move(assessment: Assessment, transition: Transition, *, note: str = "") -> tuple:
-    """Check the transition against the table under a row lock and change the state.
+def _move(
+    assessment: Assessment,
+    transition: Transition,
+    *,
+    actor: Actor,
+    note: str = "",
+    proof: step_up.Proof | None = None,
+) -> tuple:
+    """Check the transition against the table, whoever calls: the actor's role, the note,
+    the proof of step-up, and (under a row lock) the state; then change the state.
     Returns the locked assessment, its rule and the state it left."""
     rule = LIFECYCLE[transition]
+    if not lifecycle.may_perform(actor.user, assessment.organization, rule):
+        raise NotPermitted(f"Your role does not allow “{rule.label}”.")
     if Requirement.NOTE in rule.requires and not note.strip():
         raise MissingRequirement(f"“{rule.label}” needs a note saying why.")
+    step_up.require(proof, actor.user, rule.requires)
     locked = _locked(assessment)
     if locked.status not in rule.sources:
         raise IllegalTransition(
@@ -154,12 +168,12 @@ def _start_assessment(*, organization, framework_version, actor: Actor, carry_ov
 def submit(assessment: Assessment, *, actor: Actor) -> Assessment:
     """Preparer hands a complete questionnaire to the signatory; answers lock."""
     with transaction.atomic():
-        result = result_for(_locked(assessment))
-        if not result.is_complete:
+        locked, rule, before = _move(assessment, Transition.SUBMIT, actor=actor)
+        result = result_for(locked)
+        if not result.is_complete:  # raised inside the transaction: the move is undone
             raise MissingRequirement(
                 f"{len(result.missing_required)} required question(s) are still unanswered."
             )
-        locked, rule, before = _move(assessment, Transition.SUBMIT)
         locked.comments.filter(requests_change=True, resolved_at=None).update(
             resolved_at=timezone.now()
         )
@@ -173,7 +187,9 @@ def submit(assessment: Assessment, *, actor: Actor) -> Assessment:
 def return_to_draft(assessment: Assessment, *, actor: Actor, reason: str) -> Assessment:
     """The signatory reopens the answers before signing, saying what to change."""
     with transaction.atomic():
-        locked, rule, before = _move(assessment, Transition.RETURN_TO_DRAFT, note=reason)
+        locked, rule, before = _move(
+            assessment, Transition.RETURN_TO_DRAFT, actor=actor, note=reason
+        )
         _record(locked, rule, before, actor=actor, note=reason.strip())
         return locked
 
@@ -187,11 +203,13 @@ def _next_attestation_number(assessment: Assessment) -> int:
     return (latest or 0) + 1
 
 
-def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Attestation:
-    """Lock the answers into a signed snapshot and submit it to the platform. (The password
-    and second factor the table requires are checked by the sign form, step_up.)"""
+def sign(
+    assessment: Assessment, *, actor: Actor, statement_version: str, proof: step_up.Proof | None
+) -> Attestation:
+    """Lock the answers into a signed snapshot and submit it to the platform. `proof` is the
+    sign form's step-up (password, and code when the signatory has an authenticator)."""
     with transaction.atomic():
-        locked, rule, before = _move(assessment, Transition.SIGN)
+        locked, rule, before = _move(assessment, Transition.SIGN, actor=actor, proof=proof)
         signed_at = timezone.now()
         number = _next_attestation_number(locked)
         snapshot = build_snapshot(
@@ -241,7 +259,7 @@ def sign(assessment: Assessment, *, actor: Actor, statement_version: str) -> Att
 
 def start_review(assessment: Assessment, *, actor: Actor) -> Assessment:
     with transaction.atomic():
-        locked, rule, before = _move(assessment, Transition.START_REVIEW)
+        locked, rule, before = _move(assessment, Transition.START_REVIEW, actor=actor)
         if locked.assigned_reviewer_id is None:
             locked.assigned_reviewer = actor.user
             locked.save(update_fields=["assigned_reviewer"])
@@ -260,7 +278,7 @@ def _decide(assessment, transition: Transition, *, actor: Actor, rationale: str)
     """A reviewer's decision on the latest attestation; its report is issued again to state
     it, and earlier copies still verify."""
     with transaction.atomic():
-        locked, rule, before = _move(assessment, transition, note=rationale)
+        locked, rule, before = _move(assessment, transition, actor=actor, note=rationale)
         rationale = rationale.strip()
         attestation = locked.attestations.order_by("-number").first()
         decision = Decision.objects.create(

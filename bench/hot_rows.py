@@ -68,16 +68,18 @@ def measure(writers: list[int], seconds: float) -> dict:
     from assessments import audit, status_counts, workflow
     from assessments.actors import Actor
     from assessments.models import Assessment
-    from bench.measure import fresh_draft
+    from bench.measure import add_signatory, fresh_draft
 
     def back_and_forth(draft):
-        """Two moves, each in its own transaction: submitted, then returned to draft."""
-        actor = Actor(draft.created_by)
-        workflow.submit(draft, actor=actor)
-        workflow.return_to_draft(draft, actor=actor, reason="Load test")
+        """Two moves, each in its own transaction: the preparer submits, the signatory
+        returns it to draft."""
+        workflow.submit(draft, actor=Actor(draft.created_by))
+        workflow.return_to_draft(draft, actor=draft.signatory, reason="Load test")
 
     began = timezone.now()
     drafts = [fresh_draft() for _ in range(max(writers))]
+    for draft in drafts:
+        draft.signatory = Actor(add_signatory(draft.organization)[0])
     status_counts.recount()  # start from counters known to be right
     slots_as_built = status_counts.SLOTS
     results = {}

@@ -23,7 +23,7 @@ from django.template.loader import render_to_string  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from assessments import workflow  # noqa: E402
+from assessments import step_up, workflow  # noqa: E402
 from assessments.actors import Actor  # noqa: E402
 from assessments.attestation import STATEMENT_VERSION  # noqa: E402
 from assessments.demo import answer_everything  # noqa: E402
@@ -158,12 +158,27 @@ def fresh_draft() -> Assessment:
     return draft
 
 
+def add_signatory(organization) -> tuple[User, str]:
+    """An officer of the organization who may sign, with the password they sign with."""
+    password = uuid.uuid4().hex
+    signatory = User.objects.create_user(
+        f"signatory-{uuid.uuid4().hex[:8]}@bench.example", password, full_name="Bench Signatory"
+    )
+    Membership.objects.create(organization=organization, user=signatory, role=Role.SIGNATORY)
+    return signatory, password
+
+
 def signed_attestation():
-    """One real attestation, made the way people make them."""
+    """One real attestation, made the way people make them: a signatory signs it with their
+    password."""
     signed = fresh_draft()
     workflow.submit(signed, actor=Actor(signed.created_by))
+    signatory, password = add_signatory(signed.organization)
     return workflow.sign(
-        signed, actor=Actor(signed.created_by), statement_version=STATEMENT_VERSION
+        signed,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=step_up.prove(None, signatory, password=password),
     )
 
 

@@ -17,13 +17,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
 from pypdf import PdfWriter
 
-from assessments import answers, reports, workflow
+from assessments import answers, reports, step_up, workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
 from assessments.demo import answer_everything
 from assessments.frameworks.loader import BUNDLED_DIR, bundled_files, publish
 from assessments.models import Report, ReportState, Role
-from tests.factories import OrganizationFactory, UserFactory, member
+from tests.factories import PASSWORD, OrganizationFactory, UserFactory, member
 
 # Examples per property test: bounded in every run unless --long is given.
 EXAMPLES = {"bounded": 40, "long": 1000}
@@ -191,6 +191,13 @@ def authenticator_code(user) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
+def stepped_up(user):
+    """The proof the sign form makes once the person has typed their password and a code."""
+    has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    code = authenticator_code(user) if has_device else ""
+    return step_up.prove(None, user, password=PASSWORD, code=code)
+
+
 class PortalClient(Client):
     """The test client; force_login also passes the second factor when the person has one,
     as they would after typing their code."""
@@ -252,7 +259,10 @@ def signed(awaiting_signature, signatory):
     """Signed, with a stand-in report file: for tests that need a report to exist, not its
     content (a real render takes about a second)."""
     attestation = workflow.sign(
-        awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+        awaiting_signature,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
     )
     report = Report(attestation=attestation, sha256="0" * 64, size=9)
     report.file.save("stand-in.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
@@ -273,7 +283,10 @@ def attestation(awaiting_signature, signatory, committed):
     """A signed attestation whose report was rendered (tasks run inline in tests)."""
     with committed():
         return workflow.sign(
-            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+            awaiting_signature,
+            actor=Actor(signatory),
+            statement_version=STATEMENT_VERSION,
+            proof=stepped_up(signatory),
         )
 
 

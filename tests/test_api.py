@@ -300,3 +300,23 @@ def test_the_report_downloads_with_an_organization_token(client, org, admin, sig
 
     assert detail.json()["status"] == "awaiting_review"
     assert report.status_code == 200 and report["Content-Type"] == "application/pdf"
+
+
+def test_actions_list_only_what_the_token_can_really_do(client, org, admin, awaiting_signature):
+    """A signatory's token reads the assessment awaiting signature but cannot sign (a person
+    signs, with their password and code): `sign` is not offered, and a decision is refused."""
+    key = token(org, admin, role=TokenRole.SIGNATORY)
+    url = reverse("api_assessment", args=[awaiting_signature.pk])
+
+    shown = call(client, "get", url, key).json()
+    decided = call(
+        client,
+        "post",
+        reverse("api_decide", args=[awaiting_signature.pk]),
+        key,
+        {"outcome": "approve", "rationale": "A signatory approving its own work."},
+    )
+
+    assert shown["status"] == Status.AWAITING_SIGNATURE and shown["actions"] == []
+    assert decided.status_code == 403
+    assert decided.json()["error"]["status"] == 403

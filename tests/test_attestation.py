@@ -20,6 +20,7 @@ from assessments.canonical import sha256_hex
 from assessments.errors import IllegalTransition
 from assessments.models import Organization, ReportState, Status
 from assessments.verification import Finding, verify_pdf
+from tests.conftest import stepped_up
 
 
 def report_bytes(attestation) -> bytes:
@@ -148,7 +149,10 @@ def test_a_failing_render_is_retried_then_shown_as_failed_without_losing_the_att
     monkeypatch.setattr("assessments.reports.render_report_pdf", broken)
     with committed():
         attestation = workflow.sign(
-            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+            awaiting_signature,
+            actor=Actor(signatory),
+            statement_version=STATEMENT_VERSION,
+            proof=stepped_up(signatory),
         )
     attestation.refresh_from_db()
     assert len(calls) == 3
@@ -259,7 +263,10 @@ def test_a_report_still_waiting_in_a_long_queue_is_not_queued_twice(
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with committed():
         attestation = workflow.sign(
-            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+            awaiting_signature,
+            actor=Actor(signatory),
+            statement_version=STATEMENT_VERSION,
+            proof=stepped_up(signatory),
         )
     assert DBTaskResult.objects.filter(status="READY").count() == 1
     Attestation.objects.filter(pk=attestation.pk).update(

@@ -13,6 +13,7 @@ from assessments.attestation import STATEMENT_VERSION
 from assessments.attestation_status import PublicStatus, status_of
 from assessments.demo import answer_everything
 from assessments.models import Attestation
+from tests.conftest import stepped_up
 
 
 def verdict(client, attestation) -> str:
@@ -23,7 +24,12 @@ def verdict(client, attestation) -> str:
 def resign(assessment, preparer, signatory) -> Attestation:
     """The organization answers again (changes requested, or a re-assessment) and signs."""
     workflow.submit(assessment, actor=Actor(preparer))
-    return workflow.sign(assessment, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    return workflow.sign(
+        assessment,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
 
 
 def reassess(approved, preparer, signatory) -> Attestation:

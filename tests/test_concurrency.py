@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.urls import reverse
 
 from assessments.models import Answer, Assessment, AuditAction, AuditEvent, Invitation
-from tests.conftest import PortalClient
+from tests.conftest import PortalClient, stepped_up
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -98,7 +98,10 @@ def test_organizations_signing_at_the_same_moment_each_get_their_own_status_entr
         try:
             barrier.wait()
             attestation = workflow.sign(
-                draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+                draft,
+                actor=Actor(signatory),
+                statement_version=STATEMENT_VERSION,
+                proof=stepped_up(signatory),
             )
             return attestation.status_index
         finally:

@@ -10,7 +10,7 @@ from django.utils.html import escape
 from assessments.actors import Actor
 from assessments.answers import AnswerInput, save_answers
 from assessments.models import Organization
-from tests.conftest import PortalClient
+from tests.conftest import PortalClient, stepped_up
 from tests.factories import PASSWORD
 
 
@@ -162,7 +162,12 @@ def sign_as(legal_name, assessment, signatory, committed) -> list:
     Organization.objects.filter(pk=assessment.organization_id).update(legal_name=legal_name)
     assessment.refresh_from_db()
     with committed():
-        workflow.sign(assessment, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+        workflow.sign(
+            assessment,
+            actor=Actor(signatory),
+            statement_version=STATEMENT_VERSION,
+            proof=stepped_up(signatory),
+        )
     return mail.outbox
 
 

@@ -16,6 +16,7 @@ from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
 from assessments.models import Evidence, Report
 from compliance_portal.env import s3_storage
+from tests.conftest import stepped_up
 
 KEYS = {"access_key": "portal-test", "secret_key": "portal-test-secret"}
 
@@ -79,7 +80,10 @@ def test_a_signed_report_is_rendered_into_the_bucket_and_downloaded_from_it(
     s3, name = bucket
     with committed():  # the report is rendered by a task once the signature is committed
         attestation = workflow.sign(
-            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+            awaiting_signature,
+            actor=Actor(signatory),
+            statement_version=STATEMENT_VERSION,
+            proof=stepped_up(signatory),
         )
     report = Report.objects.get(attestation=attestation)
     objects = stored(s3, name)

@@ -14,6 +14,7 @@ from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
 from assessments.demo import answer_everything
 from assessments.frameworks.loader import BUNDLED_DIR, publish
+from tests.conftest import stepped_up
 
 
 @pytest.fixture
@@ -67,7 +68,12 @@ def test_an_attestation_exports_as_valid_oscal_assessment_results(
     draft = workflow.start_assessment(organization=org, framework_version=v2, actor=Actor(preparer))
     answer_everything(draft, actor=Actor(preparer), quality="mixed")
     workflow.submit(draft, actor=Actor(preparer))
-    attestation = workflow.sign(draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    attestation = workflow.sign(
+        draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
     client.force_login(preparer)
 
     url = reverse("oscal_assessment_results", args=[attestation.pk])

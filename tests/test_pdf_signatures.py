@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from assessments.attestation import SNAPSHOT_ATTACHMENT
 from assessments.pdf_signing import FIELD_NAME
 from assessments.signing_keys import all_keys, create_key, current_key
+from tests.conftest import stepped_up
 from tests.test_attestation import report_bytes
 
 needs_pdfsig = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="needs poppler-utils")
@@ -212,7 +213,10 @@ def test_a_report_the_offline_verifier_rejects_is_never_issued(
     monkeypatch.setattr("assessments.reports.sign_pdf", lambda pdf: pdf)
     with committed():
         attestation = workflow.sign(
-            awaiting_signature, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+            awaiting_signature,
+            actor=Actor(signatory),
+            statement_version=STATEMENT_VERSION,
+            proof=stepped_up(signatory),
         )
     attestation.refresh_from_db()
     assert attestation.reports.count() == 0

@@ -33,6 +33,7 @@ from assessments.models import (
     ViolationFigure,
 )
 from assessments.platform_requests import Stage
+from tests.conftest import stepped_up
 from tests.factories import OrganizationFactory, UserFactory
 from tests.test_api import call
 
@@ -188,7 +189,10 @@ def test_signing_the_asked_questionnaire_closes_the_request(
     elsewhere = ask(other, reviewer, framework_version)
     workflow.submit(complete_draft, actor=Actor(preparer))
     attestation = workflow.sign(
-        complete_draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+        complete_draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
     )
     asked.refresh_from_db()
     elsewhere.refresh_from_db()
@@ -212,7 +216,12 @@ def test_an_attestation_on_an_older_version_does_not_answer_a_newer_one(
     newer, _ = publish(next_version(tmp_path))
     asked = ask(org, reviewer, newer)
     workflow.submit(complete_draft, actor=Actor(preparer))
-    workflow.sign(complete_draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    workflow.sign(
+        complete_draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
     asked.refresh_from_db()
     assert asked.state == RequestState.OPEN
 
@@ -673,7 +682,12 @@ def test_campaign_progress_follows_each_request(
     assert dict(progress(campaign).counts)[Stage.OPENED] == 1
 
     workflow.submit(complete_draft, actor=Actor(preparer))
-    workflow.sign(complete_draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    workflow.sign(
+        complete_draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
     workflow.approve(complete_draft, actor=Actor(reviewer), rationale="Evidenced.")
     overdue(theirs)
     counts = dict(progress(campaign).counts)

@@ -20,6 +20,7 @@ from assessments.models import (
     ClaimChange,
     PublicClaimFlag,
 )
+from tests.conftest import stepped_up
 from tests.servers import LocalServer, Reply
 
 STATEMENT = b"""<html><head><script>var built = "2026-11-30T10:00";</script></head><body>
@@ -85,7 +86,12 @@ def test_the_statement_is_read_at_submission_with_what_it_does_and_does_not_ment
     assert "var built" not in capture.text and "Our commitments" in capture.text
     assert page.received[0][1]["User-Agent"].startswith("MinorSafetyPortal/")
     with committed():
-        workflow.sign(assessment, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+        workflow.sign(
+            assessment,
+            actor=Actor(signatory),
+            statement_version=STATEMENT_VERSION,
+            proof=stepped_up(signatory),
+        )
     client.force_login(reviewer)
     review = client.get(
         reverse("review_assessment", args=[assessment.pk]), {"section": "legal"}
@@ -99,7 +105,12 @@ def test_the_statement_is_read_at_submission_with_what_it_does_and_does_not_ment
 
 def approve(assessment, signatory, reviewer, committed):
     with committed():
-        workflow.sign(assessment, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+        workflow.sign(
+            assessment,
+            actor=Actor(signatory),
+            statement_version=STATEMENT_VERSION,
+            proof=stepped_up(signatory),
+        )
         workflow.approve(assessment, actor=Actor(reviewer), rationale="Fine.")
 
 

@@ -18,6 +18,7 @@ from assessments.models import Answer, AuditAction, AuditEvent
 from assessments.reports import report_context
 from assessments.scoring import Response, score
 from assessments.workbooks import ANSWERS, COLUMN
+from tests.conftest import stepped_up
 from tests.test_workbooks import download, fill, upload
 
 REGIMES = regimes.catalogue()
@@ -225,7 +226,12 @@ def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_v
     )
     answer_everything(draft, actor=Actor(preparer), quality="strong")  # US, EU, UK users
     workflow.submit(draft, actor=Actor(preparer))
-    attestation = workflow.sign(draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    attestation = workflow.sign(
+        draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
 
     signed = json.loads(attestation.snapshot_json)["regimes"]
     assert [r["slug"] for r in signed] == ["eu-dsa-minors", "uk-aadc", "us-coppa"]
@@ -282,7 +288,10 @@ def test_an_organization_removes_a_law_with_a_reason_and_the_signed_report_says_
     )
     workflow.submit(v2_draft, actor=Actor(preparer))
     attestation = workflow.sign(
-        v2_draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+        v2_draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
     )
     signed = json.loads(attestation.snapshot_json)
     assert [r["slug"] for r in signed["regimes"]] == ["eu-dsa-minors", "us-coppa"]
@@ -339,7 +348,12 @@ def test_the_reviewer_gives_a_verdict_on_a_laws_question_from_the_review_page(
     )
     answer_everything(draft, actor=Actor(preparer), quality="strong")
     workflow.submit(draft, actor=Actor(preparer))
-    workflow.sign(draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    workflow.sign(
+        draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
     workflow.start_review(draft, actor=Actor(reviewer))
     client.force_login(reviewer)
     page = client.get(reverse("review_assessment", args=[draft.pk]), {"section": "coppa_security"})

@@ -20,6 +20,7 @@ from assessments.attestation import STATEMENT_VERSION
 from assessments.charts import TIER_COLOURS, TONE_COLOURS
 from assessments.models import Assessment, AuditAction, AuditEvent, Status
 from assessments.scoring import RiskTier
+from tests.conftest import stepped_up
 from tests.factories import OrganizationFactory, UserFactory
 
 
@@ -187,7 +188,12 @@ def test_the_reviewer_sees_what_changed_since_the_previous_submission(
         actor=Actor(preparer),
     )
     workflow.submit(assessment, actor=Actor(preparer))
-    workflow.sign(assessment, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    workflow.sign(
+        assessment,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
     client.force_login(reviewer)
     page = client.get(reverse("review_assessment", args=[assessment.pk]))
     assert [c["id"] for c in page.context["changes"]] == ["age.method"]

@@ -1,13 +1,18 @@
 """The state machine: each transition from the states that allow it, and only those."""
 
+import time
+
 import pytest
+from django.core import signing
 from django.urls import reverse
 
-from assessments import workflow
+from assessments import step_up, workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
-from assessments.errors import IllegalTransition, MissingRequirement
-from assessments.models import Assessment, AuditEvent, Status
+from assessments.errors import IllegalTransition, MissingRequirement, NotPermitted, StepUpRequired
+from assessments.models import Assessment, AuditEvent, Role, Status
+from tests.conftest import stepped_up, with_authenticator
+from tests.factories import PASSWORD, member
 
 
 def test_an_incomplete_questionnaire_cannot_be_submitted(draft, preparer):
@@ -30,7 +35,10 @@ def test_submitting_twice_is_refused_with_a_message_and_changes_nothing(
 def test_signing_twice_makes_one_attestation(attestation, signatory):
     with pytest.raises(IllegalTransition):
         workflow.sign(
-            attestation.assessment, actor=Actor(signatory), statement_version=STATEMENT_VERSION
+            attestation.assessment,
+            actor=Actor(signatory),
+            statement_version=STATEMENT_VERSION,
+            proof=stepped_up(signatory),
         )
     assert attestation.assessment.attestations.count() == 1
 
@@ -95,4 +103,77 @@ def test_the_database_itself_holds_one_open_assessment_per_questionnaire(draft):
             framework_version=draft.framework_version,
             framework_slug=draft.framework_slug,
             created_by=draft.created_by,
+        )
+
+
+def test_the_workflow_refuses_a_role_that_may_not_act_whoever_calls_it(
+    awaiting_signature, preparer, admin, reviewer
+):
+    """Not only the views check roles: a command, the API or the admin calling the service
+    directly is refused the same way, and nothing moves."""
+    with pytest.raises(NotPermitted):
+        workflow.sign(
+            awaiting_signature,
+            actor=Actor(preparer),
+            statement_version=STATEMENT_VERSION,
+            proof=stepped_up(preparer),  # a real proof, but of someone who may not sign
+        )
+    with pytest.raises(NotPermitted):
+        workflow.return_to_draft(awaiting_signature, actor=Actor(admin), reason="Because.")
+    with pytest.raises(NotPermitted):
+        workflow.submit(awaiting_signature, actor=Actor(reviewer))
+    awaiting_signature.refresh_from_db()
+    assert awaiting_signature.status == Status.AWAITING_SIGNATURE
+    assert not awaiting_signature.attestations.exists()
+
+
+def test_only_a_reviewer_decides(signed, admin, signatory):
+    for person in (admin, signatory):
+        with pytest.raises(NotPermitted):
+            workflow.approve(signed.assessment, actor=Actor(person), rationale="Looks fine.")
+    signed.assessment.refresh_from_db()
+    assert signed.assessment.status == Status.SUBMITTED
+
+
+def forged(user) -> step_up.Proof:
+    return step_up.Proof(
+        signing.dumps({"user": user.pk, "factors": ["password", "second_factor"]}, salt="x")
+    )
+
+
+@pytest.mark.parametrize(
+    "proof",
+    [
+        lambda signatory, other: None,  # no step-up at all
+        lambda signatory, other: stepped_up(other),  # someone else's password and code
+        lambda signatory, other: forged(signatory),  # not signed by the step-up check
+        lambda signatory, other: step_up.prove(None, signatory, password=PASSWORD),  # no code
+    ],
+    ids=["none", "another_persons", "forged", "password_without_code"],
+)
+def test_signing_needs_the_signatorys_own_fresh_password_and_code(
+    awaiting_signature, signatory, org, proof
+):
+    other = with_authenticator(member(org, Role.SIGNATORY))
+    with pytest.raises(StepUpRequired, match="password and a code"):
+        workflow.sign(
+            awaiting_signature,
+            actor=Actor(signatory),
+            statement_version=STATEMENT_VERSION,
+            proof=proof(signatory, other),
+        )
+    awaiting_signature.refresh_from_db()
+    assert awaiting_signature.status == Status.AWAITING_SIGNATURE
+
+
+def test_a_proof_of_step_up_expires(awaiting_signature, signatory, monkeypatch):
+    proof = stepped_up(signatory)
+    monkeypatch.setattr(step_up, "PROOF_SECONDS", 0)
+    time.sleep(1)
+    with pytest.raises(StepUpRequired):
+        workflow.sign(
+            awaiting_signature,
+            actor=Actor(signatory),
+            statement_version=STATEMENT_VERSION,
+            proof=proof,
         )

@@ -25,7 +25,10 @@ def sign(request, assessment_id):
     form = SignForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         attestation = workflow.sign(
-            assessment, actor=Actor.from_request(request), statement_version=STATEMENT_VERSION
+            assessment,
+            actor=Actor.from_request(request),
+            statement_version=STATEMENT_VERSION,
+            proof=form.proof,
         )
         messages.success(request, "Signed and submitted to the platform for review.")
         return redirect("attestation", attestation.pk)

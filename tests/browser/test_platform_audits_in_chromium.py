@@ -12,6 +12,7 @@ from assessments import platform_requests, workflow
 from assessments.actors import Actor
 from assessments.attestation import STATEMENT_VERSION
 from assessments.models import AuditRequest, RequestState
+from tests.conftest import stepped_up
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,7 +73,12 @@ def test_a_campaign_from_imported_figures_to_an_escalation(
     assert platform_requests.send_reminders(today=mine.due_on - timedelta(days=14)) == 2
     assert {tuple(m.to) for m in mail.outbox} >= {(preparer.email,)}
     workflow.submit(complete_draft, actor=Actor(preparer))
-    workflow.sign(complete_draft, actor=Actor(signatory), statement_version=STATEMENT_VERSION)
+    workflow.sign(
+        complete_draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
     mine.refresh_from_db()
     assert mine.state == RequestState.FULFILLED
 
