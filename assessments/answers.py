@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from assessments import audit, scoring
 from assessments.actors import Actor
-from assessments.compiled_reads import CompiledRead
 from assessments.errors import IllegalTransition
 from assessments.evidence import with_verdicts
 from assessments.frameworks.schema import QuestionType
@@ -93,18 +92,12 @@ def responses_and_revisions(
 def stored_answers(assessment: Assessment) -> dict[str, Any]:
     """Every answer of the assessment by question, as rows of ``STORED``'s fields: pages read
     every answer, and building models was most of that read's cost."""
-    return {a.question_id: a for a in map(StoredAnswer._make, _STORED.rows(assessment.pk))}
+    rows = Answer.objects.filter(assessment_id=assessment.pk).order_by().values_list(*STORED)
+    return {a.question_id: a for a in map(StoredAnswer._make, rows)}
 
 
 STORED = ("id", "question_id", "value", "not_applicable", "justification", "revision")
 StoredAnswer = namedtuple("StoredAnswer", STORED)
-# Every page of an assessment reads its answers: compiled once (compiled_reads says why).
-_STORED = CompiledRead(
-    lambda assessment_id: (
-        Answer.objects.filter(assessment_id=assessment_id).order_by().values_list(*STORED)
-    ),
-    Assessment._meta.pk,
-)
 
 
 def responses_from(
@@ -170,17 +163,9 @@ ITEM_SUPPORT = {
 
 def _latest_question_verdicts(assessment: Assessment) -> dict[str, str]:
     """The verdicts of the attestation now under (or after) review, latest per question."""
-    return dict(_LINK_VERDICTS.rows(assessment.pk))  # in decision order: the latest wins
-
-
-_LINK_VERDICTS = CompiledRead(
-    lambda assessment_id: QuestionVerdict.objects.filter(
-        attestation__in=Attestation.objects.filter(assessment_id=assessment_id).order_by("-number")[
-            :1
-        ]
-    ).values_list("question_id", "verdict"),
-    Assessment._meta.pk,
-)
+    latest = Attestation.objects.filter(assessment_id=assessment.pk).order_by("-number")[:1]
+    verdicts = QuestionVerdict.objects.filter(attestation__in=latest)
+    return dict(verdicts.values_list("question_id", "verdict"))  # in decision order: latest wins
 
 
 def result_for(assessment: Assessment) -> scoring.Result:

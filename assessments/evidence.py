@@ -9,14 +9,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
-from django.db import router, transaction
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from assessments import audit
 from assessments.actors import Actor
-from assessments.compiled_reads import Columns, CompiledRead
 from assessments.errors import IllegalTransition
 from assessments.models import Assessment, AuditAction, Evidence, EvidenceVerdict, Status
 
@@ -322,13 +321,15 @@ def with_verdicts(
     if questions is not None and not questions:
         return []
     end = end or attestation_end(assessment)
-    db = router.db_for_read(Evidence)
-    items = [_EVIDENCE_COLUMNS.instance(db, row) for row in _EVIDENCE.rows(assessment.pk)]
+    items = list(Evidence.objects.filter(assessment_id=assessment.pk))
     if questions is not None:
         items = [item for item in items if item.question_id in questions]
     latest = {}
     if items:
-        for evidence_id, accepted, reason in _VERDICTS.rows(assessment.pk):
+        verdicts = EvidenceVerdict.objects.filter(evidence__assessment_id=assessment.pk)
+        for evidence_id, accepted, reason in verdicts.order_by("decided_at", "id").values_list(
+            "evidence_id", "accepted", "reason"
+        ):
             latest[evidence_id] = (accepted, reason)  # in decision order: the latest wins
     for item in items:
         item.assessment = assessment
@@ -336,26 +337,6 @@ def with_verdicts(
         item.lapses = item.valid_until is not None and item.valid_until < end
         item.carried_over = item.uploaded_at < assessment.created_at
     return items
-
-
-# Every page of an assessment reads its evidence: compiled once (compiled_reads says why).
-# An assessment has tens of items, so a page that shows some questions reads them all and
-# keeps theirs.
-_EVIDENCE_COLUMNS = Columns(Evidence)
-_EVIDENCE = CompiledRead(
-    lambda assessment_id: Evidence.objects.filter(assessment_id=assessment_id).values_list(
-        *_EVIDENCE_COLUMNS.names
-    ),
-    Assessment._meta.pk,
-)
-_VERDICTS = CompiledRead(
-    lambda assessment_id: (
-        EvidenceVerdict.objects.filter(evidence__assessment_id=assessment_id)
-        .order_by("decided_at", "id")
-        .values_list("evidence_id", "accepted", "reason")
-    ),
-    Assessment._meta.pk,
-)
 
 
 def by_question(items: list[Evidence]) -> dict[str, list[Evidence]]:

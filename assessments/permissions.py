@@ -12,13 +12,11 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from assessments.compiled_reads import Columns, CompiledRead, models_from, names_of
 from assessments.models import (
     Assessment,
     Attestation,
     AuditRequest,
     Evidence,
-    FrameworkVersion,
     Membership,
     Organization,
     Role,
@@ -101,46 +99,23 @@ def assessment_for(user: User, assessment_id, *, need: Need) -> Assessment:
     asks_role = (
         user.is_authenticated and not user.is_reviewer and getattr(user, "api_scope", None) is None
     )
-    if asks_role:
-        found = next(_ASSESSMENT_AND_ROLE.rows(assessment_id, user.pk), None)
-    else:
-        found = next(_ASSESSMENT.rows(assessment_id), None)
-    if found is None:
-        raise Http404
-    assessment, assessment.organization, assessment.framework_version = models_from(
-        found, _ASSESSMENT_COLUMNS
+    found = (
+        Assessment.objects.filter(pk=assessment_id)
+        .select_related("organization", "framework_version")
+        .defer("framework_version__definition")
+        .order_by()
     )
     if asks_role:
-        role = found[-1]
+        role = Membership.objects.filter(organization_id=OuterRef("organization_id"), user=user)
+        found = found.annotate(viewer_role=Subquery(role.order_by().values("role")[:1]))
+    assessment = found.first()
+    if assessment is None:
+        raise Http404
+    if asks_role:
+        role = assessment.viewer_role
         _known_roles(user)[assessment.organization_id] = Role(role) if role else None
     check(user, assessment.organization, need)
     return assessment
-
-
-_ASSESSMENT_COLUMNS = (
-    Columns(Assessment),
-    Columns(Organization, "organization__"),
-    Columns(FrameworkVersion, "framework_version__", frozenset({"definition"})),
-)
-
-
-def _assessments(assessment_id):
-    return (
-        Assessment.objects.filter(pk=assessment_id)
-        .order_by()
-        .values_list(*names_of(_ASSESSMENT_COLUMNS))
-    )
-
-
-def _with_role(assessment_id, user_id):
-    role = Membership.objects.filter(organization_id=OuterRef("organization_id"), user_id=user_id)
-    return _assessments(assessment_id).annotate(
-        viewer_role=Subquery(role.order_by().values("role")[:1])
-    )
-
-
-_ASSESSMENT = CompiledRead(_assessments, Assessment._meta.pk)
-_ASSESSMENT_AND_ROLE = CompiledRead(_with_role, Assessment._meta.pk, User._meta.pk)
 
 
 def attestation_for(user: User, attestation_id, *, need: Need) -> Attestation:

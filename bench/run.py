@@ -126,14 +126,21 @@ def targets(figures: dict) -> list[tuple[str, float, float]]:
     def ms(size_figures, name):
         return size_figures[name]["median_ms"]
 
+    # What people feel: the three busiest pages within 5x a bare view (figures taken side by
+    # side), and every page no slower than Django admin's changelist over the same rows.
     checks = [
-        (f"section page, x floor at {sizes[-1]:,}", x_floor(large, "section page"), 3),
-        (f"autosave, x floor at {sizes[-1]:,}", x_floor(large, "autosave"), 3),
-        (f"review page, x floor at {sizes[-1]:,}", x_floor(large, "review page"), 6),
+        (f"{page}, x floor at {sizes[-1]:,}", x_floor(large, page), 5)
+        for page in ("section page", "autosave", "review page")
     ]
     for size in sizes:
-        for view in ("dashboard, filtered", "dashboard, page 20"):
-            here = figures[size]
+        here = figures[size]
+        for view in (
+            "section page",
+            "autosave",
+            "review page",
+            "dashboard, filtered",
+            "dashboard, page 20",
+        ):
             checks.append(
                 (
                     f"{view} at {size:,}, x admin changelist",
@@ -141,6 +148,7 @@ def targets(figures: dict) -> list[tuple[str, float, float]]:
                     1,
                 )
             )
+        for view in ("dashboard, filtered", "dashboard, page 20"):
             if size != sizes[0]:
                 checks.append(
                     (
