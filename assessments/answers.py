@@ -13,11 +13,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import audit, scoring
-from assessments.actors import Actor
+from accounts.actors import Actor
 from assessments.errors import IllegalTransition
 from assessments.evidence import with_verdicts
-from assessments.frameworks.schema import QuestionType
 from assessments.models import (
     Answer,
     Assessment,
@@ -27,6 +25,9 @@ from assessments.models import (
     QuestionVerdict,
     Verdict,
 )
+from attestations import audit
+from questionnaires import scoring
+from questionnaires.frameworks.schema import QuestionType
 
 
 @dataclass(frozen=True)

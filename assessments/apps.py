@@ -6,7 +6,5 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Minor-safety assessments"
 
     def ready(self):
-        from assessments import (
-            checks,  # noqa: F401 - registers the deploy checks
-            login_throttle,  # noqa: F401 - counts failed log-ins
-        )
+        from accounts import login_throttle  # noqa: F401 - counts failed log-ins
+        from assessments import checks  # noqa: F401 - registers the deploy checks

@@ -7,8 +7,8 @@ whose words stayed but whose cited policy text changed (another pinned hash) is 
 """
 
 from assessments.evidence import sharing_stored
-from assessments.frameworks.schema import Framework, Question
 from assessments.models import Answer, Assessment, Evidence
+from questionnaires.frameworks.schema import Framework, Question
 
 
 def _comparable(question: Question) -> dict:

@@ -6,10 +6,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import answers, campaigns, evidence, step_up, workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION
-from assessments.frameworks.schema import Framework, QuestionType
+from accounts import step_up
+from accounts.actors import Actor
+from assessments import answers, evidence, workflow
 from assessments.models import (
     Assessment,
     Campaign,
@@ -19,8 +18,11 @@ from assessments.models import (
     Role,
     User,
 )
-from assessments.scoring import Response, visible_question_ids
-from assessments.violation_figures import import_figures
+from attestations.attestation import STATEMENT_VERSION
+from platform_audits import campaigns
+from platform_audits.violation_figures import import_figures
+from questionnaires.frameworks.schema import Framework, QuestionType
+from questionnaires.scoring import Response, visible_question_ids
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the demo, never used in production
 

@@ -14,10 +14,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from assessments import audit
-from assessments.actors import Actor
+from accounts.actors import Actor
 from assessments.errors import IllegalTransition
 from assessments.models import Assessment, AuditAction, Evidence, EvidenceVerdict, Status
+from attestations import audit
 
 
 class EvidenceRejected(ValueError):

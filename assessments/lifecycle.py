@@ -16,8 +16,8 @@ state are generated from it.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from accounts.permissions import Need, can
 from assessments.models import AuditAction, Status
-from assessments.permissions import Need, can
 
 
 class Transition(StrEnum):

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django_otp import user_has_device
 
-from assessments.two_factor import requires_two_factor
+from accounts.two_factor import requires_two_factor
 
 # Pages a logged-in person may open before their second factor is checked: someone who has
 # an authenticator may only give a code (or leave); someone who must set one up, only that.

@@ -19,9 +19,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from assessments import answers, regimes
-from assessments.actors import Actor
-from assessments.answer_display import display_value
+from accounts.actors import Actor
+from assessments import answers
 from assessments.forms.questionnaire import (
     SectionForm,
     field_name,
@@ -29,8 +28,10 @@ from assessments.forms.questionnaire import (
     na_name,
     revision_name,
 )
-from assessments.frameworks.schema import Question, QuestionType
 from assessments.models import Assessment
+from questionnaires import regimes
+from questionnaires.answer_display import display_value
+from questionnaires.frameworks.schema import Question, QuestionType
 
 ANSWERS = "Answers"
 ABOUT = "About"

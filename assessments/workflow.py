@@ -16,23 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from assessments import (
-    audit,
-    emails,
-    lifecycle,
-    platform_requests,
-    public_claims,
-    status_counts,
-    status_list,
-    step_up,
-    webhooks,
-)
-from assessments.actors import Actor
+from accounts import step_up
+from accounts.actors import Actor
+from assessments import emails, lifecycle, status_counts
 from assessments.answers import result_for
-from assessments.attestation import build_snapshot
-from assessments.canonical import canonical_json, sha256_hex
 from assessments.carryover import copy_answers, copy_evidence, unchanged_questions
-from assessments.checkpoints import write_checkpoint
 from assessments.errors import IllegalTransition, MissingRequirement, NotPermitted
 from assessments.lifecycle import LIFECYCLE, Audience, Requirement, Rule, Transition
 from assessments.models import (
@@ -46,7 +34,13 @@ from assessments.models import (
     Outcome,
     Status,
 )
-from assessments.tasks import schedule_report
+from attestations import audit, status_list
+from attestations.attestation import build_snapshot
+from attestations.canonical import canonical_json, sha256_hex
+from attestations.checkpoints import write_checkpoint
+from attestations.tasks import schedule_report
+from integrations import public_claims, webhooks
+from platform_audits import platform_requests
 
 __all__ = ["IllegalTransition", "MissingRequirement"]
 

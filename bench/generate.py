@@ -14,15 +14,13 @@ import django
 
 django.setup()
 
-from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.utils import timezone
 
-from assessments import status_counts  # noqa: E402
-from assessments.actors import Actor  # noqa: E402
-from assessments.canonical import canonical_json, sha256_hex  # noqa: E402
-from assessments.frameworks.loader import bundled_files, publish  # noqa: E402
-from assessments.models import (  # noqa: E402
+from accounts.actors import Actor
+from assessments import status_counts
+from assessments.models import (
     FINAL_STATUSES,
     Answer,
     Assessment,
@@ -36,7 +34,9 @@ from assessments.models import (  # noqa: E402
     User,
     ViolationFigure,
 )
-from assessments.scoring import Response, score  # noqa: E402
+from attestations.canonical import canonical_json, sha256_hex
+from questionnaires.frameworks.loader import bundled_files, publish
+from questionnaires.scoring import Response, score
 
 PASSWORD = "bench-password-2026"  # noqa: S105
 STATES = [

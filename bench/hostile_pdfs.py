@@ -3,7 +3,7 @@
     python bench/hostile_pdfs.py
 
 Builds each hostile file in memory, then times what /verify/ does with an upload that is not
-an issued report (hashing, then assessments.verification.embedded_snapshot). For the page bomb
+an issued report (hashing, then attestations.verification.embedded_snapshot). For the page bomb
 it also times what the page did before (text of every page), for comparison in the same run.
 Exits non-zero only if the benchmark itself fails, not when a target is missed.
 """
@@ -23,11 +23,11 @@ import django
 
 django.setup()
 
-from pypdf import PdfReader, PdfWriter  # noqa: E402
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject  # noqa: E402
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from assessments.attestation import SNAPSHOT_ATTACHMENT  # noqa: E402
-from assessments.verification import CannotCheck, embedded_snapshot  # noqa: E402
+from attestations.attestation import SNAPSHOT_ATTACHMENT
+from attestations.verification import CannotCheck, embedded_snapshot
 
 TARGET_CPU_SECONDS = 2.0
 

@@ -65,9 +65,10 @@ def measure(writers: list[int], seconds: float) -> dict:
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    from assessments import audit, status_counts, workflow
-    from assessments.actors import Actor
+    from accounts.actors import Actor
+    from assessments import status_counts, workflow
     from assessments.models import Assessment
+    from attestations import audit
     from bench.measure import add_signatory, fresh_draft
 
     def back_and_forth(draft):

@@ -22,8 +22,8 @@ import django
 
 django.setup()
 
-from assessments.demo import DEMO_PASSWORD  # noqa: E402
-from assessments.models import Assessment, Status  # noqa: E402
+from assessments.demo import DEMO_PASSWORD
+from assessments.models import Assessment, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"

@@ -8,7 +8,7 @@ import django
 
 django.setup()
 
-from assessments.models import Assessment, Status, User  # noqa: E402
+from assessments.models import Assessment, Status, User
 
 PASSWORD = "bench-password-2026"  # noqa: S105 - bench data only
 count = int(sys.argv[1])

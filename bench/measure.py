@@ -18,16 +18,16 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.template.loader import render_to_string  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
-from assessments import step_up, workflow  # noqa: E402
-from assessments.actors import Actor  # noqa: E402
-from assessments.attestation import STATEMENT_VERSION  # noqa: E402
-from assessments.demo import answer_everything  # noqa: E402
-from assessments.models import (  # noqa: E402
+from accounts import step_up
+from accounts.actors import Actor
+from assessments import workflow
+from assessments.demo import answer_everything
+from assessments.models import (
     Answer,
     Assessment,
     FrameworkVersion,
@@ -36,8 +36,9 @@ from assessments.models import (  # noqa: E402
     Role,
     User,
 )
-from assessments.pdf_signing import sign_pdf  # noqa: E402
-from assessments.reports import (  # noqa: E402
+from attestations.attestation import STATEMENT_VERSION
+from attestations.pdf_signing import sign_pdf
+from attestations.reports import (
     STATIC_ROOTS,
     issue_report_pdf,
     render_report_pdf,
@@ -228,7 +229,7 @@ def verification(attestation) -> dict:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from assessments.signing_keys import all_keys
+    from attestations.signing_keys import all_keys
     from bench.hostile_pdfs import attachment_bomb, page_bomb
 
     report = attestation.reports.first()

@@ -16,13 +16,13 @@ import django
 
 django.setup()
 
-from django.db import transaction  # noqa: E402
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken  # noqa: E402
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from assessments import workflow  # noqa: E402
-from assessments.actors import Actor  # noqa: E402
-from assessments.demo import answer_everything  # noqa: E402
-from assessments.models import FrameworkVersion, Membership, Organization, Role, User  # noqa: E402
+from accounts.actors import Actor
+from assessments import workflow
+from assessments.demo import answer_everything
+from assessments.models import FrameworkVersion, Membership, Organization, Role, User
 
 PASSWORD = "scale-out-" + secrets.token_urlsafe(12)
 CODES = 40

@@ -8,19 +8,19 @@ import django
 
 django.setup()
 
-from django.core.files.storage import default_storage  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.core.management.base import CommandError  # noqa: E402
-from django_tasks_db.models import DBTaskResult  # noqa: E402
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django_tasks_db.models import DBTaskResult
 
-from assessments.models import (  # noqa: E402
+from assessments.models import (
     Attestation,
     AuditAction,
     AuditEvent,
     Report,
     ReportState,
 )
-from assessments.tasks import render_report  # noqa: E402
+from attestations.tasks import render_report
 
 renders = DBTaskResult.objects.filter(task_path=render_report.module_path)
 requested, succeeded, killed = Counter(), Counter(), Counter()

@@ -128,7 +128,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "assessments.User"
 AUTHENTICATION_BACKENDS = [
     # Refuses passwords for an account under attack from browsers it does not know.
-    "assessments.login_throttle.AccountThrottleBackend",
+    "accounts.login_throttle.AccountThrottleBackend",
     "axes.backends.AxesStandaloneBackend",  # refuses logins while an account is locked out
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -137,16 +137,16 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_CALLABLE = "assessments.login_throttle.axes_username"
+AXES_USERNAME_CALLABLE = "accounts.login_throttle.axes_username"
 # Across all addresses: past this many failures (in the same cool-off time), an account takes
-# passwords only from browsers it knows (assessments/login_throttle.py).
+# passwords only from browsers it knows (accounts/login_throttle.py).
 LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_CLIENT_IP_CALLABLE = (
-    "assessments.client_address.client_ip"  # the login form's field (our USERNAME_FIELD is email)
+    "accounts.client_address.client_ip"  # the login form's field (our USERNAME_FIELD is email)
 )
 OTP_TOTP_ISSUER = "Minor-safety portal"
 # Reviewers, signatories and staff must use a second factor. Only the local demo turns it off.
@@ -204,7 +204,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ATTESTATION_VALID_DAYS = env_int("ATTESTATION_VALID_DAYS", 365)
 
-# Audits the platform starts (assessments.platform_requests): reminders go out this many days
+# Audits the platform starts (platform_audits.platform_requests): reminders go out this many days
 # before a request is due; an organization above this many confirmed violations per 10,000
 # requests in its latest month is shown as high on the queue and found by campaigns.
 REQUEST_REMINDER_DAYS = sorted(set(env_int_list("REQUEST_REMINDER_DAYS", [14, 3])), reverse=True)
@@ -214,14 +214,14 @@ REQUEST_INVITATION_DAYS = env_int("REQUEST_INVITATION_DAYS", 60)
 # The REST API: tokens only (no sessions, so no CSRF to forget), one error shape, limits per
 # token in the shared cache.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["assessments.api.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["assessments.api.authentication.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.authentication.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env_str("API_RATE", "300/min")},
-    "DEFAULT_PAGINATION_CLASS": "assessments.api.pagination.Pages",
-    "EXCEPTION_HANDLER": "assessments.api.errors.handle",
+    "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.Pages",
+    "EXCEPTION_HANDLER": "integrations.api.errors.handle",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -248,7 +248,7 @@ SPECTACULAR_SETTINGS = {
     "APPEND_COMPONENTS": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     "SECURITY": [{"bearer": []}],
 }
-# The platform's report-signing keys: files, never the database (assessments/signing_keys.py).
+# The platform's report-signing keys: files, never the database (attestations/signing_keys.py).
 SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", str(VAR_DIR / "keys")))
 SIGNING_KEY_NAME = env_str("SIGNING_KEY_NAME", "Minor-safety compliance portal")
 # An RFC 3161 timestamp authority for report signatures; without it the signing time is ours.

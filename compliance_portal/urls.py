@@ -12,7 +12,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("assessments.api.urls")),
+    path("api/v1/", include("integrations.api.urls")),
     path("", include("assessments.urls")),
 ]
 

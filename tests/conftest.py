@@ -17,12 +17,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
 from pypdf import PdfWriter
 
-from assessments import answers, reports, step_up, workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION
+from accounts import step_up
+from accounts.actors import Actor
+from assessments import answers, workflow
 from assessments.demo import answer_everything
-from assessments.frameworks.loader import BUNDLED_DIR, bundled_files, publish
 from assessments.models import Report, ReportState, Role
+from attestations import reports
+from attestations.attestation import STATEMENT_VERSION
+from questionnaires.frameworks.loader import BUNDLED_DIR, bundled_files, publish
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory, member
 
 # Examples per property test: bounded in every run unless --long is given.
@@ -74,7 +76,7 @@ def quick_reports(request, monkeypatch):
 @pytest.fixture(scope="session", autouse=True)
 def platform_signing_key():
     """The platform's report-signing key for this test run (as `create_signing_key` makes it)."""
-    from assessments.signing_keys import all_keys, create_key
+    from attestations.signing_keys import all_keys, create_key
 
     return all_keys()[-1] if all_keys() else create_key()
 
@@ -86,7 +88,7 @@ def no_checkpoints_left_behind():
     yield
     from django.core.files.storage import default_storage
 
-    from assessments.checkpoints import FOLDER
+    from attestations.checkpoints import FOLDER
 
     if default_storage.exists(FOLDER):
         for name in default_storage.listdir(FOLDER)[1]:

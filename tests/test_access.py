@@ -12,16 +12,16 @@ from django.core import signing
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from assessments import platform_requests
-from assessments.actors import SYSTEM, Actor
-from assessments.api_tokens import create_token
-from assessments.campaigns import Selection
-from assessments.frameworks.loader import publish
+from accounts.actors import SYSTEM, Actor
+from accounts.organizations import invitation_token
+from accounts.permissions import Need
 from assessments.lifecycle import LIFECYCLE, Transition
 from assessments.models import Campaign, Invitation, RequestKind, TokenRole, WebhookEndpoint
-from assessments.organizations import invitation_token
-from assessments.permissions import Need
-from assessments.policy_changes import load_bundled
+from integrations.api_tokens import create_token
+from platform_audits import platform_requests
+from platform_audits.campaigns import Selection
+from questionnaires.frameworks.loader import publish
+from questionnaires.policy_changes import load_bundled
 from tests.conftest import with_authenticator
 from tests.factories import UserFactory
 from tests.test_frameworks import next_version

@@ -9,14 +9,15 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import answers, verdicts, workflow
-from assessments.actors import Actor
+from accounts.actors import Actor
+from assessments import answers, workflow
 from assessments.answers import AnswerInput, save_answers
-from assessments.attestation import STATEMENT_VERSION
 from assessments.demo import answer_everything
 from assessments.evidence import add_url
 from assessments.models import Answer, AuditEvent, Evidence, Verdict
-from assessments.scoring import visible_question_ids
+from attestations.attestation import STATEMENT_VERSION
+from questionnaires.scoring import visible_question_ids
+from review import verdicts
 from tests.conftest import stepped_up
 
 

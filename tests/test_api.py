@@ -6,15 +6,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.actors import Actor
-from assessments.api.authentication import TokenRateThrottle
-from assessments.api_tokens import create_token, digest, revoke_token
+from accounts.actors import Actor
 from assessments.demo import _choose
-from assessments.frameworks.loader import BUNDLED_DIR, publish
-from assessments.frameworks.schema import QuestionType
 from assessments.models import ApiCall, ApiToken, AuditAction, AuditEvent, Status, TokenRole
-from assessments.scoring import Response as Given
-from assessments.scoring import visible_question_ids
+from integrations.api.authentication import TokenRateThrottle
+from integrations.api_tokens import create_token, digest, revoke_token
+from questionnaires.frameworks.loader import BUNDLED_DIR, publish
+from questionnaires.frameworks.schema import QuestionType
+from questionnaires.scoring import Response as Given
+from questionnaires.scoring import visible_question_ids
 from tests.conftest import authenticator_code
 from tests.factories import PASSWORD
 
@@ -50,7 +50,7 @@ def test_an_assessment_is_completed_and_submitted_through_the_api_alone(client, 
     definition = call(
         client, "get", reverse("api_questionnaire", args=["minor-safety", "2.0"]), key
     ).json()["definition"]
-    from assessments.frameworks.schema import Framework
+    from questionnaires.frameworks.schema import Framework
 
     framework = Framework.model_validate(definition)
     given: dict[str, Given] = {}

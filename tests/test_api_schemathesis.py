@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from accounts.actors import Actor
 from assessments import workflow
-from assessments.actors import Actor
-from assessments.api.authentication import TokenRateThrottle
-from assessments.api_tokens import create_token
-from assessments.frameworks.loader import BUNDLED_DIR, publish
 from assessments.models import Role, TokenRole
+from integrations.api.authentication import TokenRateThrottle
+from integrations.api_tokens import create_token
+from questionnaires.frameworks.loader import BUNDLED_DIR, publish
 from tests.factories import OrganizationFactory, member
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")

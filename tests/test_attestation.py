@@ -9,17 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
-from assessments import credentials, workflow
-from assessments.actors import Actor
+from accounts.actors import Actor
+from assessments import workflow
 from assessments.answers import AnswerInput, save_answers
-from assessments.attestation import (
+from assessments.errors import IllegalTransition
+from assessments.models import Organization, ReportState, Status
+from attestations import credentials
+from attestations.attestation import (
     SNAPSHOT_ATTACHMENT,
     STATEMENT_VERSION,
 )
-from assessments.canonical import sha256_hex
-from assessments.errors import IllegalTransition
-from assessments.models import Organization, ReportState, Status
-from assessments.verification import Finding, verify_pdf
+from attestations.canonical import sha256_hex
+from attestations.verification import Finding, verify_pdf
 from tests.conftest import stepped_up
 
 
@@ -146,7 +147,7 @@ def test_a_failing_render_is_retried_then_shown_as_failed_without_losing_the_att
         calls.append(attestation.pk)
         raise RuntimeError("font cache unavailable")
 
-    monkeypatch.setattr("assessments.reports.render_report_pdf", broken)
+    monkeypatch.setattr("attestations.reports.render_report_pdf", broken)
     with committed():
         attestation = workflow.sign(
             awaiting_signature,
@@ -201,7 +202,7 @@ def test_revoking_clears_the_validity_shown_in_the_queue(attestation, reviewer):
     "url", ["https://tracker.example/pixel.png", "file:///etc/passwd", "data:text/plain,hi"]
 )
 def test_report_rendering_fetches_nothing_but_the_portals_static_files(url):
-    from assessments.reports import static_only_fetcher
+    from attestations.reports import static_only_fetcher
 
     with pytest.raises(ValueError, match="may"):
         static_only_fetcher().fetch(url)
@@ -209,7 +210,7 @@ def test_report_rendering_fetches_nothing_but_the_portals_static_files(url):
 
 def test_a_report_lost_with_a_crashed_worker_is_queued_again(attestation, committed):
     from assessments.models import Attestation
-    from assessments.tasks import retry_stuck_reports
+    from attestations.tasks import retry_stuck_reports
 
     # The worker died mid-render: the attestation was left pending, long ago.
     Attestation.objects.filter(pk=attestation.pk).update(
@@ -224,7 +225,7 @@ def test_a_report_lost_with_a_crashed_worker_is_queued_again(attestation, commit
 
 def test_a_report_stuck_after_its_last_attempt_is_marked_failed(attestation):
     from assessments.models import Attestation
-    from assessments.tasks import retry_stuck_reports
+    from attestations.tasks import retry_stuck_reports
 
     Attestation.objects.filter(pk=attestation.pk).update(
         report_state=ReportState.PENDING,
@@ -258,7 +259,7 @@ def test_a_report_still_waiting_in_a_long_queue_is_not_queued_twice(
     from django_tasks_db.models import DBTaskResult
 
     from assessments.models import Attestation
-    from assessments.tasks import retry_stuck_reports
+    from attestations.tasks import retry_stuck_reports
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with committed():

@@ -7,12 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.actors import Actor
 from assessments import workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION
-from assessments.attestation_status import PublicStatus, status_of
 from assessments.demo import answer_everything
 from assessments.models import Attestation
+from attestations.attestation import STATEMENT_VERSION
+from attestations.attestation_status import PublicStatus, status_of
 from tests.conftest import stepped_up
 
 
@@ -123,7 +123,7 @@ def test_only_a_newer_approved_attestation_supersedes(
 
 
 def test_the_report_states_the_status_when_it_was_issued(attestation):
-    from assessments.reports import report_context
+    from attestations.reports import report_context
 
     context = report_context(attestation)
     assert context["status"].headline == "Signed, awaiting platform review"

@@ -157,7 +157,7 @@ def test_the_admin_cannot_change_or_delete_events(admin_client, attestation):
 
 
 def signed_checkpoint(attestation):
-    from assessments.checkpoints import newest_checkpoint
+    from attestations.checkpoints import newest_checkpoint
 
     checkpoint, forged = newest_checkpoint()
     assert checkpoint is not None and forged == 0
@@ -183,7 +183,7 @@ def test_deleting_the_newest_events_is_named(attestation):
 def test_a_rewritten_chain_is_named(attestation):
     """The superuser edits an event and recomputes every hash after it: the chain verifies,
     but not against the checkpoint signed outside the database."""
-    from assessments.audit import event_hash
+    from attestations.audit import event_hash
 
     signed_checkpoint(attestation)
     events = list(AuditEvent.objects.order_by("id"))
@@ -226,8 +226,8 @@ def test_hashes_are_over_rfc8785_canonical_json(attestation):
 
     import rfc8785
 
-    from assessments.audit import event_hash
-    from assessments.canonical import sha256_hex
+    from attestations.audit import event_hash
+    from attestations.canonical import sha256_hex
 
     assert (
         attestation.snapshot_json == rfc8785.dumps(json.loads(attestation.snapshot_json)).decode()

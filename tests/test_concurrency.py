@@ -73,11 +73,11 @@ def test_organizations_signing_at_the_same_moment_each_get_their_own_status_entr
 ):
     """Found by the scale-out run: two signatures in the same instant took the same place in
     the revocation list, and one of them failed with a server error."""
+    from accounts.actors import Actor
     from assessments import workflow
-    from assessments.actors import Actor
-    from assessments.attestation import STATEMENT_VERSION
     from assessments.demo import answer_everything
     from assessments.models import Role
+    from attestations.attestation import STATEMENT_VERSION
     from tests.factories import OrganizationFactory, member
 
     monkeypatch.setattr("assessments.workflow.schedule_report", lambda *args, **kw: None)
@@ -120,8 +120,8 @@ def test_a_submission_and_a_return_to_draft_at_the_same_moment_both_go_through(
     next, and PostgreSQL ended one of them as a deadlock (a server error). Both moves here
     write to the same counter rows, and each pauses after its first counter until the other
     has written its own first (or a second has passed)."""
+    from accounts.actors import Actor
     from assessments import status_counts, workflow
-    from assessments.actors import Actor
     from assessments.demo import answer_everything
     from assessments.models import Role, Status
     from tests.factories import member

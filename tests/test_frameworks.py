@@ -6,8 +6,8 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
-from assessments.frameworks.loader import FrameworkError, bundled_files, parse, publish
 from assessments.models import FrameworkVersion
+from questionnaires.frameworks.loader import FrameworkError, bundled_files, parse, publish
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -159,8 +159,8 @@ def test_a_reassessment_carries_over_unchanged_answers_and_marks_the_rest(
 ):
     from django.urls import reverse
 
+    from accounts.actors import Actor
     from assessments import workflow
-    from assessments.actors import Actor
     from assessments.models import Assessment
 
     old = attestation.assessment
@@ -188,8 +188,8 @@ def test_a_reassessment_carries_evidence_over_with_its_age(
 ):
     from django.urls import reverse
 
+    from accounts.actors import Actor
     from assessments import workflow
-    from assessments.actors import Actor
     from assessments.models import Assessment, Evidence
 
     old = attestation.assessment

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from assessments.actors import Actor
+from accounts.actors import Actor
 from assessments.answers import AnswerInput, save_answers
 from assessments.models import Organization
 from tests.conftest import PortalClient, stepped_up
@@ -155,9 +155,9 @@ def sign_as(legal_name, assessment, signatory, committed) -> list:
     """Rename the organization behind the form's back, sign, and return the emails sent."""
     from django.core import mail
 
+    from accounts.actors import Actor
     from assessments import workflow
-    from assessments.actors import Actor
-    from assessments.attestation import STATEMENT_VERSION
+    from attestations.attestation import STATEMENT_VERSION
 
     Organization.objects.filter(pk=assessment.organization_id).update(legal_name=legal_name)
     assessment.refresh_from_db()

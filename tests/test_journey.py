@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
-from assessments.frameworks.schema import QuestionType
 from assessments.models import Assessment, Attestation, Membership, Role, Status, User
+from questionnaires.frameworks.schema import QuestionType
 from tests.conftest import authenticator_code
 from tests.factories import PASSWORD
 
@@ -121,7 +121,7 @@ def test_sign_up_does_not_reveal_whether_an_email_is_registered(client, signed_u
 
 
 def test_a_registration_link_works_once(client, signed_up, committed):
-    from assessments.organizations import request_registration
+    from accounts.organizations import request_registration
 
     with committed():
         request_registration(

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accounts.permissions import Need
 from assessments.lifecycle import LIFECYCLE, Audience, Requirement, Transition, available
 from assessments.models import AuditAction, AuditEvent, Status
-from assessments.permissions import Need
 from tests.conftest import authenticator_code
 from tests.factories import PASSWORD
 
@@ -201,8 +201,8 @@ def test_returning_for_changes_needs_a_note(client, awaiting_signature, signator
 
 
 def test_answers_carry_over_only_from_an_approved_assessment(signed, preparer, reviewer):
+    from accounts.actors import Actor
     from assessments import workflow
-    from assessments.actors import Actor
     from assessments.errors import IllegalTransition
 
     workflow.reject(signed.assessment, actor=Actor(reviewer), rationale="No.")

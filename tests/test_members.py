@@ -137,8 +137,8 @@ def test_another_organizations_membership_is_not_found(admin_client, org, outsid
 
 
 def test_a_new_account_from_an_invitation_needs_a_sound_password(client, admin, org, committed):
-    from assessments.actors import Actor
-    from assessments.organizations import invite_member
+    from accounts.actors import Actor
+    from accounts.organizations import invite_member
 
     with committed():
         invite_member(

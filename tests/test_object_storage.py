@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
+from accounts.actors import Actor
 from assessments import workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION
 from assessments.models import Evidence, Report
+from attestations.attestation import STATEMENT_VERSION
 from compliance_portal.env import s3_storage
 from tests.conftest import stepped_up
 

@@ -15,8 +15,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pypdf import PdfReader, PdfWriter
 
-from assessments.attestation import SNAPSHOT_ATTACHMENT
-from assessments.signing_keys import create_key, jwks
+from attestations.attestation import SNAPSHOT_ATTACHMENT
+from attestations.signing_keys import create_key, jwks
 from tests.test_attestation import report_bytes
 from tests.test_pdf_signatures import _first_revision_end
 
@@ -188,7 +188,7 @@ def test_a_credential_signed_by_another_key_is_rejected(attestation, published, 
 def test_a_genuine_credential_does_not_vouch_for_another_organizations_report(
     attestation, published, other_org, framework_version
 ):
-    from assessments.credentials import issue
+    from attestations.credentials import issue
 
     data = report_bytes(attestation)
     mine = embedded(data, SNAPSHOT_ATTACHMENT)
@@ -222,8 +222,8 @@ def status_lists(client) -> list[str]:
 def test_a_revoked_attestation_is_rejected_with_the_published_status_list(
     client, attestation, reviewer, published, tmp_path
 ):
+    from accounts.actors import Actor
     from assessments import workflow
-    from assessments.actors import Actor
 
     report = report_bytes(attestation)
     fine = verify_report(report, published, status_lists=status_lists(client))
@@ -247,8 +247,8 @@ def test_a_revoked_attestation_is_rejected_with_the_published_status_list(
 def test_a_superseded_attestation_is_said_so_by_the_published_list(
     client, approved, reviewer, preparer, signatory, published
 ):
+    from accounts.actors import Actor
     from assessments import workflow
-    from assessments.actors import Actor
     from tests.test_attestation_status import reassess
 
     report = report_bytes(approved)

@@ -9,11 +9,12 @@ from trestle.common.err import TrestleError
 from trestle.oscal.assessment_results import AssessmentResults
 from trestle.oscal.catalog import Catalog
 
-from assessments import regimes, workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION
+from accounts.actors import Actor
+from assessments import workflow
 from assessments.demo import answer_everything
-from assessments.frameworks.loader import BUNDLED_DIR, publish
+from attestations.attestation import STATEMENT_VERSION
+from questionnaires import regimes
+from questionnaires.frameworks.loader import BUNDLED_DIR, publish
 from tests.conftest import stepped_up
 
 

@@ -15,9 +15,9 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
-from assessments.attestation import SNAPSHOT_ATTACHMENT
-from assessments.pdf_signing import FIELD_NAME
-from assessments.signing_keys import all_keys, create_key, current_key
+from attestations.attestation import SNAPSHOT_ATTACHMENT
+from attestations.pdf_signing import FIELD_NAME
+from attestations.signing_keys import all_keys, create_key, current_key
 from tests.conftest import stepped_up
 from tests.test_attestation import report_bytes
 
@@ -115,8 +115,8 @@ def _first_revision_end(data: bytes) -> int:
 def test_a_rotated_key_signs_new_reports_and_old_ones_still_verify(
     client, attestation, reviewer, committed
 ):
+    from accounts.actors import Actor
     from assessments import workflow
-    from assessments.actors import Actor
 
     old = report_bytes(attestation)
     before = {k.kid for k in all_keys()}
@@ -139,7 +139,7 @@ def test_signing_works_inside_a_running_event_loop(attestation):
     """As under an ASGI server, or after a browser test left its loop running."""
     import asyncio
 
-    from assessments.pdf_signing import sign_pdf
+    from attestations.pdf_signing import sign_pdf
 
     data = report_bytes(attestation)
     unsigned = data[: _first_revision_end(data)]
@@ -155,11 +155,11 @@ def test_a_report_is_issued_and_checked_inside_a_running_event_loop(attestation,
     """The worker's check of what it signed runs through pyHanko's asyncio.run() too."""
     import asyncio
 
-    from assessments.reports import issue_report_pdf
+    from attestations.reports import issue_report_pdf
 
     data = report_bytes(attestation)
     rendered = data[: _first_revision_end(data)]  # rendered here; signed and checked inside
-    monkeypatch.setattr("assessments.reports.render_report_pdf", lambda attestation: rendered)
+    monkeypatch.setattr("attestations.reports.render_report_pdf", lambda attestation: rendered)
 
     async def inside():
         return issue_report_pdf(attestation)
@@ -205,12 +205,12 @@ def test_a_report_the_offline_verifier_rejects_is_never_issued(
     awaiting_signature, signatory, committed, monkeypatch
 ):
     """A signer gone wrong (here: no signature at all) must not put a file in anyone's hands."""
+    from accounts.actors import Actor
     from assessments import workflow
-    from assessments.actors import Actor
-    from assessments.attestation import STATEMENT_VERSION
     from assessments.models import ReportState
+    from attestations.attestation import STATEMENT_VERSION
 
-    monkeypatch.setattr("assessments.reports.sign_pdf", lambda pdf: pdf)
+    monkeypatch.setattr("attestations.reports.sign_pdf", lambda pdf: pdf)
     with committed():
         attestation = workflow.sign(
             awaiting_signature,

@@ -15,9 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import platform_requests, workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION
+from accounts.actors import Actor
+from assessments import workflow
 from assessments.models import (
     AuditAction,
     AuditEvent,
@@ -32,7 +31,9 @@ from assessments.models import (
     RequestState,
     ViolationFigure,
 )
-from assessments.platform_requests import Stage
+from attestations.attestation import STATEMENT_VERSION
+from platform_audits import platform_requests
+from platform_audits.platform_requests import Stage
 from tests.conftest import stepped_up
 from tests.factories import OrganizationFactory, UserFactory
 from tests.test_api import call
@@ -210,7 +211,7 @@ def test_signing_the_asked_questionnaire_closes_the_request(
 def test_an_attestation_on_an_older_version_does_not_answer_a_newer_one(
     reviewer, org, complete_draft, preparer, signatory, tmp_path
 ):
-    from assessments.frameworks.loader import publish
+    from questionnaires.frameworks.loader import publish
     from tests.test_frameworks import next_version
 
     newer, _ = publish(next_version(tmp_path))
@@ -563,7 +564,7 @@ def test_the_template_lists_every_organization_and_imports_once_filled(
 def test_the_review_page_shows_the_series_and_the_queue_sorts_and_filters_by_it(
     client, reviewer, signed, org
 ):
-    from assessments.violation_figures import import_figures
+    from platform_audits.violation_figures import import_figures
 
     other = OrganizationFactory(legal_name="Aardvark Apps")
     content = (
@@ -594,7 +595,7 @@ def test_the_review_page_shows_the_series_and_the_queue_sorts_and_filters_by_it(
 
 @pytest.fixture
 def figures(reviewer, org, other_org):
-    from assessments.violation_figures import import_figures
+    from platform_audits.violation_figures import import_figures
 
     quiet = OrganizationFactory(legal_name="Quiet Quizzes")
     content = (
@@ -665,7 +666,7 @@ def test_a_campaign_without_a_criterion_or_anyone_to_ask_is_refused(
 def test_campaign_progress_follows_each_request(
     reviewer, org, other_org, figures, complete_draft, preparer, signatory, framework_version
 ):
-    from assessments.campaigns import Selection, launch, progress
+    from platform_audits.campaigns import Selection, launch, progress
 
     campaign = launch(
         actor=Actor(reviewer),
@@ -700,7 +701,7 @@ def test_campaign_progress_follows_each_request(
 
 
 def test_campaigns_select_by_risk_expiry_and_changed_policy(reviewer, approved, org, other_org):
-    from assessments.campaigns import Selection, select
+    from platform_audits.campaigns import Selection, select
 
     expiring = Selection(expires_within_days=400)
     assert list(select(expiring)) == [org]
@@ -727,8 +728,8 @@ def test_campaigns_select_by_risk_expiry_and_changed_policy(reviewer, approved, 
 
 
 def test_figures_come_through_the_api_with_the_same_checks(client, reviewer, org, admin):
-    from assessments.api_tokens import create_token
     from assessments.models import TokenRole
+    from integrations.api_tokens import create_token
 
     key = create_token(
         organization=None, name="figures", role=TokenRole.REVIEWER, days=5, actor=Actor(reviewer)
@@ -768,7 +769,7 @@ def test_figures_come_through_the_api_with_the_same_checks(client, reviewer, org
 def test_what_is_asked_says_first_renewed_or_newer_version(
     reviewer, org, approved, tmp_path, other_org
 ):
-    from assessments.frameworks.loader import publish
+    from questionnaires.frameworks.loader import publish
     from tests.test_frameworks import next_version
 
     version = approved.assessment.framework_version

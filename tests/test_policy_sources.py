@@ -12,13 +12,13 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from accounts.actors import SYSTEM, Actor
 from assessments import answers, workflow
-from assessments.actors import SYSTEM, Actor
 from assessments.carryover import copy_answers, question_changes, unchanged_questions
-from assessments.frameworks.loader import BUNDLED_DIR, parse, publish
 from assessments.models import AuditAction, AuditEvent, PolicyChangeFlag
-from assessments.policy_changes import load_bundled
-from assessments.policy_sources import bundled_records, record_from
+from questionnaires.frameworks.loader import BUNDLED_DIR, parse, publish
+from questionnaires.policy_changes import load_bundled
+from questionnaires.policy_sources import bundled_records, record_from
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 needs_seeds = pytest.mark.skipif(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.frameworks.loader import FrameworkError, bundled_files, parse
+from questionnaires.frameworks.loader import FrameworkError, bundled_files, parse
 
 ANY_TEXT = st.text(max_size=300)
 FORM_VALUES = st.one_of(ANY_TEXT, st.lists(ANY_TEXT, max_size=3))

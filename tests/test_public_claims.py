@@ -7,11 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments import answers, outbound, public_claims, workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION
+from accounts.actors import Actor
+from assessments import answers, workflow
 from assessments.demo import answer_everything
-from assessments.frameworks.loader import BUNDLED_DIR, publish
 from assessments.models import (
     AuditAction,
     AuditEvent,
@@ -20,6 +18,9 @@ from assessments.models import (
     ClaimChange,
     PublicClaimFlag,
 )
+from attestations.attestation import STATEMENT_VERSION
+from integrations import outbound, public_claims
+from questionnaires.frameworks.loader import BUNDLED_DIR, publish
 from tests.conftest import stepped_up
 from tests.servers import LocalServer, Reply
 

@@ -5,8 +5,8 @@ budgets are what the pages need today; a change that adds a query per row fails 
 import pytest
 from django.urls import reverse
 
+from accounts.actors import Actor
 from assessments import evidence, workflow
-from assessments.actors import Actor
 from assessments.models import Status
 from tests.factories import OrganizationFactory, UserFactory
 

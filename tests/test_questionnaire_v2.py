@@ -7,13 +7,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from accounts.actors import Actor
 from assessments import answers, evidence, workflow
-from assessments.actors import Actor
-from assessments.frameworks.loader import BUNDLED_DIR, parse, publish
-from assessments.frameworks.schema import AnswerStatus, QuestionType, Strength
 from assessments.models import Answer, EvidenceVerdict
-from assessments.policy_sources import bundled_records
-from assessments.scoring import Response, RiskTier, Support, score
+from questionnaires.frameworks.loader import BUNDLED_DIR, parse, publish
+from questionnaires.frameworks.schema import AnswerStatus, QuestionType, Strength
+from questionnaires.policy_sources import bundled_records
+from questionnaires.scoring import Response, RiskTier, Support, score
 
 V2 = BUNDLED_DIR / "minor-safety-2.0.yaml"
 FRAMEWORK = parse(V2)[0]

@@ -8,16 +8,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import answers, credentials, regimes, workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION
+from accounts.actors import Actor
+from assessments import answers, workflow
 from assessments.demo import answer_everything
-from assessments.frameworks.loader import BUNDLED_DIR, parse, publish
-from assessments.frameworks.schema import CHOICE_TYPES, AnswerStatus, Condition
 from assessments.models import Answer, AuditAction, AuditEvent
-from assessments.reports import report_context
-from assessments.scoring import Response, score
 from assessments.workbooks import ANSWERS, COLUMN
+from attestations import credentials
+from attestations.attestation import STATEMENT_VERSION
+from attestations.reports import report_context
+from questionnaires import regimes
+from questionnaires.frameworks.loader import BUNDLED_DIR, parse, publish
+from questionnaires.frameworks.schema import CHOICE_TYPES, AnswerStatus, Condition
+from questionnaires.scoring import Response, score
 from tests.conftest import stepped_up
 from tests.test_workbooks import download, fill, upload
 

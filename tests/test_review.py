@@ -13,13 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from assessments import audit, queue, status_counts, workflow
-from assessments.actors import Actor
+from accounts.actors import Actor
+from assessments import status_counts, workflow
 from assessments.answers import AnswerInput, save_answers
-from assessments.attestation import STATEMENT_VERSION
-from assessments.charts import TIER_COLOURS, TONE_COLOURS
 from assessments.models import Assessment, AuditAction, AuditEvent, Status
-from assessments.scoring import RiskTier
+from attestations import audit
+from attestations.attestation import STATEMENT_VERSION
+from attestations.charts import TIER_COLOURS, TONE_COLOURS
+from questionnaires.scoring import RiskTier
+from review import queue
 from tests.conftest import stepped_up
 from tests.factories import OrganizationFactory, UserFactory
 

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments.frameworks.loader import BUNDLED_DIR, parse
-from assessments.frameworks.schema import AnswerStatus, Framework, QuestionType
-from assessments.scoring import Response, Support, question_result, score
+from questionnaires.frameworks.loader import BUNDLED_DIR, parse
+from questionnaires.frameworks.schema import AnswerStatus, Framework, QuestionType
+from questionnaires.scoring import Response, Support, question_result, score
 
 CITE = [{"source": "g", "section": "1"}]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assessments.throttling import VERIFY_UPLOAD, seconds_to_wait
+from accounts.throttling import VERIFY_UPLOAD, seconds_to_wait
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS = "redis://127.0.0.1:6379/15"
@@ -38,7 +38,7 @@ def test_a_limit_spent_in_another_process_holds_here(settings):
     address = "198.51.100.77"
     spend = (
         "import django; django.setup(); "
-        "from assessments.throttling import VERIFY_UPLOAD, seconds_to_wait; "
+        "from accounts.throttling import VERIFY_UPLOAD, seconds_to_wait; "
         f"print(sum(seconds_to_wait(VERIFY_UPLOAD, {address!r}) == 0 for _ in range(20)))"
     )
     other = subprocess.run(  # noqa: S603 - our own interpreter and code

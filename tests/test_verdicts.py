@@ -5,8 +5,8 @@ organization reads each note where it applies."""
 import pytest
 from django.urls import reverse
 
+from accounts.actors import Actor
 from assessments import workflow
-from assessments.actors import Actor
 from assessments.models import AuditEvent, Comment, QuestionVerdict, Status
 
 

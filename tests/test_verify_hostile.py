@@ -82,7 +82,7 @@ def test_an_issued_report_is_recognised_by_its_hash_without_parsing(
     def no_parsing(*args, **kwargs):
         raise AssertionError("an issued report must not be parsed")
 
-    monkeypatch.setattr("assessments.verification.PdfReader", no_parsing)
+    monkeypatch.setattr("attestations.verification.PdfReader", no_parsing)
     response = upload(client, report_bytes(attestation))
     assert response.status_code == 200
     assert "Issued by the portal: this record is genuine." in response.text

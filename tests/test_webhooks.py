@@ -7,10 +7,11 @@ import pytest
 from django.urls import reverse
 from standardwebhooks import Webhook
 
-from assessments import outbound, webhooks, workflow
-from assessments.actors import Actor
+from accounts.actors import Actor
+from assessments import workflow
 from assessments.errors import MissingRequirement
 from assessments.models import DeliveryState, EventType, WebhookDelivery
+from integrations import outbound, webhooks
 from tests.servers import LocalServer, Reply
 
 
@@ -73,7 +74,7 @@ def test_an_organization_endpoint_hears_only_its_own_organization_the_platform_a
         organization=None, url=platform.url, events=[EventType.SUBMITTED], actor=Actor(reviewer)
     )
     from assessments.demo import answer_everything
-    from assessments.frameworks.loader import bundled_files, publish
+    from questionnaires.frameworks.loader import bundled_files, publish
 
     version = publish(bundled_files()[0])[0]
     draft = workflow.start_assessment(

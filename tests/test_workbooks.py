@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.actors import Actor
 from assessments import workflow
-from assessments.actors import Actor
 from assessments.answers import AnswerInput, save_answers
-from assessments.frameworks.schema import QuestionType
 from assessments.models import Answer, AuditAction, AuditEvent
 from assessments.workbooks import ANSWERS, COLUMN
+from questionnaires.frameworks.schema import QuestionType
 
 
 def download(client, assessment):

@@ -6,11 +6,12 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from assessments import step_up, workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION
+from accounts import step_up
+from accounts.actors import Actor
+from assessments import workflow
 from assessments.errors import IllegalTransition, MissingRequirement, NotPermitted, StepUpRequired
 from assessments.models import Assessment, AuditEvent, Role, Status
+from attestations.attestation import STATEMENT_VERSION
 from tests.conftest import stepped_up, with_authenticator
 from tests.factories import PASSWORD, member
 

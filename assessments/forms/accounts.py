@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib.auth import password_validation
 
+from accounts.step_up import StepUpForm
 from assessments.forms.fields import SingleLineField
 from assessments.models import Role, User
-from assessments.step_up import StepUpForm
 
 
 class SignupForm(forms.Form):

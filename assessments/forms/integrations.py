@@ -1,10 +1,10 @@
 from django import forms
 
-from assessments.api_tokens import MAX_DAYS, ORGANIZATION_ROLES
+from accounts.step_up import StepUpForm
 from assessments.forms.fields import SingleLineField
 from assessments.models import TokenRole
-from assessments.step_up import StepUpForm
-from assessments.webhooks import SUBSCRIBABLE
+from integrations.api_tokens import MAX_DAYS, ORGANIZATION_ROLES
+from integrations.webhooks import SUBSCRIBABLE
 
 
 class TokenForm(StepUpForm):

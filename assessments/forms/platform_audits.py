@@ -5,10 +5,10 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from assessments.campaigns import Selection
 from assessments.forms.accounts import NewAccountForm
 from assessments.forms.fields import SingleLineField
 from assessments.models import EnforcementLevel, FrameworkVersion, RequestKind
+from platform_audits.campaigns import Selection
 
 DEFAULT_DAYS_TO_ANSWER = 30
 

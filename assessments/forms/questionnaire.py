@@ -19,8 +19,8 @@ from assessments.evidence import (
     check_upload,
     size_limit,
 )
-from assessments.frameworks.schema import Question, QuestionType
-from assessments.scoring import Response
+from questionnaires.frameworks.schema import Question, QuestionType
+from questionnaires.scoring import Response
 
 TEXT_MAX = 5000
 

@@ -2,8 +2,8 @@ from django import forms
 
 from assessments.forms.fields import SingleLineField
 from assessments.models import Verdict
-from assessments.scoring import RiskTier
-from assessments.verification import REPORT_MAX_BYTES
+from attestations.verification import REPORT_MAX_BYTES
+from questionnaires.scoring import RiskTier
 
 
 class DecisionForm(forms.Form):

@@ -9,8 +9,8 @@ from django.db import migrations
 
 
 def rehash(apps, schema_editor):
-    from assessments.frameworks.loader import content_of
-    from assessments.frameworks.schema import Framework
+    from questionnaires.frameworks.loader import content_of
+    from questionnaires.frameworks.schema import Framework
 
     FrameworkVersion = apps.get_model("assessments", "FrameworkVersion")
     for version in FrameworkVersion.objects.all():

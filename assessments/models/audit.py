@@ -62,7 +62,7 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One recorded action. Written only by assessments.audit.record()."""
+    """One recorded action. Written only by attestations.audit.record()."""
 
     created_at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(

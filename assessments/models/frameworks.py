@@ -5,7 +5,7 @@ from functools import cached_property
 from django.db import models
 from django.utils import timezone
 
-from assessments.frameworks.schema import Framework
+from questionnaires.frameworks.schema import Framework
 
 # Parsed definitions by content hash: a handful per deployment, read-only once parsed.
 _PARSED: dict[str, Framework] = {}

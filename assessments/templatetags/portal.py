@@ -6,11 +6,11 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from assessments.frameworks.schema import Strength
 from assessments.jinja import render_fragment
 from assessments.lifecycle import STATUS_TONES
-from assessments.scoring import SUPPORT_TONES
-from assessments.verdicts import VERDICT_TONES
+from questionnaires.frameworks.schema import Strength
+from questionnaires.scoring import SUPPORT_TONES
+from review.verdicts import VERDICT_TONES
 
 register = template.Library()
 

@@ -4,16 +4,16 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments.client_address import client_ip
-from assessments.forms.accounts import NewAccountForm, SignupForm
-from assessments.organizations import (
+from accounts.client_address import client_ip
+from accounts.organizations import (
     MembershipRefused,
     register_organization,
     registration_from_token,
     request_registration,
 )
-from assessments.permissions import organizations_of
-from assessments.throttling import SIGNUP, throttled_posts
+from accounts.permissions import organizations_of
+from accounts.throttling import SIGNUP, throttled_posts
+from assessments.forms.accounts import NewAccountForm, SignupForm
 
 
 @require_GET

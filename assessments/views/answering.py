@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.db import transaction
 
+from accounts.actors import Actor
 from assessments import answers, evidence
-from assessments.actors import Actor
-from assessments.answer_display import display_value
 from assessments.answers import response_of
 from assessments.forms.questionnaire import revision_name
+from questionnaires.answer_display import display_value
 
 
 def save_form(request, assessment, form) -> dict:

@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments import permissions
-from assessments.actors import Actor
-from assessments.api_tokens import create_token, revoke_token
+from accounts import permissions
+from accounts.actors import Actor
+from accounts.permissions import Need
 from assessments.errors import MissingRequirement
 from assessments.forms.integrations import TokenForm
 from assessments.models import ApiToken
-from assessments.permissions import Need
+from integrations.api_tokens import create_token, revoke_token
 
 
 @login_required

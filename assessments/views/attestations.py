@@ -4,17 +4,19 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, credentials, evidence, lifecycle, permissions, reports, workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION, statement_text
-from assessments.attestation_status import status_of
+from accounts import permissions
+from accounts.actors import Actor
+from accounts.permissions import Need
+from assessments import answers, evidence, lifecycle, workflow
 from assessments.forms.accounts import SignForm
 from assessments.lifecycle import Transition
 from assessments.models import ReportState
-from assessments.permissions import Need
-from assessments.reports import verification_url
-from assessments.scoring import score
 from assessments.views.helpers import refusals_as_messages
+from attestations import credentials, reports
+from attestations.attestation import STATEMENT_VERSION, statement_text
+from attestations.attestation_status import status_of
+from attestations.reports import verification_url
+from questionnaires.scoring import score
 
 
 @login_required

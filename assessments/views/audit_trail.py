@@ -3,9 +3,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from assessments import permissions
+from accounts import permissions
+from accounts.permissions import Need
 from assessments.models import AuditEvent
-from assessments.permissions import Need
 
 PAGE_SIZE = 50
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
-from assessments.login_throttle import remember_device
+from accounts.login_throttle import remember_device
 
 
 class LoginView(auth_views.LoginView):

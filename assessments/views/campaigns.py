@@ -7,12 +7,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments import campaigns, permissions
-from assessments.actors import Actor
+from accounts import permissions
+from accounts.actors import Actor
 from assessments.errors import MissingRequirement
 from assessments.forms.platform_audits import CampaignForm
 from assessments.models import Campaign
 from assessments.views.helpers import posted
+from platform_audits import campaigns
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.defaults import page_not_found, server_error
 
-from assessments.api.errors import error_body
+from integrations.api.errors import error_body
 
 API_PREFIX = "/api/"
 

@@ -3,16 +3,16 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from assessments.actors import Actor
-from assessments.client_address import client_ip
-from assessments.forms.accounts import NewAccountForm
-from assessments.models import User
-from assessments.organizations import (
+from accounts.actors import Actor
+from accounts.client_address import client_ip
+from accounts.organizations import (
     MembershipRefused,
     accept_invitation,
     invitation_from_token,
     join_with_new_account,
 )
+from assessments.forms.accounts import NewAccountForm
+from assessments.models import User
 
 
 def _page(request, invitation, *, form=None, problem="", status=200):

@@ -3,9 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import permissions, platform_requests, workflow
-from assessments.actors import Actor
-from assessments.attestation_status import status_of
+from accounts import permissions
+from accounts.actors import Actor
+from accounts.organizations import (
+    MembershipRefused,
+    change_role,
+    invite_member,
+    remove_member,
+)
+from accounts.permissions import Need
+from assessments import workflow
 from assessments.forms.accounts import MemberForm, RoleForm
 from assessments.lifecycle import OPEN_LINK_LABELS
 from assessments.models import (
@@ -17,14 +24,9 @@ from assessments.models import (
     Role,
     Status,
 )
-from assessments.organizations import (
-    MembershipRefused,
-    change_role,
-    invite_member,
-    remove_member,
-)
-from assessments.permissions import Need
 from assessments.views.helpers import refusals_as_messages, uuid_or_404
+from attestations.attestation_status import status_of
+from platform_audits import platform_requests
 
 DEFAULT_FRAMEWORK = "minor-safety"
 

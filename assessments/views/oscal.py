@@ -1,4 +1,4 @@
-"""The OSCAL exports (assessments/oscal.py) as JSON downloads."""
+"""The OSCAL exports (integrations/oscal.py) as JSON downloads."""
 
 import datetime
 import json
@@ -8,10 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from assessments import oscal, permissions
+from accounts import permissions
+from accounts.permissions import Need
 from assessments.models import FrameworkVersion
-from assessments.permissions import Need
 from assessments.views.regimes import regime_or_404
+from integrations import oscal
 
 
 def _download(document: dict, filename: str) -> HttpResponse:

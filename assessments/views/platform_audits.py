@@ -9,19 +9,20 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import permissions, platform_requests
-from assessments.actors import Actor
+from accounts import permissions
+from accounts.actors import Actor
+from accounts.client_address import client_ip
+from accounts.organizations import MembershipRefused
+from accounts.permissions import Need
+from accounts.throttling import SIGNUP, throttled_posts
 from assessments.answers import result_for
-from assessments.client_address import client_ip
 from assessments.errors import IllegalTransition
 from assessments.forms.platform_audits import AskForm, EscalateForm, InvitedAccountForm, InviteForm
 from assessments.models import RequestKind
-from assessments.organizations import MembershipRefused
-from assessments.permissions import Need
-from assessments.platform_requests import OPEN_STATES
 from assessments.templatetags.portal import status_label
-from assessments.throttling import SIGNUP, throttled_posts
 from assessments.views.helpers import posted, refusals_as_messages
+from platform_audits import platform_requests
+from platform_audits.platform_requests import OPEN_STATES
 
 
 def _questions_to_remediate(assessment) -> list[tuple[str, list]]:

@@ -8,31 +8,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import (
-    answers,
-    evidence,
-    lifecycle,
-    permissions,
-    platform_requests,
-    regimes,
-    workflow,
-)
-from assessments.actors import Actor
-from assessments.answer_display import display_value
+from accounts import permissions
+from accounts.actors import Actor
+from accounts.permissions import Need
+from assessments import answers, evidence, lifecycle, workflow
 from assessments.answers import response_of
 from assessments.carryover import question_changes
-from assessments.comments import comments_of
 from assessments.errors import IllegalTransition
 from assessments.forms.markup import block_markup
 from assessments.forms.questionnaire import SectionForm, revision_name
-from assessments.frameworks.schema import QuestionType
 from assessments.lifecycle import Transition
 from assessments.models import Status
-from assessments.permissions import Need
-from assessments.policy_changes import policy_flags_for
-from assessments.scoring import question_result, score, visible_question_ids
 from assessments.views.answering import over_their_revisions, save_form
 from assessments.views.helpers import refusals_as_messages
+from platform_audits import platform_requests
+from questionnaires import regimes
+from questionnaires.answer_display import display_value
+from questionnaires.frameworks.schema import QuestionType
+from questionnaires.policy_changes import policy_flags_for
+from questionnaires.scoring import question_result, score, visible_question_ids
+from review.comments import comments_of
 
 
 def _open_change_requests(assessment):

@@ -4,15 +4,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, evidence, permissions, regimes
-from assessments.actors import Actor
+from accounts import permissions
+from accounts.actors import Actor
+from accounts.permissions import Need
+from assessments import answers, evidence
 from assessments.forms.markup import block_markup, field_markup
 from assessments.forms.questionnaire import RegimeChoiceForm, SectionForm
 from assessments.models import FrameworkVersion
-from assessments.permissions import Need
-from assessments.scoring import score
 from assessments.views.answering import over_their_revisions, save_form
 from assessments.views.helpers import refusals_as_messages
+from questionnaires import regimes
+from questionnaires.scoring import score
 
 
 def regime_or_404(slug: str, core_slug: str | None = None) -> regimes.Regime:

@@ -9,26 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments import (
-    answers,
-    evidence,
-    exports,
-    lifecycle,
-    metrics,
-    permissions,
-    platform_requests,
-    public_claims,
-    queue,
-    regimes,
-    verdicts,
-    violation_figures,
-    workflow,
-)
-from assessments.actors import Actor
-from assessments.answer_display import display_value
-from assessments.attestation import snapshot_changes
-from assessments.charts import TONE_COLOURS, Bar, horizontal_bars
-from assessments.comments import comments_of
+from accounts import permissions
+from accounts.actors import Actor
+from accounts.permissions import Need
+from assessments import answers, evidence, lifecycle, workflow
 from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.forms.markup import field_markup
 from assessments.forms.review import (
@@ -49,11 +33,18 @@ from assessments.models import (
     User,
     Verdict,
 )
-from assessments.permissions import Need
-from assessments.policy_changes import policy_flags_for
-from assessments.scoring import GAP_STATUSES, score
 from assessments.templatetags.portal import dom_id
 from assessments.views.helpers import redirect_back, refusals_as_messages
+from attestations.attestation import snapshot_changes
+from attestations.charts import TONE_COLOURS, Bar, horizontal_bars
+from integrations import public_claims
+from platform_audits import platform_requests, violation_figures
+from questionnaires import regimes
+from questionnaires.answer_display import display_value
+from questionnaires.policy_changes import policy_flags_for
+from questionnaires.scoring import GAP_STATUSES, score
+from review import exports, metrics, queue, verdicts
+from review.comments import comments_of
 
 PAGE_SIZE = 25
 

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from assessments.models import PolicyDocumentVersion
-from assessments.policy_changes import source_page
+from questionnaires.policy_changes import source_page
 
 
 @require_GET

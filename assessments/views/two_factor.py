@@ -7,11 +7,11 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from assessments import two_factor
-from assessments.actors import Actor
-from assessments.reports import qr_svg
-from assessments.step_up import StepUpForm
+from accounts import two_factor
+from accounts.actors import Actor
+from accounts.step_up import StepUpForm
 from assessments.views.helpers import local_path, redirect_back
+from attestations.reports import qr_svg
 
 
 def _code_field(label: str) -> forms.CharField:

@@ -3,13 +3,12 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments import checkpoints, signing_keys, status_list
-from assessments.attestation import regimes_covered
+from accounts.throttling import VERIFY_UPLOAD, throttled_posts
 from assessments.forms.review import VerifyForm
 from assessments.middleware import max_body_bytes
-from assessments.public_claims import under_recheck
-from assessments.throttling import VERIFY_UPLOAD, throttled_posts
-from assessments.verification import (
+from attestations import checkpoints, signing_keys, status_list
+from attestations.attestation import regimes_covered
+from attestations.verification import (
     REPORT_MAX_BYTES,
     CannotCheck,
     Finding,
@@ -17,6 +16,7 @@ from assessments.verification import (
     verify_pdf,
     verify_reference,
 )
+from integrations.public_claims import under_recheck
 
 FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries
 

@@ -6,11 +6,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments import permissions, violation_figures
-from assessments.actors import Actor
+from accounts import permissions
+from accounts.actors import Actor
 from assessments.forms.platform_audits import FiguresForm
 from assessments.models import Organization, ViolationFigure
 from assessments.views.helpers import posted
+from platform_audits import violation_figures
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 

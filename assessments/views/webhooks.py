@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments import permissions, webhooks
-from assessments.actors import Actor
+from accounts import permissions
+from accounts.actors import Actor
+from accounts.permissions import Need
 from assessments.errors import MissingRequirement
 from assessments.forms.integrations import WebhookForm
 from assessments.models import WebhookEndpoint
-from assessments.permissions import Need
+from integrations import webhooks
 
 LOG_LENGTH = 20
 

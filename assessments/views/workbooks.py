@@ -6,13 +6,14 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments import answers, permissions, workbooks
-from assessments.actors import Actor
-from assessments.answer_display import display_value
+from accounts import permissions
+from accounts.actors import Actor
+from accounts.permissions import Need
+from assessments import answers, workbooks
 from assessments.answers import response_of
 from assessments.forms.questionnaire import WorkbookImportForm
-from assessments.permissions import Need
 from assessments.views.helpers import refusals_as_messages
+from questionnaires.answer_display import display_value
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -8,10 +8,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from assessments import platform_requests, workflow
-from assessments.actors import Actor
-from assessments.attestation import STATEMENT_VERSION
+from accounts.actors import Actor
+from assessments import workflow
 from assessments.models import AuditRequest, RequestState
+from attestations.attestation import STATEMENT_VERSION
+from platform_audits import platform_requests
 from tests.conftest import stepped_up
 from tests.factories import UserFactory
 

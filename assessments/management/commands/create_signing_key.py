@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from assessments.signing_keys import all_keys, create_key, keys_dir
+from attestations.signing_keys import all_keys, create_key, keys_dir
 
 
 class Command(BaseCommand):

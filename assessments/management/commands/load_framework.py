@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.actors import SYSTEM
-from assessments.frameworks.loader import FrameworkError, bundled_files, parse, publish
-from assessments.policy_changes import PolicyTextError, load_bundled
+from accounts.actors import SYSTEM
+from questionnaires.frameworks.loader import FrameworkError, bundled_files, parse, publish
+from questionnaires.policy_changes import PolicyTextError, load_bundled
 
 
 class Command(BaseCommand):

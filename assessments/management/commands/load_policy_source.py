@@ -3,15 +3,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.actors import SYSTEM
-from assessments.policy_changes import (
+from accounts.actors import SYSTEM
+from questionnaires.policy_changes import (
     PolicyTextError,
     current_frameworks,
     do_load_policy_text,
     latest,
     record_of,
 )
-from assessments.policy_sources import Change, citing, compare, record_from
+from questionnaires.policy_sources import Change, citing, compare, record_from
 
 
 class Command(BaseCommand):

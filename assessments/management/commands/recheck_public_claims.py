@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from assessments.public_claims import RECHECK_EVERY, recheck_due
+from integrations.public_claims import RECHECK_EVERY, recheck_due
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from assessments.tasks import retry_stuck_reports
+from attestations.tasks import retry_stuck_reports
 
 
 class Command(BaseCommand):

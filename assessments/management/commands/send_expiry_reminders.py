@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from assessments.reminders import REMIND_DAYS_BEFORE, send_expiry_reminders
+from attestations.reminders import REMIND_DAYS_BEFORE, send_expiry_reminders
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from assessments.platform_requests import send_reminders
+from platform_audits.platform_requests import send_reminders
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.actors import SYSTEM
+from accounts.actors import SYSTEM
+from accounts.platform_roles import PlatformRole, set_platform_role
 from assessments.models import User
-from assessments.platform_roles import PlatformRole, set_platform_role
 
 
 class Command(BaseCommand):

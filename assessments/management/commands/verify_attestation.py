@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.verification import CannotCheck, verify_pdf
+from attestations.verification import CannotCheck, verify_pdf
 
 NOT_VALID = 2  # genuine, but the platform's decision or the calendar says it is not valid
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.audit import verify_chain
-from assessments.checkpoints import check_against, newest_checkpoint
+from attestations.audit import verify_chain
+from attestations.checkpoints import check_against, newest_checkpoint
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from assessments.checkpoints import write_checkpoint
+from attestations.checkpoints import write_checkpoint
 
 
 class Command(BaseCommand):

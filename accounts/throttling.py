@@ -1,0 +1,63 @@
+"""Rate limits on what anyone may do without an account, per client address.
+
+Counted in the cache, which is Redis when configured: the limit then holds across every
+web process and machine (the embedded default, local memory, holds per process only).
+"""
+
+import time
+from dataclasses import dataclass
+from functools import wraps
+
+from django.core.cache import cache
+from django.shortcuts import render
+
+from accounts.client_address import client_ip
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    requests: int
+    per_seconds: int
+    what: str  # how the 429 page names the limited action
+
+
+VERIFY_UPLOAD = Limit("verify", 20, 600, "Checking reports")
+SIGNUP = Limit("signup", 10, 3600, "Registering organizations")
+
+
+def seconds_to_wait(limit: Limit, key: str) -> int:
+    """Count one more request for key; 0 if it is allowed, else how long until it would be."""
+    now = time.time()
+    window = int(now // limit.per_seconds)
+    counter = f"throttle:{limit.name}:{key}:{window}"
+    cache.add(counter, 0, timeout=limit.per_seconds)
+    try:
+        count = cache.incr(counter)
+    except ValueError:  # expired between add and incr
+        cache.add(counter, 1, timeout=limit.per_seconds)
+        count = 1
+    if count <= limit.requests:
+        return 0
+    return max(1, int(limit.per_seconds - now % limit.per_seconds))
+
+
+def throttled_posts(limit: Limit):
+    """Refuse a view's POSTs beyond the limit for the client's address, with a 429."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST":
+                wait = seconds_to_wait(limit, client_ip(request) or "unknown")
+                if wait:
+                    response = render(
+                        request, "429.html", {"what": limit.what, "retry_after": wait}, status=429
+                    )
+                    response["Retry-After"] = str(wait)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,9 @@
+"""Attestations: what a signatory signed, and how anyone checks it.
+
+The canonical JSON and snapshot, the PDF report and its signature, the credential and status
+lists, what an attestation means today, verification, and the audit trail with its signed
+checkpoints. canonical.py and charts.py are pure.
+
+May import: assessments (models, answers), questionnaires, accounts.actors,
+integrations.webhooks (expiry events). Never imports the web layer.
+"""

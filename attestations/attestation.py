@@ -1,0 +1,171 @@
+"""Canonical snapshots and their hashes (what an attestation means today is in
+attestation_status; checking a file or a hash is in verification).
+
+The snapshot is the attested record: canonical JSON (sorted keys, UTF-8, no spaces,
+UTC ISO times) hashed with SHA-256. It lists only questions that were shown, so hidden
+answers never reach a report.
+"""
+
+import json
+from datetime import datetime
+
+from django.utils import timezone
+
+from assessments.answers import responses_for
+from assessments.models import Assessment, Evidence, User
+from questionnaires import regimes
+from questionnaires.answer_display import display_value
+from questionnaires.frameworks.schema import AnswerStatus
+from questionnaires.scoring import score
+
+SNAPSHOT_SCHEMA = "minor-safety-attestation/1"
+SNAPSHOT_ATTACHMENT = "attestation-snapshot.json"
+STATEMENT_VERSION = "2026-11"
+STATEMENTS = {
+    "2026-11": (
+        "I am an officer of {organization} authorised to make this attestation. To the best of "
+        "my knowledge, after reasonable enquiry, the answers and evidence in this assessment "
+        "truthfully describe the safeguards {organization} operates today for minors using its "
+        "product built on the model. I will inform the platform of any material change."
+    ),
+}
+
+
+def statement_text(version: str, organization_name: str) -> str:
+    return STATEMENTS[version].format(organization=organization_name)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _evidence_entry(item: Evidence) -> dict:
+    if item.url:
+        return {"url": item.url}
+    return {"file": item.original_name, "sha256": item.sha256, "size": item.size}
+
+
+def build_snapshot(
+    assessment: Assessment, *, number: int, signer: User, signed_at, statement_version: str
+) -> dict:
+    version = assessment.framework_version
+    framework = version.framework
+    responses = responses_for(assessment)
+    result = score(framework, responses, signed_at.date())
+    choices = regimes.choices_of(assessment)
+    evidence: dict[str, list[dict]] = {}
+    for item in assessment.evidence.order_by("uploaded_at", "id"):
+        evidence.setdefault(item.question_id, []).append(_evidence_entry(item))
+    organization = assessment.organization
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "assessment_id": str(assessment.pk),
+        "attestation_number": number,
+        "organization": {
+            "id": str(organization.pk),
+            "legal_name": organization.legal_name,
+            "website": organization.website,
+        },
+        "framework": {
+            "slug": version.slug,
+            "version": version.version,
+            "title": version.title,
+            "sha256": version.sha256,
+        },
+        "statement": {
+            "version": statement_version,
+            "text": statement_text(statement_version, organization.legal_name),
+        },
+        "signed": {"name": signer.full_name, "email": signer.email, "at": _iso(signed_at)},
+        "overall": {
+            "score": result.score,
+            "claimed_score": result.claimed_score,
+            "risk_tier": result.risk_tier,
+        },
+        "scope_notices": result.notices,
+        "sections": [
+            {
+                "id": s.section.id,
+                "title": s.section.title,
+                "score": s.score,
+                "questions": [
+                    {
+                        "id": r.question.id,
+                        "text": r.question.text,
+                        "answer": display_value(r.question, responses.get(r.question.id)),
+                        "status": r.status.value,
+                        "claimed": r.claimed.value,
+                        "evidence_standing": r.support.value if r.support else None,
+                        "justification": (
+                            responses[r.question.id].justification
+                            if r.status == AnswerStatus.NOT_APPLICABLE
+                            else ""
+                        ),
+                        "evidence": evidence.get(r.question.id, []),
+                        "citations": [
+                            {
+                                "source": c.source,
+                                "document": framework.source(c.source).title,
+                                "file": framework.source(c.source).file,
+                                "section": c.section,
+                                # The policy text the answer was given against.
+                                "strength": c.strength,
+                                "section_sha256": c.sha256,
+                            }
+                            for c in r.question.citations
+                        ],
+                    }
+                    for r in s.questions
+                ],
+            }
+            for s in result.sections
+        ],
+        "gaps": [
+            {
+                "question_id": g.question.id,
+                "status": g.status.value,
+                "remediation": g.question.remediation,
+            }
+            for g in result.gaps
+        ],
+        # The laws answered, each scored on its own questions, with why it is here; and the
+        # laws the scope called for that the organization removed, with its reason.
+        "regimes": [
+            regimes.snapshot_of(outcome, responses)
+            for outcome in regimes.results_for(framework, result, responses, choices)
+        ],
+        "regimes_removed": [
+            {"slug": r.slug, "name": r.name, "reason": choices[r.slug].reason}
+            for r in regimes.called_for(framework, responses)
+            if r.slug in choices and not choices[r.slug].included
+        ],
+    }
+
+
+def regimes_covered(snapshot_json: str) -> list[str]:
+    """The laws an attestation also answered, as signed (older snapshots name none)."""
+    return [
+        f"{r['name']} (questions v{r['version']})"
+        for r in json.loads(snapshot_json).get("regimes", [])
+    ]
+
+
+def snapshot_changes(previous_json: str, current_json: str) -> list[dict]:
+    """Questions whose answer, status or evidence differ between two signed snapshots."""
+
+    def by_id(text):
+        return {
+            q["id"]: q for section in json.loads(text)["sections"] for q in section["questions"]
+        }
+
+    before, after = by_id(previous_json), by_id(current_json)
+    changes = []
+    for question_id in [*after, *(q for q in before if q not in after)]:
+        old, new = before.get(question_id), after.get(question_id)
+        fields = ("answer", "status", "justification", "evidence")
+        if old and new and all(old[f] == new[f] for f in fields):
+            continue
+        changes.append(
+            {"id": question_id, "text": (new or old)["text"], "before": old, "after": new}
+        )
+    return changes

@@ -1,0 +1,141 @@
+"""Signed checkpoints of the audit trail, kept outside the database.
+
+The hash chain shows an edited or removed event in the middle; it cannot show that the newest
+events were deleted, or that someone with the database rewrote the whole chain. So at each
+attestation and at least daily the platform signs (number of events, id and hash of the
+newest, time) with its report-signing key and stores it as a file in the default storage (the
+shared bucket in production), published at /.well-known/. `verify_audit_trail` checks the
+chain against the newest checkpoint whose signature holds.
+"""
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from assessments.models import AuditEvent
+from attestations.canonical import canonical_json
+from attestations.signing_keys import all_keys, current_key
+
+FOLDER = "audit-checkpoints"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    events: int
+    head_id: int
+    head: str
+    at: str
+    kid: str
+
+    @property
+    def body(self) -> dict:
+        return {"events": self.events, "head_id": self.head_id, "head": self.head, "at": self.at}
+
+
+def write_checkpoint() -> Checkpoint | None:
+    """Sign where the chain stands now and store it; None for an empty trail."""
+    newest = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+    if newest is None:
+        return None
+    checkpoint = Checkpoint(
+        events=AuditEvent.objects.filter(id__lte=newest["id"]).count(),
+        head_id=newest["id"],
+        head=newest["hash"],
+        at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        kid=current_key().kid,
+    )
+    key = serialization.load_pem_private_key(current_key().key_path.read_bytes(), password=None)
+    signature = key.sign(canonical_json(checkpoint.body).encode(), ec.ECDSA(hashes.SHA256()))
+    document = checkpoint.body | {
+        "kid": checkpoint.kid,
+        "signature": base64.b64encode(signature).decode(),
+    }
+    name = f"{FOLDER}/{checkpoint.head_id:012d}-{checkpoint.at.replace(':', '')}.json"
+    default_storage.save(name, ContentFile(json.dumps(document).encode()))
+    return checkpoint
+
+
+def _verified(document: dict) -> Checkpoint | None:
+    keys = {k.kid: k for k in all_keys()}
+    key = keys.get(document.get("kid", ""))
+    if key is None:
+        return None
+    checkpoint = Checkpoint(
+        events=document["events"],
+        head_id=document["head_id"],
+        head=document["head"],
+        at=document["at"],
+        kid=document["kid"],
+    )
+    try:
+        key.certificate.public_key().verify(
+            base64.b64decode(document["signature"]),
+            canonical_json(checkpoint.body).encode(),
+            ec.ECDSA(hashes.SHA256()),
+        )
+    except (InvalidSignature, ValueError):
+        return None
+    return checkpoint
+
+
+def newest_checkpoint() -> tuple[Checkpoint | None, int]:
+    """The newest checkpoint whose signature holds, and how many stored ones did not."""
+    try:
+        _, names = default_storage.listdir(FOLDER)
+    except FileNotFoundError:
+        return None, 0
+    forged = 0
+    for name in sorted(names, reverse=True):
+        try:
+            with default_storage.open(f"{FOLDER}/{name}") as f:
+                document = json.loads(f.read())
+            checkpoint = _verified(document)
+        except (ValueError, KeyError, TypeError):
+            checkpoint = None
+        if checkpoint is not None:
+            return checkpoint, forged
+        forged += 1
+    return None, forged
+
+
+def check_against(checkpoint: Checkpoint) -> str:
+    """What the database lacks, or has rewritten, compared with a signed checkpoint ("" when
+    it holds)."""
+    head = AuditEvent.objects.filter(id=checkpoint.head_id).values_list("hash", flat=True).first()
+    if head is None:
+        return (
+            f"event #{checkpoint.head_id}, the newest when the checkpoint of {checkpoint.at} "
+            "was signed, is gone: the newest events were deleted"
+        )
+    if head != checkpoint.head:
+        return (
+            f"event #{checkpoint.head_id} no longer has the hash signed at {checkpoint.at}: "
+            "the chain was rewritten"
+        )
+    count = AuditEvent.objects.filter(id__lte=checkpoint.head_id).count()
+    if count != checkpoint.events:
+        return (
+            f"{checkpoint.events} events were signed at {checkpoint.at}, {count} remain up to "
+            f"event #{checkpoint.head_id}: events were deleted"
+        )
+    return ""
+
+
+def published() -> bytes:
+    """Every stored checkpoint, newest first, one JSON document a line."""
+    try:
+        _, names = default_storage.listdir(FOLDER)
+    except FileNotFoundError:
+        return b""
+    lines = []
+    for name in sorted(names, reverse=True):
+        with default_storage.open(f"{FOLDER}/{name}") as f:
+            lines.append(f.read().strip())
+    return b"\n".join(lines) + (b"\n" if lines else b"")

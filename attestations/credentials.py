@@ -1,0 +1,69 @@
+"""The attestation as a W3C Verifiable Credential 2.0, secured as a JWT (VC-JOSE-COSE) with the
+platform's signing key: the same facts as the report, for programs. Issuer: the platform;
+subject: the organization; claims: the questionnaire and its hash, score and risk tier, the
+review state when issued, validity dates, and the SHA-256 of the canonical snapshot."""
+
+import json
+from datetime import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from joserfc import jwt
+from joserfc.jwk import ECKey
+
+from assessments.models import Attestation
+from attestations import status_list
+from attestations.attestation_status import status_of
+from attestations.signing_keys import current_key
+
+CREDENTIAL_ATTACHMENT = "attestation-credential.jwt"
+ALGORITHM = "ES256"
+MEDIA_TYPE = "vc+jwt"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
+
+
+def claims(attestation: Attestation, *, at: datetime) -> dict:
+    assessment = attestation.assessment
+    version = assessment.framework_version
+    signed = json.loads(attestation.snapshot_json)  # what was signed, not today's
+    overall = signed["overall"]
+    has_status = attestation.status_index is not None
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential", "MinorSafetyAttestation"],
+        "id": settings.SITE_URL + reverse("verify_hash", args=[attestation.snapshot_sha256]),
+        "issuer": settings.SITE_URL,
+        "validFrom": _iso(attestation.signed_at),
+        "validUntil": _iso(attestation.expires_at),
+        "credentialSubject": {
+            "id": signed["organization"]["website"],
+            "name": signed["organization"]["legal_name"],
+            "attestationNumber": attestation.number,
+            "questionnaire": {
+                "slug": version.slug,
+                "version": version.version,
+                "sha256": version.sha256,
+            },
+            "score": overall["score"],
+            "riskTier": overall["risk_tier"],
+            "regimes": [
+                {"slug": r["slug"], "name": r["name"], "version": r["version"], "score": r["score"]}
+                for r in signed.get("regimes", [])
+            ],
+            "reviewStateAtIssue": status_of(attestation, at=at).status.value,
+            "issuedAt": _iso(at),
+            "snapshotSha256": attestation.snapshot_sha256,
+        },
+    } | ({"credentialStatus": status_list.entries(attestation)} if has_status else {})
+
+
+def issue(attestation: Attestation, *, at: datetime | None = None) -> str:
+    """The credential as a compact JWS, signed now with the current key."""
+    key = current_key()
+    private = ECKey.import_key(key.key_path.read_bytes(), {"kid": key.kid})
+    header = {"alg": ALGORITHM, "kid": key.kid, "typ": MEDIA_TYPE}
+    return jwt.encode(header, claims(attestation, at=at or timezone.now()), private, [ALGORITHM])

@@ -1,0 +1,54 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from integrations.api import views
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("questionnaires/", views.QuestionnaireList.as_view(), name="api_questionnaires"),
+    path(
+        "questionnaires/<slug:slug>/<str:version>/",
+        views.QuestionnaireDetail.as_view(),
+        name="api_questionnaire",
+    ),
+    path("assessments/", views.AssessmentList.as_view(), name="api_assessments"),
+    path(
+        "assessments/<uuid:assessment_id>/", views.AssessmentDetail.as_view(), name="api_assessment"
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/answers/", views.AnswerList.as_view(), name="api_answers"
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/answers/<str:question_id>/",
+        views.AnswerDetail.as_view(),
+        name="api_answer",
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/evidence/",
+        views.EvidenceList.as_view(),
+        name="api_evidence",
+    ),
+    path("evidence/<uuid:evidence_id>/", views.EvidenceDetail.as_view(), name="api_evidence_item"),
+    path("assessments/<uuid:assessment_id>/submit/", views.Submit.as_view(), name="api_submit"),
+    path(
+        "assessments/<uuid:assessment_id>/comments/", views.Comments.as_view(), name="api_comments"
+    ),
+    path("assessments/<uuid:assessment_id>/decision/", views.Decide.as_view(), name="api_decide"),
+    path(
+        "attestations/<uuid:attestation_id>/",
+        views.AttestationDetail.as_view(),
+        name="api_attestation",
+    ),
+    path(
+        "attestations/<uuid:attestation_id>/report.pdf",
+        views.AttestationReport.as_view(),
+        name="api_report",
+    ),
+    path("review/queue/", views.ReviewQueue.as_view(), name="api_queue"),
+    path(
+        "review/violation-figures/",
+        views.ViolationFigures.as_view(),
+        name="api_violation_figures",
+    ),
+]

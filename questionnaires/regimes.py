@@ -1,0 +1,339 @@
+"""Regimes: add-on questionnaires for the laws an organization answers to besides the
+provider's policies (the US COPPA Rule, the UK Children's Code, the EU DSA's Article 28),
+answered in the same assessment.
+
+A regime is one bundled file (``frameworks/regimes/*.yaml``): when it applies (a test on the
+core questionnaire's scope answers), its questions (in the core questionnaire's schema,
+citing the law's own sections), and its crosswalk to core questions. A core answer answers
+a regime question when their relation allows it; the preparer may still answer it directly,
+and a direct answer always wins.
+"""
+
+import datetime
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from pydantic import Field, model_validator
+
+from accounts.actors import Actor
+from assessments.answers import ensure_editable
+from assessments.errors import MissingRequirement
+from assessments.models import Assessment, AuditAction, RegimeChoice
+from attestations import audit
+from attestations.canonical import canonical_json, sha256_hex
+from questionnaires.answer_display import display_value
+from questionnaires.frameworks.loader import SAFE_LOADER
+from questionnaires.frameworks.schema import ID_PATTERN, AnswerStatus, Condition, Framework, Strict
+from questionnaires.scoring import QuestionResult, Response, Result, SectionResult, holds, score
+
+REGIMES_DIR = Path(__file__).resolve().parent / "frameworks" / "regimes"
+
+
+class Relation(StrEnum):
+    """How a core question's requirement relates to the regime question it is mapped to."""
+
+    EQUAL = "equal"  # the same requirement: the core answer answers it, met or not
+    SUPERSET = "superset"  # the core asks for more: a core answer of "met" answers it
+    SUBSET = "subset"  # the core asks for part of it: shown beside it, never answers it
+    INTERSECTS = "intersects"  # they overlap: shown beside it, never answers it
+
+    @property
+    def label(self) -> str:
+        return RELATION_LABELS[self]
+
+
+RELATION_LABELS = {
+    Relation.EQUAL: "asks the same",
+    Relation.SUPERSET: "asks for more (met there, met here)",
+    Relation.SUBSET: "asks for part of it",
+    Relation.INTERSECTS: "overlaps",
+}
+# A core question left empty, not applicable or unscored says nothing about a regime's.
+SAYS_NOTHING = {AnswerStatus.UNANSWERED, AnswerStatus.NOT_APPLICABLE, AnswerStatus.INFORMATIONAL}
+
+
+class CrosswalkEntry(Strict):
+    question: str = Field(pattern=ID_PATTERN)  # the regime's
+    core: str = Field(pattern=ID_PATTERN)  # the core questionnaire's
+    relation: Relation
+    note: str = ""
+
+    def answers_with(self, core: QuestionResult) -> bool:
+        """Whether this core result answers the regime question."""
+        if core.status in SAYS_NOTHING:
+            return False
+        # A superset answers only when its answer says met; what it carries is its standing
+        # with the evidence (claimed while unevidenced, not met once evidence is rejected).
+        return self.relation == Relation.EQUAL or (
+            self.relation == Relation.SUPERSET and core.claimed == AnswerStatus.MET
+        )
+
+
+class Regime(Strict):
+    slug: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    name: str
+    short: str
+    jurisdiction: str
+    why: str
+    applies_when: Condition
+    core: str
+    core_version: str
+    mappings: tuple[CrosswalkEntry, ...] = ()
+    framework: Framework
+
+    @model_validator(mode="after")
+    def _mappings_name_own_questions(self) -> "Regime":
+        own = self.framework.questions
+        for mapping in self.mappings:
+            if mapping.question not in own:
+                raise ValueError(
+                    f"{self.slug}: a mapping names unknown question {mapping.question!r}"
+                )
+        pairs = [(m.question, m.core) for m in self.mappings]
+        if len(set(pairs)) != len(pairs):
+            raise ValueError(f"{self.slug}: a question is mapped to the same core question twice")
+        return self
+
+    def related(self, question_id: str) -> list[CrosswalkEntry]:
+        return [m for m in self.mappings if m.question == question_id]
+
+
+PUBLISHED = REGIMES_DIR / "published.json"  # {slug: {version: sha256}} of every release
+
+
+def content_sha256(regime: Regime) -> str:
+    """A regime version's identity, as signed snapshots pin it (fields left at their defaults
+    are left out, so a later optional field does not change an earlier version's hash)."""
+    return sha256_hex(canonical_json(regime.model_dump(mode="json", exclude_defaults=True)))
+
+
+@functools.cache
+def catalogue() -> dict[str, Regime]:
+    """Every bundled regime by slug (parsed once per process: the files ship with the code).
+    A released version never changes: different content under a recorded version is refused,
+    as the core questionnaire's loader refuses it."""
+    released = json.loads(PUBLISHED.read_text(encoding="utf-8"))
+    regimes = {}
+    for path in sorted(REGIMES_DIR.glob("*.yaml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
+        regime = Regime.model_validate(data)
+        recorded = released.get(regime.slug, {}).get(regime.framework.version)
+        if recorded is not None and recorded != content_sha256(regime):
+            raise ValueError(
+                f"{path.name}: {regime.slug} v{regime.framework.version} was released with "
+                "other content. A released version never changes: give this file a new version."
+            )
+        regimes[regime.slug] = regime
+    return regimes
+
+
+def called_for(core: Framework, responses: Mapping[str, Response]) -> list[Regime]:
+    """The regimes the scope answers call for, for assessments on the core they map to."""
+    return [
+        regime
+        for regime in catalogue().values()
+        if regime.core == core.slug and holds(regime.applies_when, core, responses)
+    ]
+
+
+def applicable(
+    core: Framework, responses: Mapping[str, Response], choices: Mapping[str, RegimeChoice]
+) -> list[Regime]:
+    """The regimes an assessment answers: those its scope calls for, less those the
+    organization removed, plus those it added."""
+    by_scope = {regime.slug for regime in called_for(core, responses)}
+    return [
+        regime
+        for regime in catalogue().values()
+        if regime.core == core.slug
+        and (choices[regime.slug].included if regime.slug in choices else regime.slug in by_scope)
+    ]
+
+
+def others(core: Framework, answered: list[Regime]) -> list[Regime]:
+    """The regimes for this core that an assessment does not answer (it may add them)."""
+    return [r for r in catalogue().values() if r.core == core.slug and r not in answered]
+
+
+def section_of(core: Framework, question_id: str) -> str | None:
+    """The id of the section asking this question: the core questionnaire's or a law's."""
+    laws = [r.framework for r in catalogue().values() if r.core == core.slug]
+    for framework in [core, *laws]:
+        for section in framework.sections:
+            if any(q.id == question_id for q in section.questions):
+                return section.id
+    return None
+
+
+def law_sections(outcomes: list["RegimeResult"]) -> list[SectionResult]:
+    """Each law's scored sections, titled with the law's short name (as the review page lists
+    them after the questionnaire's own)."""
+    return [
+        replace(
+            s,
+            section=s.section.model_copy(update={"title": f"{o.regime.short}: {s.section.title}"}),
+        )
+        for o in outcomes
+        for s in o.result.sections
+    ]
+
+
+def choices_of(assessment: Assessment) -> dict[str, RegimeChoice]:
+    """The organization's standing call on each regime it added or removed (latest wins)."""
+    return {choice.regime: choice for choice in assessment.regime_choices.all()}
+
+
+def choose(
+    assessment: Assessment, *, regime: Regime, included: bool, reason: str, actor: Actor
+) -> RegimeChoice:
+    """Add a regime the scope does not call for, or remove one it does, with the reason: on
+    the audit trail, and in the signed snapshot."""
+    reason = reason.strip()
+    if not reason:
+        raise MissingRequirement("Say why: a reason is required to add or remove a law.")
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        ensure_editable(locked)
+        choice = RegimeChoice.objects.create(
+            assessment=locked,
+            regime=regime.slug,
+            included=included,
+            reason=reason,
+            decided_by=actor.user,
+        )
+        audit.record_on(
+            locked,
+            actor=actor,
+            action=AuditAction.REGIME_ADDED if included else AuditAction.REGIME_REMOVED,
+            obj=choice,
+            details={"regime": regime.slug, "reason": reason},
+        )
+    return choice
+
+
+def standing(regime: Regime, applies: bool, choice: RegimeChoice | None) -> str:
+    """Why a law is, or is not, part of an assessment, in a sentence."""
+    if choice is not None:
+        word = "Added" if choice.included else "Removed"
+        who = choice.decided_by or "someone"
+        return f"{word} by {who} on {choice.decided_at:%d %b %Y}: “{choice.reason}”"
+    if applies:
+        return regime.why
+    return "Your scope answers do not call for this law."
+
+
+@dataclass(frozen=True)
+class RegimeResult:
+    regime: Regime
+    result: Result
+    through: dict[str, tuple[CrosswalkEntry, QuestionResult]]  # answered by a core answer
+    choice: RegimeChoice | None = None  # the organization added it (else: the scope did)
+
+    @property
+    def why(self) -> str:
+        return standing(self.regime, True, self.choice)
+
+    @property
+    def own_answers(self) -> int:
+        return sum(
+            1
+            for r in self.result.by_question.values()
+            if r.status != AnswerStatus.UNANSWERED and r.question.id not in self.through
+        )
+
+
+def result_for(
+    regime: Regime,
+    core: Result,
+    responses: Mapping[str, Response],
+    today: datetime.date | None = None,
+    choice: RegimeChoice | None = None,
+) -> RegimeResult:
+    """Score a regime on the preparer's own answers, with core answers standing in for the
+    questions left unanswered where the crosswalk lets them."""
+    through: dict[str, tuple[CrosswalkEntry, QuestionResult]] = {}
+    core_results = core.by_question
+    for mapping in regime.mappings:
+        found = core_results.get(mapping.core)
+        own = responses.get(mapping.question)
+        answered_here = own is not None and (own.has_value or own.not_applicable)
+        if found is not None and not answered_here and mapping.answers_with(found):
+            through.setdefault(mapping.question, (mapping, found))
+    result = score(
+        regime.framework,
+        responses,
+        today,
+        answered_elsewhere={qid: found for qid, (_, found) in through.items()},
+    )
+    return RegimeResult(regime, result, through, choice)
+
+
+def snapshot_of(outcome: RegimeResult, responses: Mapping[str, Response]) -> dict:
+    """A regime's part of the attested snapshot: which text of the regime was answered (its
+    hash), its score, each shown question's answer and standing, and where a core answer
+    answered it."""
+    regime, result = outcome.regime, outcome.result
+    sources = {source.id: source for source in regime.framework.sources}
+    return {
+        "slug": regime.slug,
+        "name": regime.name,
+        "version": regime.framework.version,
+        "sha256": content_sha256(regime),
+        "included": (
+            {"by": "organization", "reason": outcome.choice.reason}
+            if outcome.choice is not None
+            else {"by": "scope answers"}
+        ),
+        "score": result.score,
+        "claimed_score": result.claimed_score,
+        "questions": [
+            {
+                "id": r.question.id,
+                "text": r.question.text,
+                "answer": display_value(r.question, responses.get(r.question.id)),
+                "status": r.status.value,
+                "answered_through": (
+                    outcome.through[r.question.id][0].core
+                    if r.question.id in outcome.through
+                    else None
+                ),
+                "citations": [
+                    {
+                        "document": sources[c.source].title,
+                        "url": sources[c.source].url,
+                        "section": c.section,
+                        "needs_legal_review": c.needs_legal_review,
+                    }
+                    for c in r.question.citations
+                ],
+            }
+            for section in result.sections
+            for r in section.questions
+        ],
+        "gaps": [
+            {
+                "question_id": g.question.id,
+                "status": g.status.value,
+                "remediation": g.question.remediation,
+            }
+            for g in result.gaps
+        ],
+    }
+
+
+def results_for(
+    framework: Framework,
+    core: Result,
+    responses: Mapping[str, Response],
+    choices: Mapping[str, RegimeChoice],
+) -> list[RegimeResult]:
+    return [
+        result_for(r, core, responses, choice=choices.get(r.slug))
+        for r in applicable(framework, responses, choices)
+    ]

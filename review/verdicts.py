@@ -1,0 +1,101 @@
+"""A reviewer's verdicts while reviewing: on each answer (with its own note) and on each item
+of evidence (accepted, or rejected with a reason). Recorded only while the assessment awaits
+the platform's decision; every verdict is audited and kept."""
+
+from django.db import transaction
+
+from accounts.actors import Actor
+from assessments.errors import IllegalTransition, MissingRequirement
+from assessments.lifecycle import Transition, allows
+from assessments.models import (
+    Assessment,
+    AuditAction,
+    Evidence,
+    EvidenceVerdict,
+    QuestionVerdict,
+    Verdict,
+)
+from attestations import audit
+
+# How each verdict is coloured wherever it is shown.
+VERDICT_TONES = {
+    Verdict.ACCEPTED: "success",
+    Verdict.NOT_APPLICABLE_ACCEPTED: "success",
+    Verdict.NEEDS_CHANGE: "warning",
+}
+
+
+def _under_review(assessment: Assessment) -> Assessment:
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not allows(Transition.APPROVE, locked.status):
+        raise IllegalTransition(
+            f"This assessment is {locked.get_status_display().lower()}: verdicts are recorded "
+            "while it awaits the platform's decision."
+        )
+    return locked
+
+
+def record_question_verdict(
+    assessment: Assessment, *, question_id: str, verdict: Verdict, note: str, actor: Actor
+) -> QuestionVerdict:
+    note = note.strip()
+    if verdict == Verdict.NEEDS_CHANGE and not note:
+        raise MissingRequirement("Say what needs to change: the organization will read it.")
+    with transaction.atomic():
+        locked = _under_review(assessment)
+        attestation = locked.attestations.order_by("-number").first()
+        recorded = QuestionVerdict.objects.create(
+            attestation=attestation,
+            question_id=question_id,
+            verdict=verdict,
+            note=note,
+            reviewer=actor.user,
+        )
+        audit.record_on(
+            locked,
+            actor=actor,
+            action=AuditAction.QUESTION_VERDICT_RECORDED,
+            obj=recorded,
+            details={"question_id": question_id, "verdict": verdict, "note": note},
+        )
+    return recorded
+
+
+def record_evidence_verdict(
+    item: Evidence, *, accepted: bool, reason: str, actor: Actor
+) -> EvidenceVerdict:
+    reason = reason.strip()
+    if not accepted and not reason:
+        raise MissingRequirement("Say why the evidence is rejected: the organization will read it.")
+    with transaction.atomic():
+        locked = _under_review(item.assessment)
+        recorded = EvidenceVerdict.objects.create(
+            evidence=item, accepted=accepted, reason=reason, reviewer=actor.user
+        )
+        audit.record_on(
+            locked,
+            actor=actor,
+            action=AuditAction.EVIDENCE_VERDICT_RECORDED,
+            obj=recorded,
+            details={"evidence": str(item.pk), "accepted": accepted, "reason": reason},
+        )
+    return recorded
+
+
+def current_question_verdicts(attestation) -> dict[str, QuestionVerdict]:
+    """The verdict that counts for each question of an attestation (the latest)."""
+    if attestation is None:
+        return {}
+    return {v.question_id: v for v in attestation.question_verdicts.order_by("decided_at", "id")}
+
+
+def change_notes(assessment: Assessment, current: dict | None = None) -> dict[str, str]:
+    """Per question, the note of its current "needs change" verdict (``current``: the latest
+    attestation's verdicts, when the caller has them already)."""
+    if current is None:
+        current = current_question_verdicts(assessment.attestations.order_by("-number").first())
+    return {
+        question_id: v.note
+        for question_id, v in current.items()
+        if v.verdict == Verdict.NEEDS_CHANGE
+    }
