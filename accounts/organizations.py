@@ -11,7 +11,9 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.actors import Actor
+from accounts.permissions import Need
 from assessments import emails
 from assessments.models import AuditAction, Invitation, Membership, Organization, Role, User
 from attestations import audit
@@ -104,6 +106,7 @@ def invite_member(
 ) -> Invitation:
     """Invite an address (again, if already invited: the role and name are updated and a
     fresh link is sent). The admin learns nothing about whether the address has an account."""
+    permissions.require(actor.user, organization, Need.MANAGE)
     email = email.strip().lower()
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=organization.pk)  # one at a time
@@ -181,6 +184,7 @@ def _admins_left(organization_id, without: Membership) -> int:
 
 
 def change_role(membership: Membership, *, role: Role, actor: Actor) -> Membership:
+    permissions.require(actor.user, membership.organization, Need.MANAGE)
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=membership.organization_id)
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -206,6 +210,7 @@ def change_role(membership: Membership, *, role: Role, actor: Actor) -> Membersh
 
 
 def remove_member(membership: Membership, *, actor: Actor) -> None:
+    permissions.require(actor.user, membership.organization, Need.MANAGE)
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=membership.organization_id)
         locked = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)

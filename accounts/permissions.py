@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from assessments.errors import NotPermitted
 from assessments.models import (
     Assessment,
     Attestation,
@@ -84,6 +85,19 @@ def can(user: User, organization: Organization, need: Need) -> bool:
     except (Http404, PermissionDenied):
         return False
     return True
+
+
+def require(user: User | None, organization: Organization | None, need: Need) -> None:
+    """For services, whoever calls them (a view, the API, a command): refuse an actor whose
+    role does not allow this with NotPermitted (a 403). With no organization, the platform's
+    own things: only a platform reviewer may act on them."""
+    allowed = (
+        user is not None
+        and user.is_authenticated
+        and (user.is_reviewer if organization is None else can(user, organization, need))
+    )
+    if not allowed:
+        raise NotPermitted("Your role does not allow this.")
 
 
 def organization_for(user: User, organization_id, *, need: Need) -> Organization:

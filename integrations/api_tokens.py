@@ -13,9 +13,11 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import permissions, step_up
 from accounts.actors import Actor
 from accounts.client_address import client_ip
-from assessments.errors import MissingRequirement
+from accounts.permissions import Need
+from assessments.errors import MissingRequirement, NotPermitted
 from assessments.models import ApiCall, ApiToken, AuditAction, Organization, TokenRole
 from attestations import audit
 
@@ -35,8 +37,13 @@ def create_token(
     role: TokenRole,
     days: int,
     actor: Actor,
+    proof: step_up.Proof | None,
 ) -> tuple[ApiToken, str]:
-    """Make a token; return it and the only copy of its secret."""
+    """Make a token; return it and the only copy of its secret. A token acts as its maker, so
+    making one takes what signing takes: the maker's role, and their password (and code)
+    entered just now."""
+    permissions.require(actor.user, organization, Need.MANAGE)
+    step_up.require(proof, actor.user, step_up.FACTORS)
     name = name.strip()
     if not name:
         raise MissingRequirement("Give the token a name that says which program uses it.")
@@ -68,6 +75,9 @@ def create_token(
 
 
 def revoke_token(token: ApiToken, *, actor: Actor) -> None:
+    if token.organization_id is None and token.created_by_id != getattr(actor.user, "pk", None):
+        raise NotPermitted("Only its maker revokes a reviewer token.")
+    permissions.require(actor.user, token.organization, Need.MANAGE)
     with transaction.atomic():
         locked = ApiToken.objects.select_for_update().get(pk=token.pk)
         if locked.revoked_at is not None:

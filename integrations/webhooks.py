@@ -20,7 +20,9 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.actors import Actor
+from accounts.permissions import Need
 from assessments.errors import MissingRequirement
 from assessments.lifecycle import Transition
 from assessments.models import (
@@ -62,6 +64,7 @@ def add_endpoint(
     *, organization: Organization | None, url: str, events: list[str], actor: Actor
 ) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; return it and its secret (shown to the person once)."""
+    permissions.require(actor.user, organization, Need.MANAGE)
     if not events:
         raise MissingRequirement("Choose at least one event to send.")
     try:
@@ -88,6 +91,7 @@ def add_endpoint(
 
 
 def remove_endpoint(endpoint: WebhookEndpoint, *, actor: Actor) -> None:
+    permissions.require(actor.user, endpoint.organization, Need.MANAGE)
     with transaction.atomic():
         WebhookEndpoint.objects.filter(pk=endpoint.pk, disabled_at=None).update(
             disabled_at=timezone.now()

@@ -22,7 +22,7 @@ from platform_audits import platform_requests
 from platform_audits.campaigns import Selection
 from questionnaires.frameworks.loader import publish
 from questionnaires.policy_changes import load_bundled
-from tests.conftest import with_authenticator
+from tests.conftest import stepped_up, with_authenticator
 from tests.factories import UserFactory
 from tests.test_frameworks import next_version
 
@@ -268,6 +268,7 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
                     role=TokenRole.PREPARER,
                     days=30,
                     actor=Actor(admin),
+                    proof=stepped_up(admin),
                 )[0].pk
             ],
         },

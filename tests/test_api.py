@@ -15,12 +15,19 @@ from questionnaires.frameworks.loader import BUNDLED_DIR, publish
 from questionnaires.frameworks.schema import QuestionType
 from questionnaires.scoring import Response as Given
 from questionnaires.scoring import visible_question_ids
-from tests.conftest import authenticator_code
+from tests.conftest import authenticator_code, stepped_up
 from tests.factories import PASSWORD
 
 
 def token(org, admin, role=TokenRole.PREPARER, days=30) -> str:
-    return create_token(organization=org, name="CI", role=role, days=days, actor=Actor(admin))[1]
+    return create_token(
+        organization=org,
+        name="CI",
+        role=role,
+        days=days,
+        actor=Actor(admin),
+        proof=stepped_up(admin),
+    )[1]
 
 
 def call(client, method, url, key=None, body=None, *, multipart=False):
@@ -152,15 +159,30 @@ def test_who_may_do_what_with_a_token(
         "signatory": token(org, admin, TokenRole.SIGNATORY),
         "outsider": token(outsider.memberships.get().organization, outsider, TokenRole.ADMIN),
         "reviewer": create_token(
-            organization=None, name="queue", role=TokenRole.REVIEWER, days=5, actor=Actor(reviewer)
+            organization=None,
+            name="queue",
+            role=TokenRole.REVIEWER,
+            days=5,
+            actor=Actor(reviewer),
+            proof=stepped_up(reviewer),
         )[1],
     }
     revoked, keys["revoked"] = create_token(
-        organization=org, name="old", role=TokenRole.ADMIN, days=5, actor=Actor(admin)
+        organization=org,
+        name="old",
+        role=TokenRole.ADMIN,
+        days=5,
+        actor=Actor(admin),
+        proof=stepped_up(admin),
     )
     revoke_token(revoked, actor=Actor(admin))
     expired, keys["expired"] = create_token(
-        organization=org, name="ex", role=TokenRole.ADMIN, days=5, actor=Actor(admin)
+        organization=org,
+        name="ex",
+        role=TokenRole.ADMIN,
+        days=5,
+        actor=Actor(admin),
+        proof=stepped_up(admin),
     )
     ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
     args = {
@@ -184,7 +206,12 @@ def test_who_may_do_what_with_a_token(
 
 def test_every_call_is_logged_and_changes_are_audited_with_the_token(client, org, admin, draft):
     made, key = create_token(
-        organization=org, name="sync", role=TokenRole.PREPARER, days=30, actor=Actor(admin)
+        organization=org,
+        name="sync",
+        role=TokenRole.PREPARER,
+        days=30,
+        actor=Actor(admin),
+        proof=stepped_up(admin),
     )
     call(
         client,
@@ -263,7 +290,12 @@ def test_the_schema_and_its_documentation_are_served(client, db):
 
 def test_a_reviewer_token_works_the_queue_and_decides(client, signed, reviewer):
     key = create_token(
-        organization=None, name="triage", role=TokenRole.REVIEWER, days=5, actor=Actor(reviewer)
+        organization=None,
+        name="triage",
+        role=TokenRole.REVIEWER,
+        days=5,
+        actor=Actor(reviewer),
+        proof=stepped_up(reviewer),
     )[1]
     assessment = signed.assessment
 

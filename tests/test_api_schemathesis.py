@@ -16,6 +16,7 @@ from assessments.models import Role, TokenRole
 from integrations.api.authentication import TokenRateThrottle
 from integrations.api_tokens import create_token
 from questionnaires.frameworks.loader import BUNDLED_DIR, publish
+from tests.conftest import stepped_up
 from tests.factories import OrganizationFactory, member
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -34,7 +35,12 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_the_schema(
         organization=organization, framework_version=version, actor=Actor(admin)
     )
     key = create_token(
-        organization=organization, name="fuzz", role=TokenRole.ADMIN, days=1, actor=Actor(admin)
+        organization=organization,
+        name="fuzz",
+        role=TokenRole.ADMIN,
+        days=1,
+        actor=Actor(admin),
+        proof=stepped_up(admin),
     )[1]
     junit = tmp_path / "schemathesis.xml"
 

@@ -8,8 +8,13 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import AuditEvent, Invitation, Membership, Role
-from tests.conftest import PortalClient, with_authenticator
+from accounts import organizations
+from accounts.actors import Actor
+from assessments.errors import NotPermitted, StepUpRequired
+from assessments.models import ApiToken, AuditEvent, Invitation, Membership, Role, TokenRole
+from integrations import webhooks
+from integrations.api_tokens import create_token
+from tests.conftest import PortalClient, stepped_up, with_authenticator
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -152,3 +157,53 @@ def test_a_new_account_from_an_invitation_needs_a_sound_password(client, admin, 
         link, {"full_name": "New Person", "password1": PASSWORD, "password2": PASSWORD}
     )
     assert ok.status_code == 302
+
+
+MANAGING = {
+    "invite": lambda org, admin, preparer, actor: organizations.invite_member(
+        org, email="new@example.org", full_name="New", role=Role.ADMIN, actor=actor
+    ),
+    "change_role": lambda org, admin, preparer, actor: organizations.change_role(
+        preparer.memberships.get(), role=Role.ADMIN, actor=actor
+    ),
+    "remove": lambda org, admin, preparer, actor: organizations.remove_member(
+        admin.memberships.get(), actor=actor
+    ),
+    "make_token": lambda org, admin, preparer, actor: create_token(
+        organization=org,
+        name="x",
+        role=TokenRole.ADMIN,
+        days=5,
+        actor=actor,
+        proof=stepped_up(actor.user),
+    ),
+    "add_webhook": lambda org, admin, preparer, actor: webhooks.add_endpoint(
+        organization=org, url="https://hooks.example.org/", events=["x"], actor=actor
+    ),
+}
+
+
+@pytest.mark.parametrize("who", ["preparer", "signatory", "outsider"])
+@pytest.mark.parametrize("act", MANAGING)
+def test_member_token_and_webhook_services_refuse_a_role_that_may_not_manage(
+    org, admin, preparer, signatory, outsider, who, act
+):
+    """The services check who acts themselves, whoever calls them (a command, the API, a
+    future view): only the organization's administrators manage its people and integrations."""
+    person = {"preparer": preparer, "signatory": signatory, "outsider": outsider}[who]
+
+    with pytest.raises(NotPermitted):
+        MANAGING[act](org, admin, preparer, Actor(person))
+
+    assert Membership.objects.get(user=admin).role == Role.ADMIN
+    assert Membership.objects.get(user=preparer).role == Role.PREPARER
+    assert not Invitation.objects.exists()
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_is_made_only_with_the_makers_password_entered_just_now(org, admin):
+    with pytest.raises(StepUpRequired):
+        create_token(
+            organization=org, name="x", role=TokenRole.ADMIN, days=5, actor=Actor(admin), proof=None
+        )
+    assert not ApiToken.objects.exists()

@@ -732,10 +732,20 @@ def test_figures_come_through_the_api_with_the_same_checks(client, reviewer, org
     from integrations.api_tokens import create_token
 
     key = create_token(
-        organization=None, name="figures", role=TokenRole.REVIEWER, days=5, actor=Actor(reviewer)
+        organization=None,
+        name="figures",
+        role=TokenRole.REVIEWER,
+        days=5,
+        actor=Actor(reviewer),
+        proof=stepped_up(reviewer),
     )[1]
     org_key = create_token(
-        organization=org, name="org", role=TokenRole.ADMIN, days=5, actor=Actor(admin)
+        organization=org,
+        name="org",
+        role=TokenRole.ADMIN,
+        days=5,
+        actor=Actor(admin),
+        proof=stepped_up(admin),
     )[1]
     url = reverse("api_violation_figures")
     row = {

@@ -40,6 +40,7 @@ def tokens(request, organization_id=None):
                 role=form.chosen_role(),
                 days=form.cleaned_data["days"],
                 actor=Actor.from_request(request),
+                proof=form.proof,
             )
         except MissingRequirement as exc:
             form.add_error(None, str(exc))
