@@ -13,7 +13,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.actors import Actor
+from accounts.permissions import Need
 from assessments.errors import IllegalTransition
 from assessments.evidence import with_verdicts
 from assessments.models import (
@@ -211,6 +213,7 @@ def ensure_editable(assessment: Assessment) -> None:
 def save_answers(assessment: Assessment, items: list[AnswerInput], *, actor: Actor) -> SaveResult:
     """Store changed answers in one transaction; refuse an edit made on a stale revision, or
     with no revision at all, over an answer someone stored (an overwrite without a check)."""
+    permissions.require(actor.user, assessment.organization, Need.EDIT)
     result = SaveResult()
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)

@@ -14,7 +14,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from accounts import permissions
 from accounts.actors import Actor
+from accounts.permissions import Need
 from assessments.errors import IllegalTransition
 from assessments.models import Assessment, AuditAction, Evidence, EvidenceVerdict, Status
 from attestations import audit
@@ -142,8 +144,10 @@ def _hash_and_check(upload) -> tuple[str, Kind]:
     return digest.hexdigest(), kind
 
 
-def _require_editable(assessment: Assessment) -> None:
-    """Under a row lock, so a submission cannot slip in between the check and the change."""
+def _require_editable(assessment: Assessment, actor: Actor) -> None:
+    """Only those who may edit the organization's answers change its evidence; and under a
+    row lock, so a submission cannot slip in between the check and the change."""
+    permissions.require(actor.user, assessment.organization, Need.EDIT)
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not locked.is_editable:
         raise IllegalTransition("Evidence can only change while the assessment is being edited.")
@@ -173,7 +177,7 @@ def add_file(
 ) -> Evidence:
     name, digest = checked.name, checked.sha256
     with transaction.atomic():
-        _require_editable(assessment)
+        _require_editable(assessment, actor)
         item = Evidence(
             assessment=assessment,
             question_id=question_id,
@@ -207,7 +211,7 @@ def add_url(
     validity: Validity = Validity(),
 ) -> Evidence:
     with transaction.atomic():
-        _require_editable(assessment)
+        _require_editable(assessment, actor)
         item = Evidence.objects.create(
             assessment=assessment,
             question_id=question_id,
@@ -258,7 +262,7 @@ def reuse(source: Evidence, question_id: str, *, actor: Actor) -> Evidence:
     """Attach a file already uploaded to another question without storing it twice: a row of
     its own (a reviewer judges evidence claim by claim), the same stored object and dates."""
     with transaction.atomic():
-        _require_editable(source.assessment)
+        _require_editable(source.assessment, actor)
         item = sharing_stored(source, question_id=question_id, uploaded_by=actor.user)
         item.save()
         audit.record_on(
@@ -278,7 +282,7 @@ def reuse(source: Evidence, question_id: str, *, actor: Actor) -> Evidence:
 
 def remove(item: Evidence, *, actor: Actor) -> None:
     with transaction.atomic():
-        _require_editable(item.assessment)
+        _require_editable(item.assessment, actor)
         audit.record_on(
             item.assessment,
             actor=actor,

@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts import step_up
+from accounts import permissions, step_up
 from accounts.actors import Actor
+from accounts.permissions import Need
 from assessments import emails, lifecycle, status_counts
 from assessments.answers import result_for
 from assessments.carryover import copy_answers, copy_evidence, unchanged_questions
@@ -325,6 +326,7 @@ def request_changes(
 
 def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestation:
     """A reviewer withdraws an attestation; the public verification page then says so."""
+    permissions.require(actor.user, attestation.organization, Need.REVIEW)
     reason = reason.strip()
     if not reason:
         raise MissingRequirement("Say why the attestation is revoked.")
@@ -358,6 +360,9 @@ def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestatio
 
 def assign(assessment: Assessment, *, actor: Actor, reviewer) -> Assessment:
     """Give an assessment to a reviewer (or take it back with reviewer=None)."""
+    permissions.require(actor.user, assessment.organization, Need.REVIEW)
+    if reviewer is not None and not reviewer.is_reviewer:
+        raise NotPermitted(f"{reviewer} is not a platform reviewer.")
     with transaction.atomic():
         locked = _locked(assessment)
         before = locked.assigned_reviewer
@@ -377,6 +382,7 @@ def assign(assessment: Assessment, *, actor: Actor, reviewer) -> Assessment:
 
 def comment(assessment: Assessment, *, actor: Actor, body: str, question_id: str = ""):
     """Add to the conversation on an assessment or one of its questions."""
+    permissions.require(actor.user, assessment.organization, Need.VIEW)
     body = body.strip()
     if not body:
         raise MissingRequirement("Write something before posting a comment.")

@@ -4,7 +4,9 @@ the platform's decision; every verdict is audited and kept."""
 
 from django.db import transaction
 
+from accounts import permissions
 from accounts.actors import Actor
+from accounts.permissions import Need
 from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.lifecycle import Transition, allows
 from assessments.models import (
@@ -41,6 +43,7 @@ def record_question_verdict(
     note = note.strip()
     if verdict == Verdict.NEEDS_CHANGE and not note:
         raise MissingRequirement("Say what needs to change: the organization will read it.")
+    permissions.require(actor.user, assessment.organization, Need.REVIEW)
     with transaction.atomic():
         locked = _under_review(assessment)
         attestation = locked.attestations.order_by("-number").first()
@@ -67,6 +70,7 @@ def record_evidence_verdict(
     reason = reason.strip()
     if not accepted and not reason:
         raise MissingRequirement("Say why the evidence is rejected: the organization will read it.")
+    permissions.require(actor.user, item.assessment.organization, Need.REVIEW)
     with transaction.atomic():
         locked = _under_review(item.assessment)
         recorded = EvidenceVerdict.objects.create(

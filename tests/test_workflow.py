@@ -178,3 +178,54 @@ def test_a_proof_of_step_up_expires(awaiting_signature, signatory, monkeypatch):
             statement_version=STATEMENT_VERSION,
             proof=proof,
         )
+
+
+def test_answers_evidence_and_comments_are_refused_to_roles_that_may_not_give_them(
+    v2_draft, reviewer, signatory, outsider
+):
+    """Each service checks the actor itself: a reviewer cannot answer for an organization, a
+    signatory cannot edit its answers or evidence, another organization cannot comment."""
+    from assessments import answers, evidence
+
+    refused = [
+        lambda: answers.save_answers(
+            v2_draft, [answers.AnswerInput("age.method", "verified")], actor=Actor(reviewer)
+        ),
+        lambda: answers.save_answers(
+            v2_draft, [answers.AnswerInput("age.method", "verified")], actor=Actor(signatory)
+        ),
+        lambda: evidence.add_url(
+            v2_draft, "age.evidence", "https://example.org/audit", actor=Actor(signatory)
+        ),
+        lambda: workflow.comment(v2_draft, actor=Actor(outsider), body="Hello"),
+    ]
+    for attempt in refused:
+        with pytest.raises(NotPermitted):
+            attempt()
+    assert not v2_draft.answers.filter(question_id="age.method").exists()
+    assert not v2_draft.evidence.exists() and not v2_draft.comments.exists()
+
+
+def test_verdicts_assignments_and_revocations_are_the_platforms_alone(
+    signed, reviewer, signatory, preparer
+):
+    from review import verdicts
+
+    refused = [
+        lambda: verdicts.record_question_verdict(
+            signed.assessment,
+            question_id="age.method",
+            verdict="accepted",
+            note="",
+            actor=Actor(preparer),
+        ),
+        lambda: workflow.assign(signed.assessment, actor=Actor(reviewer), reviewer=preparer),
+        lambda: workflow.assign(signed.assessment, actor=Actor(preparer), reviewer=reviewer),
+        lambda: workflow.revoke(signed, actor=Actor(signatory), reason="Because."),
+    ]
+    for attempt in refused:
+        with pytest.raises(NotPermitted):
+            attempt()
+    signed.refresh_from_db()
+    assert signed.revoked_at is None and not signed.question_verdicts.exists()
+    assert signed.assessment.assigned_reviewer is None
