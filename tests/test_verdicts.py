@@ -2,6 +2,8 @@
 note, evidence accepted or rejected with a reason, filters to get through 57 questions; the
 organization reads each note where it applies."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -101,3 +103,29 @@ def test_filters_keep_the_questions_asked_for(client, reviewing):
     ids = {r["id"] for _, rows in pending.context["shown"] for r in rows}
     assert "scope.product" not in ids
     assert len(ids) == total - 1
+
+
+def menu(page, question_id: str) -> tuple[str, str]:
+    """The verdict menu's chosen option and the note field's value for one question."""
+    dom = question_id.replace(".", "-")
+    select = re.search(rf'<select[^>]*id="verdict-q-{dom}">(.*?)</select>', page.text, re.S)
+    chosen = re.search(r'<option value="([^"]*)" selected>', select.group(1)).group(1)
+    note = re.search(rf'id="note-q-{dom}"[^>]*value="([^"]*)"', page.text).group(1)
+    return chosen, note
+
+
+def test_a_saved_verdict_shows_after_a_reload_and_an_unjudged_one_says_so(client, reviewing):
+    verdict(client, reviewing, "age.method", "needs_change", "Self-declaration is not enough.")
+
+    page = client.get(reverse("review_assessment", args=[reviewing.pk]), {"section": "all"})
+
+    assert menu(page, "age.method") == ("needs_change", "Self-declaration is not enough.")
+    assert menu(page, "age.signals") == ("", "")  # "Not judged yet", nothing recorded
+    assert "Not judged yet" in page.text
+
+
+def test_saving_an_untouched_verdict_records_nothing(client, reviewing):
+    page = verdict(client, reviewing, "age.signals", "")
+
+    assert "Choose a verdict." in page.text
+    assert not QuestionVerdict.objects.exists()

@@ -27,8 +27,12 @@ class ChangeRequestForm(forms.Form):
     )
 
 
+NOT_JUDGED = ("", "Not judged yet")
+
+
 class QuestionVerdictForm(forms.Form):
-    verdict = forms.ChoiceField(choices=Verdict.choices, label="Verdict")
+    # Starts at "not judged yet": saving an untouched form records nothing, never "Accepted".
+    verdict = forms.ChoiceField(choices=[NOT_JUDGED, *Verdict.choices], label="Verdict")
     note = forms.CharField(
         label="Note for the organization",
         required=False,

@@ -194,6 +194,15 @@ def _section_shown(request, shown, show: Show) -> str:
     return wanted if wanted in ids else ids[0]
 
 
+VERDICT_CHOICES = QuestionVerdictForm.base_fields["verdict"].choices
+
+
+def _verdict_options(saved) -> list[tuple[str, str, bool]]:
+    """The verdict menu of one question: the saved verdict chosen, or "not judged yet"."""
+    chosen = saved.verdict if saved else ""
+    return [(value, label, value == chosen) for value, label in VERDICT_CHOICES]
+
+
 def _question_rows(
     shown,
     assessment,
@@ -225,6 +234,7 @@ def _question_rows(
                     "evidence": evidence_of.get(r.question.id, []),
                     "comments": comments.get(r.question.id, []),
                     "verdict_url": f"{verdict_url}{r.question.id}/",
+                    "verdict_options": _verdict_options(verdicts_of.get(r.question.id)),
                     "through": through.get(r.question.id),  # the core question answering
                     # the questionnaire citing the sources: the core one, or a law's
                     "framework": law_of.get(r.question.id, core),
@@ -316,7 +326,6 @@ def review_assessment(request, assessment_id):
             "all_sections": section == ALL_SECTIONS,
             "filters": [(value, label, value == show) for value, label in SHOW_LABELS.items()],
             "verdict_form": QuestionVerdictForm() if decidable else None,
-            "verdict_choices": QuestionVerdictForm.base_fields["verdict"].choices,
             "comment_url": reverse("add_comment", args=[assessment.pk]),
             "here": request.get_full_path(),
             "attestation": latest,
