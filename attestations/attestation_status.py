@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from assessments.models import Attestation, Decision, Outcome, Status
+from assessments.models.attestations import latest_outcome
 
 
 class PublicStatus(StrEnum):
@@ -71,38 +72,48 @@ class AttestationStatus:
         return TONES[self.status]
 
 
-def latest_decision(attestation: Attestation) -> Decision | None:
-    return attestation.decisions.order_by("-decided_at", "-id").first()
+def latest_decision(attestation: Attestation, at: datetime | None = None) -> Decision | None:
+    """The platform's latest decision on it (made by `at`, when given)."""
+    decisions = attestation.decisions.all()
+    if at is not None:
+        decisions = decisions.filter(decided_at__lte=at)
+    return decisions.order_by("-decided_at", "-id").first()
 
 
-def _same_line(attestation: Attestation):
-    """Attestations of the same organization on the same questionnaire, newer than this one."""
-    return Attestation.objects.filter(
-        assessment__organization_id=attestation.assessment.organization_id,
-        assessment__framework_slug=attestation.assessment.framework_slug,
-        signed_at__gt=attestation.signed_at,
-        revoked_at__isnull=True,
-    ).order_by("-signed_at")
-
-
-def superseding(attestation: Attestation) -> Attestation | None:
-    """The newest later attestation the platform approved: only that replaces this one."""
+def _same_line(attestation: Attestation, at: datetime):
+    """Attestations of the same organization on the same questionnaire, newer than this one
+    and not revoked by `at`."""
     return (
-        _same_line(attestation)
-        .filter(decisions__outcome=Outcome.APPROVED)
-        .exclude(decisions__outcome__in=[Outcome.REJECTED, Outcome.CHANGES_REQUESTED])
+        Attestation.objects.filter(
+            organization_id=attestation.organization_id,
+            framework_slug=attestation.framework_slug,
+            signed_at__gt=attestation.signed_at,
+        )
+        .exclude(revoked_at__lte=at)
+        .order_by("-signed_at")
+    )
+
+
+def superseding(attestation: Attestation, at: datetime | None = None) -> Attestation | None:
+    """The newest later attestation whose latest decision (by `at`) is an approval: only that
+    replaces this one (the same rule as Attestation.objects.in_force)."""
+    at = at or timezone.now()
+    return (
+        _same_line(attestation, at)
+        .annotate(outcome=latest_outcome(at))
+        .filter(outcome=Outcome.APPROVED)
         .first()
     )
 
 
-def _newer_pending(attestation: Attestation) -> Attestation | None:
-    return _same_line(attestation).filter(decisions__isnull=True).first()
+def _newer_pending(attestation: Attestation, at: datetime) -> Attestation | None:
+    return _same_line(attestation, at).exclude(decisions__decided_at__lte=at).first()
 
 
 def status_of(attestation: Attestation, *, at: datetime | None = None) -> AttestationStatus:
     """The attestation's status at a moment (now by default)."""
     at = at or timezone.now()
-    decision = latest_decision(attestation)
+    decision = latest_decision(attestation, at)
     if attestation.revoked_at and attestation.revoked_at <= at:
         return AttestationStatus(
             PublicStatus.REVOKED,
@@ -126,13 +137,13 @@ def status_of(attestation: Attestation, *, at: datetime | None = None) -> Attest
             f"The platform asked for changes on {_day(decision.decided_at)}; it is not approved.",
             decision,
         )
-    newer = superseding(attestation)
+    newer = superseding(attestation, at)
     if newer is not None:
         return AttestationStatus(
             PublicStatus.SUPERSEDED,
             "Superseded",
             f"Replaced by attestation {newer.number}, approved on "
-            f"{_day(latest_decision(newer).decided_at)}.",
+            f"{_day(latest_decision(newer, at).decided_at)}.",
             decision,
             superseded_by=newer,
         )
@@ -143,7 +154,7 @@ def status_of(attestation: Attestation, *, at: datetime | None = None) -> Attest
             f"Approved on {_day(decision.decided_at)}; expired on {_day(attestation.expires_at)}.",
             decision,
         )
-    pending = _newer_pending(attestation)
+    pending = _newer_pending(attestation, at)
     detail = (
         f"Approved by the platform on {_day(decision.decided_at)}; valid until "
         f"{_day(attestation.expires_at)}."

@@ -10,7 +10,6 @@ from assessments import emails
 from assessments.lifecycle import Audience
 from assessments.models import Attestation, AuditAction, EventType
 from attestations import audit
-from attestations.attestation_status import superseding
 from integrations import webhooks
 
 REMIND_DAYS_BEFORE = 30
@@ -18,20 +17,20 @@ REMIND_DAYS_BEFORE = 30
 
 def due_for_reminder(now=None):
     now = now or timezone.now()
-    return Attestation.objects.filter(
-        revoked_at__isnull=True,
-        reminder_sent_at__isnull=True,
-        expires_at__gt=now,
-        expires_at__lte=now + timedelta(days=REMIND_DAYS_BEFORE),
-    ).select_related("assessment__organization", "assessment__framework_version")
+    return (
+        Attestation.objects.in_force(now)
+        .filter(
+            reminder_sent_at__isnull=True,
+            expires_at__lte=now + timedelta(days=REMIND_DAYS_BEFORE),
+        )
+        .select_related("assessment__organization", "assessment__framework_version")
+    )
 
 
 def send_expiry_reminders() -> int:
     """Email each organization once about an attestation nearing expiry; return how many."""
     sent = 0
-    for attestation in due_for_reminder():
-        if superseding(attestation):
-            continue  # already re-attested: nothing to remind about
+    for attestation in due_for_reminder():  # in force: never superseded, rejected or revoked
         with transaction.atomic():
             claimed = Attestation.objects.filter(
                 pk=attestation.pk, reminder_sent_at__isnull=True

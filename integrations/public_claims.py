@@ -26,13 +26,13 @@ from assessments import emails
 from assessments.lifecycle import Audience
 from assessments.models import (
     Assessment,
+    Attestation,
     AuditAction,
     CaptureReason,
     ClaimCapture,
     ClaimChange,
     EventType,
     PublicClaimFlag,
-    Status,
 )
 from attestations import audit
 from attestations.attestation_status import PublicStatus, status_of
@@ -220,8 +220,9 @@ def recheck_due() -> int:
     """Queue a re-check of the claims of every approved assessment not read for a day (the
     scheduler calls this each round; a page is read about once a day)."""
     now = timezone.now()
+    in_force = Attestation.objects.in_force(now).values("assessment_id")
     approved = (
-        Assessment.objects.filter(status=Status.APPROVED, attested_until__gt=now)
+        Assessment.objects.filter(pk__in=in_force)
         .annotate(last_read=Max("claim_captures__fetched_at"))
         .filter(Q(last_read__isnull=True) | Q(last_read__lt=now - RECHECK_EVERY))
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.actors import Actor
 from assessments.errors import MissingRequirement
 from assessments.models import (
+    Attestation,
     AuditAction,
     Campaign,
     Organization,
@@ -82,10 +83,10 @@ def select(selection: Selection):
         )
     if selection.expires_within_days is not None:
         now = timezone.now()
-        found = found.filter(
-            assessments__attested_until__gt=now,
-            assessments__attested_until__lte=now + timedelta(days=selection.expires_within_days),
+        expiring = Attestation.objects.in_force(now).filter(
+            expires_at__lte=now + timedelta(days=selection.expires_within_days)
         )
+        found = found.filter(pk__in=expiring.values("organization_id"))
     if selection.cited_policy_changed:
         found = found.filter(
             assessments__attestations__policy_flags__isnull=False,

@@ -72,9 +72,9 @@ def share(part: int, whole: int) -> int:
 
 
 def expiring_counts() -> list[tuple[int, int]]:
-    """Current attestations expiring within each window, in days."""
+    """Attestations in force expiring within each window, in days."""
     now = timezone.now()
-    current = Attestation.objects.filter(revoked_at__isnull=True, expires_at__gt=now)
+    current = Attestation.objects.in_force(now)
     return [
         (days, current.filter(expires_at__lte=now + timedelta(days=days)).count())
         for days in EXPIRY_WINDOWS

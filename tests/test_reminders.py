@@ -5,8 +5,11 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.actors import Actor
+from assessments import workflow
 from assessments.demo import seed
 from assessments.models import Assessment, Attestation, AuditEvent, Status
+from review.metrics import expiring_counts
 
 
 def expire_in(attestation, days):
@@ -15,8 +18,9 @@ def expire_in(attestation, days):
     )
 
 
-def test_an_organization_is_reminded_once_before_expiry(attestation, preparer, committed):
-    expire_in(attestation, 20)
+def test_an_organization_is_reminded_once_before_expiry(approved, preparer, committed):
+    mail.outbox.clear()  # the approval's own notice
+    expire_in(approved, 20)
     with committed():
         call_command("send_expiry_reminders")
         call_command("send_expiry_reminders")
@@ -26,15 +30,31 @@ def test_an_organization_is_reminded_once_before_expiry(attestation, preparer, c
     assert AuditEvent.objects.filter(action="expiry_reminder_sent").count() == 1
 
 
-def test_no_reminder_far_from_expiry_or_after_revocation(attestation, committed):
-    expire_in(attestation, 200)
+def test_no_reminder_far_from_expiry_or_after_revocation(approved, committed):
+    mail.outbox.clear()  # the approval's own notice
+    expire_in(approved, 200)
     with committed():
         call_command("send_expiry_reminders")
-    Attestation.objects.filter(pk=attestation.pk).update(revoked_at=timezone.now())
-    expire_in(attestation, 5)
+    Attestation.objects.filter(pk=approved.pk).update(revoked_at=timezone.now())
+    expire_in(approved, 5)
     with committed():
         call_command("send_expiry_reminders")
     assert mail.outbox == []
+
+
+def test_no_reminder_or_expiry_count_for_what_the_platform_never_approved(
+    attestation, reviewer, committed
+):
+    """Rejected (or still unreviewed) is not in force: nothing "expires" that never held."""
+    expire_in(attestation, 10)
+    with committed():
+        call_command("send_expiry_reminders")
+        workflow.reject(attestation.assessment, actor=Actor(reviewer), rationale="No evidence.")
+        call_command("send_expiry_reminders")
+
+    assert mail.outbox == [m for m in mail.outbox if "expires soon" not in m.subject]
+    assert not Attestation.objects.filter(reminder_sent_at__isnull=False).exists()
+    assert dict(expiring_counts())[30] == 0
 
 
 @override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}})

@@ -16,6 +16,42 @@ class ReportState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class AttestationQuerySet(models.QuerySet):
+    def in_force(self, at=None):
+        """The one meaning of "in force" at a moment (now by default), as
+        attestation_status.status_of calls it valid: the platform's latest decision on it by
+        then is an approval, and it is neither expired, nor revoked, nor replaced by a newer
+        attestation of the same organization and questionnaire approved by then. Reminders,
+        metrics, public-claim checks and campaigns all ask this."""
+        from assessments.models.reviews import Outcome
+
+        at = at or timezone.now()
+        newer_approved = (
+            Attestation.objects.filter(
+                organization=models.OuterRef("organization"),
+                framework_slug=models.OuterRef("framework_slug"),
+                signed_at__gt=models.OuterRef("signed_at"),
+            )
+            .exclude(revoked_at__lte=at)
+            .annotate(outcome=latest_outcome(at))
+            .filter(outcome=Outcome.APPROVED)
+        )
+        return (
+            self.annotate(outcome=latest_outcome(at))
+            .filter(outcome=Outcome.APPROVED, expires_at__gt=at)
+            .exclude(revoked_at__lte=at)
+            .exclude(models.Exists(newer_approved))
+        )
+
+
+def latest_outcome(at):
+    """The outcome of the platform's latest decision on the attestation made by `at`."""
+    from assessments.models.reviews import Decision
+
+    latest = Decision.objects.filter(attestation=models.OuterRef("pk"), decided_at__lte=at)
+    return models.Subquery(latest.order_by("-decided_at", "-id").values("outcome")[:1])
+
+
 class Attestation(models.Model):
     """What a signatory attested: a canonical JSON snapshot and its SHA-256.
 
@@ -58,6 +94,8 @@ class Attestation(models.Model):
     report_attempts = models.PositiveSmallIntegerField(default=0)
     report_requested_at = models.DateTimeField(default=timezone.now)
     report_error = models.TextField(blank=True)
+
+    objects = AttestationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_at"]
