@@ -143,9 +143,12 @@ def build_snapshot(
 
 
 def regimes_covered(snapshot_json: str) -> list[str]:
-    """The laws an attestation also answered, as signed (older snapshots name none)."""
+    """The laws an attestation also answered, each with its result as signed: a law is never
+    named as covered without how far its questions were met (older snapshots name none)."""
     return [
-        f"{r['name']} (questions v{r['version']})"
+        f"{r['name']} (questions v{r['version']}): "
+        + ("no scored question" if r["score"] is None else f"{r['score']} % evidenced")
+        + f", {len(r.get('gaps', []))} gap{'' if len(r.get('gaps', [])) == 1 else 's'}"
         for r in json.loads(snapshot_json).get("regimes", [])
     ]
 

@@ -248,8 +248,17 @@ def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_v
     assert [r["slug"] for r in subject["regimes"]] == ["eu-dsa-minors", "uk-aadc", "us-coppa"]
 
     page = client.get(reverse("verify_hash", args=[attestation.snapshot_sha256]))
-    assert "Laws also covered" in page.text
-    assert "UK Age Appropriate Design Code (questions v2025.1)" in page.text
+    assert "Laws also covered" not in page.text  # never "covered" without its result
+    assert "Laws answered, as signed" in page.text
+    for law in signed:
+        gaps = len(law["gaps"])
+        line = (
+            f"{law['name']} (questions v{law['version']}): {law['score']} % evidenced, {gaps} gap"
+        )
+        assert line in page.text
+    # The platform's decision first; that the record is genuine comes after it.
+    headline = page.text.index("Signed, awaiting platform review")
+    assert headline < page.text.index("The platform issued this record: it is genuine.")
 
     report = render_to_string("reports/attestation.html", report_context(attestation))
     assert "<h2>US COPPA Rule (as amended in 2025)</h2>" in report

@@ -85,7 +85,7 @@ def test_an_issued_report_is_recognised_by_its_hash_without_parsing(
     monkeypatch.setattr("attestations.verification.PdfReader", no_parsing)
     response = upload(client, report_bytes(attestation))
     assert response.status_code == 200
-    assert "Issued by the portal: this record is genuine." in response.text
+    assert "The platform issued this record: it is genuine." in response.text
 
 
 def test_uploads_are_rate_limited_per_address(db):
