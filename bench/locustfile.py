@@ -74,6 +74,7 @@ class Preparer(Person):
         if self.saves > 20:
             self.client.post(
                 f"/a/{self.assessment}/submit/",
+                {"confirm": "on"},  # the preparer confirms the summary
                 headers={"X-CSRFToken": self.csrf},
                 name="submit",
             )

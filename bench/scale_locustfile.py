@@ -93,7 +93,7 @@ class Preparer(Person):
     def overview_and_submit(self):
         self.client.get(f"/a/{self.assessment}/", name="assessment overview")
         if self.saves >= 8 and not self.submitted:
-            self.post(f"/a/{self.assessment}/submit/", {}, name="submit")
+            self.post(f"/a/{self.assessment}/submit/", {"confirm": "on"}, name="submit")
             self.submitted = True
 
 

@@ -164,7 +164,7 @@ RULES |= {
         "POST",
         "assessment",
         WHO[LIFECYCLE[transition].performer],
-        ok=200 if name == "sign" else None,  # an empty post re-shows the form
+        ok=200 if name in ("sign", "submit") else None,  # an empty post re-shows the form
     )
     for name, transition in TRANSITION_URLS.items()
 }

@@ -146,7 +146,7 @@ def test_a_submission_and_a_return_to_draft_at_the_same_moment_both_go_through(
 
     monkeypatch.setattr(status_counts, "_add", add_then_wait)
     moves = [
-        (their_preparer, reverse("submit", args=[theirs.pk]), {}),
+        (their_preparer, reverse("submit", args=[theirs.pk]), {"confirm": "on"}),
         (signatory, reverse("return_to_draft", args=[awaiting_signature.pk]), {"reason": "Fix"}),
     ]
 

@@ -182,8 +182,10 @@ def test_the_whole_journey(
     overview = client.get(reverse("assessment", args=[assessment.pk]))
     assert overview.context["result"].is_complete
 
-    # They submit it for signature; the answers lock.
-    response = client.post(reverse("submit", args=[assessment.pk]), follow=True)
+    # They read the summary, confirm, and submit it for signature; the answers lock.
+    summary = client.get(reverse("submit", args=[assessment.pk]))
+    assert "What you are about to submit" in summary.text
+    response = client.post(reverse("submit", args=[assessment.pk]), {"confirm": "on"}, follow=True)
     assert b"Submitted" in response.content
     assessment.refresh_from_db()
     assert assessment.status == Status.AWAITING_SIGNATURE
@@ -237,7 +239,7 @@ def test_the_whole_journey(
     assert b"Attach your incident plan." in overview.content
     section = client.get(reverse("section", args=[assessment.pk, "monitoring"]))
     assert b"Reviewer: Attach your incident plan." in section.content
-    client.post(reverse("submit", args=[assessment.pk]))
+    client.post(reverse("submit", args=[assessment.pk]), {"confirm": "on"})
     client.force_login(signatory)
     with committed():
         client.post(

@@ -58,7 +58,7 @@ def test_the_table_is_the_agreed_lifecycle():
 def request_for(transition: Transition, assessment, person) -> tuple[str, dict]:
     pk = assessment.pk
     return {
-        Transition.SUBMIT: (reverse("submit", args=[pk]), {}),
+        Transition.SUBMIT: (reverse("submit", args=[pk]), {"confirm": "on"}),
         Transition.RETURN_TO_DRAFT: (
             reverse("return_to_draft", args=[pk]),
             {"reason": "Please attach the incident plan."},

@@ -1,5 +1,6 @@
 """The state machine: each transition from the states that allow it, and only those."""
 
+import re
 import time
 
 import pytest
@@ -28,7 +29,9 @@ def test_submitting_twice_is_refused_with_a_message_and_changes_nothing(
 ):
     client.force_login(preparer)
     events = AuditEvent.objects.count()
-    response = client.post(reverse("submit", args=[awaiting_signature.pk]), follow=True)
+    response = client.post(
+        reverse("submit", args=[awaiting_signature.pk]), {"confirm": "on"}, follow=True
+    )
     assert "“Check and submit” is not possible now" in response.text
     assert AuditEvent.objects.count() == events
 
@@ -229,3 +232,30 @@ def test_verdicts_assignments_and_revocations_are_the_platforms_alone(
     signed.refresh_from_db()
     assert signed.revoked_at is None and not signed.question_verdicts.exists()
     assert signed.assessment.assigned_reviewer is None
+
+
+def test_submitting_shows_each_laws_unanswered_questions_and_asks_to_confirm(
+    client, v2_draft, preparer
+):
+    """The summary never says every required question is answered while a law that applies
+    still has unanswered ones, and nothing locks until the preparer confirms."""
+    from assessments.demo import answer_everything
+
+    answer_everything(v2_draft, actor=Actor(preparer), quality="strong")
+    client.force_login(preparer)
+    url = reverse("submit", args=[v2_draft.pk])
+
+    summary = client.get(url)
+    unconfirmed = client.post(url, {})
+
+    assert "required question of the questionnaire is answered" in summary.text
+    assert "of the laws that apply" in summary.text
+    assert re.search(
+        r"COPPA[^<]*</a>: \d+%, \d+ gaps?, <strong>\d+ required question", summary.text
+    )
+    assert unconfirmed.status_code == 200 and "This field is required" in unconfirmed.text
+    v2_draft.refresh_from_db()
+    assert v2_draft.status == Status.DRAFT
+    assert client.post(url, {"confirm": "on"}).status_code == 302
+    v2_draft.refresh_from_db()
+    assert v2_draft.status == Status.AWAITING_SIGNATURE

@@ -334,3 +334,11 @@ class RegimeChoiceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why: a reason is required to add or remove a law."},
     )
+
+
+class SubmitForm(forms.Form):
+    """Submitting locks the answers: the preparer confirms having read the summary above."""
+
+    confirm = forms.BooleanField(
+        label="I have read this summary. Submit the answers, which then lock, for signature."
+    )

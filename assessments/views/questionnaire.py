@@ -16,7 +16,7 @@ from assessments.answers import response_of
 from assessments.carryover import question_changes
 from assessments.errors import IllegalTransition
 from assessments.forms.markup import block_markup
-from assessments.forms.questionnaire import SectionForm, revision_name
+from assessments.forms.questionnaire import SectionForm, SubmitForm, revision_name
 from assessments.lifecycle import Transition
 from assessments.models import Status
 from assessments.views.answering import over_their_revisions, save_form
@@ -238,18 +238,28 @@ def _by_question(comments) -> dict[str, list]:
 @require_http_methods(["GET", "POST"])
 @refusals_as_messages
 def submit(request, assessment_id):
+    """The summary a preparer confirms before the answers lock: the questionnaire's readiness
+    and gaps, and each law that applies with its own result and unanswered questions."""
     need = Need.EDIT if request.method == "POST" else Need.VIEW
     assessment = permissions.assessment_for(request.user, assessment_id, need=need)
-    if request.method == "POST":
+    form = SubmitForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         workflow.submit(assessment, actor=Actor.from_request(request))
         messages.success(request, "Submitted. Your signatory can now review and sign it.")
         return redirect("assessment", assessment.pk)
+    framework = assessment.framework_version.framework
+    responses = answers.responses_for(assessment)
+    result = score(framework, responses)
+    laws = regimes.results_for(framework, result, responses, regimes.choices_of(assessment))
     return render(
         request,
         "assessments/submit.html",
         {
             "assessment": assessment,
-            "result": answers.result_for(assessment),
+            "result": result,
+            "laws": laws,
+            "laws_missing": sum(len(law.result.missing_required) for law in laws),
+            "form": form,
             "can_edit": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },

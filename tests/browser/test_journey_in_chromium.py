@@ -94,6 +94,7 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
     journey.check(admin)
     fill_questionnaire(admin, journey, evidence)
     journey.check(admin)
+    admin.check("#id_confirm")
     admin.click("button:has-text('Submit for signature')")
     admin.wait_for_selector("text=Awaiting signature")
 
@@ -128,6 +129,7 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
     admin.reload()
     assert "Please link your public compliance statement." in admin.content()
     admin.click("a:has-text('Check and submit')")
+    admin.check("#id_confirm")
     admin.click("button:has-text('Submit for signature')")
     signatory.goto(live_server.url)
     signatory.click("a:has-text('Open the assessment awaiting signature')")
