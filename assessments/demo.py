@@ -137,12 +137,14 @@ def _drive(assessment, target: str, people: dict, reviewer: User, quality: str) 
         )
         attestation = assessment.attestations.get()
         if target == "expired":
-            # Demo only: date the signature back past its validity.
+            # Demo only: date the signature and the approval back past its validity, so the
+            # story holds: approved a few days after signing, expired a year later.
             a_year_ago = timezone.now() - timedelta(days=400)
             expired = a_year_ago + timedelta(days=365)
             type(attestation).objects.filter(pk=attestation.pk).update(
                 signed_at=a_year_ago, expires_at=expired
             )
+            attestation.decisions.update(decided_at=a_year_ago + timedelta(days=5))
             Assessment.objects.filter(pk=assessment.pk).update(attested_until=expired)
         if target == "revoked":
             workflow.revoke(

@@ -65,5 +65,7 @@ def test_demo_data_covers_every_state_and_can_be_loaded_twice(framework_version)
         Status.IN_REVIEW
     }
     assert Attestation.objects.filter(revoked_at__isnull=False).count() == 1
-    assert Attestation.objects.filter(expires_at__lt=timezone.now()).count() == 1
+    (expired,) = Attestation.objects.filter(expires_at__lt=timezone.now())
+    (approval,) = expired.decisions.all()  # approved while it was in force, not after
+    assert expired.signed_at < approval.decided_at < expired.expires_at
     assert Assessment.objects.filter(carried_over_from__isnull=False).count() == 1
