@@ -9,6 +9,7 @@ answers never reach a report.
 import json
 from datetime import datetime
 
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from assessments.answers import responses_for
@@ -145,12 +146,14 @@ def build_snapshot(
 def regimes_covered(snapshot_json: str) -> list[str]:
     """The laws an attestation also answered, each with its result as signed: a law is never
     named as covered without how far its questions were met (older snapshots name none)."""
-    return [
-        f"{r['name']} (questions v{r['version']}): "
-        + ("no scored question" if r["score"] is None else f"{r['score']} % evidenced")
-        + f", {len(r.get('gaps', []))} gap{'' if len(r.get('gaps', [])) == 1 else 's'}"
-        for r in json.loads(snapshot_json).get("regimes", [])
-    ]
+    return [_law_result(r) for r in json.loads(snapshot_json).get("regimes", [])]
+
+
+def _law_result(regime: dict) -> str:
+    score = regime["score"]
+    gaps = len(regime.get("gaps", []))
+    met = "no scored question" if score is None else f"{score} % evidenced"
+    return f"{regime['name']} (questions v{regime['version']}): {met}, {gaps} gap{pluralize(gaps)}"
 
 
 def snapshot_changes(previous_json: str, current_json: str) -> list[dict]:
