@@ -59,7 +59,10 @@ class SaveResult:
 
 
 def response_of(
-    answer: Answer, evidence_count: int = 0, support: scoring.Support = scoring.Support.NONE
+    answer: Answer,
+    evidence_count: int = 0,
+    support: scoring.Support = scoring.Support.NONE,
+    judgement: scoring.Judgement = scoring.Judgement.NOT_JUDGED,
 ) -> scoring.Response:
     return scoring.Response(
         value=answer.value,
@@ -67,6 +70,7 @@ def response_of(
         justification=answer.justification,
         evidence_count=evidence_count,
         support=support,
+        judgement=judgement,
     )
 
 
@@ -78,17 +82,16 @@ def responses_and_revisions(
     assessment: Assessment,
     evidence_items: list[Evidence] | None = None,
     *,
-    link_verdicts: Mapping[str, str] | None = None,
+    verdicts: Mapping[str, str] | None = None,
 ) -> tuple[dict, dict[str, int]]:
     """Every answer as scoring needs it (with where its evidence stands), and each answer's
-    revision, from three queries (fewer when the page already read the evidence, or the
-    latest attestation's verdicts as ``link_verdicts``: question to verdict)."""
+    revision, from three queries (fewer when the page already read the evidence). Given the
+    latest attestation's ``verdicts`` (question to verdict), each answer also carries the
+    reviewer's judgement, which the verified figure reads."""
     if evidence_items is None:
         evidence_items = with_verdicts(assessment)
     stored = stored_answers(assessment)
-    responses = responses_from(
-        assessment, stored.values(), evidence_items, link_verdicts=link_verdicts
-    )
+    responses = responses_from(assessment, stored.values(), evidence_items, verdicts=verdicts)
     return responses, {a.question_id: a.revision for a in stored.values()}
 
 
@@ -109,12 +112,13 @@ def responses_from(
     evidence_items: list[Evidence],
     *,
     only: Collection[str] | None = None,
-    link_verdicts: Mapping[str, str] | None = None,
+    verdicts: Mapping[str, str] | None = None,
 ) -> dict[str, scoring.Response]:
     """Answers already read (models or rows) as scoring needs them. With ``only``, the
     reviewer's verdicts on links are read for those questions alone (none when it is empty)
     and ``evidence_items`` are theirs: the others are scored on their answers, which is all
-    an autosave shows of them (whether they are visible)."""
+    an autosave shows of them (whether they are visible). With ``verdicts`` (question to
+    verdict), every answer carries its judgement; without, they are read only for links."""
     evidence = _evidence_by_question(evidence_items)
     questions = assessment.framework_version.framework.questions
     links = {
@@ -125,25 +129,35 @@ def responses_from(
         and questions[a.question_id].type == QuestionType.URL
         and (only is None or a.question_id in only)
     }
-    url_verdicts = link_verdicts
-    if url_verdicts is None:
-        url_verdicts = _latest_question_verdicts(assessment) if links else {}
+    judged = verdicts or {}
+    if verdicts is None:
+        verdicts = latest_verdicts(assessment) if links else {}
     responses = {}
     for a in stored:
         count, support = evidence.pop(a.question_id, (0, scoring.Support.NONE))
         if a.question_id in links:
-            support = URL_SUPPORT.get(url_verdicts.get(a.question_id), scoring.Support.SUBMITTED)
-        responses[a.question_id] = response_of(a, count, support)
+            support = URL_SUPPORT.get(verdicts.get(a.question_id), scoring.Support.NONE)
+        judgement = JUDGEMENTS.get(judged.get(a.question_id), scoring.Judgement.NOT_JUDGED)
+        responses[a.question_id] = response_of(a, count, support, judgement)
     for question_id, (count, support) in evidence.items():
-        responses[question_id] = scoring.Response(evidence_count=count, support=support)
+        responses[question_id] = scoring.Response(
+            evidence_count=count,
+            support=support,
+            judgement=JUDGEMENTS.get(judged.get(question_id), scoring.Judgement.NOT_JUDGED),
+        )
     return responses
 
 
 # A reviewer's verdict on a linked page (e.g. the public statement) says whether it backs
-# the claim; without one, a given link counts as submitted evidence.
+# the claim; a link nobody has accepted is not evidence yet (anyone can type an address).
 URL_SUPPORT = {
     Verdict.ACCEPTED: scoring.Support.ACCEPTED,
     Verdict.NEEDS_CHANGE: scoring.Support.REJECTED,
+}
+JUDGEMENTS = {
+    Verdict.ACCEPTED: scoring.Judgement.ACCEPTED,
+    Verdict.NOT_APPLICABLE_ACCEPTED: scoring.Judgement.ACCEPTED,
+    Verdict.NEEDS_CHANGE: scoring.Judgement.REJECTED,
 }
 
 
@@ -164,7 +178,7 @@ ITEM_SUPPORT = {
 }
 
 
-def _latest_question_verdicts(assessment: Assessment) -> dict[str, str]:
+def latest_verdicts(assessment: Assessment) -> dict[str, str]:
     """The verdicts of the attestation now under (or after) review, latest per question."""
     latest = Attestation.objects.filter(assessment_id=assessment.pk).order_by("-number")[:1]
     verdicts = QuestionVerdict.objects.filter(attestation__in=latest)

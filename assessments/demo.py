@@ -10,6 +10,7 @@ from accounts import step_up
 from accounts.actors import Actor
 from assessments import answers, evidence, workflow
 from assessments.models import (
+    ApprovalProposal,
     Assessment,
     Campaign,
     FrameworkVersion,
@@ -23,6 +24,7 @@ from platform_audits import campaigns
 from platform_audits.violation_figures import import_figures
 from questionnaires.frameworks.schema import Framework, QuestionType
 from questionnaires.scoring import Response, visible_question_ids
+from review import verdicts
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the demo, never used in production
 
@@ -130,11 +132,15 @@ def _drive(assessment, target: str, people: dict, reviewer: User, quality: str) 
         return
     workflow.start_review(assessment, actor=review)
     if target in ("approved", "expired", "revoked"):
-        workflow.approve(
-            assessment,
-            actor=review,
-            rationale="Safeguards are in place and evidenced; age assurance is verified.",
+        verdicts.accept_the_rest(
+            assessment, note="Checked against the evidence given.", actor=review
         )
+        rationale = "Safeguards are in place and evidenced; age assurance is verified."
+        if isinstance(
+            workflow.approve(assessment, actor=review, rationale=rationale), ApprovalProposal
+        ):
+            second = _user("second.reviewer@portal.example", "Sam Second", is_reviewer=True)
+            workflow.approve(assessment, actor=Actor(second), rationale=rationale)
         attestation = assessment.attestations.get()
         if target == "expired":
             # Demo only: date the signature and the approval back past its validity, so the

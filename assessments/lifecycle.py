@@ -5,7 +5,8 @@ on the audit trail and whom it tells.
     draft ──submit──▶ awaiting_signature ──sign──▶ submitted ──start_review──▶ in_review
     awaiting_signature ──return_to_draft──▶ draft
     submitted | in_review ──request_changes──▶ changes_requested ──submit──▶ awaiting_signature
-    submitted | in_review ──approve──▶ approved
+    submitted | in_review ──approve──▶ approved   (once every critical claim and the evidence
+                                                  behind it carry a verdict; see approval.py)
     submitted | in_review ──reject──▶ rejected
 
 workflow.py executes it and enforces it whoever calls (role, note, step-up proof); views and
@@ -34,6 +35,9 @@ class Requirement(StrEnum):
     NOTE = "note"  # a reason or rationale, shown to the people told
     PASSWORD = "password"  # noqa: S105 - re-entered at the moment of acting, not a secret
     SECOND_FACTOR = "second_factor"  # a code, when the person has an authenticator
+    VERDICTS = "verdicts"  # a reviewer's verdict on every critical claim and its evidence
+    # A second reviewer agrees, when the verified figure is high risk or evidence was rejected.
+    SECOND_REVIEWER = "second_reviewer"
 
 
 class Audience(StrEnum):
@@ -114,7 +118,9 @@ LIFECYCLE: dict[Transition, Rule] = {
             Need.REVIEW,
             AuditAction.APPROVED,
             "Approve",
-            requires=frozenset({Requirement.NOTE}),
+            requires=frozenset(
+                {Requirement.NOTE, Requirement.VERDICTS, Requirement.SECOND_REVIEWER}
+            ),
             notifies=Audience.ORGANIZATION,
         ),
         Rule(

@@ -164,6 +164,7 @@ urlpatterns = [
     ),
     path("review/<uuid:assessment_id>/start/", review.start_review, name="start_review"),
     path("review/<uuid:assessment_id>/decide/", review.decide, name="decide"),
+    path("review/<uuid:assessment_id>/accept-rest/", review.accept_rest, name="accept_rest"),
     path(
         "review/<uuid:assessment_id>/verdict/<str:question_id>/",
         review.question_verdict,

@@ -19,12 +19,13 @@ from django.utils import timezone
 from accounts import permissions, step_up
 from accounts.actors import Actor
 from accounts.permissions import Need
-from assessments import emails, lifecycle, status_counts
+from assessments import approval, emails, lifecycle, status_counts
 from assessments.answers import result_for
 from assessments.carryover import copy_answers, copy_evidence, unchanged_questions
 from assessments.errors import IllegalTransition, MissingRequirement, NotPermitted
 from assessments.lifecycle import LIFECYCLE, Audience, Requirement, Rule, Transition
 from assessments.models import (
+    ApprovalProposal,
     Assessment,
     Attestation,
     AuditAction,
@@ -52,17 +53,17 @@ def _locked(assessment: Assessment) -> Assessment:
     )
 
 
-def _move(
+def _checked(
     assessment: Assessment,
     transition: Transition,
     *,
     actor: Actor,
     note: str = "",
     proof: step_up.Proof | None = None,
-) -> tuple:
+) -> tuple[Assessment, Rule]:
     """Check the transition against the table, whoever calls: the actor's role, the note,
-    the proof of step-up, and (under a row lock) the state; then change the state.
-    Returns the locked assessment, its rule and the state it left."""
+    the proof of step-up, and (under a row lock) the state. Returns the locked assessment and
+    its rule."""
     rule = LIFECYCLE[transition]
     if not lifecycle.may_perform(actor.user, assessment.organization, rule):
         raise NotPermitted(f"Your role does not allow “{rule.label}”.")
@@ -75,6 +76,12 @@ def _move(
             f"This assessment is {locked.get_status_display().lower()}: “{rule.label}” is not "
             "possible now."
         )
+    return locked, rule
+
+
+def _apply(assessment: Assessment, locked: Assessment, rule: Rule) -> tuple:
+    """Change the state (already checked); returns the locked assessment, its rule and the
+    state it left."""
     before = locked.status
     locked.status = rule.target
     locked.status_changed_at = timezone.now()
@@ -82,6 +89,11 @@ def _move(
     assessment.status = locked.status
     assessment.status_changed_at = locked.status_changed_at
     return locked, rule, before
+
+
+def _move(assessment: Assessment, transition: Transition, **given) -> tuple:
+    """Check the transition, then make it: (locked assessment, rule, state it left)."""
+    return _apply(assessment, *_checked(assessment, transition, **given))
 
 
 def _record(locked, rule: Rule, before, *, actor: Actor, obj=None, note="", details=None):
@@ -269,7 +281,9 @@ OUTCOMES = {
 }
 
 
-def _decide(assessment, transition: Transition, *, actor: Actor, rationale: str):
+def _decide(
+    assessment, transition: Transition, *, actor: Actor, rationale: str, **recorded
+) -> tuple[Assessment, Decision]:
     """A reviewer's decision on the latest attestation; its report is issued again to state
     it, and earlier copies still verify."""
     with transaction.atomic():
@@ -281,6 +295,7 @@ def _decide(assessment, transition: Transition, *, actor: Actor, rationale: str)
             reviewer=actor.user,
             outcome=OUTCOMES[transition],
             rationale=rationale,
+            **recorded,
         )
         _record(
             locked,
@@ -295,8 +310,48 @@ def _decide(assessment, transition: Transition, *, actor: Actor, rationale: str)
         return locked, decision
 
 
-def approve(assessment: Assessment, *, actor: Actor, rationale: str) -> Decision:
-    return _decide(assessment, Transition.APPROVE, actor=actor, rationale=rationale)[1]
+def approve(assessment: Assessment, *, actor: Actor, rationale: str) -> Decision | ApprovalProposal:
+    """Approve the latest attestation, once the reviewers' verdicts allow it (approval.py).
+    Where a second reviewer is needed, the first approval is a proposal that decides nothing;
+    another reviewer's approval then decides, naming both. The decision records the figure
+    the platform verified, which the report and the credential carry from then on."""
+    with transaction.atomic():
+        locked, _ = _checked(assessment, Transition.APPROVE, actor=actor, note=rationale)
+        checked = approval.check(locked)
+        if checked.outstanding:
+            raise MissingRequirement(checked.refusal())
+        attestation = locked.attestations.order_by("-number").first()
+        proposal = attestation.approval_proposals.first()
+        if checked.needs_second_reviewer and (proposal is None or proposal.reviewer == actor.user):
+            if proposal is not None:
+                raise MissingRequirement(
+                    "You proposed this approval: a second reviewer must approve it."
+                )
+            return _propose(locked, attestation, actor=actor, rationale=rationale.strip())
+        result = checked.result
+        return _decide(
+            assessment,
+            Transition.APPROVE,
+            actor=actor,
+            rationale=rationale,
+            verified_score=result.verified_score,
+            verified_risk_tier=result.verified_tier,
+            proposed_by=proposal.reviewer if checked.needs_second_reviewer else None,
+        )[1]
+
+
+def _propose(locked, attestation, *, actor: Actor, rationale: str) -> ApprovalProposal:
+    proposal = ApprovalProposal.objects.create(
+        attestation=attestation, reviewer=actor.user, rationale=rationale
+    )
+    audit.record_on(
+        locked,
+        actor=actor,
+        action=AuditAction.APPROVAL_PROPOSED,
+        obj=proposal,
+        details={"attestation": attestation.number, "note": rationale},
+    )
+    return proposal
 
 
 def reject(assessment: Assessment, *, actor: Actor, rationale: str) -> Decision:

@@ -4,9 +4,16 @@ No database access. Hidden (conditional) questions are left out of everything he
 answer kept for a question that is no longer shown never counts; an optional question left
 empty is neither counted nor a gap.
 
-Two figures: what the organization claims (its answers taken at their word) and what is
-evidenced (a safeguard that names its evidence counts only with that evidence, and not at
-all when a reviewer rejected it). The evidenced figure is the score; it sets the risk tier.
+Three figures, each named for what it is:
+- claimed: the answers taken at their word;
+- evidence given (``score``, provisional until the platform decides): a safeguard that names
+  its evidence counts in full only with that evidence, and not at all when a reviewer
+  rejected it;
+- verified: a claim counts in full only once a reviewer accepted it, and the evidence behind
+  it; what nobody judged yet counts as claimed.
+
+The provisional risk tier never says "low" while a claim rests on evidence nobody judged; the
+verified tier is the one the platform's approval carries.
 """
 
 import datetime
@@ -80,6 +87,14 @@ class RiskTier(StrEnum):
         return self.value.capitalize()
 
 
+class Judgement(StrEnum):
+    """A reviewer's verdict on one answer, as the verified figure reads it."""
+
+    NOT_JUDGED = "not_judged"
+    ACCEPTED = "accepted"  # the claim (or its "not applicable") stands
+    REJECTED = "rejected"  # the reviewer said it needs to change
+
+
 STRONG_SCORE = 85  # readiness at or above: low risk, unless a critical safeguard is partial
 WEAK_SCORE = 60  # readiness below: high risk
 
@@ -93,6 +108,7 @@ class Response:
     justification: str = ""
     evidence_count: int = 0
     support: Support = Support.NONE  # of this answer's own evidence items (or URL)
+    judgement: Judgement = Judgement.NOT_JUDGED
 
     @property
     def has_value(self) -> bool:
@@ -107,6 +123,8 @@ class QuestionResult:
     required: bool
     claimed: AnswerStatus  # as the answer alone says
     support: Support | None = None  # None when the question names no evidence
+    verified: AnswerStatus = AnswerStatus.UNANSWERED  # as the reviewer's verdicts leave it
+    judgement: Judgement = Judgement.NOT_JUDGED
 
     @property
     def counts(self) -> bool:
@@ -128,12 +146,19 @@ class SectionResult:
 @dataclass(frozen=True)
 class Result:
     sections: list[SectionResult]
-    score: int | None  # evidenced
-    risk_tier: "RiskTier"
+    score: int | None  # with the evidence given: provisional until the platform decides
+    risk_tier: "RiskTier"  # provisional
     gaps: list[QuestionResult] = field(default_factory=list)
     missing_required: list[QuestionResult] = field(default_factory=list)
     claimed_score: int | None = None
     notices: list[str] = field(default_factory=list)
+    verified_score: int | None = None
+    verified_tier: RiskTier = RiskTier.HIGH
+
+    @property
+    def unjudged_evidence(self) -> int:
+        """Claims resting on evidence no reviewer has judged yet."""
+        return self.backing[Support.SUBMITTED]
 
     @property
     def is_complete(self) -> bool:
@@ -226,6 +251,29 @@ def evidenced_status(claimed: AnswerStatus, support: Support) -> AnswerStatus:
     return claimed
 
 
+CLAIMS = (AnswerStatus.MET, AnswerStatus.PARTIAL)
+
+
+def verified_status(
+    claimed: AnswerStatus, support: Support | None, judgement: Judgement
+) -> AnswerStatus:
+    """What the platform verified: a claim counts in full only when a reviewer accepted it
+    and, where it names evidence, accepted that evidence; a claim or a "not applicable" the
+    reviewer turned down is not met; what nobody judged yet counts as claimed."""
+    if judgement == Judgement.REJECTED and (
+        claimed in CLAIMS or claimed == AnswerStatus.NOT_APPLICABLE
+    ):
+        return AnswerStatus.NOT_MET
+    if claimed not in CLAIMS:
+        return claimed
+    if support == Support.REJECTED:
+        return AnswerStatus.NOT_MET
+    accepted = judgement == Judgement.ACCEPTED and support in (None, Support.ACCEPTED)
+    if accepted or claimed == AnswerStatus.PARTIAL:
+        return claimed
+    return AnswerStatus.CLAIMED
+
+
 def visible_question_ids(framework: Framework, responses: Mapping[str, Response]) -> set[str]:
     """Questions shown given the answers; a hidden question's answer cannot show others."""
     visible: set[str] = set()
@@ -262,11 +310,19 @@ def _value(response: Response | None) -> Any:
     return None if response is None or response.not_applicable else response.value
 
 
-def _percentage(results: list[QuestionResult], claimed: bool = False) -> int | None:
+class Figure(StrEnum):
+    """Which of a question result's statuses a figure reads."""
+
+    CLAIMED = "claimed"
+    EVIDENCED = "status"
+    VERIFIED = "verified"
+
+
+def _percentage(results: list[QuestionResult], figure: Figure = Figure.EVIDENCED) -> int | None:
     weighted = [
         (r.question.weight, STATUS_VALUE[status])
         for r in results
-        if r.counts and (status := r.claimed if claimed else r.status) in STATUS_VALUE
+        if r.counts and (status := getattr(r, figure.value)) in STATUS_VALUE
     ]
     total = sum(weight for weight, _ in weighted)
     if not total:
@@ -283,13 +339,19 @@ def tier_for_score(score: int | None) -> RiskTier:
     return RiskTier.LOW
 
 
-def risk_tier(score: int | None, results: list[QuestionResult]) -> RiskTier:
-    """High when a critical safeguard is missing or readiness is low; low only when strong."""
-    critical = [r for r in results if r.question.critical and r.question.scored]
-    if any(r.status in (AnswerStatus.NOT_MET, AnswerStatus.UNANSWERED) for r in critical):
+def risk_tier(
+    score: int | None, results: list[QuestionResult], figure: Figure = Figure.EVIDENCED
+) -> RiskTier:
+    """High when a critical safeguard is missing or readiness is low; low only when strong,
+    and (for the provisional tier) only when no claim rests on evidence nobody judged."""
+    critical = [
+        getattr(r, figure.value) for r in results if r.question.critical and r.question.scored
+    ]
+    if any(status in (AnswerStatus.NOT_MET, AnswerStatus.UNANSWERED) for status in critical):
         return RiskTier.HIGH
     by_score = tier_for_score(score)
-    if by_score == RiskTier.LOW and any(r.status in SHORT_OF_MET for r in critical):
+    unjudged = figure == Figure.EVIDENCED and any(r.support == Support.SUBMITTED for r in results)
+    if by_score == RiskTier.LOW and (unjudged or any(s in SHORT_OF_MET for s in critical)):
         return RiskTier.MEDIUM
     return by_score
 
@@ -298,7 +360,14 @@ def _through(result: QuestionResult, elsewhere: Mapping[str, QuestionResult]) ->
     other = elsewhere.get(result.question.id)
     if other is None or result.status != AnswerStatus.UNANSWERED:
         return result
-    return replace(result, status=other.status, claimed=other.claimed, support=other.support)
+    return replace(
+        result,
+        status=other.status,
+        claimed=other.claimed,
+        support=other.support,
+        verified=other.verified,
+        judgement=other.judgement,
+    )
 
 
 def _result(
@@ -308,10 +377,12 @@ def _result(
     visible: set[str],
     today: datetime.date | None,
 ) -> QuestionResult:
-    claimed = question_status(question, responses.get(question.id), today)
+    response = responses.get(question.id)
+    claimed = question_status(question, response, today)
     # Evidence matters only for a claim: a "no" needs none.
-    claims = question.evidenced_by and claimed in (AnswerStatus.MET, AnswerStatus.PARTIAL)
+    claims = question.evidenced_by and claimed in CLAIMS
     support = support_for(question, responses) if claims else None
+    judgement = response.judgement if response is not None else Judgement.NOT_JUDGED
     return QuestionResult(
         question=question,
         section=section,
@@ -319,6 +390,8 @@ def _result(
         required=is_required(question, responses, visible),
         claimed=claimed,
         support=support,
+        verified=verified_status(claimed, support, judgement),
+        judgement=judgement,
     )
 
 
@@ -358,6 +431,7 @@ def score(
             sections.append(SectionResult(section, results, _percentage(results)))
     every = [r for s in sections for r in s.questions]
     overall = _percentage(every)
+    verified = _percentage(every, Figure.VERIFIED)
     gaps = sorted(
         (r for r in every if r.counts and r.status in GAP_STATUSES),
         key=lambda r: (not r.question.critical, -r.question.weight, GAP_STATUSES.index(r.status)),
@@ -371,6 +445,8 @@ def score(
         risk_tier(overall, every),
         gaps,
         missing,
-        claimed_score=_percentage(every, claimed=True),
+        claimed_score=_percentage(every, Figure.CLAIMED),
         notices=notices,
+        verified_score=verified,
+        verified_tier=risk_tier(verified, every, Figure.VERIFIED),
     )

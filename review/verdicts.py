@@ -1,12 +1,14 @@
 """A reviewer's verdicts while reviewing: on each answer (with its own note) and on each item
-of evidence (accepted, or rejected with a reason). Recorded only while the assessment awaits
-the platform's decision; every verdict is audited and kept."""
+of evidence (accepted, or rejected with a reason), one by one or "accept the rest" with one
+note. Recorded only while the assessment awaits the platform's decision, and the first one
+starts the review; every verdict is audited and kept."""
 
 from django.db import transaction
 
 from accounts import permissions
 from accounts.actors import Actor
 from accounts.permissions import Need
+from assessments import approval, workflow
 from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.lifecycle import Transition, allows
 from assessments.models import (
@@ -15,9 +17,11 @@ from assessments.models import (
     Evidence,
     EvidenceVerdict,
     QuestionVerdict,
+    Status,
     Verdict,
 )
 from attestations import audit
+from questionnaires.frameworks.schema import AnswerStatus
 
 # How each verdict is coloured wherever it is shown.
 VERDICT_TONES = {
@@ -27,13 +31,16 @@ VERDICT_TONES = {
 }
 
 
-def _under_review(assessment: Assessment) -> Assessment:
+def _under_review(assessment: Assessment, actor: Actor) -> Assessment:
+    """The assessment, locked, in review: a verdict given on a submitted one starts it."""
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not allows(Transition.APPROVE, locked.status):
         raise IllegalTransition(
             f"This assessment is {locked.get_status_display().lower()}: verdicts are recorded "
             "while it awaits the platform's decision."
         )
+    if locked.status == Status.SUBMITTED:
+        workflow.start_review(locked, actor=actor)
     return locked
 
 
@@ -45,23 +52,9 @@ def record_question_verdict(
         raise MissingRequirement("Say what needs to change: the organization will read it.")
     permissions.require(actor.user, assessment.organization, Need.REVIEW)
     with transaction.atomic():
-        locked = _under_review(assessment)
+        locked = _under_review(assessment, actor)
         attestation = locked.attestations.order_by("-number").first()
-        recorded = QuestionVerdict.objects.create(
-            attestation=attestation,
-            question_id=question_id,
-            verdict=verdict,
-            note=note,
-            reviewer=actor.user,
-        )
-        audit.record_on(
-            locked,
-            actor=actor,
-            action=AuditAction.QUESTION_VERDICT_RECORDED,
-            obj=recorded,
-            details={"question_id": question_id, "verdict": verdict, "note": note},
-        )
-    return recorded
+        return _on_answer(locked, attestation, question_id, verdict, note, actor)
 
 
 def record_evidence_verdict(
@@ -72,17 +65,61 @@ def record_evidence_verdict(
         raise MissingRequirement("Say why the evidence is rejected: the organization will read it.")
     permissions.require(actor.user, item.assessment.organization, Need.REVIEW)
     with transaction.atomic():
-        locked = _under_review(item.assessment)
-        recorded = EvidenceVerdict.objects.create(
-            evidence=item, accepted=accepted, reason=reason, reviewer=actor.user
-        )
-        audit.record_on(
-            locked,
-            actor=actor,
-            action=AuditAction.EVIDENCE_VERDICT_RECORDED,
-            obj=recorded,
-            details={"evidence": str(item.pk), "accepted": accepted, "reason": reason},
-        )
+        locked = _under_review(item.assessment, actor)
+        return _on_evidence(locked, item, accepted, reason, actor)
+
+
+def accept_the_rest(assessment: Assessment, *, note: str, actor: Actor) -> int:
+    """Accept every answer and item of evidence no reviewer has judged yet, with one note;
+    each is its own verdict on the trail. Returns how many were accepted."""
+    note = note.strip()
+    if not note:
+        raise MissingRequirement("Say why the rest are accepted: the note is kept with each.")
+    permissions.require(actor.user, assessment.organization, Need.REVIEW)
+    with transaction.atomic():
+        locked = _under_review(assessment, actor)
+        checked = approval.check(locked)
+        attestation = locked.attestations.order_by("-number").first()
+        for r in checked.rest_answers:
+            verdict = ACCEPTING.get(r.claimed, Verdict.ACCEPTED)
+            _on_answer(locked, attestation, r.question.id, verdict, note, actor)
+        for item in checked.rest_evidence:
+            _on_evidence(locked, item, True, note, actor)
+    return len(checked.rest_answers) + len(checked.rest_evidence)
+
+
+ACCEPTING = {AnswerStatus.NOT_APPLICABLE: Verdict.NOT_APPLICABLE_ACCEPTED}
+
+
+def _on_answer(locked, attestation, question_id, verdict, note, actor) -> QuestionVerdict:
+    recorded = QuestionVerdict.objects.create(
+        attestation=attestation,
+        question_id=question_id,
+        verdict=verdict,
+        note=note,
+        reviewer=actor.user,
+    )
+    audit.record_on(
+        locked,
+        actor=actor,
+        action=AuditAction.QUESTION_VERDICT_RECORDED,
+        obj=recorded,
+        details={"question_id": question_id, "verdict": verdict, "note": note},
+    )
+    return recorded
+
+
+def _on_evidence(locked, item, accepted: bool, reason: str, actor) -> EvidenceVerdict:
+    recorded = EvidenceVerdict.objects.create(
+        evidence=item, accepted=accepted, reason=reason, reviewer=actor.user
+    )
+    audit.record_on(
+        locked,
+        actor=actor,
+        action=AuditAction.EVIDENCE_VERDICT_RECORDED,
+        obj=recorded,
+        details={"evidence": str(item.pk), "accepted": accepted, "reason": reason},
+    )
     return recorded
 
 

@@ -19,12 +19,21 @@ from pypdf import PdfWriter
 
 from accounts import step_up
 from accounts.actors import Actor
-from assessments import answers, workflow
+from assessments import answers, approval, workflow
 from assessments.demo import answer_everything
-from assessments.models import Report, ReportState, Role
+from assessments.models import (
+    ApprovalProposal,
+    EvidenceVerdict,
+    QuestionVerdict,
+    Report,
+    ReportState,
+    Role,
+    Verdict,
+)
 from attestations import reports
 from attestations.attestation import STATEMENT_VERSION
 from questionnaires.frameworks.loader import BUNDLED_DIR, bundled_files, publish
+from review import verdicts
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory, member
 
 # Examples per property test: bounded in every run unless --long is given.
@@ -292,12 +301,47 @@ def attestation(awaiting_signature, signatory, committed):
         )
 
 
+def ready_for_approval(attestation, reviewer=None):
+    """Set up, as stored rows, what an approval needs: a verdict ("accepted") on everything
+    no reviewer judged, and, when the lifecycle asks for a second reviewer, a first reviewer's
+    proposal. Its way there (the pages, the trail) is tested in test_approval_gate."""
+    assessment = attestation.assessment
+    reviewer = reviewer or with_authenticator(UserFactory(is_reviewer=True, full_name="Fay First"))
+    checked = approval.check(assessment)
+    for r in checked.rest_answers:
+        QuestionVerdict.objects.create(
+            attestation=attestation,
+            question_id=r.question.id,
+            verdict=verdicts.ACCEPTING.get(r.claimed, Verdict.ACCEPTED),
+            note="Checked.",
+            reviewer=reviewer,
+        )
+    for item in checked.rest_evidence:
+        EvidenceVerdict.objects.create(evidence=item, accepted=True, reviewer=reviewer)
+    if approval.check(assessment).needs_second_reviewer:
+        ApprovalProposal.objects.create(
+            attestation=attestation, reviewer=reviewer, rationale="Checked; a second look, please."
+        )
+
+
+def approve_after_review(assessment, reviewer, rationale="Safeguards are evidenced."):
+    """What a reviewer does before approving: accept every answer and item of evidence left
+    unjudged, then approve; where the lifecycle asks for a second reviewer (high risk, or
+    rejected evidence), a second one approves too."""
+    verdicts.accept_the_rest(
+        assessment, note="Checked against the evidence.", actor=Actor(reviewer)
+    )
+    outcome = workflow.approve(assessment, actor=Actor(reviewer), rationale=rationale)
+    if isinstance(outcome, ApprovalProposal):
+        second = with_authenticator(UserFactory(is_reviewer=True, full_name="Sam Second"))
+        outcome = workflow.approve(assessment, actor=Actor(second), rationale=rationale)
+    return outcome
+
+
 @pytest.fixture
 def approved(attestation, reviewer, committed):
     """An attestation the platform approved (its report issued again with the decision)."""
     with committed():
-        workflow.approve(
-            attestation.assessment, actor=Actor(reviewer), rationale="Safeguards are evidenced."
-        )
+        approve_after_review(attestation.assessment, reviewer)
     attestation.refresh_from_db()
     return attestation

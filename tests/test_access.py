@@ -105,6 +105,7 @@ RULES = {
     ("metrics", "GET"): Rule("GET", "", {"reviewer"}),
     ("export_assessment", "GET"): Rule("GET", "assessment", {"reviewer"}),
     ("assign", "POST"): Rule("POST", "assessment", {"reviewer"}),
+    ("accept_rest", "POST"): Rule("POST", "assessment", {"reviewer"}),
     ("add_comment", "POST"): Rule("POST", "assessment", READERS),
     ("review_assessment", "GET"): Rule("GET", "assessment", {"reviewer"}),
     ("regime_questions", "GET"): Rule("GET", "regime", READERS),

@@ -13,7 +13,7 @@ from assessments.demo import answer_everything
 from assessments.models import Attestation
 from attestations.attestation import STATEMENT_VERSION
 from attestations.attestation_status import PublicStatus, status_of
-from tests.conftest import stepped_up
+from tests.conftest import approve_after_review, stepped_up
 
 
 def verdict(client, attestation) -> str:
@@ -68,19 +68,19 @@ def test_rejected_says_so_in_red(client, signed, reviewer):
 
 
 def test_approved_is_valid_in_green(client, signed, reviewer):
-    workflow.approve(signed.assessment, actor=Actor(reviewer), rationale="Evidenced.")
+    approve_after_review(signed.assessment, reviewer, "Evidenced.")
     page = client.get(reverse("verify_hash", args=[signed.snapshot_sha256]))
     assert 'text-success-emphasis" id="verdict">Valid</h2>' in page.text
 
 
 def test_revoked_after_approval_says_revoked(client, signed, reviewer):
-    workflow.approve(signed.assessment, actor=Actor(reviewer), rationale="Evidenced.")
+    approve_after_review(signed.assessment, reviewer, "Evidenced.")
     workflow.revoke(signed, actor=Actor(reviewer), reason="Safeguards withdrawn.")
     assert verdict(client, signed) == "Revoked by the platform"
 
 
 def test_an_approved_attestation_past_its_date_is_expired(client, signed, reviewer):
-    workflow.approve(signed.assessment, actor=Actor(reviewer), rationale="Evidenced.")
+    approve_after_review(signed.assessment, reviewer, "Evidenced.")
     Attestation.objects.filter(pk=signed.pk).update(expires_at=timezone.now() - timedelta(days=1))
     signed.refresh_from_db()
     assert verdict(client, signed) == "Expired"
@@ -88,7 +88,7 @@ def test_an_approved_attestation_past_its_date_is_expired(client, signed, review
 
 @pytest.fixture
 def approved_first(signed, reviewer):
-    workflow.approve(signed.assessment, actor=Actor(reviewer), rationale="Evidenced.")
+    approve_after_review(signed.assessment, reviewer, "Evidenced.")
     return signed
 
 
@@ -116,7 +116,7 @@ def test_only_a_newer_approved_attestation_supersedes(
     client, approved_first, preparer, signatory, reviewer
 ):
     newer = reassess(approved_first, preparer, signatory)
-    workflow.approve(newer.assessment, actor=Actor(reviewer), rationale="Still evidenced.")
+    approve_after_review(newer.assessment, reviewer, "Still evidenced.")
     assert verdict(client, approved_first) == "Superseded"
     assert f"Replaced by attestation {newer.number}" in status_of(approved_first).detail
     assert verdict(client, newer) == "Valid"

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from assessments.models import FrameworkVersion
 from questionnaires.frameworks.loader import FrameworkError, bundled_files, parse, publish
+from tests.conftest import approve_after_review
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -159,12 +160,10 @@ def test_a_reassessment_carries_over_unchanged_answers_and_marks_the_rest(
 ):
     from django.urls import reverse
 
-    from accounts.actors import Actor
-    from assessments import workflow
     from assessments.models import Assessment
 
     old = attestation.assessment
-    workflow.approve(old, actor=Actor(reviewer), rationale="Fine.")
+    approve_after_review(old, reviewer, "Fine.")
     publish(next_version(tmp_path))
     client.force_login(preparer)
     client.post(
@@ -188,12 +187,10 @@ def test_a_reassessment_carries_evidence_over_with_its_age(
 ):
     from django.urls import reverse
 
-    from accounts.actors import Actor
-    from assessments import workflow
     from assessments.models import Assessment, Evidence
 
     old = attestation.assessment
-    workflow.approve(old, actor=Actor(reviewer), rationale="Fine.")
+    approve_after_review(old, reviewer, "Fine.")
     before = old.evidence.get(question_id="age.evidence")
     client.force_login(preparer)
     client.post(

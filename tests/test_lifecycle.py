@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.permissions import Need
 from assessments.lifecycle import LIFECYCLE, Audience, Requirement, Transition, available
 from assessments.models import AuditAction, AuditEvent, Status
-from tests.conftest import authenticator_code
+from tests.conftest import authenticator_code, ready_for_approval
 from tests.factories import PASSWORD
 
 S = Status
@@ -36,8 +36,9 @@ AGREED = {
         AuditAction.CHANGES_REQUESTED, {Requirement.NOTE}, Audience.ORGANIZATION,
     ),
     Transition.APPROVE: (
-        {S.SUBMITTED, S.IN_REVIEW}, S.APPROVED, Need.REVIEW,
-        AuditAction.APPROVED, {Requirement.NOTE}, Audience.ORGANIZATION,
+        {S.SUBMITTED, S.IN_REVIEW}, S.APPROVED, Need.REVIEW, AuditAction.APPROVED,
+        {Requirement.NOTE, Requirement.VERDICTS, Requirement.SECOND_REVIEWER},
+        Audience.ORGANIZATION,
     ),
     Transition.REJECT: (
         {S.SUBMITTED, S.IN_REVIEW}, S.REJECTED, Need.REVIEW,
@@ -76,7 +77,7 @@ def request_for(transition: Transition, assessment, person) -> tuple[str, dict]:
         ),
         Transition.APPROVE: (
             reverse("decide", args=[pk]),
-            {"outcome": "approve", "rationale": "Evidenced."},
+            {"outcome": "approve", "rationale": "Evidenced.", "confirm": "on"},
         ),
         Transition.REJECT: (
             reverse("decide", args=[pk]),
@@ -99,11 +100,15 @@ def people(preparer, signatory, admin, reviewer, outsider):
     }
 
 
-def put_in(signed, status):
-    """A signed assessment, moved straight to a state (its way there is tested elsewhere)."""
+def put_in(signed, status, transition=None):
+    """A signed assessment, moved straight to a state, with what the transition needs there
+    (an approval: the verdicts, and a second reviewer's proposal where the table asks for
+    one). Their way there is tested elsewhere."""
     assessment = signed.assessment
     type(assessment).objects.filter(pk=assessment.pk).update(status=status)
     assessment.refresh_from_db()
+    if transition == Transition.APPROVE:
+        ready_for_approval(signed)
     return assessment
 
 
@@ -125,7 +130,7 @@ def perform(client, transition, assessment, person):
 @pytest.mark.parametrize("transition", list(Transition))
 def test_each_transition_from_each_state(client, signed, people, transition, status):
     rule = LIFECYCLE[transition]
-    assessment = put_in(signed, status)
+    assessment = put_in(signed, status, transition)
     person = people[PERFORMERS[rule.performer]]
     response, actions = perform(client, transition, assessment, person)
     assert response.status_code == 302
@@ -144,7 +149,7 @@ def test_each_transition_from_each_state(client, signed, people, transition, sta
 def test_each_transition_by_each_role(client, signed, people, transition, role):
     rule = LIFECYCLE[transition]
     source = min(rule.sources)  # any state it may start from
-    assessment = put_in(signed, source)
+    assessment = put_in(signed, source, transition)
     allowed = {PERFORMERS[rule.performer]} | ({"admin"} if rule.performer == Need.EDIT else set())
     response, actions = perform(client, transition, assessment, people[role])
     if role in allowed:

@@ -17,6 +17,7 @@ from pypdf import PdfReader, PdfWriter
 
 from attestations.attestation import SNAPSHOT_ATTACHMENT
 from attestations.signing_keys import create_key, jwks
+from tests.conftest import approve_after_review
 from tests.test_attestation import report_bytes
 from tests.test_pdf_signatures import _first_revision_end
 
@@ -247,15 +248,13 @@ def test_a_revoked_attestation_is_rejected_with_the_published_status_list(
 def test_a_superseded_attestation_is_said_so_by_the_published_list(
     client, approved, reviewer, preparer, signatory, published
 ):
-    from accounts.actors import Actor
-    from assessments import workflow
     from tests.test_attestation_status import reassess
 
     report = report_bytes(approved)
     assert verify_report(report, published, status_lists=status_lists(client)).genuine
     newer = reassess(approved, preparer, signatory)
     assert verify_report(report, published, status_lists=status_lists(client)).genuine
-    workflow.approve(newer.assessment, actor=Actor(reviewer), rationale="Still evidenced.")
+    approve_after_review(newer.assessment, reviewer, "Still evidenced.")
     result = verify_report(report, published, status_lists=status_lists(client))
     assert result.problems == ["superseded by a newer approved attestation"]
 

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from attestations.attestation import SNAPSHOT_ATTACHMENT
 from attestations.pdf_signing import FIELD_NAME
 from attestations.signing_keys import all_keys, create_key, current_key
-from tests.conftest import stepped_up
+from tests.conftest import approve_after_review, stepped_up
 from tests.test_attestation import report_bytes
 
 needs_pdfsig = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="needs poppler-utils")
@@ -115,14 +115,12 @@ def _first_revision_end(data: bytes) -> int:
 def test_a_rotated_key_signs_new_reports_and_old_ones_still_verify(
     client, attestation, reviewer, committed
 ):
-    from accounts.actors import Actor
-    from assessments import workflow
 
     old = report_bytes(attestation)
     before = {k.kid for k in all_keys()}
     new_key = create_key()  # what `create_signing_key` does
     with committed():  # the decision issues the report again, now with the new key
-        workflow.approve(attestation.assessment, actor=Actor(reviewer), rationale="Evidenced.")
+        approve_after_review(attestation.assessment, reviewer, "Evidenced.")
     new = attestation.reports.order_by("-rendered_at").first().file.read()
     (signature, *_) = PdfFileReader(io.BytesIO(new)).embedded_signatures
     assert (

@@ -34,7 +34,7 @@ from assessments.models import (
 from attestations.attestation import STATEMENT_VERSION
 from platform_audits import platform_requests
 from platform_audits.platform_requests import Stage
-from tests.conftest import stepped_up
+from tests.conftest import approve_after_review, stepped_up
 from tests.factories import OrganizationFactory, UserFactory
 from tests.test_api import call
 
@@ -689,7 +689,7 @@ def test_campaign_progress_follows_each_request(
         statement_version=STATEMENT_VERSION,
         proof=stepped_up(signatory),
     )
-    workflow.approve(complete_draft, actor=Actor(reviewer), rationale="Evidenced.")
+    approve_after_review(complete_draft, reviewer, "Evidenced.")
     overdue(theirs)
     counts = dict(progress(campaign).counts)
     assert (counts[Stage.APPROVED], counts[Stage.OVERDUE]) == (1, 1)

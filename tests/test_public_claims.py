@@ -21,7 +21,7 @@ from assessments.models import (
 from attestations.attestation import STATEMENT_VERSION
 from integrations import outbound, public_claims
 from questionnaires.frameworks.loader import BUNDLED_DIR, publish
-from tests.conftest import stepped_up
+from tests.conftest import approve_after_review, stepped_up
 from tests.servers import LocalServer, Reply
 
 STATEMENT = b"""<html><head><script>var built = "2026-11-30T10:00";</script></head><body>
@@ -112,7 +112,7 @@ def approve(assessment, signatory, reviewer, committed):
             statement_version=STATEMENT_VERSION,
             proof=stepped_up(signatory),
         )
-        workflow.approve(assessment, actor=Actor(reviewer), rationale="Fine.")
+        approve_after_review(assessment, reviewer, "Fine.")
 
 
 def recheck(assessment, committed):

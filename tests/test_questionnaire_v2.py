@@ -74,7 +74,8 @@ def test_evidence_given_counts_and_evidence_a_reviewer_rejected_does_not():
     accepted = score(FRAMEWORK, with_evidence(given, Support.ACCEPTED))
     rejected = score(FRAMEWORK, with_evidence(given, Support.REJECTED))
 
-    assert (evidenced.score, evidenced.risk_tier) == (100, RiskTier.LOW)
+    # Files nobody looked at count toward the provisional figure, never toward "low risk".
+    assert (evidenced.score, evidenced.risk_tier) == (100, RiskTier.MEDIUM)
     assert evidenced.by_question["moderation.inputs"].support == Support.SUBMITTED
     assert accepted.by_question["moderation.inputs"].support == Support.ACCEPTED
     assert rejected.by_question["moderation.inputs"].status == AnswerStatus.NOT_MET

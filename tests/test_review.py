@@ -22,7 +22,7 @@ from attestations.attestation import STATEMENT_VERSION
 from attestations.charts import TIER_COLOURS, TONE_COLOURS
 from questionnaires.scoring import RiskTier
 from review import queue
-from tests.conftest import stepped_up
+from tests.conftest import approve_after_review, stepped_up
 from tests.factories import OrganizationFactory, UserFactory
 
 
@@ -141,7 +141,7 @@ def test_json_export_of_one_assessment(reviewer_client, attestation):
 
 
 def test_metrics_show_numbers_beside_their_charts(reviewer_client, attestation, reviewer):
-    workflow.approve(attestation.assessment, actor=Actor(reviewer), rationale="Fine.")
+    approve_after_review(attestation.assessment, reviewer, "Fine.")
     page = reviewer_client.get(reverse("metrics"))
     assert "<svg" in page.text
     assert page.context["median_wait"] == "less than a day"
@@ -239,7 +239,7 @@ def test_an_assessment_decided_while_the_queue_loads_leaves_it_without_an_error(
 
 
 def test_a_revoked_attestation_shows_as_revoked_in_the_queue(reviewer_client, signed, reviewer):
-    workflow.approve(signed.assessment, actor=Actor(reviewer), rationale="Evidenced.")
+    approve_after_review(signed.assessment, reviewer, "Evidenced.")
     workflow.revoke(signed, actor=Actor(reviewer), reason="Withdrawn.")
     page = reviewer_client.get(reverse("dashboard"), {"status": "approved"})
     ((_, _, validity, _),) = page.context["rows"]
@@ -282,7 +282,7 @@ def test_past_the_cap_the_queue_says_more_than(
 def test_metrics_colour_by_meaning_name_questions_by_text_and_state_every_base(
     reviewer_client, attestation, reviewer
 ):
-    workflow.approve(attestation.assessment, actor=Actor(reviewer), rationale="Fine.")
+    approve_after_review(attestation.assessment, reviewer, "Fine.")
     page = reviewer_client.get(reverse("metrics"))
     status_chart, gap_chart = str(page.context["status_chart"]), str(page.context["gap_chart"])
     # Approved is the approved badge's green, whatever its share; it was once a score's amber.

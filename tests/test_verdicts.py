@@ -85,7 +85,7 @@ def test_rejected_evidence_and_its_reason_reach_the_preparer(client, reviewing, 
 
 
 def test_verdicts_are_recorded_only_while_a_decision_is_pending(client, reviewing, reviewer):
-    workflow.approve(reviewing, actor=Actor(reviewer), rationale="Evidenced.")
+    workflow.reject(reviewing, actor=Actor(reviewer), rationale="Not evidenced.")
     page = verdict(client, reviewing, "age.method", "accepted")
     assert "verdicts are recorded while it awaits the platform" in page.text
     assert not QuestionVerdict.objects.exists()

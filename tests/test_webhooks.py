@@ -12,6 +12,7 @@ from assessments import workflow
 from assessments.errors import MissingRequirement
 from assessments.models import DeliveryState, EventType, WebhookDelivery
 from integrations import outbound, webhooks
+from tests.conftest import approve_after_review
 from tests.servers import LocalServer, Reply
 
 
@@ -38,7 +39,7 @@ def test_an_approval_reaches_the_endpoint_signed_for_a_standard_webhooks_verifie
     )
 
     with committed():
-        workflow.approve(attestation.assessment, actor=Actor(reviewer), rationale="Evidenced.")
+        approve_after_review(attestation.assessment, reviewer, "Evidenced.")
 
     (_, headers, body) = listener.received[0]
     verified = Webhook(secret).verify(body, {k.lower(): v for k, v in headers.items()})

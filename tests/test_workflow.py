@@ -13,7 +13,7 @@ from assessments import workflow
 from assessments.errors import IllegalTransition, MissingRequirement, NotPermitted, StepUpRequired
 from assessments.models import Assessment, AuditEvent, Role, Status
 from attestations.attestation import STATEMENT_VERSION
-from tests.conftest import stepped_up, with_authenticator
+from tests.conftest import ready_for_approval, stepped_up, with_authenticator
 from tests.factories import PASSWORD, member
 
 
@@ -80,11 +80,12 @@ def test_a_mail_server_failure_does_not_undo_or_hide_a_decision(
         raise smtplib.SMTPConnectError(421, "try later")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    ready_for_approval(signed)
     client.force_login(reviewer)
     with committed():
         response = client.post(
             reverse("decide", args=[signed.assessment_id]),
-            {"outcome": "approve", "rationale": "Fine."},
+            {"outcome": "approve", "rationale": "Fine.", "confirm": "on"},
         )
     assert response.status_code == 302
     signed.assessment.refresh_from_db()

@@ -15,6 +15,26 @@ class DecisionForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
+    confirm = forms.BooleanField(
+        required=False,
+        label="I have looked at what is listed as still unjudged, and I confirm this decision",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == "approve" and not cleaned.get("confirm"):
+            self.add_error("confirm", "Tick the box to confirm the approval.")
+        return cleaned
+
+
+class AcceptRestForm(forms.Form):
+    """Accept every answer and item of evidence not judged yet, with one note kept on each."""
+
+    note = forms.CharField(
+        label="Note kept with each verdict",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
 
 
 class ChangeRequestForm(forms.Form):

@@ -34,6 +34,7 @@ from assessments.models.platform_audits import (
 )
 from assessments.models.policy import PolicyChangeFlag, PolicyDocumentVersion
 from assessments.models.reviews import (
+    ApprovalProposal,
     Comment,
     Decision,
     EvidenceVerdict,
@@ -54,6 +55,7 @@ __all__ = [
     "Answer",
     "ApiCall",
     "ApiToken",
+    "ApprovalProposal",
     "Assessment",
     "Attestation",
     "AttestationPurpose",

@@ -28,6 +28,7 @@ class AuditAction(models.TextChoices):
     REVIEW_STARTED = "review_started", "Review started"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     APPROVED = "approved", "Approved"
+    APPROVAL_PROPOSED = "approval_proposed", "Approval proposed, awaiting a second reviewer"
     REJECTED = "rejected", "Rejected"
     ATTESTATION_REVOKED = "attestation_revoked", "Attestation revoked"
     REVIEWER_ASSIGNED = "reviewer_assigned", "Reviewer assigned"

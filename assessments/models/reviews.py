@@ -37,7 +37,9 @@ class Outcome(models.TextChoices):
 
 
 class Decision(models.Model):
-    """A reviewer's verdict on one attestation, with the reason for it."""
+    """A reviewer's verdict on one attestation, with the reason for it. An approval records
+    the figure the platform verified (claim by claim, from the reviewers' verdicts) at that
+    moment: what the report, the credential and the verification page then carry."""
 
     attestation = models.ForeignKey(Attestation, on_delete=models.PROTECT, related_name="decisions")
     reviewer = models.ForeignKey(
@@ -46,12 +48,39 @@ class Decision(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     rationale = models.TextField(max_length=5000)
     decided_at = models.DateTimeField(default=timezone.now)
+    verified_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    verified_risk_tier = models.CharField(max_length=10, blank=True)
+    # The first of two reviewers, when the approval needed a second (see lifecycle).
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-decided_at"]
 
     def __str__(self):
         return f"{self.get_outcome_display()} by {self.reviewer}"
+
+
+class ApprovalProposal(models.Model):
+    """A reviewer's approval of an attestation that needs a second reviewer to agree (high
+    risk, or approved over rejected evidence): it decides nothing until another reviewer
+    approves too."""
+
+    attestation = models.ForeignKey(
+        Attestation, on_delete=models.PROTECT, related_name="approval_proposals"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    rationale = models.TextField(max_length=5000)
+    proposed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+
+    def __str__(self):
+        return f"Approval proposed by {self.reviewer}"
 
 
 class Verdict(models.TextChoices):

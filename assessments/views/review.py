@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from accounts.actors import Actor
 from accounts.permissions import Need
-from assessments import answers, evidence, lifecycle, workflow
+from assessments import answers, approval, evidence, lifecycle, workflow
 from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.forms.markup import field_markup
 from assessments.forms.review import (
+    AcceptRestForm,
     AssignForm,
     ChangeRequestForm,
     CommentForm,
@@ -26,6 +27,7 @@ from assessments.forms.review import (
 )
 from assessments.lifecycle import STATUS_TONES, Transition
 from assessments.models import (
+    ApprovalProposal,
     Attestation,
     AuditEvent,
     FrameworkVersion,
@@ -41,6 +43,7 @@ from integrations import public_claims
 from platform_audits import platform_requests, violation_figures
 from questionnaires import regimes
 from questionnaires.answer_display import display_value
+from questionnaires.frameworks.schema import QuestionType
 from questionnaires.policy_changes import policy_flags_for
 from questionnaires.scoring import GAP_STATUSES, score
 from review import exports, metrics, queue, verdicts
@@ -168,16 +171,24 @@ SHOW_LABELS = {
 }
 
 
-def _shown(sections, show: Show, *, changed: set[str], decided: set[str]):
-    """Per section, the question results the chosen filter keeps (sections left empty go)."""
+def _shown(sections, show: Show, *, changed: set[str], decided: set[str], backing: set[str]):
+    """Per section, the question results the chosen filter keeps (sections left empty go).
+    A question that only collects evidence for others (``backing``) has no row: its items
+    are judged beside each claim they back."""
     keep = {
         Show.ALL: lambda r: True,
         Show.GAPS: lambda r: r.status in GAP_STATUSES,
         Show.CHANGED: lambda r: r.question.id in changed,
         Show.PENDING: lambda r: r.question.id not in decided,
     }[show]
-    kept = [(s, [r for r in s.questions if keep(r)]) for s in sections]
+    kept = [
+        (s, [r for r in s.questions if keep(r) and not _only_backs(r, backing)]) for s in sections
+    ]
     return [(s, rows) for s, rows in kept if rows]
+
+
+def _only_backs(r, backing: set[str]) -> bool:
+    return r.question.type == QuestionType.EVIDENCE and r.question.id in backing
 
 
 ALL_SECTIONS = "all"
@@ -232,8 +243,16 @@ def _question_rows(
                     "verdict": verdicts_of.get(r.question.id),
                     "capture": claims.get(r.question.id),
                     "evidence": evidence_of.get(r.question.id, []),
+                    # the items behind the claim, judged here beside it
+                    "backing": [
+                        (backing, item)
+                        for backing in r.question.evidenced_by
+                        for item in evidence_of.get(backing, [])
+                    ],
                     "comments": comments.get(r.question.id, []),
                     "verdict_url": f"{verdict_url}{r.question.id}/",
+                    # an evidence question's items are judged one by one, not as an answer
+                    "judged_here": r.question.type != QuestionType.EVIDENCE,
                     "verdict_options": _verdict_options(verdicts_of.get(r.question.id)),
                     "through": through.get(r.question.id),  # the core question answering
                     # the questionnaire citing the sources: the core one, or a law's
@@ -263,7 +282,7 @@ def review_assessment(request, assessment_id):
     )
     current = verdicts.current_question_verdicts(latest)
     responses, _ = answers.responses_and_revisions(
-        assessment, items, link_verdicts={q: v.verdict for q, v in current.items()}
+        assessment, items, verdicts={q: v.verdict for q, v in current.items()}
     )
     previous = recent[1] if len(recent) > 1 else None
     comments: dict[str, list] = {}
@@ -271,6 +290,7 @@ def review_assessment(request, assessment_id):
         comments.setdefault(note.question_id, []).append(note)
     changes = _changes_between(previous, latest) if previous else None
     result = score(framework, responses)
+    checked = approval.weigh(result, items)
     regime_results = regimes.results_for(
         framework, result, responses, regimes.choices_of(assessment)
     )
@@ -291,6 +311,7 @@ def review_assessment(request, assessment_id):
         show,
         changed={c["id"] for c in changes or []},
         decided=set(current),
+        backing={b for q in questions.values() for b in q.evidenced_by},
     )
     section = _section_shown(request, shown, show)
     sections = [(s.section, len(rows), s.section.id == section) for s, rows in shown]
@@ -337,6 +358,11 @@ def review_assessment(request, assessment_id):
             # Built as the questionnaire's controls are (forms.markup), without crispy's
             # template per field: a third of the review page's form time.
             "decision_fields": [field_markup(bound) for bound in DecisionForm()],
+            "accept_rest_note": field_markup(AcceptRestForm()["note"]),
+            "checked": checked,
+            "proposal": latest.approval_proposals.select_related("reviewer").first()
+            if latest and decidable
+            else None,
             "change_message": field_markup(ChangeRequestForm()["message"]),
             "change_notes": verdicts.change_notes(assessment, current),
             "assign_form": assign_form,
@@ -470,11 +496,35 @@ def decide(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose approve or reject and give a rationale.")
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
         return redirect("review_assessment", assessment.pk)
     act = workflow.approve if form.cleaned_data["outcome"] == "approve" else workflow.reject
-    act(assessment, actor=Actor.from_request(request), rationale=form.cleaned_data["rationale"])
-    messages.success(request, f"Decision recorded: {assessment.get_status_display()}.")
+    outcome = act(
+        assessment, actor=Actor.from_request(request), rationale=form.cleaned_data["rationale"]
+    )
+    if isinstance(outcome, ApprovalProposal):
+        messages.success(
+            request, "Approval proposed: a second reviewer must approve it before it counts."
+        )
+    else:
+        messages.success(request, f"Decision recorded: {assessment.get_status_display()}.")
+    return redirect("review_assessment", assessment.pk)
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def accept_rest(request, assessment_id):
+    assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
+    form = AcceptRestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write the note to keep with each verdict.")
+        return redirect("review_assessment", assessment.pk)
+    accepted = verdicts.accept_the_rest(
+        assessment, note=form.cleaned_data["note"], actor=Actor.from_request(request)
+    )
+    messages.success(request, f"Accepted {accepted} answer(s) and item(s) of evidence.")
     return redirect("review_assessment", assessment.pk)
 
 
