@@ -500,9 +500,14 @@ def decide(request, assessment_id):
             messages.error(request, " ".join(errors))
         return redirect("review_assessment", assessment.pk)
     act = workflow.approve if form.cleaned_data["outcome"] == "approve" else workflow.reject
-    outcome = act(
-        assessment, actor=Actor.from_request(request), rationale=form.cleaned_data["rationale"]
-    )
+    try:
+        outcome = act(
+            assessment, actor=Actor.from_request(request), rationale=form.cleaned_data["rationale"]
+        )
+    except (IllegalTransition, MissingRequirement) as refused:
+        # Back to the review page, where what is still unjudged is listed.
+        messages.error(request, str(refused))
+        return redirect("review_assessment", assessment.pk)
     if isinstance(outcome, ApprovalProposal):
         messages.success(
             request, "Approval proposed: a second reviewer must approve it before it counts."

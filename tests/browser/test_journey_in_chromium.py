@@ -140,10 +140,21 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
     signatory.click("button:has-text('Sign and submit')")
     signatory.wait_for_selector("a:has-text('Download the PDF report')", timeout=30_000)
 
-    # The reviewer approves; the report is issued again with the decision in it.
+    # The reviewer cannot approve before judging: they accept the rest with a note, then
+    # approve, confirming; the report is issued again with the decision in it.
     review.reload()
     review.check("input[name=outcome][value=approve]")
     review.fill("#id_rationale", "Safeguards evidenced.")
+    review.check("#id_confirm")
+    review.click("button:has-text('Record decision')")
+    review.wait_for_selector("text=Before approving, give a verdict on")
+    review.fill("#id_note", "Each file read against the claim it backs.")
+    review.click("button:has-text('Accept the rest')")
+    review.wait_for_selector("text=Every critical answer and the evidence behind it has a verdict")
+    journey.check(review)
+    review.check("input[name=outcome][value=approve]")
+    review.fill("#id_rationale", "Safeguards evidenced.")
+    review.check("#id_confirm")
     review.click("button:has-text('Record decision')")
     review.wait_for_selector("text=Decision recorded")
     latest = Attestation.objects.order_by("-signed_at").first()
