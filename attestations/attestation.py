@@ -152,7 +152,7 @@ def regimes_covered(snapshot_json: str) -> list[str]:
 def _law_result(regime: dict) -> str:
     score = regime["score"]
     gaps = len(regime.get("gaps", []))
-    met = "no scored question" if score is None else f"{score} % evidenced"
+    met = "no scored question" if score is None else f"{score} % with the evidence given"
     return f"{regime['name']} (questions v{regime['version']}): {met}, {gaps} gap{pluralize(gaps)}"
 
 

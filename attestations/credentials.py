@@ -1,7 +1,9 @@
 """The attestation as a W3C Verifiable Credential 2.0, secured as a JWT (VC-JOSE-COSE) with the
 platform's signing key: the same facts as the report, for programs. Issuer: the platform;
-subject: the organization; claims: the questionnaire and its hash, score and risk tier, the
-review state when issued, validity dates, and the SHA-256 of the canonical snapshot."""
+subject: the organization; claims: the questionnaire and its hash, its figures, the
+review state when issued, validity dates, and the SHA-256 of the canonical snapshot. The
+figures are named for what they are (claimed, with the evidence given, verified); a risk tier
+is stated only once the platform's approval verified the claims."""
 
 import json
 from datetime import datetime
@@ -15,6 +17,7 @@ from joserfc.jwk import ECKey
 from assessments.models import Attestation
 from attestations import status_list
 from attestations.attestation_status import status_of
+from attestations.figures import figures_of
 from attestations.signing_keys import current_key
 
 CREDENTIAL_ATTACHMENT = "attestation-credential.jwt"
@@ -30,7 +33,8 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
     assessment = attestation.assessment
     version = assessment.framework_version
     signed = json.loads(attestation.snapshot_json)  # what was signed, not today's
-    overall = signed["overall"]
+    status = status_of(attestation, at=at)
+    figures = figures_of(attestation, status.decision)
     has_status = attestation.status_index is not None
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -48,13 +52,18 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
                 "version": version.version,
                 "sha256": version.sha256,
             },
-            "score": overall["score"],
-            "riskTier": overall["risk_tier"],
+            # Named for what each is; the tier only once the platform verified the claims.
+            "figures": {
+                "claimed": figures.claimed,
+                "evidenceGiven": figures.evidence_given,
+                "verified": figures.verified,
+            },
+            "riskTier": figures.verified_tier or None,
             "regimes": [
                 {"slug": r["slug"], "name": r["name"], "version": r["version"], "score": r["score"]}
                 for r in signed.get("regimes", [])
             ],
-            "reviewStateAtIssue": status_of(attestation, at=at).status.value,
+            "reviewStateAtIssue": status.status.value,
             "issuedAt": _iso(at),
             "snapshotSha256": attestation.snapshot_sha256,
         },

@@ -28,6 +28,7 @@ from attestations.attestation import SNAPSHOT_ATTACHMENT
 from attestations.attestation_status import status_of
 from attestations.charts import Bar, horizontal_bars
 from attestations.checkpoints import newest_checkpoint
+from attestations.figures import figures_of
 from attestations.pdf_signing import outside_event_loop, sign_pdf
 from attestations.signing_keys import jwks
 
@@ -78,13 +79,20 @@ def report_context(attestation: Attestation) -> dict:
         title="Readiness score by section",
     )
     issued_at = timezone.now()
+    decision = attestation.decisions.select_related("reviewer").first()
+    laws_gaps = [
+        (law["name"], gap) for law in snapshot.get("regimes", []) for gap in law.get("gaps", [])
+    ]
     return {
         "attestation": attestation,
         "snapshot": snapshot,
         "issued_at": issued_at,
         "checkpoint": newest_checkpoint()[0],
         "status": status_of(attestation, at=issued_at),
-        "decision": attestation.decisions.select_related("reviewer").first(),
+        "decision": decision,
+        "figures": figures_of(attestation, decision),
+        # Every gap the attestation has: the questionnaire's, then each law's, by name.
+        "all_gaps": [("", gap) for gap in snapshot["gaps"]] + laws_gaps,
         "chart": chart,
         "verify_url": verification_url(attestation),
         "sources_url": settings.SITE_URL + reverse("policy_sources"),

@@ -248,12 +248,14 @@ def test_the_whole_journey(
         )
     assert assessment.attestations.count() == 2
 
-    # The reviewer approves with a rationale; the organization sees the decision.
+    # The reviewer judges what is left, approves with a rationale and confirms; the
+    # organization sees the decision.
     client.force_login(reviewer)
+    client.post(reverse("accept_rest", args=[assessment.pk]), {"note": "Read and checked."})
     with committed():
         client.post(
             reverse("decide", args=[assessment.pk]),
-            {"outcome": "approve", "rationale": "Safeguards are evidenced."},
+            {"outcome": "approve", "rationale": "Safeguards are evidenced.", "confirm": "on"},
         )
     assert mail.outbox[-1].to == [admin.email, preparer.email, signatory.email]
     assert "approved" in mail.outbox[-1].subject

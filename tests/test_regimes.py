@@ -253,7 +253,8 @@ def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_v
     for law in signed:
         gaps = len(law["gaps"])
         line = (
-            f"{law['name']} (questions v{law['version']}): {law['score']} % evidenced, {gaps} gap"
+            f"{law['name']} (questions v{law['version']}): {law['score']} % with the evidence "
+            f"given, {gaps} gap"
         )
         assert line in page.text
     # The platform's decision first; that the record is genuine comes after it.

@@ -8,6 +8,7 @@ from assessments.forms.review import VerifyForm
 from assessments.middleware import max_body_bytes
 from attestations import checkpoints, signing_keys, status_list
 from attestations.attestation import regimes_covered
+from attestations.figures import figures_of
 from attestations.verification import (
     REPORT_MAX_BYTES,
     CannotCheck,
@@ -103,6 +104,11 @@ def _page(request, form, verification: Verification | None, error: str = ""):
             regimes_covered(verification.attestation.snapshot_json)
             if verification and verification.genuine
             else []
+        ),
+        "figures": (
+            figures_of(verification.attestation, verification.status.decision)
+            if verification and verification.genuine
+            else None
         ),
         "error": error,
     }

@@ -38,7 +38,10 @@ class OfflineResult:
             f"Questionnaire: {s['framework']['title']} {s['framework']['version']}",
             f"Attestation {s['attestation_number']}, signed by {s['signed']['name']} "
             f"on {s['signed']['at']}",
-            f"Score: {s['overall']['score']}, risk tier {s['overall']['risk_tier']}",
+            f"Figures as signed, before review: claimed {s['overall'].get('claimed_score')}, with "
+            f"the evidence given {s['overall']['score']} (provisional tier "
+            f"{s['overall']['risk_tier']})",
+            _verified_line(self.credential),
             f"Snapshot SHA-256: {self.snapshot_sha256}",
             "Credential: signed by the platform, for this snapshot; review state when issued: "
             f"{self.credential['credentialSubject']['reviewStateAtIssue']}.",
@@ -50,6 +53,19 @@ class OfflineResult:
             "Not checked offline: whether the platform has reviewed it since. The verification "
             "link printed in the report says.",
         ]
+
+
+def _verified_line(credential: dict) -> str:
+    """What the platform had verified when it issued the report (older credentials say
+    nothing of it)."""
+    subject = credential.get("credentialSubject", {})
+    figures = subject.get("figures") or {}
+    if subject.get("riskTier") and figures.get("verified") is not None:
+        return (
+            f"Verified by the platform when issued: {figures['verified']}, "
+            f"risk tier {subject['riskTier']}"
+        )
+    return "Verified by the platform when issued: nothing yet (no approval)"
 
 
 def _trusted_certificates(jwks: dict) -> dict[str, asn1_x509.Certificate]:
