@@ -9,9 +9,6 @@ StepUpRequired, a state that does not allow it IllegalTransition, each with a me
 show the person.
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -37,7 +34,7 @@ from assessments.models import (
     Status,
 )
 from attestations import audit, status_list
-from attestations.attestation import build_snapshot
+from attestations.attestation import build_snapshot, valid_until
 from attestations.canonical import canonical_json, sha256_hex
 from attestations.checkpoints import write_checkpoint
 from attestations.tasks import schedule_report
@@ -238,7 +235,7 @@ def sign(
             signed_by=actor.user,
             signed_at=signed_at,
             signer_ip=actor.ip,
-            expires_at=signed_at + timedelta(days=settings.ATTESTATION_VALID_DAYS),
+            expires_at=valid_until(signed_at),
         )
         overall = snapshot["overall"]
         locked.attested_score = overall["score"]

@@ -7,10 +7,12 @@ answers never reach a report.
 """
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.answers import responses_for
 from assessments.models import Assessment, Evidence, User
@@ -21,7 +23,7 @@ from questionnaires.scoring import score
 
 SNAPSHOT_SCHEMA = "minor-safety-attestation/1"
 SNAPSHOT_ATTACHMENT = "attestation-snapshot.json"
-STATEMENT_VERSION = "2026-11"
+STATEMENT_VERSION = "2026-12"
 STATEMENTS = {
     "2026-11": (
         "I am an officer of {organization} authorised to make this attestation. To the best of "
@@ -29,11 +31,38 @@ STATEMENTS = {
         "truthfully describe the safeguards {organization} operates today for minors using its "
         "product built on the model. I will inform the platform of any material change."
     ),
+    # Names what is attested: the questionnaire's version, the provider's policies it covers,
+    # and until when.
+    "2026-12": (
+        "I am an officer of {organization} authorised to make this attestation. To the best of "
+        "my knowledge, after reasonable enquiry, the answers and evidence in this assessment on "
+        "{questionnaire} truthfully describe the safeguards {organization} operates today for "
+        "minors using its product built on the model, measured against the model provider's "
+        "{policies}. The attestation is valid until {valid_until} unless the platform revokes "
+        "it; I will inform the platform of any material change before then."
+    ),
 }
 
 
-def statement_text(version: str, organization_name: str) -> str:
-    return STATEMENTS[version].format(organization=organization_name)
+def valid_until(signed_at: datetime) -> datetime:
+    """When an attestation signed at this moment ends."""
+    return signed_at + timedelta(days=settings.ATTESTATION_VALID_DAYS)
+
+
+def statement_text(version: str, assessment: Assessment, *, ends: datetime) -> str:
+    """The statement a signatory signs, with the facts it names filled in."""
+    framework_version = assessment.framework_version
+    policies = [s.title for s in framework_version.framework.sources if s.file]
+    return STATEMENTS[version].format(
+        organization=assessment.organization.legal_name,
+        questionnaire=f"{framework_version.title}, version {framework_version.version}",
+        policies=_in_words(policies) or "policies",
+        valid_until=date_format(timezone.localtime(ends), "j F Y"),
+    )
+
+
+def _in_words(names: list[str]) -> str:
+    return names[0] if len(names) < 2 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _iso(moment: datetime) -> str:
@@ -75,7 +104,7 @@ def build_snapshot(
         },
         "statement": {
             "version": statement_version,
-            "text": statement_text(statement_version, organization.legal_name),
+            "text": statement_text(statement_version, assessment, ends=valid_until(signed_at)),
         },
         "signed": {"name": signer.full_name, "email": signer.email, "at": _iso(signed_at)},
         "overall": {

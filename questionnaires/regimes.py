@@ -274,6 +274,11 @@ def result_for(
     return RegimeResult(regime, result, through, choice)
 
 
+def unanswered_required(outcomes: list[RegimeResult]) -> int:
+    """How many required questions of the laws that apply are still unanswered."""
+    return sum(len(outcome.result.missing_required) for outcome in outcomes)
+
+
 def snapshot_of(outcome: RegimeResult, responses: Mapping[str, Response]) -> dict:
     """A regime's part of the attested snapshot: which text of the regime was answered (its
     hash), its score, each shown question's answer and standing, and where a core answer

@@ -2,6 +2,7 @@
 report would read it: the verification page, the credential, the report's own pages."""
 
 import json
+from html import unescape
 
 import pytest
 from django.template.loader import render_to_string
@@ -14,6 +15,7 @@ from assessments.demo import answer_everything
 from attestations import credentials
 from attestations.attestation import STATEMENT_VERSION
 from attestations.reports import report_context
+from questionnaires.regimes import catalogue
 from tests.conftest import approve_after_review, stepped_up
 
 
@@ -74,3 +76,36 @@ def test_the_report_lists_every_gap_of_every_law_and_never_says_no_gaps_beside_t
     for law in laws:
         for gap in law["gaps"]:
             assert gap["question_id"] in gaps_page
+
+
+def test_the_signatory_is_shown_every_gap_the_signed_report_lists(
+    client, v2_draft, preparer, signatory
+):
+    answer_everything(v2_draft, actor=Actor(preparer), quality="mixed")
+    workflow.submit(v2_draft, actor=Actor(preparer))
+    client.force_login(signatory)
+
+    page = unescape(client.get(reverse("sign", args=[v2_draft.pk])).text)
+    attestation = workflow.sign(
+        v2_draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
+
+    framework = v2_draft.framework_version.framework
+    laws = {law["name"]: law for law in json.loads(attestation.snapshot_json)["regimes"]}
+    listed = report_context(attestation)["all_gaps"]
+    assert any(law for law, _ in listed)  # the laws' gaps are in the report
+    for name in laws:
+        assert f"In {name}" in page
+    for law, gap in listed:
+        questions = framework.questions if not law else regime_questions(law)
+        assert questions[gap["question_id"]].text in page, gap["question_id"]
+    version = v2_draft.framework_version
+    assert f"{version.title}, version {version.version}" in page
+    assert "valid until" in page
+
+
+def regime_questions(name):
+    return next(r.framework.questions for r in catalogue().values() if r.name == name)

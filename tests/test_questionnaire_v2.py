@@ -221,7 +221,7 @@ def test_the_preparer_sees_what_is_claimed_beside_what_is_evidenced(client, prep
     page = client.get(reverse("assessment", args=[v2_draft.pk])).content.decode()
     section = client.get(reverse("section", args=[v2_draft.pk, "moderation"])).content.decode()
 
-    assert "as claimed" in page and "evidenced readiness" in page
+    assert "as claimed" in page and "with the evidence given (provisional)" in page
     assert "Claimed, not evidenced" in section
     assert "0 accepted by a reviewer" in page
     assert "No evidence yet: claimed, not evidenced" in section

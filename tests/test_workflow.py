@@ -252,7 +252,8 @@ def test_submitting_shows_each_laws_unanswered_questions_and_asks_to_confirm(
     assert "required question of the questionnaire is answered" in summary.text
     assert "of the laws that apply" in summary.text
     assert re.search(
-        r"COPPA[^<]*</a>: \d+%, \d+ gaps?, <strong>\d+ required question", summary.text
+        r"COPPA[^<]*</a>: \d+% with the evidence given, \d+ gaps?, <strong>\d+ required question",
+        summary.text,
     )
     assert unconfirmed.status_code == 200 and "This field is required" in unconfirmed.text
     v2_draft.refresh_from_db()

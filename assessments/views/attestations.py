@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
@@ -13,9 +14,10 @@ from assessments.lifecycle import Transition
 from assessments.models import ReportState
 from assessments.views.helpers import refusals_as_messages
 from attestations import credentials, reports
-from attestations.attestation import STATEMENT_VERSION, statement_text
+from attestations.attestation import STATEMENT_VERSION, statement_text, valid_until
 from attestations.attestation_status import status_of
 from attestations.reports import verification_url
+from questionnaires import regimes
 from questionnaires.scoring import score
 
 
@@ -37,6 +39,9 @@ def sign(request, assessment_id):
     end = evidence.attestation_end(assessment)
     items = evidence.with_verdicts(assessment, end=end)
     responses, _ = answers.responses_and_revisions(assessment, items)
+    framework = assessment.framework_version.framework
+    result = score(framework, responses)
+    laws = regimes.results_for(framework, result, responses, regimes.choices_of(assessment))
     return render(
         request,
         "attestations/sign.html",
@@ -45,8 +50,14 @@ def sign(request, assessment_id):
             "can_sign": lifecycle.may(request.user, assessment, Transition.SIGN),
             "can_return": lifecycle.may(request.user, assessment, Transition.RETURN_TO_DRAFT),
             "form": form,
-            "statement": statement_text(STATEMENT_VERSION, assessment.organization.legal_name),
-            "result": score(assessment.framework_version.framework, responses),
+            "statement": statement_text(
+                STATEMENT_VERSION, assessment, ends=valid_until(timezone.now())
+            ),
+            "statement_version": STATEMENT_VERSION,
+            # Every part of the report about to be signed: the questionnaire and each law.
+            "result": result,
+            "laws": laws,
+            "laws_missing": regimes.unanswered_required(laws),
             "lapsing": [item for item in items if item.lapses],
             "attestation_end": end,
         },

@@ -21,6 +21,8 @@ from assessments.lifecycle import Transition
 from assessments.models import Status
 from assessments.views.answering import over_their_revisions, save_form
 from assessments.views.helpers import refusals_as_messages
+from attestations.attestation_status import latest_decision
+from attestations.figures import figures_of
 from platform_audits import platform_requests
 from questionnaires import regimes
 from questionnaires.answer_display import display_value
@@ -47,6 +49,10 @@ def assessment_overview(request, assessment_id):
         framework, result, responses, regimes.choices_of(assessment)
     )
     organization = assessment.organization
+    attestations = list(assessment.attestations.order_by("-number"))
+    figures = (
+        figures_of(attestations[0], latest_decision(attestations[0])) if attestations else None
+    )
     return render(
         request,
         "assessments/overview.html",
@@ -56,7 +62,12 @@ def assessment_overview(request, assessment_id):
             "result": result,
             "regime_results": regime_results,
             "other_regimes": regimes.others(framework, [r.regime for r in regime_results]),
-            "attestations": assessment.attestations.order_by("-number"),
+            "attestations": attestations,
+            "verified": (
+                (figures.verified, figures.verified_tier, "verified by the platform at approval")
+                if figures and figures.is_verified
+                else None
+            ),
             "change_requests": _open_change_requests(assessment),
             "conversation": assessment.comments.filter(requests_change=False).select_related(
                 "author"
@@ -258,7 +269,7 @@ def submit(request, assessment_id):
             "assessment": assessment,
             "result": result,
             "laws": laws,
-            "laws_missing": sum(len(law.result.missing_required) for law in laws),
+            "laws_missing": regimes.unanswered_required(laws),
             "form": form,
             "can_edit": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),

@@ -325,6 +325,11 @@ def review_assessment(request, assessment_id):
         {
             "assessment": assessment,
             "result": result,
+            "verified": (
+                result.verified_score,
+                result.verified_tier,
+                "verified so far, from the verdicts given",
+            ),
             "regime_results": regime_results,
             "shown": _question_rows(
                 visible,
