@@ -1,8 +1,9 @@
 """What an approval needs, read before the platform says "approved" (workflow.approve asks
 it whoever calls; the review page shows what it lists).
 
-A reviewer's work is the gate: every critical claim, every item of evidence behind one and
-every "not applicable" given to a critical question carries a verdict. Approving an
+A reviewer's work is the gate: every critical claim, every item of evidence behind one,
+every "not applicable" given to a critical question and every scope answer (it decides what
+else is asked, and can hide whole sections) carries a verdict. Approving an
 attestation whose verified figure is high risk, or over evidence a reviewer rejected, needs a
 second reviewer (the lifecycle table's SECOND_REVIEWER requirement).
 """
@@ -45,7 +46,7 @@ class ApprovalCheck:
         """Why the approval cannot be given yet, as the reviewer reads it."""
         return (
             f"Before approving, give a verdict on {self.outstanding} more item(s): "
-            f"{len(self.unjudged_answers)} critical answer(s) and "
+            f"{len(self.unjudged_answers)} critical or scope answer(s) and "
             f"{len(self.unjudged_evidence)} item(s) of evidence behind critical claims "
             "(or accept the rest with a note)."
         )
@@ -58,19 +59,18 @@ def check(assessment: Assessment) -> ApprovalCheck:
         assessment, items, verdicts=answers.latest_verdicts(assessment)
     )
     result = score(assessment.framework_version.framework, responses, timezone.localdate())
-    return weigh(result, items)
+    return weigh(result, items, assessment.framework_version.framework.deciding)
 
 
-def weigh(result: Result, items: list[Evidence]) -> ApprovalCheck:
+def weigh(result: Result, items: list[Evidence], deciding: frozenset[str]) -> ApprovalCheck:
     """The check, from a result scored with the verdicts and the items with theirs (a page
-    that has read them already)."""
+    that has read them already); ``deciding``: the framework's scope questions."""
     grouped = evidence.by_question(items)
     unjudged_answers, unjudged_evidence = [], []
     for r in result.by_question.values():
-        if not (r.question.critical and _needs_verdict(r)):
-            continue
-        unjudged_answers.append(r)
-        if r.claimed in CLAIMS:
+        if (r.question.critical and _needs_verdict(r)) or _unjudged_scope(r, deciding):
+            unjudged_answers.append(r)
+        if r.question.critical and r.claimed in CLAIMS:  # judged or not, its evidence must be
             for backing in r.question.evidenced_by:
                 unjudged_evidence += [i for i in grouped.get(backing, []) if i.accepted is None]
                 link = result.by_question.get(backing)
@@ -82,8 +82,18 @@ def weigh(result: Result, items: list[Evidence]) -> ApprovalCheck:
         _unique(unjudged_answers, key=lambda r: r.question.id),
         _unique(unjudged_evidence, key=lambda i: i.pk),
         rejected_evidence=sum(1 for i in items if i.accepted is False),
-        rest_answers=[r for r in shown.values() if _needs_verdict(r)],
+        rest_answers=[
+            r for r in shown.values() if _needs_verdict(r) or _unjudged_scope(r, deciding)
+        ],
         rest_evidence=[i for i in items if i.accepted is None and i.question_id in shown],
+    )
+
+
+def _unjudged_scope(r: QuestionResult, deciding: frozenset[str]) -> bool:
+    return (
+        r.question.id in deciding
+        and r.judgement == Judgement.NOT_JUDGED
+        and r.claimed != AnswerStatus.UNANSWERED
     )
 
 

@@ -154,6 +154,7 @@ class Result:
     notices: list[str] = field(default_factory=list)
     verified_score: int | None = None
     verified_tier: RiskTier = RiskTier.HIGH
+    hidden: int = 0  # questions the scope answers leave out
 
     @property
     def unjudged_evidence(self) -> int:
@@ -449,4 +450,5 @@ def score(
         notices=notices,
         verified_score=verified,
         verified_tier=risk_tier(verified, every, Figure.VERIFIED),
+        hidden=len(framework.questions) - len(visible),
     )

@@ -172,3 +172,34 @@ def test_evidence_is_judged_beside_the_claim_it_backs(client, strong, reviewer):
     assert not set(claim.evidenced_by) & set(rows)  # no separate "evidence of" item
     assert rows[claim.id]["backing"]
     assert "Evidence behind this claim" in page.text
+
+
+def test_evidence_behind_a_claim_the_reviewer_accepted_still_needs_its_own_verdict(
+    strong, reviewer
+):
+    attestation = strong.attestations.get()
+    for r in approval.check(strong).rest_answers:  # every answer accepted, no file opened
+        QuestionVerdict.objects.create(
+            attestation=attestation,
+            question_id=r.question.id,
+            verdict="accepted",
+            reviewer=reviewer,
+        )
+
+    after = approval.check(strong)
+
+    assert not after.unjudged_answers
+    assert after.unjudged_evidence and after.outstanding == len(after.unjudged_evidence)
+
+
+def test_scope_answers_are_judged_like_claims(client, strong, reviewer):
+    framework = strong.framework_version.framework
+    checked = approval.check(strong)
+    client.force_login(reviewer)
+
+    page = client.get(reverse("review_assessment", args=[strong.pk]))
+
+    assert "scope.access" in framework.deciding
+    assert {"scope.access", "scope.age_bands"} <= {r.question.id for r in checked.unjudged_answers}
+    assert checked.result.hidden > 0
+    assert f"The scope answers hide {checked.result.hidden} of" in page.text

@@ -290,7 +290,7 @@ def review_assessment(request, assessment_id):
         comments.setdefault(note.question_id, []).append(note)
     changes = _changes_between(previous, latest) if previous else None
     result = score(framework, responses)
-    checked = approval.weigh(result, items)
+    checked = approval.weigh(result, items, framework.deciding)
     regime_results = regimes.results_for(
         framework, result, responses, regimes.choices_of(assessment)
     )

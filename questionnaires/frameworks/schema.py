@@ -311,6 +311,15 @@ class Framework(Strict):
         dozens of times). Every reader shares it: read it, never change it."""
         return {q.id: q for section in self.sections for q in section.questions}
 
+    @cached_property
+    def deciding(self) -> frozenset[str]:
+        """The questions whose answers decide what else is asked (the scope): a reviewer
+        judges them like claims, since an answer here can hide whole sections."""
+        conditions = [s.show_if for s in self.sections] + [
+            q.show_if for q in self.questions.values()
+        ]
+        return frozenset().union(*(c.questions() for c in conditions if c is not None))
+
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
 
