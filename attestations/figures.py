@@ -1,7 +1,8 @@
 """An attestation's figures, each named for what it is, as the report, the credential and the
 verification page state them: what the organization claimed and what the evidence it gave
 would support (both signed, provisional), and what the platform verified claim by claim,
-recorded with its approval. Only the verified figure carries a risk tier to the public."""
+recorded with its approval. Only the verified figure carries a risk tier to the public: the
+tier signed in the snapshot is the organization's own, before anyone judged its evidence."""
 
 import json
 from dataclasses import dataclass
@@ -13,7 +14,6 @@ from assessments.models import Attestation, Decision, Outcome
 class Figures:
     claimed: int | None  # the answers taken at their word
     evidence_given: int | None  # with the evidence given, before anyone judged it
-    provisional_tier: str  # the tier those would give: never "low" over unjudged evidence
     verified: int | None = None  # from the reviewers' verdicts, once the platform approved
     verified_tier: str = ""
 
@@ -33,8 +33,8 @@ class Figures:
                 f"(the organization {given})."
             )
         return (
-            f"Not verified by the platform: the organization {given}, "
-            f"{self.provisional_tier} risk at most (provisional)."
+            f"Not verified by the platform: the organization {given} (provisional: no risk "
+            "tier is stated before the platform's reviewers have judged the claims)."
         )
 
 
@@ -46,13 +46,12 @@ def figures_of(attestation: Attestation, decision: Decision | None) -> Figures:
     """The figures as they stand with this decision (the latest, as the caller read it): the
     verified ones only with an approval that recorded them."""
     overall = json.loads(attestation.snapshot_json)["overall"]
-    signed = Figures(overall.get("claimed_score"), overall["score"], overall["risk_tier"])
+    signed = Figures(overall.get("claimed_score"), overall["score"])
     if decision is None or decision.outcome != Outcome.APPROVED or not decision.verified_risk_tier:
         return signed
     return Figures(
         signed.claimed,
         signed.evidence_given,
-        signed.provisional_tier,
         decision.verified_score,
         decision.verified_risk_tier,
     )

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Attestation
+from attestations.attestation_status import latest_decision
+from attestations.figures import figures_of
 from questionnaires.frameworks.schema import AnswerStatus, Framework
 
 OSCAL_VERSION = "1.1.2"
@@ -135,9 +137,8 @@ def assessment_results(attestation: Attestation) -> dict:
                 {
                     "uuid": _uuid(name, "result"),
                     "title": f"Attestation {attestation.number}",
-                    "description": f"Signed by {snapshot['signed']['name']} at {signed_at}; "
-                    f"readiness {snapshot['overall']['score']}%, "
-                    f"{snapshot['overall']['risk_tier']} risk.",
+                    "description": f"Signed by {snapshot['signed']['name']} at {signed_at}. "
+                    + figures_of(attestation, latest_decision(attestation)).sentence(),
                     "start": signed_at,
                     "end": _iso(attestation.expires_at),
                     "reviewed-controls": {"control-selections": [{"include-all": {}}]},

@@ -79,7 +79,7 @@ def test_the_review_page_lists_what_is_still_unjudged(client, signed, reviewer):
 
     assert checked.outstanding > 0
     assert "Still unjudged before an approval" in page.text
-    assert f"{len(checked.unjudged_answers)} critical answer" in page.text
+    assert f"{len(checked.unjudged_answers)} critical or scope answer" in page.text
 
 
 def test_the_first_verdict_starts_the_review(client, signed, reviewer):

@@ -38,9 +38,8 @@ class OfflineResult:
             f"Questionnaire: {s['framework']['title']} {s['framework']['version']}",
             f"Attestation {s['attestation_number']}, signed by {s['signed']['name']} "
             f"on {s['signed']['at']}",
-            f"Figures as signed, before review: claimed {s['overall'].get('claimed_score')}, with "
-            f"the evidence given {s['overall']['score']} (provisional tier "
-            f"{s['overall']['risk_tier']})",
+            f"Figures as signed, before review (provisional): claimed "
+            f"{s['overall'].get('claimed_score')}, with the evidence given {s['overall']['score']}",
             _verified_line(self.credential),
             f"Snapshot SHA-256: {self.snapshot_sha256}",
             "Credential: signed by the platform, for this snapshot; review state when issued: "
