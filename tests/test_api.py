@@ -354,3 +354,22 @@ def test_actions_list_only_what_the_token_can_really_do(client, org, admin, awai
     assert shown["status"] == Status.AWAITING_SIGNATURE and shown["actions"] == []
     assert decided.status_code == 403
     assert decided.json()["error"]["status"] == 403
+
+
+def test_a_reviewer_token_cannot_approve_what_no_reviewer_judged(client, signed, reviewer):
+    key = create_token(
+        organization=None,
+        name="triage",
+        role=TokenRole.REVIEWER,
+        days=5,
+        actor=Actor(reviewer),
+        proof=stepped_up(reviewer),
+    )[1]
+    url = reverse("api_decide", args=[signed.assessment.pk])
+
+    refused = call(client, "post", url, key, {"outcome": "approve", "rationale": "Looks fine."})
+
+    assert refused.status_code == 400  # the API's one shape for a missing requirement
+    assert "Before approving, give a verdict on" in refused.json()["error"]["message"]
+    signed.assessment.refresh_from_db()
+    assert signed.assessment.status == Status.SUBMITTED
