@@ -1,19 +1,42 @@
 """Carrying answers from an earlier assessment into a new one (re-assessment).
 
 An answer is carried over only when its question is unchanged between the two framework
-versions, so a person never inherits an answer to a question they were not asked. A question
-whose words stayed but whose cited policy text changed (another pinned hash) is asked again:
-"changed because the policy changed".
+versions, so a person never inherits an answer to a question they were not asked: its words,
+type and options, what it cites and how strongly, and when it is asked (its scope) all stay.
+A question whose words stayed but whose cited policy text changed (another pinned hash) is
+asked again: "changed because the policy changed".
 """
+
+import json
 
 from assessments.evidence import sharing_stored
 from assessments.models import Answer, Assessment, Evidence
 from questionnaires.frameworks.schema import Framework, Question
 
 
-def _comparable(question: Question) -> dict:
-    """What makes an answer still mean the same: text, type and options, not help or citations."""
-    return question.model_dump(include={"text", "type", "options"})
+def _comparable(framework: Framework, question: Question) -> dict:
+    """What makes an answer still mean the same: its text, type and options, its citations
+    and their strength, and when it is asked; not its help."""
+    return question.model_dump(include={"text", "type", "options"}) | {
+        "citations": sorted((c.source, c.section, c.strength or "") for c in question.citations),
+        "asked_when": _asked_when(framework, question),
+    }
+
+
+def _asked_when(framework: Framework, question: Question) -> set[str]:
+    """The tests that must all hold for the question to be shown, its section's included, so
+    a test moved from a section to its questions is no change."""
+    conditions = [framework.section_of(question.id).show_if, question.show_if]
+    tests: set[str] = set()
+    while conditions:
+        condition = conditions.pop()
+        if condition is None:
+            continue
+        if condition.all_of:
+            conditions += condition.all_of
+        else:
+            tests.add(json.dumps(condition.model_dump(exclude_defaults=True), sort_keys=True))
+    return tests
 
 
 def policy_moved(old: Question, new: Question) -> bool:
@@ -38,7 +61,7 @@ def question_changes(old: Framework, new: Framework) -> dict[str, list[str]]:
     for question_id, question in after.items():
         if question_id not in before:
             changes["new"].append(question_id)
-        elif _comparable(before[question_id]) != _comparable(question):
+        elif _comparable(old, before[question_id]) != _comparable(new, question):
             changes["changed"].append(question_id)
         elif policy_moved(before[question_id], question):
             changes["policy_changed"].append(question_id)

@@ -201,4 +201,4 @@ def test_a_citation_links_to_its_section_and_says_how_strongly_it_asks():
     html = cite(citation, framework)
 
     assert 'href="/sources/guidelines/#s-3-disclosure-requirements"' in html
-    assert "(must)" in html
+    assert "(the policy requires it of the deployer)" in html

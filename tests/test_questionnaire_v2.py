@@ -290,7 +290,7 @@ def test_scope_questions_show_no_empty_why_we_ask(client, preparer, v2_draft):
     moderation = client.get(reverse("section", args=[v2_draft.pk, "moderation"])).content.decode()
 
     assert "Why we ask" not in page
-    assert "Why we ask" in moderation and "(must)" in moderation
+    assert "Why we ask" in moderation and "(the policy recommends it)" in moderation
 
 
 def test_version_2_is_published_beside_1_and_the_diff_says_what_changed(

@@ -47,11 +47,12 @@ class AnswerStatus(StrEnum):
 
 
 class Strength(StrEnum):
-    """How strongly the cited text asks for what the question checks."""
+    """How strongly the cited text asks for what the question checks: four honest values."""
 
-    MUST = "must"
-    SHOULD = "should"
-    GOOD_PRACTICE = "good_practice"
+    MUST = "must"  # the policy requires it of the deployer
+    SHOULD = "should"  # the policy recommends it
+    GOOD_PRACTICE = "good_practice"  # the provider's own commitment, cited as good practice
+    LAW = "law"  # the law requires it (cite the law; flag wording not checked)
 
     @property
     def label(self) -> str:
@@ -59,9 +60,10 @@ class Strength(StrEnum):
 
 
 STRENGTH_LABELS = {
-    Strength.MUST: "must",
-    Strength.SHOULD: "should",
+    Strength.MUST: "the policy requires it of the deployer",
+    Strength.SHOULD: "the policy recommends it",
     Strength.GOOD_PRACTICE: "the provider's own commitment, cited as good practice",
+    Strength.LAW: "the law requires it",
 }
 
 

@@ -1,0 +1,81 @@
+"""Questionnaire 3.0: citations as strong as their text, and scope that asks what applies.
+Walked as the organizations in issue 34 would walk it, with the portal's own condition code."""
+
+import pytest
+
+from assessments.carryover import question_changes
+from questionnaires.frameworks.loader import BUNDLED_DIR, parse
+from questionnaires.frameworks.schema import Strength
+from questionnaires.scoring import Response, score, visible_question_ids
+
+V2 = parse(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
+V3 = parse(BUNDLED_DIR / "minor-safety-3.0.yaml")[0]
+
+
+def shown(**answers) -> set[str]:
+    return visible_question_ids(V3, {f"scope.{k}": Response(value=v) for k, v in answers.items()})
+
+
+def test_a_product_only_teachers_use_is_still_asked_what_the_usage_policy_asks_of_everyone():
+    teachers_only = shown(access="indirect", features=["text_chat"], age_bands=["age_13_15"])
+    notice = score(V3, {"scope.access": Response(value="indirect")}).notices[0]
+
+    asked = {
+        "disclosure.how",
+        "disclosure.no_human_persona",
+        "moderation.jailbreak",
+        "moderation.csam_reporting",
+        "prohibited.terms",
+    }
+    assert asked <= teachers_only
+    assert not {"design.no_exploitation", "moderation.inputs", "age.method"} & teachers_only
+    assert "still asked" in notice and "told they are talking to an AI" in notice
+
+
+@pytest.mark.parametrize(
+    "question_id",
+    [
+        "moderation.images",
+        "moderation.csam_reporting",
+        "moderation.preservation",
+        "moderation.jailbreak",
+        "contact.private_defaults",
+        "contact.grooming_detection",
+        "reporting.urgent_response",
+        "training.clean_data",
+    ],
+)
+def test_no_must_is_pinned_on_a_usage_policy_clause_that_does_not_require_it(question_id):
+    citations = V3.questions[question_id].citations
+
+    assert not [c for c in citations if c.source == "usage_policy" and c.strength == Strength.MUST]
+    assert citations  # still cited, by what does ask for it
+
+
+def test_no_text_requires_a_yearly_legal_review_and_age_checks_are_an_example():
+    review = V3.questions["legal.review"]
+
+    assert {c.strength for c in review.citations} == {Strength.GOOD_PRACTICE}
+    assert not review.critical and not V3.questions["age.method"].critical
+
+
+def test_the_childrens_privacy_notice_follows_ages_and_places_not_a_ticked_law():
+    assert "legal.children_privacy_notice" in shown(
+        access="direct", age_bands=["under_13"], jurisdictions=["us"]
+    )
+    assert "legal.children_privacy_notice" not in shown(
+        access="direct", age_bands=["age_13_15"], jurisdictions=["us"]
+    )
+    assert "age.data_retention" in shown(
+        access="direct", age_bands=["age_16_17"], jurisdictions=["uk"]
+    )
+
+
+def test_moving_to_3_0_reopens_exactly_the_questions_whose_words_citations_or_scope_changed():
+    changes = question_changes(V2, V3)
+
+    assert "privacy.location" in changes["changed"]  # no double negative any more
+    assert "disclosure.how" in changes["changed"]  # asked of every product now
+    assert "legal.review" in changes["changed"]  # its strength is honest now
+    assert "moderation.inputs" in changes["unchanged"]  # scope moved to the question: same
+    assert not changes["removed"]
