@@ -29,6 +29,7 @@ from assessments.models import (
 from attestations import audit
 from attestations.attestation_status import PublicStatus, status_of
 from integrations import webhooks
+from questionnaires import coverage
 from questionnaires.frameworks.schema import Framework
 from questionnaires.policy_sources import (
     Change,
@@ -231,6 +232,8 @@ class SourcePage:
     cited: list[tuple[dict, list[str]]]
     uncited: list[dict]
     history: list[tuple[PolicyDocumentVersion, list[SectionChange]]]
+    # Each section's clauses, with the questions that cover each or why none does.
+    clauses: dict[str, list[coverage.Row]]
 
 
 def source_page(source_id: str) -> SourcePage | None:
@@ -256,7 +259,10 @@ def source_page(source_id: str) -> SourcePage | None:
     ]
     cited = [(section, questions) for section, questions in sections if questions]
     uncited = [section for section, questions in sections if not questions]
-    return SourcePage(newest, cited, uncited, list(reversed(history)))
+    rows = tuple(r for f in frameworks for r in coverage.rows_for(f.slug, f.version))
+    return SourcePage(
+        newest, cited, uncited, list(reversed(history)), coverage.by_section(rows, source_id)
+    )
 
 
 def moved(changes: list[SectionChange]) -> list[SectionChange]:

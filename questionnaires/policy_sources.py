@@ -23,8 +23,23 @@ from questionnaires.frameworks.schema import Framework
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "frameworks" / "sources"
 EXCERPT_CHARS = 220
+OPENING_CHARS = 80
+# A line that is a list item: its text is one clause.
+BULLET = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+")
+# Where a paragraph's sentences end.
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z\"“(])")
 # Lines that open a section in the documents we track: Markdown headings and numbered titles.
 HEADING = re.compile(r"^(#{1,6}\s+\S.*|\d+\.\s+[A-Z][^.]{2,100})$")
+
+
+class ClauseSpec(BaseModel):
+    """One clause of a section (a bullet, or a sentence that is not one): the hash of its
+    normalised text, and its opening words to recognise it by, never the whole clause."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[0-9a-f]{10}$")  # the first ten hex digits of its SHA-256
+    opening: str = Field(max_length=OPENING_CHARS + 1)
 
 
 class SectionSpec(BaseModel):
@@ -38,6 +53,7 @@ class SectionSpec(BaseModel):
     excerpt: str = Field(default="", max_length=EXCERPT_CHARS + 1)
     starts_at: str = ""  # how a line opening the section begins, when it is not the heading
     until: str = ""  # the start of a line that ends it, when the next heading does not
+    clauses: tuple[ClauseSpec, ...] = ()
 
 
 class SourceRecord(BaseModel):
@@ -90,6 +106,29 @@ def excerpt(text: str) -> str:
     return flat[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
 
 
+def clauses_of(text: str) -> tuple[ClauseSpec, ...]:
+    """A section's clauses: each list item, and each sentence of the other lines."""
+    found: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if BULLET.match(line):
+            found.append(normalise(BULLET.sub("", line)))
+        else:
+            found += SENTENCE_END.split(normalise(line))
+    return tuple(
+        ClauseSpec(id=digest(clause)[:10], opening=_opening(clause))
+        for clause in dict.fromkeys(found)
+        if clause
+    )
+
+
+def _opening(clause: str) -> str:
+    if len(clause) <= OPENING_CHARS:
+        return clause
+    return clause[:OPENING_CHARS].rsplit(" ", 1)[0] + "…"
+
+
 def headings_in(document: str) -> list[str]:
     return [normalise(line) for line in document.splitlines() if HEADING.match(line.strip())]
 
@@ -136,6 +175,7 @@ def record_from(document: str, previous: SourceRecord, effective: datetime.date)
             excerpt=excerpt(text),
             starts_at=known[heading].starts_at if heading in known else "",
             until=known[heading].until if heading in known else "",
+            clauses=clauses_of(text),
         )
         for heading, text in texts.items()
         if normalise(text)  # a heading that only groups others has no text of its own
