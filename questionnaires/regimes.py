@@ -28,7 +28,7 @@ from assessments.models import Assessment, AuditAction, RegimeChoice
 from attestations import audit
 from attestations.canonical import canonical_json, sha256_hex
 from questionnaires.answer_display import display_value
-from questionnaires.frameworks.loader import SAFE_LOADER
+from questionnaires.frameworks.loader import SAFE_LOADER, parse
 from questionnaires.frameworks.schema import ID_PATTERN, AnswerStatus, Condition, Framework, Strict
 from questionnaires.scoring import QuestionResult, Response, Result, SectionResult, holds, score
 
@@ -58,11 +58,17 @@ RELATION_LABELS = {
 SAYS_NOTHING = {AnswerStatus.UNANSWERED, AnswerStatus.NOT_APPLICABLE, AnswerStatus.INFORMATIONAL}
 
 
+CARRYING = (Relation.EQUAL, Relation.SUPERSET)
+
+
 class CrosswalkEntry(Strict):
     question: str = Field(pattern=ID_PATTERN)  # the regime's
     core: str = Field(pattern=ID_PATTERN)  # the core questionnaire's
     relation: Relation
     note: str = ""
+    # For a relation that carries the core answer: each "met" option of the core question,
+    # with the "met" option of the law's question it implies (checked by check_crosswalk).
+    carries: dict[str, str] = Field(default_factory=dict)
 
     def answers_with(self, core: QuestionResult) -> bool:
         """Whether this core result answers the regime question."""
@@ -81,6 +87,8 @@ class Regime(Strict):
     short: str
     jurisdiction: str
     why: str
+    # When the law applies, in words: shown beside a law the scope answers do not call for.
+    applies_if: str = ""
     applies_when: Condition
     core: str
     core_version: str
@@ -129,8 +137,39 @@ def catalogue() -> dict[str, Regime]:
                 f"{path.name}: {regime.slug} v{regime.framework.version} was released with "
                 "other content. A released version never changes: give this file a new version."
             )
+        core = parse(REGIMES_DIR.parent / f"{regime.core}-{regime.core_version}.yaml")[0]
+        problems = check_crosswalk(regime, core)
+        if problems:
+            raise ValueError(f"{path.name}: " + "; ".join(problems))
         regimes[regime.slug] = regime
     return regimes
+
+
+def check_crosswalk(regime: Regime, core: Framework) -> list[str]:
+    """What is wrong with the regime's mappings against the core version it names: a mapping
+    may carry a core answer only when every "met" option of the core question implies "met"
+    for the law's question, and it must say which; one that carries nothing lists nothing."""
+    met = AnswerStatus.MET
+    problems = []
+    for m in regime.mappings:
+        where = f"{regime.slug}: {m.question} <- {m.core}"
+        core_question = core.questions.get(m.core)
+        if core_question is None:
+            problems.append(f"{where}: no such core question in v{core.version}")
+            continue
+        if m.relation not in CARRYING:
+            if m.carries:
+                problems.append(f"{where}: a {m.relation} mapping carries no answer")
+            continue
+        met_core = {o.value for o in core_question.options if o.status == met}
+        met_law = {
+            o.value for o in regime.framework.questions[m.question].options if o.status == met
+        }
+        if set(m.carries) != met_core:
+            problems.append(f"{where}: it must say what each met option {sorted(met_core)} implies")
+        if not set(m.carries.values()) <= met_law:
+            problems.append(f"{where}: a met core answer must imply a met answer here")
+    return problems
 
 
 def called_for(core: Framework, responses: Mapping[str, Response]) -> list[Regime]:
@@ -225,7 +264,7 @@ def standing(regime: Regime, applies: bool, choice: RegimeChoice | None) -> str:
         return f"{word} by {who} on {choice.decided_at:%d %b %Y}: “{choice.reason}”"
     if applies:
         return regime.why
-    return "Your scope answers do not call for this law."
+    return f"Your scope answers do not call for this law. {regime.applies_if}".strip()
 
 
 @dataclass(frozen=True)

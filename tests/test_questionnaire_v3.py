@@ -2,9 +2,12 @@
 Walked as the organizations in issue 34 would walk it, with the portal's own condition code."""
 
 import pytest
+from django.urls import reverse
 
+from accounts.actors import Actor
+from assessments import answers, workflow
 from assessments.carryover import question_changes
-from questionnaires.frameworks.loader import BUNDLED_DIR, parse
+from questionnaires.frameworks.loader import BUNDLED_DIR, parse, publish
 from questionnaires.frameworks.schema import Strength
 from questionnaires.scoring import Response, score, visible_question_ids
 
@@ -79,3 +82,21 @@ def test_moving_to_3_0_reopens_exactly_the_questions_whose_words_citations_or_sc
     assert "legal.review" in changes["changed"]  # its strength is honest now
     assert "moderation.inputs" in changes["unchanged"]  # scope moved to the question: same
     assert not changes["removed"]
+
+
+def test_the_overview_says_why_a_law_does_not_apply(client, org, preparer):
+    version = publish(BUNDLED_DIR / "minor-safety-3.0.yaml")[0]
+    draft = workflow.start_assessment(
+        organization=org, framework_version=version, actor=Actor(preparer)
+    )
+    given = {"scope.age_bands": ["age_16_17"], "scope.jurisdictions": ["eu_eea"]}
+    given |= {"scope.eu_online_platform": "yes", "scope.eu_small_enterprise": "yes"}
+    answers.save_answers(
+        draft, [answers.AnswerInput(k, v) for k, v in given.items()], actor=Actor(preparer)
+    )
+    client.force_login(preparer)
+
+    page = client.get(reverse("assessment", args=[draft.pk]))
+
+    assert page.context["regime_results"] == []
+    assert "unless the provider is a micro or small enterprise" in page.text

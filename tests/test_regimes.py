@@ -107,37 +107,58 @@ def test_which_regimes_apply_follows_the_scope_answers():
     names = lambda responses: {r.slug for r in regimes.called_for(core, responses)}  # noqa: E731
     assert names(scope("us", "uk")) == {"us-coppa", "uk-aadc"}
     assert names(scope("us", ages=("age_13_15",))) == set()  # COPPA is about under-13s
-    assert names(scope("eu_eea", ages=("age_16_17",))) == {"eu-dsa-minors"}
-    declared = scope("canada") | {"legal.laws": Response(value=["coppa"])}
-    assert names(declared) == {"us-coppa"}
+    assert names(scope("uk", ages=("adults",))) == set()  # the UK code: children likely to use it
+    eu_teens = scope("eu_eea", ages=("age_16_17",))
+    platform = {"scope.eu_online_platform": Response(value="yes")}
+    large = {"scope.eu_small_enterprise": Response(value="no")}
+    small = {"scope.eu_small_enterprise": Response(value="yes")}
+    # Article 28 binds online platforms, and not micro or small enterprises.
+    assert names(eu_teens) == set()
+    assert names(eu_teens | platform | large) == {"eu-dsa-minors"}
+    assert names(eu_teens | platform | small) == set()
+    # Ticking a law is the organization's word, not a reason the law applies: it adds a law
+    # on the law's page, with its reason.
+    assert names(scope("canada") | {"legal.laws": Response(value=["coppa"])}) == set()
 
 
 def test_a_core_answer_answers_a_regime_question_as_far_as_the_relation_allows():
-    regime = REGIMES["us-coppa"]
-    core = core_of(regime)
-    given = scope("us") | {
-        "age.parent_deletion": Response(value="no"),  # equal: carried, met or not
-        "age.parental_consent": Response(value="verifiable"),  # superset: carried when met
-        "age.data_retention": Response(value="yes"),  # subset: never carried
+    uk, coppa = REGIMES["uk-aadc"], REGIMES["us-coppa"]
+    core = core_of(uk)
+    given = scope("us", "uk") | {
+        "legal.impact_assessment": Response(value="no"),  # equal: carried, met or not
+        "age.parental_consent": Response(value="verifiable"),  # intersects: never carried
+        "age.parent_deletion": Response(value="yes"),  # subset: never carried
     }
-    outcome = regimes.result_for(regime, score(core, given), given)
-    statuses = {qid: r.status for qid, r in outcome.result.by_question.items()}
+    result = score(core, given)
+    outcome = regimes.result_for(uk, result, given)
 
-    assert statuses["coppa.parent_rights"] == AnswerStatus.NOT_MET
-    # Verifiable consent named on the core question, but no evidence: claimed, not met.
-    assert statuses["coppa.consent.verifiable"] == AnswerStatus.CLAIMED
-    assert statuses["coppa.retention_policy"] == AnswerStatus.UNANSWERED
-    assert set(outcome.through) == {"coppa.parent_rights", "coppa.consent.verifiable"}
-
-    # A weaker core answer does not carry across a superset relation...
-    weaker = given | {"age.parental_consent": Response(value="notice_only")}
-    outcome = regimes.result_for(regime, score(core, weaker), weaker)
-    assert "coppa.consent.verifiable" not in outcome.through
+    assert outcome.result.by_question["aadc.dpia"].status == AnswerStatus.NOT_MET
+    assert set(outcome.through) == {"aadc.dpia"}
+    assert not regimes.result_for(coppa, result, given).through
     # ...and the preparer's own answer always wins over a carried one.
-    own = given | {"coppa.parent_rights": Response(value="yes")}
-    outcome = regimes.result_for(regime, score(core, own), own)
-    assert outcome.result.by_question["coppa.parent_rights"].status == AnswerStatus.MET
-    assert "coppa.parent_rights" not in outcome.through
+    own = given | {"aadc.dpia": Response(value="yes")}
+    outcome = regimes.result_for(uk, score(core, own), own)
+    assert outcome.result.by_question["aadc.dpia"].status == AnswerStatus.MET
+    assert "aadc.dpia" not in outcome.through
+
+
+def test_a_mapping_carries_an_answer_only_when_every_met_core_option_implies_met():
+    coppa = REGIMES["us-coppa"]
+    core = core_of(coppa)
+    entry = next(m for m in coppa.mappings if m.question == "coppa.consent.verifiable")
+    # 2.0's claim: school consent (met in the core) would have answered COPPA's verifiable
+    # parental consent.
+    claimed = coppa.model_copy(
+        update={"mappings": (entry.model_copy(update={"relation": regimes.Relation.SUPERSET}),)}
+    )
+    listed = entry.model_copy(
+        update={"relation": regimes.Relation.SUPERSET, "carries": {"verifiable": "yes"}}
+    )
+
+    assert regimes.check_crosswalk(coppa, core) == []
+    assert "must say what each met option" in regimes.check_crosswalk(claimed, core)[0]
+    problems = regimes.check_crosswalk(coppa.model_copy(update={"mappings": (listed,)}), core)
+    assert "['school_consent', 'verifiable']" in problems[0]
 
 
 def test_an_organization_with_us_and_uk_users_gets_results_per_regime(client, preparer, v2_draft):
@@ -149,9 +170,13 @@ def test_an_organization_with_us_and_uk_users_gets_results_per_regime(client, pr
 
     page = client.get(coppa_url)
     assert page.status_code == 200
-    assert "Answered through core question" in page.text and "age.parent_deletion" in page.text
     assert "needs legal review" in page.text  # a citation whose wording was not checked
     assert page.context["applies"] is True
+    answers.save_answers(
+        v2_draft, [answers.AnswerInput("legal.impact_assessment", "yes")], actor=Actor(preparer)
+    )
+    uk = client.get(reverse("regime_questions", args=[v2_draft.pk, "uk-aadc"]))
+    assert "Answered through core question" in uk.text and "legal.impact_assessment" in uk.text
 
 
 def test_the_preparer_answers_a_regime_question_and_it_is_on_the_audit_trail(
@@ -222,11 +247,17 @@ def test_the_crosswalk_page_lists_every_mapping_with_its_relation(client, prepar
 def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_verification(
     client, org, preparer, signatory
 ):
-    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
+    version = publish(BUNDLED_DIR / "minor-safety-3.0.yaml")[0]
     draft = workflow.start_assessment(
         organization=org, framework_version=version, actor=Actor(preparer)
     )
     answer_everything(draft, actor=Actor(preparer), quality="strong")  # US, EU, UK users
+    revision = Answer.objects.get(assessment=draft, question_id="scope.eu_small_enterprise")
+    answers.save_answers(  # a platform too large for the small-enterprise exemption
+        draft,
+        [answers.AnswerInput("scope.eu_small_enterprise", "no", base_revision=revision.revision)],
+        actor=Actor(preparer),
+    )
     workflow.submit(draft, actor=Actor(preparer))
     attestation = workflow.sign(
         draft,
@@ -240,7 +271,8 @@ def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_v
     coppa = signed[2]
     assert coppa["sha256"] == regimes.content_sha256(REGIMES["us-coppa"])
     by_id = {q["id"]: q for q in coppa["questions"]}
-    assert by_id["coppa.parent_rights"]["answered_through"] == "age.parent_deletion"
+    uk = {q["id"]: q for q in signed[1]["questions"]}
+    assert uk["aadc.dpia"]["answered_through"] == "legal.impact_assessment"
     assert by_id["coppa.security_program"]["status"] == AnswerStatus.UNANSWERED
     assert "coppa.security_program" in [g["question_id"] for g in coppa["gaps"]]
 

@@ -45,9 +45,8 @@ def assessment_overview(request, assessment_id):
     framework = assessment.framework_version.framework
     responses = answers.responses_for(assessment)
     result = score(framework, responses, timezone.localdate())
-    regime_results = regimes.results_for(
-        framework, result, responses, regimes.choices_of(assessment)
-    )
+    choices = regimes.choices_of(assessment)
+    regime_results = regimes.results_for(framework, result, responses, choices)
     organization = assessment.organization
     attestations = list(assessment.attestations.order_by("-number"))
     figures = (
@@ -61,7 +60,11 @@ def assessment_overview(request, assessment_id):
             "organization": organization,
             "result": result,
             "regime_results": regime_results,
-            "other_regimes": regimes.others(framework, [r.regime for r in regime_results]),
+            # each law not answered, with why not (what would make it apply, or who removed it)
+            "other_regimes": [
+                (regime, regimes.standing(regime, False, choices.get(regime.slug)))
+                for regime in regimes.others(framework, [r.regime for r in regime_results])
+            ],
             "attestations": attestations,
             "verified": (
                 (figures.verified, figures.verified_tier, "verified by the platform at approval")
