@@ -100,3 +100,16 @@ def test_the_overview_says_why_a_law_does_not_apply(client, org, preparer):
 
     assert page.context["regime_results"] == []
     assert "unless the provider is a micro or small enterprise" in page.text
+
+
+def test_every_critical_question_says_why_it_is_critical():
+    critical = [q for q in V3.questions.values() if q.critical]
+
+    assert len(critical) > 15
+    assert [q.id for q in critical if "Critical because" not in (q.help or "")] == []
+
+
+def test_uk_teenagers_are_asked_about_privacy_information_written_for_them():
+    uk_teens = shown(access="direct", age_bands=["age_13_15"], jurisdictions=["uk"])
+
+    assert {"legal.children_privacy_notice", "age.data_retention"} <= uk_teens
