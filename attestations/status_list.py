@@ -8,6 +8,7 @@ anyone can check both without asking the portal anything else."""
 import base64
 import gzip
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -116,18 +117,29 @@ def encoded_list(which: StatusList) -> str:
     bits = bytearray((size + 7) // 8)
     for index in _indexes(which):
         bits[index // 8] |= 0x80 >> (index % 8)  # index 0 is the first byte's leftmost bit
-    return base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).rstrip(b"=").decode()
+    # Multibase base64url without padding: the "u" prefix the specification asks for.
+    return "u" + base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).rstrip(b"=").decode()
+
+
+LIST_VALIDITY = timedelta(days=1)
+
+
+def _iso(moment) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def status_list_credential(which: StatusList) -> str:
     """The list, signed now with the platform's current key, as a JWT."""
     key = current_key()
+    now = timezone.now()
     claims = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "id": list_url(which),
         "issuer": settings.SITE_URL,
-        "validFrom": timezone.now().isoformat().replace("+00:00", "Z"),
+        "validFrom": _iso(now),
+        # A list replayed after this is stale: a verifier must fetch a newer one.
+        "validUntil": _iso(now + LIST_VALIDITY),
         "credentialSubject": {
             "id": f"{list_url(which)}#list",
             "type": "BitstringStatusList",

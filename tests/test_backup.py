@@ -57,7 +57,7 @@ def test_backup_and_restore_keep_attestations_verifiable(attestation, tmp_path):
         report = restored / "files" / attestation.reports.first().file.name
         verdict = run(sys.executable, "manage.py", "verify_attestation", str(report), **env)
         assert verdict.returncode == 2, verdict.stderr  # genuine, but not yet reviewed
-        assert "GENUINE, but NOT VALID" in verdict.stderr
+        assert "NOT VALID: Signed, awaiting platform review" in verdict.stderr
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{empty}" WITH (FORCE)')

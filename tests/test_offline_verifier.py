@@ -1,6 +1,8 @@
 """The offline verifier, used as a partner would: the report file, the platform's published
 JWKS, and no portal at all (no Django, no database), against genuine reports and forgeries."""
 
+import base64
+import datetime
 import io
 import json
 import os
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from minor_safety_verifier import check_credential, verify_report
+from minor_safety_verifier import Verdict, check_credential, verify_report
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pypdf import PdfReader, PdfWriter
@@ -22,6 +24,7 @@ from tests.test_attestation import report_bytes
 from tests.test_pdf_signatures import _first_revision_end
 
 ROOT = Path(__file__).resolve().parent.parent
+VERIFIER = "minor_safety_verifier"
 
 
 @pytest.fixture
@@ -57,15 +60,45 @@ def outside(tmp_path, report: bytes, keys: dict, *args) -> subprocess.CompletedP
 
 @pytest.mark.real_report  # the outside tool judges what the portal really issues
 @pytest.mark.slow
-def test_a_genuine_report_verifies_with_the_file_and_the_keys_alone(
+def test_the_first_line_and_the_exit_status_are_the_platforms_decision(
+    client, approved, published, tmp_path
+):
+    lists = []
+    for n, token in enumerate(status_lists(client)):
+        (tmp_path / f"list{n}.jwt").write_text(token)
+        lists += ["--status-list", tmp_path / f"list{n}.jwt"]
+
+    valid = outside(tmp_path, report_bytes(approved), published, "-m", VERIFIER, *lists)
+    unknown = outside(tmp_path, report_bytes(approved), published, "-m", VERIFIER)
+
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    first, second = valid.stdout.splitlines()[:2]
+    assert first.startswith("VALID: approved by the platform")
+    assert second.startswith("Genuine file: signed by the platform's key")
+    assert "Brightpath Learning Ltd" in valid.stdout
+    assert approved.snapshot_sha256 in valid.stdout
+    assert unknown.returncode == 4
+    assert unknown.stdout.startswith("STATUS UNKNOWN: approved by the platform")
+
+
+@pytest.mark.slow
+def test_a_genuine_report_of_an_attestation_nobody_approved_is_not_valid(
     attestation, published, tmp_path
 ):
-    run = outside(tmp_path, report_bytes(attestation), published, "-m", "minor_safety_verifier")
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "GENUINE: signed by the platform's key" in run.stdout
-    assert "Brightpath Learning Ltd" in run.stdout
-    assert attestation.snapshot_sha256 in run.stdout
-    assert "Not checked offline" in run.stdout
+    run = outside(tmp_path, report_bytes(attestation), published, "-m", VERIFIER)
+
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert run.stdout.startswith("NOT VALID: not approved: it awaited the platform's review")
+    assert "Genuine file:" in run.stdout.splitlines()[1]
+
+
+def test_an_expired_credential_is_not_valid_offline(approved, published):
+    later = approved.expires_at + datetime.timedelta(days=1)
+
+    result = verify_report(report_bytes(approved), published, now=later)
+
+    assert result.genuine and result.verdict == Verdict.NOT_VALID
+    assert result.not_valid[0].startswith("expired on ")
 
 
 @pytest.mark.slow
@@ -149,7 +182,7 @@ def test_the_page_and_the_command_use_the_same_signature_check(client, approved,
     page = client.post(reverse("verify"), {"report": upload})
     assert "signed this whole file" in page.text
     call_command("verify_attestation", approved.reports.first().file.path)
-    assert "Signature: the platform's key" in capsys.readouterr().out
+    assert "Genuine file: the platform's key" in capsys.readouterr().out
 
 
 def embedded(data: bytes, name: str) -> bytes:
@@ -234,15 +267,15 @@ def test_a_revoked_attestation_is_rejected_with_the_published_status_list(
     assert unchecked.unchecked == ["revocation", "message"]  # and it says so
     workflow.revoke(attestation, actor=Actor(reviewer), reason="Safeguards withdrawn.")
     result = verify_report(report, published, status_lists=status_lists(client))
-    assert not result.genuine
-    assert result.problems == ["the platform has revoked this attestation"]
+    assert result.genuine and result.verdict == Verdict.NOT_VALID
+    assert "the platform has revoked this attestation" in result.not_valid
     args = []
     for n, token in enumerate(status_lists(client)):
         (tmp_path / f"list{n}.jwt").write_text(token)
         args += ["--status-list", tmp_path / f"list{n}.jwt"]
-    run = outside(tmp_path, report, published, "-m", "minor_safety_verifier", *args)
-    assert run.returncode == 1
-    assert "revoked" in run.stdout
+    run = outside(tmp_path, report, published, "-m", VERIFIER, *args)
+    assert run.returncode == 3
+    assert run.stdout.startswith("NOT VALID:") and "revoked" in run.stdout.splitlines()[0]
 
 
 def test_a_superseded_attestation_is_said_so_by_the_published_list(
@@ -251,12 +284,14 @@ def test_a_superseded_attestation_is_said_so_by_the_published_list(
     from tests.test_attestation_status import reassess
 
     report = report_bytes(approved)
-    assert verify_report(report, published, status_lists=status_lists(client)).genuine
+    check = lambda: verify_report(report, published, status_lists=status_lists(client))  # noqa: E731
+    assert check().verdict == Verdict.VALID
     newer = reassess(approved, preparer, signatory)
-    assert verify_report(report, published, status_lists=status_lists(client)).genuine
+    assert check().verdict == Verdict.VALID  # a newer one only signed replaces nothing
     approve_after_review(newer.assessment, reviewer, "Still evidenced.")
-    result = verify_report(report, published, status_lists=status_lists(client))
-    assert result.problems == ["superseded by a newer approved attestation"]
+    result = check()
+    assert result.verdict == Verdict.NOT_VALID
+    assert result.not_valid == ["superseded by a newer approved attestation"]
 
 
 def test_a_status_list_signed_by_another_key_is_not_believed(attestation, published, tmp_path):
@@ -271,5 +306,19 @@ def test_a_status_list_signed_by_another_key_is_not_believed(attestation, publis
         ["ES256"],
     )
     result = verify_report(report_bytes(attestation), published, status_lists=[forged])
-    assert not result.genuine
-    assert "status list's signature does not hold" in result.problems[0]
+    assert result.verdict != Verdict.VALID
+    assert "status list's signature does not hold" in result.status_problems[0]
+
+
+def test_an_old_status_list_replayed_later_is_stale(client, approved, published):
+    lists = status_lists(client)
+    tomorrow_and_after = approved.signed_at + datetime.timedelta(days=3)
+
+    result = verify_report(
+        report_bytes(approved), published, status_lists=lists, now=tomorrow_and_after
+    )
+
+    assert result.verdict == Verdict.STATUS_UNKNOWN
+    assert "a status list is stale" in result.status_problems[0]
+    claims = json.loads(base64.urlsafe_b64decode(lists[0].split(".")[1] + "=="))
+    assert claims["credentialSubject"]["encodedList"].startswith("u")  # Multibase base64url

@@ -29,17 +29,19 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if not result.genuine:
             raise CommandError(f"NOT GENUINE ({result.finding}): {result.detail}")
+        # The decision first, in the verification page's words; that the file is genuine after.
         signature = result.signature
-        self.stdout.write(
-            f"Signature: the platform's key {signature.key_id} signed the whole file."
-            if signature.genuine
-            else f"Signature: {'; '.join(signature.problems)}."
-        )
         att, status = result.attestation, result.status
+        said = status.detail if status.is_valid else f"{status.headline}. {status.detail}"
         summary = (
-            f"attestation {att.number} of {att.attested_organization['legal_name']}, signed "
-            f"{att.signed_at:%Y-%m-%d}. {status.headline}: {status.detail}"
+            f"{said} Attestation {att.number} of "
+            f"{att.attested_organization['legal_name']}, signed {att.signed_at:%Y-%m-%d}."
+        )
+        genuine = (
+            f"Genuine file: the platform's key {signature.key_id} signed the whole file."
+            if signature.genuine
+            else f"Genuine record, but the file's signature: {'; '.join(signature.problems)}."
         )
         if not status.is_valid:
-            raise CommandError(f"GENUINE, but NOT VALID: {summary}", returncode=NOT_VALID)
-        self.stdout.write(f"GENUINE and VALID: {summary}")
+            raise CommandError(f"NOT VALID: {summary}\n{genuine}", returncode=NOT_VALID)
+        self.stdout.write(f"VALID: {summary}\n{genuine}")

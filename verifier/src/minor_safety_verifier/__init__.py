@@ -3,13 +3,19 @@ published keys (its JWKS): no portal, no database, no Django.
 
     python -m minor_safety_verifier report.pdf --jwks jwks.json
 
-Needs only pyHanko and joserfc (`pip install pyhanko joserfc`). What it proves: the platform
-signed this exact file (the signature covers every byte, by a key the JWKS publishes), the
-verifiable credential inside is the platform's and about that snapshot, and what they say.
-What it cannot know offline: whether the platform has since revoked or superseded the
-attestation; the report's verification link answers that.
+Needs only pyHanko and joserfc (`pip install pyhanko joserfc`). Its first line, and its exit
+status, is the verdict: VALID (0), NOT GENUINE (1), NOT VALID (3: genuine, but not approved,
+rejected, expired, revoked or superseded) or STATUS UNKNOWN (4: genuine and approved, but no
+fresh status list was given). A genuine file is a separate line: the platform signed this
+exact file with a key the JWKS publishes, and the credential inside is about its snapshot.
 """
 
-from minor_safety_verifier.verify import OfflineResult, check_credential, verify_report
+from minor_safety_verifier.verify import (
+    EXIT_CODES,
+    OfflineResult,
+    Verdict,
+    check_credential,
+    verify_report,
+)
 
-__all__ = ["OfflineResult", "check_credential", "verify_report"]
+__all__ = ["EXIT_CODES", "OfflineResult", "Verdict", "check_credential", "verify_report"]

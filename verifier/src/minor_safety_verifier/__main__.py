@@ -10,6 +10,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m minor_safety_verifier",
         description="Check an attestation report offline against the platform's public keys.",
+        epilog="Exit status: 0 VALID; 1 NOT GENUINE; 3 NOT VALID (genuine, but not approved, "
+        "rejected, expired, revoked or superseded); 4 STATUS UNKNOWN (genuine and approved, "
+        "but no fresh status list was given); 2 a usage error.",
     )
     parser.add_argument("report", type=Path)
     parser.add_argument("--jwks", type=Path, required=True, help="the platform's jwks.json")
@@ -28,7 +31,7 @@ def main(argv=None) -> int:
         status_lists=[path.read_text().strip() for path in args.status_list],
     )
     print("\n".join(result.summary()))
-    return 0 if result.genuine else 1
+    return result.exit_code
 
 
 if __name__ == "__main__":

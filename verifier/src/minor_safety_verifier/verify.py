@@ -1,4 +1,6 @@
-"""The offline check itself: the PDF signature against the published keys, then the snapshot."""
+"""The offline check itself: the PDF signature against the published keys, then the snapshot,
+then what the platform decided. The verdict comes first, in the words of the verification
+page: a genuine file is not a valid attestation."""
 
 import base64
 import gzip
@@ -6,6 +8,8 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
 
 from asn1crypto import x509 as asn1_x509
 from joserfc import jwt
@@ -18,22 +22,90 @@ SNAPSHOT_ATTACHMENT = "attestation-snapshot.json"
 CREDENTIAL_ATTACHMENT = "attestation-credential.jwt"
 
 
+class Verdict(StrEnum):
+    """What the verifier says first, and its exit status says."""
+
+    VALID = "VALID"
+    NOT_VALID = "NOT VALID"
+    STATUS_UNKNOWN = "STATUS UNKNOWN"
+    NOT_GENUINE = "NOT GENUINE"
+
+
+# The exit status of `python -m minor_safety_verifier` (2 is argparse's: a usage error).
+EXIT_CODES = {
+    Verdict.VALID: 0,
+    Verdict.NOT_GENUINE: 1,
+    Verdict.NOT_VALID: 3,
+    Verdict.STATUS_UNKNOWN: 4,
+}
+
+# The review state the credential records, as the verification page says it when not valid.
+NOT_VALID_STATES = {
+    "awaiting_review": "not approved: it awaited the platform's review when this report was issued",
+    "in_review": "not approved: the platform was reviewing it when this report was issued",
+    "changes_requested": "not approved: the platform requested changes",
+    "rejected": "rejected by the platform",
+    "superseded": "superseded by a newer approved attestation",
+    "expired": "expired",
+    "revoked": "revoked by the platform",
+}
+
+
 @dataclass
 class OfflineResult:
-    genuine: bool
-    problems: list[str] = field(default_factory=list)
+    genuine: bool  # the platform signed this whole file, and its credential is about it
+    problems: list[str] = field(default_factory=list)  # why the file is not genuine
     key_id: str = ""
     snapshot: dict | None = None
     snapshot_sha256: str = ""
     credential: dict | None = None
     unchecked: list[str] = field(default_factory=list)  # status purposes no list was given for
+    not_valid: list[str] = field(default_factory=list)  # why a genuine file is not valid
+    status_problems: list[str] = field(default_factory=list)  # lists stale or not believed
+
+    @property
+    def verdict(self) -> Verdict:
+        if not self.genuine:
+            return Verdict.NOT_GENUINE
+        if self.not_valid:
+            return Verdict.NOT_VALID
+        if self.unchecked or self.status_problems:
+            return Verdict.STATUS_UNKNOWN
+        return Verdict.VALID
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+    def headline(self) -> str:
+        if self.verdict == Verdict.NOT_GENUINE:
+            return f"{self.verdict}: " + "; ".join(self.problems)
+        if self.verdict == Verdict.NOT_VALID:
+            return f"{self.verdict}: " + "; ".join(self.not_valid) + "."
+        if self.verdict == Verdict.STATUS_UNKNOWN:
+            why = self.status_problems or [
+                "not checked against the platform's status lists for "
+                + ", ".join(self.unchecked)
+                + " (give --status-list with the files at the credential's "
+                "statusListCredential)"
+            ]
+            return (
+                f"{self.verdict}: approved by the platform and within its dates, but "
+                + "; ".join(why)
+                + "."
+            )
+        return (
+            f"{self.verdict}: approved by the platform, within its dates, and neither revoked "
+            "nor superseded by the platform's signed status lists."
+        )
 
     def summary(self) -> list[str]:
         if not self.genuine:
-            return ["NOT GENUINE: " + "; ".join(self.problems)]
+            return [self.headline()]
         s = self.snapshot
         return [
-            f"GENUINE: signed by the platform's key {self.key_id}, covering the whole file.",
+            self.headline(),
+            f"Genuine file: signed by the platform's key {self.key_id}, covering the whole file.",
             f"Organization: {s['organization']['legal_name']} ({s['organization']['website']})",
             f"Questionnaire: {s['framework']['title']} {s['framework']['version']}",
             f"Attestation {s['attestation_number']}, signed by {s['signed']['name']} "
@@ -43,14 +115,9 @@ class OfflineResult:
             _verified_line(self.credential),
             f"Snapshot SHA-256: {self.snapshot_sha256}",
             "Credential: signed by the platform, for this snapshot; review state when issued: "
-            f"{self.credential['credentialSubject']['reviewStateAtIssue']}.",
-            "Status lists: not checked for "
-            + ", ".join(self.unchecked)
-            + " (give --status-list with the files at the credential's statusListCredential)."
-            if self.unchecked
-            else "Status lists: neither revoked nor superseded, by the platform's signed lists.",
-            "Not checked offline: whether the platform has reviewed it since. The verification "
-            "link printed in the report says.",
+            f"{self.credential['credentialSubject']['reviewStateAtIssue']}; valid until "
+            f"{self.credential.get('validUntil')}.",
+            "The verification link printed in the report says what the platform decides today.",
         ]
 
 
@@ -93,10 +160,11 @@ def check_credential(token: str, snapshot: bytes, jwks: dict) -> tuple[dict | No
 
 
 def status_findings(
-    credential: dict, status_lists: list[str], jwks: dict
+    credential: dict, status_lists: list[str], jwks: dict, now: datetime
 ) -> tuple[list[str], list[str], list[str]]:
     """Against the platform's signed status lists: (what they say against the credential,
-    problems with the lists themselves, purposes no list was given for)."""
+    problems with the lists themselves, purposes no list was given for). A list past its
+    validUntil is stale: an old list replayed today says nothing about today."""
     entries = credential.get("credentialStatus") or []
     entries = entries if isinstance(entries, list) else [entries]
     lists, problems = {}, []
@@ -106,6 +174,12 @@ def status_findings(
         except Exception as exc:
             problems.append(f"a status list's signature does not hold ({type(exc).__name__})")
             continue
+        until = _moment(listed.claims.get("validUntil"))
+        if until is None or until < now:
+            problems.append(
+                f"a status list is stale (valid until {listed.claims.get('validUntil')})"
+            )
+            continue
         lists[listed.claims.get("id")] = listed.claims
     findings, unchecked = [], []
     for entry in entries:
@@ -114,6 +188,10 @@ def status_findings(
             unchecked.append(entry.get("statusPurpose", "?"))
             continue
         encoded = claims["credentialSubject"]["encodedList"]
+        if not encoded.startswith("u"):  # Multibase base64url, as the specification says
+            problems.append("a status list is not Multibase base64url encoded")
+            continue
+        encoded = encoded[1:]
         bits = gzip.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
         index = int(entry["statusListIndex"])
         if index // 8 >= len(bits):
@@ -138,7 +216,28 @@ def _embedded(reader: PdfFileReader, wanted: str) -> bytes | None:
     return None
 
 
-def verify_report(pdf: bytes, jwks: dict, status_lists: list[str] | None = None) -> OfflineResult:
+def _moment(value) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _not_valid(credential: dict, now: datetime) -> list[str]:
+    """Why the credential, as issued, does not show a valid attestation."""
+    state = credential.get("credentialSubject", {}).get("reviewStateAtIssue")
+    reasons = []
+    if state != "valid":
+        reasons.append(NOT_VALID_STATES.get(state, f"its review state was {state!r}"))
+    until = _moment(credential.get("validUntil"))
+    if until is None or until < now:
+        reasons.append(f"expired on {credential.get('validUntil')}")
+    return reasons
+
+
+def verify_report(
+    pdf: bytes, jwks: dict, status_lists: list[str] | None = None, *, now: datetime | None = None
+) -> OfflineResult:
     trusted = _trusted_certificates(jwks)
     if not trusted:
         return OfflineResult(False, ["the key set holds no certificate"])
@@ -169,9 +268,8 @@ def verify_report(pdf: bytes, jwks: dict, status_lists: list[str] | None = None)
     credential, problem = check_credential(token.decode(), raw, jwks)
     if credential is None:
         return OfflineResult(False, [problem], kid)
-    findings, problems, unchecked = status_findings(credential, status_lists or [], jwks)
-    if findings or problems:
-        return OfflineResult(False, findings + problems, kid)
+    now = now or datetime.now(UTC)
+    findings, list_problems, unchecked = status_findings(credential, status_lists or [], jwks, now)
     return OfflineResult(
         True,
         key_id=kid,
@@ -179,4 +277,6 @@ def verify_report(pdf: bytes, jwks: dict, status_lists: list[str] | None = None)
         snapshot_sha256=hashlib.sha256(raw).hexdigest(),
         credential=credential,
         unchecked=unchecked,
+        not_valid=_not_valid(credential, now) + findings,
+        status_problems=list_problems,
     )
