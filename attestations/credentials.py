@@ -70,9 +70,22 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
     } | ({"credentialStatus": status_list.entries(attestation)} if has_status else {})
 
 
+class NotApproved(Exception):
+    """No credential: the platform issues one only for an attestation it approved (a generic
+    VC verifier would read any other as valid from its dates alone)."""
+
+
+def issuable(attestation: Attestation, at: datetime) -> bool:
+    return status_of(attestation, at=at).is_valid
+
+
 def issue(attestation: Attestation, *, at: datetime | None = None) -> str:
-    """The credential as a compact JWS, signed now with the current key."""
+    """The credential as a compact JWS, signed now with the current key; only for an
+    attestation valid now (approved, in force)."""
+    at = at or timezone.now()
+    if not issuable(attestation, at):
+        raise NotApproved("The platform issues a credential only for an approved attestation.")
     key = current_key()
     private = ECKey.import_key(key.key_path.read_bytes(), {"kid": key.kid})
     header = {"alg": ALGORITHM, "kid": key.kid, "typ": MEDIA_TYPE}
-    return jwt.encode(header, claims(attestation, at=at or timezone.now()), private, [ALGORITHM])
+    return jwt.encode(header, claims(attestation, at=at), private, [ALGORITHM])

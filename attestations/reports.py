@@ -116,18 +116,21 @@ class Attached:
 
 
 def attachments(attestation: Attestation, *, issued_at) -> list[Attached]:
-    return [
-        Attached(
-            SNAPSHOT_ATTACHMENT,
-            "Signed attestation snapshot (canonical JSON); its SHA-256 is printed on every page.",
-            attestation.snapshot_json,
-        ),
-        Attached(
-            credentials.CREDENTIAL_ATTACHMENT,
-            "The attestation as a W3C Verifiable Credential (JWT), signed with the platform's key.",
-            credentials.issue(attestation, at=issued_at),
-        ),
-    ]
+    """The snapshot always; the credential only once the platform approved the attestation
+    (its absence tells an offline verifier the report is not of a valid attestation)."""
+    snapshot = Attached(
+        SNAPSHOT_ATTACHMENT,
+        "Signed attestation snapshot (canonical JSON); its SHA-256 is printed on every page.",
+        attestation.snapshot_json,
+    )
+    if not credentials.issuable(attestation, issued_at):
+        return [snapshot]
+    credential = Attached(
+        credentials.CREDENTIAL_ATTACHMENT,
+        "The attestation as a W3C Verifiable Credential (JWT), signed with the platform's key.",
+        credentials.issue(attestation, at=issued_at),
+    )
+    return [snapshot, credential]
 
 
 def render_report_pdf(attestation: Attestation) -> bytes:

@@ -46,6 +46,7 @@ def test_nothing_public_says_low_risk_before_a_reviewer_judged_the_evidence(clie
     assert "low risk" not in page.text and "low risk" not in report
     assert "Not verified by the platform" in page.text
     assert "Not verified by the platform" in report
+    assert "Not valid: Signed, awaiting platform review." in report  # on its first page
     assert subject(unreviewed)["riskTier"] is None
     assert subject(unreviewed)["figures"]["verified"] is None
 

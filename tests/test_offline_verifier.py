@@ -88,7 +88,7 @@ def test_a_genuine_report_of_an_attestation_nobody_approved_is_not_valid(
     run = outside(tmp_path, report_bytes(attestation), published, "-m", VERIFIER)
 
     assert run.returncode == 3, run.stdout + run.stderr
-    assert run.stdout.startswith("NOT VALID: not approved: it awaited the platform's review")
+    assert run.stdout.startswith("NOT VALID: not approved: the report carries no credential")
     assert "Genuine file:" in run.stdout.splitlines()[1]
 
 
@@ -190,7 +190,8 @@ def embedded(data: bytes, name: str) -> bytes:
     return content
 
 
-def test_the_report_carries_the_platforms_credential_for_its_snapshot(attestation, published):
+def test_the_report_carries_the_platforms_credential_for_its_snapshot(approved, published):
+    attestation = approved
     data = report_bytes(attestation)
     token = embedded(data, "attestation-credential.jwt").decode()
     claims, problem = check_credential(token, embedded(data, SNAPSHOT_ATTACHMENT), published)
@@ -199,7 +200,7 @@ def test_the_report_carries_the_platforms_credential_for_its_snapshot(attestatio
     assert claims["type"] == ["VerifiableCredential", "MinorSafetyAttestation"]
     assert subject["name"] == "Brightpath Learning Ltd"
     assert subject["snapshotSha256"] == attestation.snapshot_sha256
-    assert subject["reviewStateAtIssue"] == "awaiting_review"
+    assert subject["reviewStateAtIssue"] == "valid"
 
 
 def test_a_credential_signed_by_another_key_is_rejected(attestation, published, tmp_path):
@@ -220,10 +221,11 @@ def test_a_credential_signed_by_another_key_is_rejected(attestation, published, 
 
 
 def test_a_genuine_credential_does_not_vouch_for_another_organizations_report(
-    attestation, published, other_org, framework_version
+    approved, published, other_org, framework_version
 ):
     from attestations.credentials import issue
 
+    attestation = approved
     data = report_bytes(attestation)
     mine = embedded(data, SNAPSHOT_ATTACHMENT)
     theirs_snapshot = mine.replace(b"Brightpath Learning Ltd", b"Elsewhere Tutors Inc.")
@@ -233,8 +235,9 @@ def test_a_genuine_credential_does_not_vouch_for_another_organizations_report(
 
 
 def test_members_download_the_credential_from_the_attestation_page(
-    client, attestation, preparer, published
+    client, approved, preparer, published
 ):
+    attestation = approved
     client.force_login(preparer)
     response = client.get(reverse("credential_download", args=[attestation.pk]))
     assert response["Content-Type"] == "application/vc+jwt"
@@ -254,11 +257,12 @@ def status_lists(client) -> list[str]:
 
 @pytest.mark.slow
 def test_a_revoked_attestation_is_rejected_with_the_published_status_list(
-    client, attestation, reviewer, published, tmp_path
+    client, approved, reviewer, published, tmp_path
 ):
     from accounts.actors import Actor
     from assessments import workflow
 
+    attestation = approved
     report = report_bytes(attestation)
     fine = verify_report(report, published, status_lists=status_lists(client))
     assert fine.genuine
@@ -294,7 +298,7 @@ def test_a_superseded_attestation_is_said_so_by_the_published_list(
     assert result.not_valid == ["superseded by a newer approved attestation"]
 
 
-def test_a_status_list_signed_by_another_key_is_not_believed(attestation, published, tmp_path):
+def test_a_status_list_signed_by_another_key_is_not_believed(approved, published, tmp_path):
     from joserfc import jwt
     from joserfc.jwk import ECKey
 
@@ -305,8 +309,8 @@ def test_a_status_list_signed_by_another_key_is_not_believed(attestation, publis
         ECKey.import_key(forger.key_path.read_bytes()),
         ["ES256"],
     )
-    result = verify_report(report_bytes(attestation), published, status_lists=[forged])
-    assert result.verdict != Verdict.VALID
+    result = verify_report(report_bytes(approved), published, status_lists=[forged])
+    assert result.verdict == Verdict.STATUS_UNKNOWN
     assert "status list's signature does not hold" in result.status_problems[0]
 
 
@@ -322,3 +326,18 @@ def test_an_old_status_list_replayed_later_is_stale(client, approved, published)
     assert "a status list is stale" in result.status_problems[0]
     claims = json.loads(base64.urlsafe_b64decode(lists[0].split(".")[1] + "=="))
     assert claims["credentialSubject"]["encodedList"].startswith("u")  # Multibase base64url
+
+
+def test_no_credential_is_issued_for_an_attestation_the_platform_has_not_approved(
+    client, attestation, preparer
+):
+    client.force_login(preparer)
+
+    response = client.get(reverse("credential_download", args=[attestation.pk]))
+
+    assert response.status_code == 409
+    assert "only for an approved attestation" in response.text
+    assert (
+        "attestation-credential.jwt"
+        not in PdfReader(io.BytesIO(report_bytes(attestation))).attachments
+    )

@@ -111,9 +111,13 @@ def report_download(request, attestation_id):
 @login_required
 @require_GET
 def credential_download(request, attestation_id):
-    """The attestation as a Verifiable Credential, issued now (its review state is today's)."""
+    """The attestation as a Verifiable Credential, issued now: only while it is valid."""
     attestation = permissions.attestation_for(request.user, attestation_id, need=Need.VIEW)
-    response = HttpResponse(credentials.issue(attestation), content_type="application/vc+jwt")
+    try:
+        token = credentials.issue(attestation)
+    except credentials.NotApproved as refused:
+        return HttpResponse(str(refused), status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(token, content_type="application/vc+jwt")
     response["Content-Disposition"] = (
         f'attachment; filename="attestation-{attestation.number}-credential.jwt"'
     )

@@ -39,6 +39,10 @@ EXIT_CODES = {
     Verdict.STATUS_UNKNOWN: 4,
 }
 
+NOT_APPROVED = (
+    "not approved: the report carries no credential, which the platform issues only for an "
+    "attestation it approved"
+)
 # The review state the credential records, as the verification page says it when not valid.
 NOT_VALID_STATES = {
     "awaiting_review": "not approved: it awaited the platform's review when this report was issued",
@@ -116,15 +120,17 @@ class OfflineResult:
             f"Snapshot SHA-256: {self.snapshot_sha256}",
             "Credential: signed by the platform, for this snapshot; review state when issued: "
             f"{self.credential['credentialSubject']['reviewStateAtIssue']}; valid until "
-            f"{self.credential.get('validUntil')}.",
+            f"{self.credential.get('validUntil')}."
+            if self.credential
+            else "Credential: none in the report.",
             "The verification link printed in the report says what the platform decides today.",
         ]
 
 
-def _verified_line(credential: dict) -> str:
+def _verified_line(credential: dict | None) -> str:
     """What the platform had verified when it issued the report (older credentials say
     nothing of it)."""
-    subject = credential.get("credentialSubject", {})
+    subject = (credential or {}).get("credentialSubject", {})
     figures = subject.get("figures") or {}
     if subject.get("riskTier") and figures.get("verified") is not None:
         return (
@@ -263,8 +269,16 @@ def verify_report(
         return OfflineResult(False, problems, kid)
     raw = _embedded(reader, SNAPSHOT_ATTACHMENT)
     token = _embedded(reader, CREDENTIAL_ATTACHMENT)
-    if raw is None or token is None:
-        return OfflineResult(False, ["the signed file lacks its snapshot or credential"], kid)
+    if raw is None:
+        return OfflineResult(False, ["the signed file lacks its snapshot"], kid)
+    if token is None:  # the platform issues a credential only for an approved attestation
+        return OfflineResult(
+            True,
+            key_id=kid,
+            snapshot=json.loads(raw),
+            snapshot_sha256=hashlib.sha256(raw).hexdigest(),
+            not_valid=[NOT_APPROVED],
+        )
     credential, problem = check_credential(token.decode(), raw, jwks)
     if credential is None:
         return OfflineResult(False, [problem], kid)
