@@ -303,6 +303,8 @@ def _decide(
             note=rationale,
             details={"attestation": attestation.number},
         )
+        # Every decision is anchored outside the database too, before its report is issued.
+        transaction.on_commit(write_checkpoint, robust=True)
         transaction.on_commit(lambda: schedule_report(str(attestation.pk)))
         return locked, decision
 
@@ -402,6 +404,7 @@ def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestatio
             details={"number": locked.number, "reason": reason},
         )
         webhooks.emit(EventType.REVOKED, locked.assessment, attestation_id=locked.pk)
+        transaction.on_commit(write_checkpoint, robust=True)
         transaction.on_commit(
             lambda: emails.send_notice(
                 locked.assessment, emails.Notice.REVOKED, Audience.ORGANIZATION, note=reason

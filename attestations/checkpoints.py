@@ -5,7 +5,10 @@ events were deleted, or that someone with the database rewrote the whole chain. 
 attestation and at least daily the platform signs (number of events, id and hash of the
 newest, time) with its report-signing key and stores it as a file in the default storage (the
 shared bucket in production), published at /.well-known/. `verify_audit_trail` checks the
-chain against the newest checkpoint whose signature holds.
+chain against every stored checkpoint, newest by its signed content (never by file name), and
+against checkpoints held elsewhere (`--checkpoint FILE`): a rollback of the database and of
+the storage together is caught by any copy kept outside. A checkpoint whose signature does not
+hold fails the check.
 """
 
 import base64
@@ -85,24 +88,37 @@ def _verified(document: dict) -> Checkpoint | None:
     return checkpoint
 
 
-def newest_checkpoint() -> tuple[Checkpoint | None, int]:
-    """The newest checkpoint whose signature holds, and how many stored ones did not."""
+def read(text: str | bytes) -> Checkpoint | None:
+    """A checkpoint from its JSON document, if the platform's signature on it holds."""
+    try:
+        return _verified(json.loads(text))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def stored_checkpoints() -> tuple[list[Checkpoint], int]:
+    """Every stored checkpoint whose signature holds, newest first by what it signed (the
+    events it counts, then its time), and how many stored ones did not hold."""
     try:
         _, names = default_storage.listdir(FOLDER)
     except FileNotFoundError:
-        return None, 0
-    forged = 0
-    for name in sorted(names, reverse=True):
-        try:
-            with default_storage.open(f"{FOLDER}/{name}") as f:
-                document = json.loads(f.read())
-            checkpoint = _verified(document)
-        except (ValueError, KeyError, TypeError):
-            checkpoint = None
-        if checkpoint is not None:
-            return checkpoint, forged
-        forged += 1
-    return None, forged
+        return [], 0
+    verified, forged = [], 0
+    for name in names:
+        with default_storage.open(f"{FOLDER}/{name}") as f:
+            checkpoint = read(f.read())
+        if checkpoint is None:
+            forged += 1
+        else:
+            verified.append(checkpoint)
+    return sorted(verified, key=lambda c: (c.events, c.head_id, c.at), reverse=True), forged
+
+
+def newest_checkpoint() -> tuple[Checkpoint | None, int]:
+    """The newest stored checkpoint whose signature holds (by its content), and how many
+    stored ones did not hold."""
+    verified, forged = stored_checkpoints()
+    return (verified[0] if verified else None), forged
 
 
 def check_against(checkpoint: Checkpoint) -> str:

@@ -5,6 +5,8 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from accounts.actors import Actor
+from assessments import workflow
 from assessments.models import AuditEvent
 from tests.factories import PASSWORD, UserFactory
 
@@ -168,7 +170,7 @@ def test_signing_anchors_the_trail_outside_the_database(attestation, capsys):
     checkpoint = signed_checkpoint(attestation)
     assert checkpoint.head_id == AuditEvent.objects.order_by("-id").first().pk
     call_command("verify_audit_trail")
-    assert f"the first {checkpoint.events} match the checkpoint" in capsys.readouterr().out
+    assert f"the newest of {checkpoint.events} events signed at" in capsys.readouterr().out
 
 
 def test_deleting_the_newest_events_is_named(attestation):
@@ -214,10 +216,57 @@ def test_a_forged_checkpoint_is_not_believed(attestation, capsys):
     default_storage.save(
         "audit-checkpoints/999999999999-forged.json", ContentFile(json.dumps(forged))
     )
-    call_command("verify_audit_trail")
-    captured = capsys.readouterr()
-    assert "1 stored checkpoint(s) carry no valid platform signature" in captured.err
-    assert "match the checkpoint" in captured.out
+    with pytest.raises(CommandError, match=r"1 stored checkpoint\(s\) carry no valid platform"):
+        call_command("verify_audit_trail")
+
+
+def test_an_old_checkpoint_copied_to_a_name_that_sorts_last_is_not_the_newest(
+    attestation, committed
+):
+    """The superuser deletes the newest events and copies an older, genuine checkpoint to a
+    file name that sorts last: checkpoints are ordered by what they sign, so the newer one
+    still counts."""
+    from django.core.files.storage import default_storage
+
+    from attestations.checkpoints import FOLDER, stored_checkpoints, write_checkpoint
+
+    first = signed_checkpoint(attestation)
+    with committed():
+        workflow.comment(attestation.assessment, actor=Actor(attestation.signed_by), body="Hi.")
+    newer = write_checkpoint()
+    _, names = default_storage.listdir(FOLDER)
+    oldest = min(names)
+    with default_storage.open(f"{FOLDER}/{oldest}") as f:
+        default_storage.save(f"{FOLDER}/zzzzzzzzzzzz.json", f)
+    tamper("DELETE FROM assessments_auditevent WHERE id = %s", [newer.head_id])
+
+    assert stored_checkpoints()[0][0] == newer and first.events < newer.events
+    with pytest.raises(CommandError, match="the newest events were deleted"):
+        call_command("verify_audit_trail")
+
+
+def test_a_rollback_of_the_database_and_the_storage_is_caught_by_a_copy_held_elsewhere(
+    attestation, committed, tmp_path
+):
+    from django.core.files.storage import default_storage
+
+    from attestations.checkpoints import FOLDER, published, write_checkpoint
+
+    signed_checkpoint(attestation)
+    with committed():
+        workflow.comment(attestation.assessment, actor=Actor(attestation.signed_by), body="Hi.")
+    newer = write_checkpoint()
+    mirror = tmp_path / "mirror.jsonl"
+    mirror.write_bytes(published())  # a partner kept the published list
+    # Roll both back: the newest event and the checkpoint that signed it are gone.
+    tamper("DELETE FROM assessments_auditevent WHERE id = %s", [newer.head_id])
+    for name in default_storage.listdir(FOLDER)[1]:
+        if name.startswith(f"{newer.head_id:012d}"):
+            default_storage.delete(f"{FOLDER}/{name}")
+
+    call_command("verify_audit_trail")  # alone, the rolled-back trail looks whole
+    with pytest.raises(CommandError, match="the newest events were deleted"):
+        call_command("verify_audit_trail", "--checkpoint", str(mirror))
 
 
 def test_hashes_are_over_rfc8785_canonical_json(attestation):
