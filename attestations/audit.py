@@ -1,18 +1,27 @@
 """Record audit events in a hash chain, and verify that chain.
 
 Each event stores the hash of the previous one, so editing or deleting any row breaks
-every later link. Events are written inside the caller's transaction, so an event exists
-exactly when the change it describes was committed.
+every later link. Each also carries a MAC of its hash under a key that is not in the database
+(settings.AUDIT_MAC_KEY, or a file beside the signing keys): a database superuser alone can
+recompute hashes, but cannot append or rewrite an event whose MAC holds. Events are written
+inside the caller's transaction, so an event exists exactly when the change it describes was
+committed.
 """
 
+import functools
 import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.actors import Actor
 from assessments.models import AuditAction, AuditEvent
 from attestations.canonical import canonical_json
+from attestations.signing_keys import keys_dir
 
 GENESIS = "0" * 64
 _CHAIN_LOCK = 727_401  # any constant: the advisory lock that serialises chain appends
@@ -33,6 +42,32 @@ def event_hash(event: AuditEvent) -> str:
         "previous_hash": event.previous_hash,
     }
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+MAC_FILE = "audit-mac.secret"
+
+
+def mac_key() -> bytes:
+    if settings.AUDIT_MAC_KEY:
+        return settings.AUDIT_MAC_KEY.encode()
+    return _file_key(keys_dir() / MAC_FILE)
+
+
+@functools.cache
+def _file_key(path: Path) -> bytes:
+    """The key file's content, made once (by whichever process gets there first)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x") as f:
+            f.write(secrets.token_hex(32))
+        path.chmod(0o600)
+    except FileExistsError:
+        pass
+    return path.read_bytes().strip()
+
+
+def event_mac(hash_: str) -> str:
+    return hmac.new(mac_key(), hash_.encode(), hashlib.sha256).hexdigest()
 
 
 def record(
@@ -65,6 +100,7 @@ def record(
         previous_hash=previous or GENESIS,
     )
     event.hash = event_hash(event)
+    event.mac = event_mac(event.hash)
     event.save(force_insert=True)
     return event
 
@@ -96,9 +132,11 @@ class ChainReport:
 
 
 def verify_chain() -> ChainReport:
-    """Walk the whole chain in order; name the first event whose link does not hold."""
+    """Walk the whole chain in order; name the first event whose link or MAC does not hold.
+    Events from before MACs existed carry none; once one does, every later one must."""
     expected_previous = GENESIS
     checked = 0
+    macs_began = False
     with transaction.atomic():
         for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
             if event.previous_hash != expected_previous:
@@ -107,6 +145,12 @@ def verify_chain() -> ChainReport:
                 )
             if event_hash(event) != event.hash:
                 return ChainReport(checked, event, "its contents do not match its hash")
+            if event.mac or macs_began:
+                macs_began = True
+                if not hmac.compare_digest(event.mac, event_mac(event.hash)):
+                    return ChainReport(
+                        checked, event, "its MAC does not hold: the portal did not write it"
+                    )
             expected_previous = event.hash
             checked += 1
     return ChainReport(checked, None)

@@ -251,6 +251,9 @@ SPECTACULAR_SETTINGS = {
 # The platform's report-signing keys: files, never the database (attestations/signing_keys.py).
 SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", str(VAR_DIR / "keys")))
 SIGNING_KEY_NAME = env_str("SIGNING_KEY_NAME", "Minor-safety compliance portal")
+# The key of the audit events' MACs, never kept in the database: from here, or else a file
+# beside the signing keys (SIGNING_KEYS_DIR/audit-mac.secret, made on first use).
+AUDIT_MAC_KEY = env_str("AUDIT_MAC_KEY", "")
 # An RFC 3161 timestamp authority for report signatures; without it the signing time is ours.
 SIGNING_TIMESTAMP_URL = env_str("SIGNING_TIMESTAMP_URL")
 

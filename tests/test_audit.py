@@ -33,6 +33,50 @@ def test_an_edited_event_is_named(attestation):
         call_command("verify_audit_trail")
 
 
+def db_value(field: str, value):
+    return AuditEvent._meta.get_field(field).get_db_prep_value(value, connection)
+
+
+def test_an_appended_event_with_a_correct_hash_but_no_key_is_named(attestation):
+    """A database superuser appends an event, hash and link computed as the code does: only
+    the MAC, whose key is not in the database, gives it away."""
+    from attestations.audit import event_hash
+
+    newest = AuditEvent.objects.order_by("-id").first()
+    forged = AuditEvent(
+        created_at=newest.created_at,
+        actor_email="reviewer@portal.example",
+        action="approved",
+        object_type="Decision",
+        object_id="1",
+        organization_id=newest.organization_id,
+        assessment_id=newest.assessment_id,
+        details={"note": "Approved."},
+        previous_hash=newest.hash,
+    )
+    forged.hash = event_hash(forged)
+    tamper(
+        "INSERT INTO assessments_auditevent (created_at, actor_email, action, object_type, "
+        "object_id, organization_id, assessment_id, details, previous_hash, hash, mac) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        [
+            forged.created_at,
+            forged.actor_email,
+            forged.action,
+            forged.object_type,
+            forged.object_id,
+            db_value("organization_id", forged.organization_id),
+            db_value("assessment_id", forged.assessment_id),
+            '{"note": "Approved."}',
+            forged.previous_hash,
+            forged.hash,
+            "0" * 64,
+        ],
+    )
+    with pytest.raises(CommandError, match="its MAC does not hold"):
+        call_command("verify_audit_trail")
+
+
 def test_a_deleted_event_breaks_the_next_link(attestation):
     events = list(AuditEvent.objects.order_by("id"))
     tamper("DELETE FROM assessments_auditevent WHERE id = %s", [events[1].pk])
@@ -183,8 +227,8 @@ def test_deleting_the_newest_events_is_named(attestation):
 
 
 def test_a_rewritten_chain_is_named(attestation):
-    """The superuser edits an event and recomputes every hash after it: the chain verifies,
-    but not against the checkpoint signed outside the database."""
+    """The superuser edits an event and recomputes every hash after it: the links hold, but
+    the MACs (their key is not in the database) do not."""
     from attestations.audit import event_hash
 
     signed_checkpoint(attestation)
@@ -200,7 +244,7 @@ def test_a_rewritten_chain_is_named(attestation):
             [event.actor_email, event.previous_hash, event.hash, event.pk],
         )
         previous = event.hash
-    with pytest.raises(CommandError, match="the chain was rewritten"):
+    with pytest.raises(CommandError, match=f"event #{events[1].pk} .*its MAC does not hold"):
         call_command("verify_audit_trail")
 
 

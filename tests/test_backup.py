@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 
@@ -50,7 +51,12 @@ def test_backup_and_restore_keep_attestations_verifiable(attestation, tmp_path):
         admin.execute(f'CREATE DATABASE "{empty}"')
     try:
         restored = tmp_path / "restored"
-        env = {"DATABASE_URL": database_url(empty), "PORTAL_VAR_DIR": str(restored)}
+        # The keys are secrets kept apart from backups: a restore runs with the same ones.
+        env = {
+            "DATABASE_URL": database_url(empty),
+            "PORTAL_VAR_DIR": str(restored),
+            "SIGNING_KEYS_DIR": str(settings.SIGNING_KEYS_DIR),
+        }
         restore = run("bin/restore", str(tmp_path / "backup"), PYTHON=sys.executable, **env)
         assert restore.returncode == 0, restore.stderr
         assert "Audit trail intact" in restore.stdout

@@ -79,6 +79,8 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # HMAC-SHA256 of the hash under a key kept outside the database (attestations/audit.py).
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
