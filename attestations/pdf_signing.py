@@ -8,7 +8,9 @@ from io import BytesIO
 
 from django.conf import settings
 from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -53,6 +55,10 @@ def sign_pdf(pdf: bytes) -> bytes:
 
 
 def _sign(pdf: bytes) -> bytes:
+    """A certification signature allowing no change (DocMDP): a PDF viewer flags anything
+    added after it. The document information's Producer is set to the product that writes the
+    signed revision, as pyHanko writes it into the XMP metadata too, so the two agree as PDF/A
+    requires."""
     key = current_key()
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -60,10 +66,17 @@ def _sign(pdf: bytes) -> bytes:
         md_algorithm="sha256",
         reason="Attestation report issued by the minor-safety compliance portal",
         location=settings.SITE_URL,
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
     )
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    if "/Info" in writer.trailer_view:
+        info = writer.trailer_view.raw_get("/Info")
+        info.get_object()["/Producer"] = generic.TextStringObject(VENDOR)
+        writer.mark_update(info)
     out = BytesIO()
     signers.sign_pdf(
-        IncrementalPdfFileWriter(BytesIO(pdf)),
+        writer,
         metadata,
         signer=_signer(key),
         timestamper=_timestamper(),

@@ -2,6 +2,7 @@
 would: with pdfsig (poppler) and pyHanko's validator, on files the portal really produced."""
 
 import io
+import re
 import shutil
 import subprocess
 
@@ -64,6 +65,18 @@ def test_signing_keeps_the_pdfa_file_and_its_snapshot(attestation):
     assert FIELD_NAME in (reader.get_fields() or {})
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
     assert b"pdfaid:part" in xmp  # still PDF/A-3 after the incremental update
+    # PDF/A: the document information and the XMP metadata agree (the Producer was not).
+    producer = re.search(rb'pdf:Producer="([^"]*)"', xmp).group(1).decode()
+    assert reader.metadata["/Producer"] == producer
+    assert reader.metadata["/Title"].encode() in xmp
+
+
+@pytest.mark.real_report
+def test_the_signature_certifies_the_report_and_allows_no_change(attestation):
+    from pyhanko.sign.fields import MDPPerm
+
+    (signature,) = PdfFileReader(io.BytesIO(report_bytes(attestation))).embedded_signatures
+    assert signature.docmdp_level == MDPPerm.NO_CHANGES
 
 
 @pytest.mark.slow
