@@ -1,5 +1,7 @@
 """Deployment checks of our own, run by `manage.py check --deploy`."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
@@ -16,3 +18,31 @@ def two_factor_required(app_configs, **kwargs):
             id="portal.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def keys_apart_from_what_they_protect(app_configs, **kwargs):
+    """Whoever can take the files and the keys together can rewrite both: the signing keys and
+    the audit MAC key belong on a volume of their own (a mounted secret)."""
+    storage = settings.STORAGES["default"]
+    if not storage["BACKEND"].endswith("FileSystemStorage"):
+        return []
+    files = Path(storage["OPTIONS"]["location"])
+    if _device(Path(settings.SIGNING_KEYS_DIR)) != _device(files):
+        return []
+    return [
+        Warning(
+            f"SIGNING_KEYS_DIR ({settings.SIGNING_KEYS_DIR}) is on the same volume as the "
+            f"stored files ({files}) it protects.",
+            hint="Mount SIGNING_KEYS_DIR as a secret of its own, apart from the stored files "
+            "(README, backups).",
+            id="portal.W002",
+        )
+    ]
+
+
+def _device(path: Path) -> int:
+    """The device of the path, or of its nearest existing parent."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path.stat().st_dev

@@ -174,3 +174,25 @@ def test_the_deploy_check_warns_when_two_factor_is_off(settings):
     settings.REQUIRE_TWO_FACTOR = False
     found = run_checks(include_deployment_checks=True, tags=[Tags.security])
     assert "portal.W001" in [m.id for m in found]
+
+
+def test_the_deploy_check_warns_when_the_keys_share_a_volume_with_the_files(settings, tmp_path):
+    from assessments.checks import keys_apart_from_what_they_protect as check
+
+    settings.SIGNING_KEYS_DIR = tmp_path / "keys"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
+    beside = [m.id for m in check(None)]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {}},
+    }
+    apart = [m.id for m in check(None)]
+
+    assert "portal.W002" in beside
+    assert "portal.W002" not in apart
