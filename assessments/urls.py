@@ -187,6 +187,11 @@ urlpatterns = [
     path("verify/", verify.verify, name="verify"),
     path(".well-known/minor-safety-portal/jwks.json", verify.published_keys, name="jwks"),
     path(
+        ".well-known/minor-safety-portal/credentials/v1",
+        verify.credential_context,
+        name="credential_context",
+    ),
+    path(
         ".well-known/minor-safety-portal/certificates.pem",
         verify.published_certificates,
         name="signing_certificates",

@@ -17,6 +17,7 @@ from joserfc.jwk import ECKey
 from assessments.models import Attestation
 from attestations import status_list
 from attestations.attestation_status import status_of
+from attestations.credential_context import context_url
 from attestations.figures import figures_of
 from attestations.signing_keys import current_key
 
@@ -37,7 +38,7 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
     figures = figures_of(attestation, status.decision)
     has_status = attestation.status_index is not None
     return {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "@context": ["https://www.w3.org/ns/credentials/v2", context_url()],
         "type": ["VerifiableCredential", "MinorSafetyAttestation"],
         "id": settings.SITE_URL + reverse("verify_hash", args=[attestation.snapshot_sha256]),
         "issuer": settings.SITE_URL,

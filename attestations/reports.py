@@ -30,7 +30,7 @@ from attestations.charts import Bar, horizontal_bars
 from attestations.checkpoints import newest_checkpoint
 from attestations.figures import figures_of
 from attestations.pdf_signing import outside_event_loop, sign_pdf
-from attestations.signing_keys import jwks
+from attestations.signing_keys import current_key, jwks
 
 STATIC_ROOTS = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
 
@@ -95,6 +95,8 @@ def report_context(attestation: Attestation) -> dict:
         "all_gaps": [("", gap) for gap in snapshot["gaps"]] + laws_gaps,
         "chart": chart,
         "verify_url": verification_url(attestation),
+        # The certificate that signs this file: what tells it from a same-name forgery.
+        "signing_fingerprint": current_key().fingerprint,
         "sources_url": settings.SITE_URL + reverse("policy_sources"),
         "qr": qr_svg(verification_url(attestation)),
         "evidence": [

@@ -15,6 +15,7 @@ from assessments.demo import answer_everything
 from attestations import credentials
 from attestations.attestation import STATEMENT_VERSION
 from attestations.reports import report_context
+from attestations.signing_keys import current_key
 from questionnaires.regimes import catalogue
 from tests.conftest import approve_after_review, stepped_up
 
@@ -47,6 +48,8 @@ def test_nothing_public_says_low_risk_before_a_reviewer_judged_the_evidence(clie
     assert "Not verified by the platform" in page.text
     assert "Not verified by the platform" in report
     assert "Not valid: Signed, awaiting platform review." in report  # on its first page
+    # How a reader tells the platform's certificate from a same-name forgery.
+    assert current_key().fingerprint in report
     assert subject(unreviewed)["riskTier"] is None
     assert subject(unreviewed)["figures"]["verified"] is None
 

@@ -341,3 +341,21 @@ def test_no_credential_is_issued_for_an_attestation_the_platform_has_not_approve
         "attestation-credential.jwt"
         not in PdfReader(io.BytesIO(report_bytes(attestation))).attachments
     )
+
+
+def test_the_credential_names_a_published_context_defining_its_type_and_terms(
+    client, approved, published
+):
+    from attestations.credentials import issue
+
+    claims, _ = check_credential(issue(approved), approved.snapshot_json.encode(), published)
+    url = claims["@context"][1]
+    served = client.get(reverse("credential_context"))
+    defined = served.json()["@context"]
+
+    assert url.endswith(reverse("credential_context"))
+    assert served.status_code == 200 and served["Content-Type"] == "application/ld+json"
+    assert "MinorSafetyAttestation" in defined
+    subject_terms = set(claims["credentialSubject"]) - {"id", "name"}
+    assert subject_terms <= set(defined)
+    assert {"claimed", "evidenceGiven", "verified"} <= set(defined)

@@ -8,6 +8,7 @@ from assessments.forms.review import VerifyForm
 from assessments.middleware import max_body_bytes
 from attestations import checkpoints, signing_keys, status_list
 from attestations.attestation import regimes_covered
+from attestations.credential_context import context as credential_context_document
 from attestations.figures import figures_of
 from attestations.verification import (
     REPORT_MAX_BYTES,
@@ -45,6 +46,14 @@ def verify(request):
 @require_GET
 def verify_hash(request, digest):
     return _page(request, VerifyForm(), verify_reference(digest))
+
+
+@require_GET
+def credential_context(request):
+    """The JSON-LD context the credentials name: the attestation's type and terms."""
+    response = JsonResponse(credential_context_document(), content_type="application/ld+json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_GET
