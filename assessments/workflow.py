@@ -279,34 +279,44 @@ OUTCOMES = {
 
 
 def _decide(
-    assessment, transition: Transition, *, actor: Actor, rationale: str, **recorded
+    assessment, transition: Transition, *, actor: Actor, rationale: str
 ) -> tuple[Assessment, Decision]:
     """A reviewer's decision on the latest attestation; its report is issued again to state
     it, and earlier copies still verify."""
     with transaction.atomic():
         locked, rule, before = _move(assessment, transition, actor=actor, note=rationale)
-        rationale = rationale.strip()
         attestation = locked.attestations.order_by("-number").first()
-        decision = Decision.objects.create(
-            attestation=attestation,
-            reviewer=actor.user,
-            outcome=OUTCOMES[transition],
-            rationale=rationale,
-            **recorded,
+        decision = _record_decision(
+            locked, rule, before, attestation, actor=actor, rationale=rationale
         )
-        _record(
-            locked,
-            rule,
-            before,
-            actor=actor,
-            obj=decision,
-            note=rationale,
-            details={"attestation": attestation.number},
-        )
-        # Every decision is anchored outside the database too, before its report is issued.
-        transaction.on_commit(write_checkpoint, robust=True)
-        transaction.on_commit(lambda: schedule_report(str(attestation.pk)))
         return locked, decision
+
+
+def _record_decision(
+    locked, rule: Rule, before, attestation, *, actor: Actor, rationale: str, **recorded
+) -> Decision:
+    """The decision of a move already made, on its audit event, anchored outside the database
+    (a checkpoint) before its report is issued again."""
+    rationale = rationale.strip()
+    decision = Decision.objects.create(
+        attestation=attestation,
+        reviewer=actor.user,
+        outcome=OUTCOMES[rule.transition],
+        rationale=rationale,
+        **recorded,
+    )
+    _record(
+        locked,
+        rule,
+        before,
+        actor=actor,
+        obj=decision,
+        note=rationale,
+        details={"attestation": attestation.number},
+    )
+    transaction.on_commit(write_checkpoint, robust=True)
+    transaction.on_commit(lambda: schedule_report(str(attestation.pk)))
+    return decision
 
 
 def approve(assessment: Assessment, *, actor: Actor, rationale: str) -> Decision | ApprovalProposal:
@@ -315,7 +325,7 @@ def approve(assessment: Assessment, *, actor: Actor, rationale: str) -> Decision
     another reviewer's approval then decides, naming both. The decision records the figure
     the platform verified, which the report and the credential carry from then on."""
     with transaction.atomic():
-        locked, _ = _checked(assessment, Transition.APPROVE, actor=actor, note=rationale)
+        locked, rule = _checked(assessment, Transition.APPROVE, actor=actor, note=rationale)
         checked = approval.check(locked)
         if checked.outstanding:
             raise MissingRequirement(checked.refusal())
@@ -327,16 +337,15 @@ def approve(assessment: Assessment, *, actor: Actor, rationale: str) -> Decision
                     "You proposed this approval: a second reviewer must approve it."
                 )
             return _propose(locked, attestation, actor=actor, rationale=rationale.strip())
-        result = checked.result
-        return _decide(
-            assessment,
-            Transition.APPROVE,
+        return _record_decision(
+            *_apply(assessment, locked, rule),
+            attestation,
             actor=actor,
             rationale=rationale,
-            verified_score=result.verified_score,
-            verified_risk_tier=result.verified_tier,
+            verified_score=checked.result.verified_score,
+            verified_risk_tier=checked.result.verified_tier,
             proposed_by=proposal.reviewer if checked.needs_second_reviewer else None,
-        )[1]
+        )
 
 
 def _propose(locked, attestation, *, actor: Actor, rationale: str) -> ApprovalProposal:

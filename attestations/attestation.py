@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 
 from assessments.answers import responses_for
 from assessments.models import Assessment, Evidence, User
+from attestations.canonical import utc_iso
 from questionnaires import regimes
 from questionnaires.answer_display import display_value
 from questionnaires.frameworks.schema import AnswerStatus
@@ -65,10 +66,6 @@ def _in_words(names: list[str]) -> str:
     return names[0] if len(names) < 2 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
-
-
 def _evidence_entry(item: Evidence) -> dict:
     if item.url:
         return {"url": item.url}
@@ -106,7 +103,7 @@ def build_snapshot(
             "version": statement_version,
             "text": statement_text(statement_version, assessment, ends=valid_until(signed_at)),
         },
-        "signed": {"name": signer.full_name, "email": signer.email, "at": _iso(signed_at)},
+        "signed": {"name": signer.full_name, "email": signer.email, "at": utc_iso(signed_at)},
         "overall": {
             "score": result.score,
             "claimed_score": result.claimed_score,
@@ -150,14 +147,7 @@ def build_snapshot(
             }
             for s in result.sections
         ],
-        "gaps": [
-            {
-                "question_id": g.question.id,
-                "status": g.status.value,
-                "remediation": g.question.remediation,
-            }
-            for g in result.gaps
-        ],
+        "gaps": regimes.signed_gaps(result),
         # The laws answered, each scored on its own questions, with why it is here; and the
         # laws the scope called for that the organization removed, with its reason.
         "regimes": [

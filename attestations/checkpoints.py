@@ -23,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from assessments.models import AuditEvent
-from attestations.canonical import canonical_json
+from attestations.canonical import canonical_json, utc_iso
 from attestations.signing_keys import all_keys, current_key
 
 FOLDER = "audit-checkpoints"
@@ -51,7 +51,7 @@ def write_checkpoint() -> Checkpoint | None:
         events=AuditEvent.objects.filter(id__lte=newest["id"]).count(),
         head_id=newest["id"],
         head=newest["hash"],
-        at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        at=utc_iso(datetime.now(UTC)),
         kid=current_key().kid,
     )
     key = serialization.load_pem_private_key(current_key().key_path.read_bytes(), password=None)

@@ -17,6 +17,7 @@ from joserfc.jwk import ECKey
 from assessments.models import Attestation
 from attestations import status_list
 from attestations.attestation_status import status_of
+from attestations.canonical import utc_iso
 from attestations.credential_context import context_url
 from attestations.figures import figures_of
 from attestations.signing_keys import current_key
@@ -24,10 +25,6 @@ from attestations.signing_keys import current_key
 CREDENTIAL_ATTACHMENT = "attestation-credential.jwt"
 ALGORITHM = "ES256"
 MEDIA_TYPE = "vc+jwt"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
 
 
 def claims(attestation: Attestation, *, at: datetime) -> dict:
@@ -42,8 +39,8 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
         "type": ["VerifiableCredential", "MinorSafetyAttestation"],
         "id": settings.SITE_URL + reverse("verify_hash", args=[attestation.snapshot_sha256]),
         "issuer": settings.SITE_URL,
-        "validFrom": _iso(attestation.signed_at),
-        "validUntil": _iso(attestation.expires_at),
+        "validFrom": utc_iso(attestation.signed_at),
+        "validUntil": utc_iso(attestation.expires_at),
         "credentialSubject": {
             "id": signed["organization"]["website"],
             "name": signed["organization"]["legal_name"],
@@ -65,7 +62,7 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
                 for r in signed.get("regimes", [])
             ],
             "reviewStateAtIssue": status.status.value,
-            "issuedAt": _iso(at),
+            "issuedAt": utc_iso(at),
             "snapshotSha256": attestation.snapshot_sha256,
         },
     } | ({"credentialStatus": status_list.entries(attestation)} if has_status else {})

@@ -8,7 +8,7 @@ anyone can check both without asking the portal anything else."""
 import base64
 import gzip
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from assessments.models import Attestation, Outcome
+from attestations.canonical import utc_iso
 from attestations.signing_keys import current_key
 
 LIST_BITS = 131_072  # the specification's minimum size (16 KiB), so an index reveals little
@@ -124,10 +125,6 @@ def encoded_list(which: StatusList) -> str:
 LIST_VALIDITY = timedelta(days=1)
 
 
-def _iso(moment) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def status_list_credential(which: StatusList) -> str:
     """The list, signed now with the platform's current key, as a JWT."""
     key = current_key()
@@ -137,9 +134,9 @@ def status_list_credential(which: StatusList) -> str:
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "id": list_url(which),
         "issuer": settings.SITE_URL,
-        "validFrom": _iso(now),
+        "validFrom": utc_iso(now),
         # A list replayed after this is stale: a verifier must fetch a newer one.
-        "validUntil": _iso(now + LIST_VALIDITY),
+        "validUntil": utc_iso(now + LIST_VALIDITY),
         "credentialSubject": {
             "id": f"{list_url(which)}#list",
             "type": "BitstringStatusList",

@@ -14,10 +14,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from assessments.models import Attestation
 from attestations.attestation_status import latest_decision
+from attestations.canonical import utc_iso
 from attestations.figures import figures_of
 from questionnaires.frameworks.schema import AnswerStatus, Framework
 
@@ -30,10 +30,6 @@ SCORED_OUT = {AnswerStatus.INFORMATIONAL}
 
 def _uuid(*names: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(names)))
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
 
 
 def catalog(framework: Framework, *, published: datetime) -> dict:
@@ -51,7 +47,7 @@ def catalog(framework: Framework, *, published: datetime) -> dict:
             "uuid": _uuid(framework.slug, framework.version, "catalog"),
             "metadata": {
                 "title": framework.title,
-                "last-modified": _iso(published),
+                "last-modified": utc_iso(published),
                 "version": framework.version,
                 "oscal-version": OSCAL_VERSION,
                 **({"remarks": framework.summary} if framework.summary else {}),
@@ -114,7 +110,7 @@ def assessment_results(attestation: Attestation) -> dict:
             for question in regime["questions"]
             if question["status"] not in SCORED_OUT
         ]
-    signed_at = _iso(attestation.signed_at)
+    signed_at = utc_iso(attestation.signed_at)
     return {
         "assessment-results": {
             "uuid": _uuid(name),
@@ -140,7 +136,7 @@ def assessment_results(attestation: Attestation) -> dict:
                     "description": f"Signed by {snapshot['signed']['name']} at {signed_at}. "
                     + figures_of(attestation, latest_decision(attestation)).sentence(),
                     "start": signed_at,
-                    "end": _iso(attestation.expires_at),
+                    "end": utc_iso(attestation.expires_at),
                     "reviewed-controls": {"control-selections": [{"include-all": {}}]},
                     "findings": findings,
                 }

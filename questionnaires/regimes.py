@@ -318,6 +318,18 @@ def unanswered_required(outcomes: list[RegimeResult]) -> int:
     return sum(len(outcome.result.missing_required) for outcome in outcomes)
 
 
+def signed_gaps(result: Result) -> list[dict]:
+    """A result's gaps as a signed snapshot lists them (the questionnaire's and each law's)."""
+    return [
+        {
+            "question_id": g.question.id,
+            "status": g.status.value,
+            "remediation": g.question.remediation,
+        }
+        for g in result.gaps
+    ]
+
+
 def snapshot_of(outcome: RegimeResult, responses: Mapping[str, Response]) -> dict:
     """A regime's part of the attested snapshot: which text of the regime was answered (its
     hash), its score, each shown question's answer and standing, and where a core answer
@@ -360,14 +372,7 @@ def snapshot_of(outcome: RegimeResult, responses: Mapping[str, Response]) -> dic
             for section in result.sections
             for r in section.questions
         ],
-        "gaps": [
-            {
-                "question_id": g.question.id,
-                "status": g.status.value,
-                "remediation": g.question.remediation,
-            }
-            for g in result.gaps
-        ],
+        "gaps": signed_gaps(result),
     }
 
 
