@@ -46,3 +46,24 @@ def _device(path: Path) -> int:
     while not path.exists() and path != path.parent:
         path = path.parent
     return path.stat().st_dev
+
+
+@register(Tags.security, deploy=True)
+def key_set_published(app_configs, **kwargs):
+    """A key on file that the root-signed key set does not list signs reports no verifier
+    believes (the portal's own check then refuses to issue them)."""
+    from attestations import key_set
+
+    if not Path(settings.SIGNING_KEYS_DIR).exists():
+        return []
+    stale = key_set.stale()
+    if not stale:
+        return []
+    return [
+        Warning(
+            f"The signed key set does not list these keys as they are on file: {', '.join(stale)}.",
+            hint="Run `python manage.py create_signing_key --if-missing` (with --root-key if the "
+            "root's private key is kept elsewhere) to publish the key set again.",
+            id="portal.W003",
+        )
+    ]

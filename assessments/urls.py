@@ -186,6 +186,7 @@ urlpatterns = [
     path("sources/<slug:source_id>/", sources.source_detail, name="policy_source"),
     path("verify/", verify.verify, name="verify"),
     path(".well-known/minor-safety-portal/jwks.json", verify.published_keys, name="jwks"),
+    path(".well-known/minor-safety-portal/keyset.jws", verify.published_key_set, name="key_set"),
     path(
         ".well-known/minor-safety-portal/credentials/v1",
         verify.credential_context,

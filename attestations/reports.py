@@ -23,14 +23,14 @@ from django.utils.safestring import mark_safe
 from minor_safety_verifier import verify_report
 
 from assessments.models import Attestation, AuditAction, ReportState
-from attestations import audit, credentials
+from attestations import audit, credentials, key_set, platform_root
 from attestations.attestation import SNAPSHOT_ATTACHMENT
 from attestations.attestation_status import status_of
 from attestations.charts import Bar, horizontal_bars
 from attestations.checkpoints import newest_checkpoint
 from attestations.figures import figures_of
 from attestations.pdf_signing import outside_event_loop, sign_pdf
-from attestations.signing_keys import current_key, jwks
+from attestations.signing_keys import current_key
 
 STATIC_ROOTS = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
 
@@ -97,6 +97,7 @@ def report_context(attestation: Attestation) -> dict:
         "verify_url": verification_url(attestation),
         # The certificate that signs this file: what tells it from a same-name forgery.
         "signing_fingerprint": current_key().fingerprint,
+        "root_fingerprint": platform_root.fingerprint(),
         "sources_url": settings.SITE_URL + reverse("policy_sources"),
         "qr": qr_svg(verification_url(attestation)),
         "evidence": [
@@ -164,7 +165,7 @@ def issue_report_pdf(attestation: Attestation) -> tuple[bytes, str]:
     would reject is never handed out, and the verification page can later recognise the
     file by its hash without parsing it again."""
     pdf = sign_pdf(render_report_pdf(attestation))
-    checked = outside_event_loop(verify_report, pdf, jwks())
+    checked = outside_event_loop(verify_report, pdf, key_set.trusted())
     if not checked.genuine:
         raise IssuedReportRejected("; ".join(checked.problems))
     return pdf, checked.key_id

@@ -16,11 +16,12 @@ from minor_safety_verifier import OfflineResult, verify_report
 from pypdf import PdfReader
 
 from assessments.models import Attestation, Report
+from attestations import key_set
 from attestations.attestation import SNAPSHOT_ATTACHMENT
 from attestations.attestation_status import AttestationStatus, status_of
 from attestations.canonical import sha256_hex
 from attestations.pdf_signing import outside_event_loop
-from attestations.signing_keys import all_keys, jwks
+from attestations.signing_keys import all_keys
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,35 @@ class Verification:
     @property
     def status(self) -> AttestationStatus | None:
         return status_of(self.attestation) if self.genuine else None
+
+    @property
+    def signature_holds(self) -> bool:
+        """A file's signature can fail on a genuine record (its key withdrawn before it
+        signed, or no longer published): then the file is not valid, whatever the record."""
+        return self.signature is None or self.signature.genuine
+
+    @property
+    def is_valid(self) -> bool:
+        return self.genuine and self.signature_holds and self.status.is_valid
+
+    @property
+    def headline(self) -> str:
+        if self.genuine and not self.signature_holds:
+            return "Not valid: this file's signature no longer holds"
+        return self.status.headline
+
+    @property
+    def explanation(self) -> str:
+        """The headline's reason, for a genuine record (`detail` says why one is not)."""
+        if self.genuine and not self.signature_holds:
+            return (
+                "The platform issued this record, but " + "; ".join(self.signature.problems) + "."
+            )
+        return self.status.detail
+
+    @property
+    def tone(self) -> str:
+        return "danger" if not self.signature_holds else self.status.tone
 
 
 def _genuine(attestation: Attestation) -> Verification:
@@ -130,12 +160,20 @@ def embedded_snapshot(pdf: bytes) -> str | None:
 def _signature_of(report: Report, pdf: bytes) -> OfflineResult:
     """The signature check of an issued file. Its bytes are the ones the offline verifier
     accepted before the file was issued, so that finding stands, unless the key that signed
-    it is no longer published. Reports issued before the portal checked its own files are
-    checked now, in full."""
+    it is no longer published or was withdrawn before it signed. Reports issued before the
+    portal checked its own files are checked now, in full."""
     if not report.key_id:
-        return outside_event_loop(verify_report, pdf, jwks())
-    if report.key_id not in {key.kid for key in all_keys()}:
+        return outside_event_loop(verify_report, pdf, key_set.trusted())
+    key = next((k for k in all_keys() if k.kid == report.key_id), None)
+    if key is None:
         problem = "the key that signed this file is no longer one the platform publishes"
+        return OfflineResult(False, [problem], report.key_id)
+    if key.withdrawn_at is not None and report.rendered_at >= key.withdrawn_at:
+        problem = (
+            f"it was signed on {report.rendered_at:%Y-%m-%d %H:%M} UTC, after the platform "
+            f"withdrew the key {key.kid} on {key.withdrawn_at:%Y-%m-%d %H:%M} UTC "
+            f"({key.withdrawn_reason})"
+        )
         return OfflineResult(False, [problem], report.key_id)
     return OfflineResult(True, key_id=report.key_id)
 

@@ -250,6 +250,9 @@ SPECTACULAR_SETTINGS = {
 }
 # The platform's report-signing keys: files, never the database (attestations/signing_keys.py).
 SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", str(VAR_DIR / "keys")))
+# The platform root that certifies every signing key (attestations/platform_root.py); its
+# private key may be kept offline once the key set is signed.
+SIGNING_ROOT_DIR = env_str("SIGNING_ROOT_DIR")
 SIGNING_KEY_NAME = env_str("SIGNING_KEY_NAME", "Minor-safety compliance portal")
 # The key of the audit events' MACs, never kept in the database: from here, or else a file
 # beside the signing keys (SIGNING_KEYS_DIR/audit-mac.secret, made on first use).

@@ -84,10 +84,39 @@ def quick_reports(request, monkeypatch):
 
 @pytest.fixture(scope="session", autouse=True)
 def platform_signing_key():
-    """The platform's report-signing key for this test run (as `create_signing_key` makes it)."""
+    """The platform's report-signing key for this test run, certified by its root, with the
+    signed key set published (as `create_signing_key` makes them)."""
+    from attestations import key_set
     from attestations.signing_keys import all_keys, create_key
 
-    return all_keys()[-1] if all_keys() else create_key()
+    key = all_keys()[-1] if all_keys() else create_key()
+    if key_set.stale():
+        key_set.publish()
+    return key
+
+
+def forger_key(tmp_path):
+    """A key with the platform's names, certified by a root of the forger's own."""
+    from django.test import override_settings
+
+    from attestations.signing_keys import create_key
+
+    with override_settings(SIGNING_ROOT_DIR=tmp_path / "forger-root"):
+        return create_key(tmp_path / "forger")
+
+
+def signer_of(key):
+    """A pyHanko signer for a key made by create_key (its file: the certificate, then the root)."""
+    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    certificates = list(load_certs_from_pemder_data(key.certificate_path.read_bytes()))
+    return signers.SimpleSigner(
+        signing_cert=certificates[0],
+        signing_key=load_private_key_from_pemder_data(key.key_path.read_bytes(), passphrase=None),
+        cert_registry=SimpleCertificateStore.from_certs(certificates[1:]),
+    )
 
 
 @pytest.fixture(autouse=True)

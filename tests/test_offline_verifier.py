@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from minor_safety_verifier import Verdict, check_credential, verify_report
+from minor_safety_verifier import Verdict, check_credential, trusted_key_set, verify_report
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pypdf import PdfReader, PdfWriter
 
+from attestations import platform_root
 from attestations.attestation import SNAPSHOT_ATTACHMENT
-from attestations.signing_keys import create_key, jwks
-from tests.conftest import approve_after_review
+from tests.conftest import approve_after_review, forger_key, signer_of
 from tests.test_attestation import report_bytes
 from tests.test_pdf_signatures import _first_revision_end
 
@@ -27,15 +27,21 @@ ROOT = Path(__file__).resolve().parent.parent
 VERIFIER = "minor_safety_verifier"
 
 
+def served_key_set(client) -> str:
+    return client.get(reverse("key_set")).content.decode()
+
+
 @pytest.fixture
-def published(client, db) -> dict:
-    return client.get(reverse("jwks")).json()
+def published(client, db):
+    """The key set the portal serves, believed as an outsider pinning its root would."""
+    return trusted_key_set(served_key_set(client), [platform_root.fingerprint()])
 
 
-def outside(tmp_path, report: bytes, keys: dict, *args) -> subprocess.CompletedProcess:
-    """Run the verifier as a separate program with no Django settings and no database."""
+def outside(tmp_path, report: bytes, key_set: str, *args) -> subprocess.CompletedProcess:
+    """Run the verifier as a separate program with no Django settings and no database,
+    pinning the portal's root."""
     (tmp_path / "report.pdf").write_bytes(report)
-    (tmp_path / "jwks.json").write_text(json.dumps(keys))
+    (tmp_path / "keyset.jws").write_text(key_set)
     env = {
         k: v
         for k, v in os.environ.items()
@@ -46,8 +52,10 @@ def outside(tmp_path, report: bytes, keys: dict, *args) -> subprocess.CompletedP
             sys.executable,
             *args,
             str(tmp_path / "report.pdf"),
-            "--jwks",
-            str(tmp_path / "jwks.json"),
+            "--keyset",
+            str(tmp_path / "keyset.jws"),
+            "--root-fingerprint",
+            platform_root.fingerprint(),
         ],
         cwd=tmp_path,
         env=env,
@@ -68,8 +76,10 @@ def test_the_first_line_and_the_exit_status_are_the_platforms_decision(
         (tmp_path / f"list{n}.jwt").write_text(token)
         lists += ["--status-list", tmp_path / f"list{n}.jwt"]
 
-    valid = outside(tmp_path, report_bytes(approved), published, "-m", VERIFIER, *lists)
-    unknown = outside(tmp_path, report_bytes(approved), published, "-m", VERIFIER)
+    valid = outside(
+        tmp_path, report_bytes(approved), served_key_set(client), "-m", VERIFIER, *lists
+    )
+    unknown = outside(tmp_path, report_bytes(approved), served_key_set(client), "-m", VERIFIER)
 
     assert valid.returncode == 0, valid.stdout + valid.stderr
     first, second = valid.stdout.splitlines()[:2]
@@ -83,9 +93,9 @@ def test_the_first_line_and_the_exit_status_are_the_platforms_decision(
 
 @pytest.mark.slow
 def test_a_genuine_report_of_an_attestation_nobody_approved_is_not_valid(
-    attestation, published, tmp_path
+    client, attestation, tmp_path
 ):
-    run = outside(tmp_path, report_bytes(attestation), published, "-m", VERIFIER)
+    run = outside(tmp_path, report_bytes(attestation), served_key_set(client), "-m", VERIFIER)
 
     assert run.returncode == 3, run.stdout + run.stderr
     assert run.stdout.startswith("NOT VALID: not approved: the report carries no credential")
@@ -102,17 +112,19 @@ def test_an_expired_credential_is_not_valid_offline(approved, published):
 
 
 @pytest.mark.slow
-def test_the_verifier_imports_no_django(attestation, published, tmp_path):
+def test_the_verifier_imports_no_django(client, attestation, tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text(
         "import json, sys\n"
         "from minor_safety_verifier import verify_report\n"
-        "result = verify_report(open(sys.argv[1], 'rb').read(), json.load(open(sys.argv[3])))\n"
+        "from minor_safety_verifier import trusted_key_set\n"
+        "keys = trusted_key_set(open(sys.argv[3]).read(), [sys.argv[5]])\n"
+        "result = verify_report(open(sys.argv[1], 'rb').read(), keys)\n"
         "assert result.genuine\n"
         "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)\n"
         "print('ok without django')\n"
     )
-    run = outside(tmp_path, report_bytes(attestation), published, str(probe))
+    run = outside(tmp_path, report_bytes(attestation), served_key_set(client), str(probe))
     assert run.stdout.strip() == "ok without django", run.stderr
 
 
@@ -135,24 +147,18 @@ def test_a_self_consistent_forgery_without_the_platform_signature_is_rejected(
 
 
 def test_the_genuine_snapshot_signed_by_another_key_is_rejected(attestation, published, tmp_path):
-    forger = create_key(tmp_path / "forger")
+    forger = forger_key(tmp_path)
     data = report_bytes(attestation)
     out = io.BytesIO()
     signers.sign_pdf(
         IncrementalPdfFileWriter(io.BytesIO(data[: _first_revision_end(data)])),
         signers.PdfSignatureMetadata(field_name="PlatformSignature"),
-        signer=signers.SimpleSigner.load(str(forger.key_path), str(forger.certificate_path)),
+        signer=signer_of(forger),
         output=out,
     )
     result = verify_report(out.getvalue(), published)
     assert not result.genuine
-    assert "not one the platform published" in " ".join(result.problems)
-
-
-def test_a_forgers_key_set_does_not_make_the_portals_report_trusted(attestation, tmp_path):
-    forger = create_key(tmp_path / "forger")
-    result = verify_report(report_bytes(attestation), jwks([forger]))
-    assert not result.genuine
+    assert "not one the platform's signed key set lists" in " ".join(result.problems)
 
 
 @pytest.mark.real_report
@@ -207,10 +213,10 @@ def test_a_credential_signed_by_another_key_is_rejected(attestation, published, 
     from joserfc import jwt
     from joserfc.jwk import ECKey
 
-    forger = create_key(tmp_path / "forger")
+    forger = forger_key(tmp_path)
     data = report_bytes(attestation)
     forged = jwt.encode(
-        {"alg": "ES256", "kid": published["keys"][0]["kid"]},  # claims to be the platform's
+        {"alg": "ES256", "kid": published.jwks["keys"][0]["kid"]},  # claims to be the platform's
         {"credentialSubject": {"snapshotSha256": attestation.snapshot_sha256}},
         ECKey.import_key(forger.key_path.read_bytes()),
         ["ES256"],
@@ -277,7 +283,7 @@ def test_a_revoked_attestation_is_rejected_with_the_published_status_list(
     for n, token in enumerate(status_lists(client)):
         (tmp_path / f"list{n}.jwt").write_text(token)
         args += ["--status-list", tmp_path / f"list{n}.jwt"]
-    run = outside(tmp_path, report, published, "-m", VERIFIER, *args)
+    run = outside(tmp_path, report, served_key_set(client), "-m", VERIFIER, *args)
     assert run.returncode == 3
     assert run.stdout.startswith("NOT VALID:") and "revoked" in run.stdout.splitlines()[0]
 
@@ -302,9 +308,9 @@ def test_a_status_list_signed_by_another_key_is_not_believed(approved, published
     from joserfc import jwt
     from joserfc.jwk import ECKey
 
-    forger = create_key(tmp_path / "forger")
+    forger = forger_key(tmp_path)
     forged = jwt.encode(
-        {"alg": "ES256", "kid": published["keys"][0]["kid"]},
+        {"alg": "ES256", "kid": published.jwks["keys"][0]["kid"]},
         {"id": "whatever", "credentialSubject": {"encodedList": ""}},
         ECKey.import_key(forger.key_path.read_bytes()),
         ["ES256"],

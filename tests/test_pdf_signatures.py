@@ -7,6 +7,8 @@ import shutil
 import subprocess
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+from django.core.management import call_command
 from django.urls import reverse
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -16,10 +18,11 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
+from attestations import platform_root
 from attestations.attestation import SNAPSHOT_ATTACHMENT
 from attestations.pdf_signing import FIELD_NAME
 from attestations.signing_keys import all_keys, create_key, current_key
-from tests.conftest import approve_after_review, stepped_up
+from tests.conftest import approve_after_review, forger_key, signer_of, stepped_up
 from tests.test_attestation import report_bytes
 
 needs_pdfsig = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="needs poppler-utils")
@@ -34,10 +37,11 @@ def pdfsig(tmp_path, data: bytes) -> str:
     return run.stdout + run.stderr  # pdfsig always exits 0: its words are the verdict
 
 
-def status_against(data: bytes, trusted_keys) -> object:
-    roots = [load_cert_from_pemder(str(k.certificate_path)) for k in trusted_keys]
+def status_against_the_platform_root(data: bytes) -> object:
+    """pyHanko's own validator, trusting the platform root alone, as an outsider would."""
+    root = load_cert_from_pemder(str(platform_root.root_dir() / platform_root.CERT_FILE))
     (signature, *_) = PdfFileReader(io.BytesIO(data)).embedded_signatures
-    return validate_pdf_signature(signature, ValidationContext(trust_roots=roots))
+    return validate_pdf_signature(signature, ValidationContext(trust_roots=[root]))
 
 
 @pytest.mark.real_report  # the outside tool judges what the portal really issues
@@ -51,7 +55,7 @@ def test_pdfsig_finds_the_report_signed_whole(attestation, tmp_path):
 
 @pytest.mark.real_report  # the outside tool judges what the portal really issues
 def test_pyhanko_validates_it_against_the_published_certificate(attestation):
-    status = status_against(report_bytes(attestation), all_keys())
+    status = status_against_the_platform_root(report_bytes(attestation))
     assert status.bottom_line
     assert status.coverage.name == "ENTIRE_FILE"
 
@@ -99,13 +103,13 @@ def test_an_appended_update_is_not_covered_by_the_signature(attestation, tmp_pat
     out = io.BytesIO()
     writer.write(out)
     assert "Not total document signed" in pdfsig(tmp_path, out.getvalue())
-    status = status_against(out.getvalue(), all_keys())
+    status = status_against_the_platform_root(out.getvalue())
     assert status.coverage.name != "ENTIRE_FILE"
 
 
 def test_a_report_signed_with_another_key_is_not_trusted(attestation, tmp_path):
-    forger = create_key(tmp_path / "forger")
-    signer = signers.SimpleSigner.load(str(forger.key_path), str(forger.certificate_path))
+    forger = forger_key(tmp_path)
+    signer = signer_of(forger)
     unsigned = report_bytes(attestation)[: _first_revision_end(report_bytes(attestation))]
     out = io.BytesIO()
     signers.sign_pdf(
@@ -114,7 +118,7 @@ def test_a_report_signed_with_another_key_is_not_trusted(attestation, tmp_path):
         signer=signer,
         output=out,
     )
-    status = status_against(out.getvalue(), all_keys())
+    status = status_against_the_platform_root(out.getvalue())
     assert status.intact  # the forger's own signature is sound ...
     assert not status.trusted  # ... but not by any key the platform published
     assert not status.bottom_line
@@ -131,16 +135,15 @@ def test_a_rotated_key_signs_new_reports_and_old_ones_still_verify(
 
     old = report_bytes(attestation)
     before = {k.kid for k in all_keys()}
-    new_key = create_key()  # what `create_signing_key` does
+    call_command("create_signing_key")  # a rotation: a new key, and the key set signed anew
+    new_key = all_keys()[-1]
     with committed():  # the decision issues the report again, now with the new key
         approve_after_review(attestation.assessment, reviewer, "Evidenced.")
     new = attestation.reports.order_by("-rendered_at").first().file.read()
     (signature, *_) = PdfFileReader(io.BytesIO(new)).embedded_signatures
-    assert (
-        signature.signer_cert.dump() == load_cert_from_pemder(str(new_key.certificate_path)).dump()
-    )
-    assert status_against(old, all_keys()).bottom_line
-    assert status_against(new, all_keys()).bottom_line
+    assert signature.signer_cert.dump() == new_key.certificate.public_bytes(Encoding.DER)
+    assert status_against_the_platform_root(old).bottom_line
+    assert status_against_the_platform_root(new).bottom_line
     published = {k["kid"] for k in client.get(reverse("jwks")).json()["keys"]}
     assert published == before | {new_key.kid}
     assert new_key.fingerprint in client.get(reverse("verify")).text
@@ -159,7 +162,7 @@ def test_signing_works_inside_a_running_event_loop(attestation):
         return sign_pdf(unsigned)
 
     signed = asyncio.run(inside())
-    assert status_against(signed, all_keys()).bottom_line
+    assert status_against_the_platform_root(signed).bottom_line
 
 
 def test_a_report_is_issued_and_checked_inside_a_running_event_loop(attestation, monkeypatch):
@@ -194,7 +197,7 @@ def test_an_issued_report_names_the_key_the_offline_verifier_found_before_it_was
     assert f'The platform\'s key <span class="hash">{report.key_id}</span> signed' in page.text
 
 
-def test_a_report_whose_key_was_withdrawn_says_so_on_the_verification_page(
+def test_a_report_whose_key_is_no_longer_published_is_not_valid_on_the_verification_page(
     client, attestation, settings, tmp_path
 ):
     settings.SIGNING_KEYS_DIR = str(tmp_path)  # the published set now holds another key only
@@ -202,6 +205,7 @@ def test_a_report_whose_key_was_withdrawn_says_so_on_the_verification_page(
     page = _uploaded(client, report_bytes(attestation))
     assert "no longer one the platform publishes" in page.text
     assert "signed this whole file" not in page.text
+    assert "Not valid: this file&#x27;s signature no longer holds" in page.text
 
 
 def test_a_report_issued_before_the_portal_checked_its_files_is_checked_in_full(

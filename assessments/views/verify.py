@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.throttling import VERIFY_UPLOAD, throttled_posts
 from assessments.forms.review import VerifyForm
 from assessments.middleware import max_body_bytes
-from attestations import checkpoints, signing_keys, status_list
+from attestations import checkpoints, key_set, platform_root, signing_keys, status_list
 from attestations.attestation import regimes_covered
 from attestations.credential_context import context as credential_context_document
 from attestations.figures import figures_of
@@ -66,6 +66,17 @@ def published_keys(request):
 
 
 @require_GET
+def published_key_set(request):
+    """The key set signed by the platform root: the one the offline verifier believes."""
+    token = key_set.published()
+    if token is None:
+        raise Http404("No signed key set is published yet.")
+    response = HttpResponse(token, content_type=key_set.MEDIA_TYPE)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
 def published_certificates(request):
     """Every certificate the platform has signed reports with, PEM, newest last."""
     response = HttpResponse(signing_keys.certificates_pem(), content_type="application/x-pem-file")
@@ -102,6 +113,7 @@ HEADLINES = {
 def _page(request, form, verification: Verification | None, error: str = ""):
     context = {
         "keys": signing_keys.all_keys(),
+        "root_fingerprint": platform_root.fingerprint() if platform_root.exists() else "",
         "timestamped": bool(settings.SIGNING_TIMESTAMP_URL),
         "form": form,
         "verification": verification,

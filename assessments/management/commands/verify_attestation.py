@@ -31,8 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"NOT GENUINE ({result.finding}): {result.detail}")
         # The decision first, in the verification page's words; that the file is genuine after.
         signature = result.signature
-        att, status = result.attestation, result.status
-        said = status.detail if status.is_valid else f"{status.headline}. {status.detail}"
+        att = result.attestation
+        said = result.explanation if result.is_valid else f"{result.headline}. {result.explanation}"
         summary = (
             f"{said} Attestation {att.number} of "
             f"{att.attested_organization['legal_name']}, signed {att.signed_at:%Y-%m-%d}."
@@ -42,6 +42,6 @@ class Command(BaseCommand):
             if signature.genuine
             else f"Genuine record, but the file's signature: {'; '.join(signature.problems)}."
         )
-        if not status.is_valid:
+        if not result.is_valid:
             raise CommandError(f"NOT VALID: {summary}\n{genuine}", returncode=NOT_VALID)
         self.stdout.write(f"VALID: {summary}\n{genuine}")

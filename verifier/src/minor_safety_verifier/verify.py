@@ -1,6 +1,6 @@
-"""The offline check itself: the PDF signature against the published keys, then the snapshot,
-then what the platform decided. The verdict comes first, in the words of the verification
-page: a genuine file is not a valid attestation."""
+"""The offline check itself: the PDF signature against the key set the pinned root signed,
+then the snapshot, then what the platform decided. The verdict comes first, in the words of
+the verification page: a genuine file is not a valid attestation."""
 
 import base64
 import gzip
@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from asn1crypto import x509 as asn1_x509
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
+
+from minor_safety_verifier.trust import TrustedKeySet
 
 SNAPSHOT_ATTACHMENT = "attestation-snapshot.json"
 CREDENTIAL_ATTACHMENT = "attestation-credential.jwt"
@@ -66,6 +67,7 @@ class OfflineResult:
     unchecked: list[str] = field(default_factory=list)  # status purposes no list was given for
     not_valid: list[str] = field(default_factory=list)  # why a genuine file is not valid
     status_problems: list[str] = field(default_factory=list)  # lists stale or not believed
+    root_fingerprint: str = ""  # of the pinned root that certified the signing key
 
     @property
     def verdict(self) -> Verdict:
@@ -109,7 +111,8 @@ class OfflineResult:
         s = self.snapshot
         return [
             self.headline(),
-            f"Genuine file: signed by the platform's key {self.key_id}, covering the whole file.",
+            f"Genuine file: signed by the platform's key {self.key_id}, covering the whole file; "
+            f"the key is certified by the pinned platform root {self.root_fingerprint}.",
             f"Organization: {s['organization']['legal_name']} ({s['organization']['website']})",
             f"Questionnaire: {s['framework']['title']} {s['framework']['version']}",
             f"Attestation {s['attestation_number']}, signed by {s['signed']['name']} "
@@ -140,20 +143,40 @@ def _verified_line(credential: dict | None) -> str:
     return "Verified by the platform when issued: nothing yet (no approval)"
 
 
-def _trusted_certificates(jwks: dict) -> dict[str, asn1_x509.Certificate]:
-    """kid -> certificate, from the x5c of each published key."""
-    found = {}
-    for key in jwks.get("keys", []):
-        for der in key.get("x5c", [])[:1]:
-            found[key.get("kid", "")] = asn1_x509.Certificate.load(base64.b64decode(der))
-    return found
+def after_withdrawal(key_set: TrustedKeySet, kid: str, moment: datetime | None) -> str:
+    """Why a signature by this key at this moment is not believed, or "": a withdrawn key's
+    signatures hold only from before its withdrawal."""
+    withdrawn = key_set.withdrawn.get(kid)
+    if withdrawn is None:
+        return ""
+    if moment is None or moment >= withdrawn:
+        return (
+            f"signed {'at an unknown time' if moment is None else 'on ' + moment.isoformat()}, "
+            f"after the platform withdrew the key {kid} on {withdrawn.isoformat()}"
+        )
+    return ""
 
 
-def check_credential(token: str, snapshot: bytes, jwks: dict) -> tuple[dict | None, str]:
+def _decoded(token: str, key_set: TrustedKeySet, issued_at: str):
+    """A JWT signed by a key the set lists and was not withdrawn when it was signed."""
+    decoded = jwt.decode(token, KeySet.import_key_set(key_set.jwks), algorithms=["ES256"])
+    claims = decoded.claims
+    moment = _moment(claims.get(issued_at) or claims.get("credentialSubject", {}).get(issued_at))
+    withdrawn = after_withdrawal(key_set, decoded.header.get("kid", ""), moment)
+    if withdrawn:
+        raise ValueError(withdrawn)
+    return decoded
+
+
+def check_credential(
+    token: str, snapshot: bytes, key_set: TrustedKeySet
+) -> tuple[dict | None, str]:
     """The credential's claims if the platform signed it and it is about this snapshot; else
     None and why."""
     try:
-        decoded = jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["ES256"])
+        decoded = _decoded(token, key_set, "issuedAt")
+    except ValueError as exc:
+        return None, f"the credential's key: {exc}"
     except Exception as exc:  # a bad signature, an unknown key or a malformed token alike
         return None, f"the credential's signature does not hold ({type(exc).__name__})"
     subject = decoded.claims.get("credentialSubject", {})
@@ -166,7 +189,7 @@ def check_credential(token: str, snapshot: bytes, jwks: dict) -> tuple[dict | No
 
 
 def status_findings(
-    credential: dict, status_lists: list[str], jwks: dict, now: datetime
+    credential: dict, status_lists: list[str], key_set: TrustedKeySet, now: datetime
 ) -> tuple[list[str], list[str], list[str]]:
     """Against the platform's signed status lists: (what they say against the credential,
     problems with the lists themselves, purposes no list was given for). A list past its
@@ -176,7 +199,10 @@ def status_findings(
     lists, problems = {}, []
     for token in status_lists:
         try:
-            listed = jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["ES256"])
+            listed = _decoded(token, key_set, "validFrom")
+        except ValueError as exc:
+            problems.append(f"a status list's key: {exc}")
+            continue
         except Exception as exc:
             problems.append(f"a status list's signature does not hold ({type(exc).__name__})")
             continue
@@ -241,10 +267,21 @@ def _not_valid(credential: dict, now: datetime) -> list[str]:
     return reasons
 
 
+def _signing_time(status) -> datetime | None:
+    """The timestamp authority's time when there is one, else the time the signer claims."""
+    stamp = getattr(status, "timestamp_validity", None)
+    return stamp.timestamp if stamp is not None else status.signer_reported_dt
+
+
 def verify_report(
-    pdf: bytes, jwks: dict, status_lists: list[str] | None = None, *, now: datetime | None = None
+    pdf: bytes,
+    key_set: TrustedKeySet,
+    status_lists: list[str] | None = None,
+    *,
+    now: datetime | None = None,
 ) -> OfflineResult:
-    trusted = _trusted_certificates(jwks)
+    """Check a report against a key set already believed (trust.trusted_key_set)."""
+    trusted = key_set.certificates
     if not trusted:
         return OfflineResult(False, ["the key set holds no certificate"])
     try:
@@ -254,39 +291,53 @@ def verify_report(
         return OfflineResult(False, [f"not a PDF that can be read ({type(exc).__name__})"])
     if len(signatures) != 1:
         return OfflineResult(False, [f"{len(signatures)} signatures where a report has one"])
-    context = ValidationContext(trust_roots=list(trusted.values()))
-    status = validate_pdf_signature(signatures[0], context)
+    context = ValidationContext(trust_roots=[key_set.root])
+    # A report is signed whole, so what was added after the signature is not analysed (the
+    # diff analysis took a minute on one appended update): any addition is a rejection.
+    try:
+        status = validate_pdf_signature(signatures[0], context, skip_diff=True)
+    except Exception as exc:  # a malformed signature dictionary or CMS blob: one answer
+        return OfflineResult(False, [f"the signature cannot be read ({type(exc).__name__})"])
     problems = []
     if not status.intact or not status.valid:
         problems.append("the signature does not match the file (it was changed)")
     if status.coverage.name != "ENTIRE_FILE":
         problems.append("the signature does not cover the whole file (something was added)")
-    if not status.trusted:
-        problems.append("the signing key is not one the platform published")
     signer = signatures[0].signer_cert
     kid = next((k for k, c in trusted.items() if c.dump() == signer.dump()), "")
+    if problems:  # whose key it claims is beside the point once the bytes do not hold
+        return OfflineResult(False, problems, kid)
+    if not status.trusted or not kid:
+        problems.append("the signing key is not one the platform's signed key set lists")
+    elif withdrawn := after_withdrawal(key_set, kid, _signing_time(status)):
+        problems.append(withdrawn)
     if problems:
         return OfflineResult(False, problems, kid)
     raw = _embedded(reader, SNAPSHOT_ATTACHMENT)
     token = _embedded(reader, CREDENTIAL_ATTACHMENT)
     if raw is None:
         return OfflineResult(False, ["the signed file lacks its snapshot"], kid)
+    root = key_set.root_fingerprint
     if token is None:  # the platform issues a credential only for an approved attestation
         return OfflineResult(
             True,
             key_id=kid,
+            root_fingerprint=root,
             snapshot=json.loads(raw),
             snapshot_sha256=hashlib.sha256(raw).hexdigest(),
             not_valid=[NOT_APPROVED],
         )
-    credential, problem = check_credential(token.decode(), raw, jwks)
+    credential, problem = check_credential(token.decode(), raw, key_set)
     if credential is None:
         return OfflineResult(False, [problem], kid)
     now = now or datetime.now(UTC)
-    findings, list_problems, unchecked = status_findings(credential, status_lists or [], jwks, now)
+    findings, list_problems, unchecked = status_findings(
+        credential, status_lists or [], key_set, now
+    )
     return OfflineResult(
         True,
         key_id=kid,
+        root_fingerprint=root,
         snapshot=json.loads(raw),
         snapshot_sha256=hashlib.sha256(raw).hexdigest(),
         credential=credential,
