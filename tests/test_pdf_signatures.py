@@ -237,3 +237,41 @@ def test_a_report_the_offline_verifier_rejects_is_never_issued(
     assert attestation.reports.count() == 0
     assert attestation.report_state == ReportState.FAILED
     assert "0 signatures where a report has one" in attestation.report_error
+
+
+def _structure(element, found: list) -> list:
+    """(role, element) of every structure element, in reading order."""
+    element = element.get_object()
+    if isinstance(element, list):
+        for child in element:
+            _structure(child, found)
+    elif hasattr(element, "get") and element.get("/S"):
+        found.append((str(element["/S"]).lstrip("/"), element))
+        if "/K" in element:
+            _structure(element["/K"], found)
+    return found
+
+
+@pytest.mark.real_report
+def test_the_report_is_a_tagged_pdf_a_screen_reader_can_follow(attestation, tmp_path):
+    """What a screen reader needs: marked as tagged, a language, headings in order, tables
+    with header cells, and a text alternative for every chart (poppler reads it the same)."""
+    data = report_bytes(attestation)
+    root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    elements = _structure(root["/StructTreeRoot"]["/K"], [])
+    roles = [role for role, _ in elements]
+    headings = [role for role in roles if role in {"H1", "H2", "H3"}]
+    figures = [element for role, element in elements if role == "Figure"]
+
+    assert bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "en"
+    assert headings[0] == "H1" and headings.count("H1") == 1 and "H2" in headings
+    assert roles.count("Table") >= 2 and roles.count("TH") >= roles.count("Table")
+    assert figures and all(str(f.get("/Alt", "")).strip() for f in figures)
+    (tmp_path / "r.pdf").write_bytes(data)
+    info = subprocess.run(  # noqa: S603 - a fixed tool on our own file
+        [shutil.which("pdfinfo") or "pdfinfo", str(tmp_path / "r.pdf")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Tagged:          yes" in info.stdout
