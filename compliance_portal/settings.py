@@ -341,6 +341,10 @@ LOGGING = {
         # Django's own console handler would print every line of Django's loggers (task
         # runs, refused requests) a second time beside the root's.
         "django": {"handlers": [], "level": "INFO"},
+        # One line per task run and four per log-in drown what matters: failures still show.
+        "django.tasks": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
+        "django_tasks_db": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
+        "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

@@ -1,3 +1,4 @@
+import io
 from datetime import timedelta
 
 from django.core import mail
@@ -69,3 +70,21 @@ def test_demo_data_covers_every_state_and_can_be_loaded_twice(framework_version)
     (approval,) = expired.decisions.all()  # approved while it was in force, not after
     assert expired.signed_at < approval.decided_at < expired.expires_at
     assert Assessment.objects.filter(carried_over_from__isnull=False).count() == 1
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}})
+def test_seed_demo_on_a_machine_without_a_signing_key_makes_one_and_says_so(settings, tmp_path, db):
+    """Otherwise the demo's reports would not render, and nothing would say why."""
+    from django.core.management import call_command
+
+    from attestations import key_set
+    from attestations.signing_keys import all_keys
+
+    settings.SIGNING_KEYS_DIR = tmp_path / "keys"
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert "Created signing key" in out.getvalue() and all_keys()
+    assert key_set.stale() == []
+    assert "Demo logins" in out.getvalue()

@@ -11,6 +11,8 @@ class Command(BaseCommand):
     help = "Create demo organizations, people of every role and assessments in every state."
 
     def handle(self, *args, **options):
+        # The demo's reports are signed: without a key none would be, and nothing would say why.
+        call_command("create_signing_key", "--if-missing", stdout=self.stdout)
         call_command("load_framework", stdout=self.stdout)
         # Demo people are not real: their notifications go nowhere.
         with override_settings(MAILERS=DISCARD):
