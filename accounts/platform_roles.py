@@ -37,3 +37,28 @@ def set_platform_role(user: User, role: PlatformRole, granted: bool, *, actor: A
             details={"role": role.value, "from": before, "to": granted},
         )
     return locked
+
+
+def create_platform_admin(email: str, full_name: str, *, actor: Actor):
+    """The first platform administrator, made from nothing: a staff superuser (Django admin)
+    and reviewer, with a random password and an authenticator already enrolled, so the
+    account is never usable with a password alone. Returns (user, password, device, codes)."""
+    import secrets
+
+    from accounts import two_factor
+
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValueError(f"An account with the email {email} already exists.")
+    password = secrets.token_urlsafe(18)
+    with transaction.atomic():
+        user = User.objects.create_superuser(
+            email=email, password=password, full_name=full_name, is_reviewer=True
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.PLATFORM_ROLE_CHANGED,
+            obj=user,
+            details={"role": "administrator", "from": False, "to": True},
+        )
+        device, codes = two_factor.enrol_now(user, actor=actor)
+    return user, password, device, codes
