@@ -11,8 +11,8 @@ COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
 RUN pip install --no-cache-dir --no-deps . ./verifier \
- && useradd --create-home portal && mkdir -p /app/var /app/staticfiles \
- && chown -R portal /app/var /app/staticfiles
+ && useradd --create-home portal && mkdir -p /app/var /app/keys /app/staticfiles \
+ && chown -R portal /app/var /app/keys /app/staticfiles && chmod 700 /app/keys
 USER portal
 EXPOSE 8000
 CMD ["bin/serve"]

@@ -55,7 +55,10 @@ def mac_key() -> bytes:
 
 @functools.cache
 def _file_key(path: Path) -> bytes:
-    """The key file's content, made once (by whichever process gets there first)."""
+    """The key file's content, made once (by whichever process gets there first); read only
+    where it exists, as on the workers' read-only mount of the keys."""
+    if path.exists():
+        return path.read_bytes().strip()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x") as f:

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from assessments.views import auth
+from compliance_portal.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path(
         "accounts/reset/<uidb64>/<token>/",

@@ -68,6 +68,7 @@ RULES = {
     ("verify_hash", "GET"): Rule("GET", "digest", EVERYONE, public=True),
     ("jwks", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("key_set", "GET"): Rule("GET", "", EVERYONE, public=True),
+    ("healthz", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("credential_context", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("signing_certificates", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("audit_checkpoints", "GET"): Rule("GET", "", EVERYONE, public=True),

@@ -2,6 +2,7 @@
 way compose runs them (no Docker engine here: same commands, on this machine)."""
 
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -103,6 +104,7 @@ def test_the_scheduler_goes_on_after_a_failed_job(tmp_path):
     ran = (tmp_path / "ran.log").read_text().split()
     assert ran == [
         "migrate",
+        "load_framework",
         "send_expiry_reminders",
         "send_request_reminders",
         "retry_stuck_reports",
@@ -175,3 +177,50 @@ def test_compose_machines_share_object_storage_and_the_cache():
             "service_completed_successfully"
         )
     assert "mc mb --ignore-existing local/portal" in " ".join(services["bucket"]["command"])
+
+
+SECRETS = ("POSTGRES_PASSWORD", "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD")
+
+
+def test_compose_has_no_default_secret_and_refuses_to_start_without_them():
+    text = (ROOT / "docker-compose.yml").read_text()
+    used = re.findall(r"(?<!\$)\$\{(\w+)(:[?-])?[^}]*\}", text)  # $${X}: the container's own
+    for name, how in used:
+        if name in SECRETS:
+            assert how == ":?", f"{name} has a default or none required"
+    assert {name for name, _ in used} >= set(SECRETS)
+    example = dict(line.partition("=")[::2] for line in lines(".env.example"))
+    assert all(example[name] == "" for name in SECRETS)  # listed, to be filled in
+
+
+def test_signing_keys_have_a_volume_of_their_own_written_only_by_web():
+    services = compose_services()
+    mounts = {name: services[name]["volumes"] for name in ("web", "worker", "scheduler")}
+    assert mounts["web"] == ["keys:/app/keys"]
+    assert mounts["worker"] == mounts["scheduler"] == ["keys:/app/keys:ro"]
+    for name in ("web", "worker", "scheduler"):
+        assert services[name]["environment"]["SIGNING_KEYS_DIR"] == "/app/keys"
+    others = [v for n, s in services.items() if n not in mounts for v in s.get("volumes", [])]
+    assert not [v for v in others if v.startswith("keys:")]
+
+
+def test_every_long_running_service_has_a_health_check_and_a_pinned_image():
+    services = compose_services()
+    for name, service in services.items():
+        if name == "bucket":  # runs once and exits
+            continue
+        assert "healthcheck" in service, name
+        if "image" in service:
+            _, _, tag = service["image"].partition(":")
+            assert re.search(r"\d", tag) and tag != "latest", f"{name}: {service['image']}"
+    for name in ("web", "worker", "scheduler"):
+        assert services[name]["healthcheck"]["test"] == ["CMD", "bin/healthcheck", name]
+    assert services["worker"]["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_the_portal_sits_behind_a_proxy_on_localhost_by_default():
+    services = compose_services()
+    (port,) = services["web"]["ports"]
+    assert port == "${PORTAL_PORT:-127.0.0.1:8000}:8000"
+    env = services["web"]["environment"]
+    assert env["BEHIND_TLS_PROXY"] == "true" and env["TRUSTED_PROXIES"]

@@ -16,8 +16,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", type=Path)
         parser.add_argument("--check", action="store_true", help="Validate only; store nothing.")
+        parser.add_argument(
+            "--published",
+            action="store_true",
+            help="Store nothing; exit 1 unless every file is published (workers wait for it).",
+        )
 
-    def handle(self, *args, paths, check, **options):
+    def handle(self, *args, paths, check, published, **options):
+        if published:
+            return self._require_published(paths or bundled_files())
         failures = []
         if not paths and not check:
             try:
@@ -41,3 +48,17 @@ class Command(BaseCommand):
             self.stdout.write(f"{word}: {version} ({path.name})")
         if failures:
             raise CommandError("\n".join(failures))
+
+    def _require_published(self, paths):
+        from assessments.models import FrameworkVersion
+
+        missing = []
+        for path in paths:
+            framework, _, _ = parse(path)
+            if not FrameworkVersion.objects.filter(
+                slug=framework.slug, version=framework.version
+            ).exists():
+                missing.append(f"{framework.slug} v{framework.version}")
+        if missing:
+            raise CommandError(f"Not published yet: {', '.join(missing)}")
+        self.stdout.write("Every bundled questionnaire is published.")
