@@ -287,7 +287,10 @@ def test_the_schema_and_its_documentation_are_served(client, db):
     assert schema.status_code == 200
     assert "/api/v1/assessments/{assessment_id}/answers/{question_id}/" in schema.content.decode()
     assert docs.status_code == 200
-    assert "<script>" not in docs.content.decode()  # the CSP allows no inline script
+    page = docs.content.decode()
+    assert "<script>" not in page  # the CSP allows no inline script ...
+    assert "<style" not in page and "style=" not in page  # ... and no inline style
+    assert "/static/portal/api-docs.css" in page
 
 
 def test_a_reviewer_token_works_the_queue_and_decides(client, signed, reviewer):
