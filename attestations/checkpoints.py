@@ -77,6 +77,8 @@ def _verified(document: dict) -> Checkpoint | None:
         at=document["at"],
         kid=document["kid"],
     )
+    if key.withdrawn_at is not None and datetime.fromisoformat(checkpoint.at) >= key.withdrawn_at:
+        return None  # whoever holds a withdrawn key could sign any checkpoint after the date
     try:
         key.certificate.public_key().verify(
             base64.b64decode(document["signature"]),

@@ -166,3 +166,21 @@ def test_check_deploy_warns_when_a_key_on_file_is_not_in_the_signed_set(own_keys
     warned = [m for m in checks.run_checks(include_deployment_checks=True) if m.id == "portal.W003"]
 
     assert warned and all_keys()[-1].kid in warned[0].msg
+
+
+def test_a_checkpoint_signed_after_its_key_was_withdrawn_is_not_believed(attestation, own_keys):
+    from django.core.files.storage import default_storage
+
+    from attestations import checkpoints
+
+    written = checkpoints.write_checkpoint()
+    _, names = default_storage.listdir(checkpoints.FOLDER)
+    with default_storage.open(f"{checkpoints.FOLDER}/{max(names)}") as f:
+        document = f.read()
+    assert checkpoints.read(document) == written
+
+    _withdraw(datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1))
+
+    assert checkpoints.read(document) is None
+    with pytest.raises(CommandError, match="carry no valid platform"):
+        call_command("verify_audit_trail")
