@@ -8,12 +8,14 @@ shared bucket in production), published at /.well-known/. `verify_audit_trail` c
 chain against every stored checkpoint, newest by its signed content (never by file name), and
 against checkpoints held elsewhere (`--checkpoint FILE`): a rollback of the database and of
 the storage together is caught by any copy kept outside. A checkpoint whose signature does not
-hold fails the check.
+hold fails the check. When a timestamp authority is configured, each checkpoint also carries
+its RFC 3161 token (`rfc3161`) over the signed document: proof from outside that it existed
+then; a token that does not hold makes the checkpoint unbelieved.
 """
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
@@ -23,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from assessments.models import AuditEvent
+from attestations import timestamps
 from attestations.canonical import canonical_json, utc_iso
 from attestations.signing_keys import all_keys, current_key
 
@@ -36,6 +39,7 @@ class Checkpoint:
     head: str
     at: str
     kid: str
+    stamp: timestamps.Stamp | None = field(default=None, compare=False)  # the authority's word
 
     @property
     def body(self) -> dict:
@@ -60,6 +64,9 @@ def write_checkpoint() -> Checkpoint | None:
         "kid": checkpoint.kid,
         "signature": base64.b64encode(signature).decode(),
     }
+    token = timestamps.token_for(canonical_json(document).encode())
+    if token is not None:
+        document["rfc3161"] = base64.b64encode(token).decode()
     name = f"{FOLDER}/{checkpoint.head_id:012d}-{checkpoint.at.replace(':', '')}.json"
     default_storage.save(name, ContentFile(json.dumps(document).encode()))
     return checkpoint
@@ -87,7 +94,13 @@ def _verified(document: dict) -> Checkpoint | None:
         )
     except (InvalidSignature, ValueError):
         return None
-    return checkpoint
+    if "rfc3161" not in document:
+        return checkpoint
+    signed = {k: v for k, v in document.items() if k != "rfc3161"}
+    stamp = timestamps.check(base64.b64decode(document["rfc3161"]), canonical_json(signed).encode())
+    if stamp is None:
+        return None  # a token that is not over this document, or not from a trusted authority
+    return Checkpoint(**checkpoint.body, kid=checkpoint.kid, stamp=stamp)
 
 
 def read(text: str | bytes) -> Checkpoint | None:

@@ -31,7 +31,7 @@ def _signer(key: SigningKey) -> signers.SimpleSigner:
     )
 
 
-def _timestamper() -> timestamps.TimeStamper | None:
+def timestamper() -> timestamps.TimeStamper | None:
     url = settings.SIGNING_TIMESTAMP_URL
     return timestamps.HTTPTimeStamper(url) if url else None
 
@@ -79,7 +79,7 @@ def _sign(pdf: bytes) -> bytes:
         writer,
         metadata,
         signer=_signer(key),
-        timestamper=_timestamper(),
+        timestamper=timestamper(),
         output=out,
     )
     return out.getvalue()

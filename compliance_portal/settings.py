@@ -259,6 +259,8 @@ SIGNING_KEY_NAME = env_str("SIGNING_KEY_NAME", "Minor-safety compliance portal")
 AUDIT_MAC_KEY = env_str("AUDIT_MAC_KEY", "")
 # An RFC 3161 timestamp authority for report signatures; without it the signing time is ours.
 SIGNING_TIMESTAMP_URL = env_str("SIGNING_TIMESTAMP_URL")
+# The timestamp authority's root certificates (PEM), to check its stamps on audit checkpoints.
+SIGNING_TIMESTAMP_ROOTS = env_str("SIGNING_TIMESTAMP_ROOTS")
 
 # Email: console in development, SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Minor-safety portal <portal@localhost>")
@@ -348,6 +350,9 @@ LOGGING = {
         "django_tasks_db": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
+        # Its validator logs every untrusted certificate it meets; our checks say what matters.
+        "pyhanko_certvalidator": {"level": "ERROR"},
+        "pyhanko": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
     },
 }

@@ -73,6 +73,25 @@ def test_signing_keeps_the_pdfa_file_and_its_snapshot(attestation):
     producer = re.search(rb'pdf:Producer="([^"]*)"', xmp).group(1).decode()
     assert reader.metadata["/Producer"] == producer
     assert reader.metadata["/Title"].encode() in xmp
+    # The PDF/A-3 rules no validator installable here checks for us (veraPDF needs Java and a
+    # download): an output intent, no encryption, every font embedded, every attachment
+    # related to the document with its media type.
+    root = reader.trailer["/Root"]
+    assert root["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
+    assert "/Encrypt" not in reader.trailer
+    fonts = [f.get_object() for page in reader.pages for f in page["/Resources"]["/Font"].values()]
+    assert fonts and all("/DescendantFonts" in f or "/FontDescriptor" in f for f in fonts)
+    for font in fonts:
+        descriptor = (
+            font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            if "/DescendantFonts" in font
+            else font["/FontDescriptor"]
+        )
+        assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.get_object())
+    names = root["/Names"]["/EmbeddedFiles"]["/Names"]
+    for spec in (names[i].get_object() for i in range(1, len(names), 2)):
+        assert spec["/AFRelationship"] == "/Data" and spec["/EF"]["/F"].get_object()["/Subtype"]
+        assert spec.indirect_reference in root["/AF"]
 
 
 @pytest.mark.real_report

@@ -53,7 +53,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Audit trail intact: {report.checked} events verified, and {len(checkpoints)} "
             f"signed checkpoint(s) match, the newest of {newest.events} events signed at "
-            f"{newest.at}."
+            f"{newest.at}." + _stamped(newest)
         )
 
     def _given(self, paths: list[Path]) -> list:
@@ -71,3 +71,11 @@ class Command(BaseCommand):
                     )
                 found.append(held)
         return found
+
+
+def _stamped(checkpoint) -> str:
+    stamp = checkpoint.stamp
+    if stamp is None:
+        return ""
+    trust = "" if stamp.trusted else " (not checked against SIGNING_TIMESTAMP_ROOTS)"
+    return f" Timestamped by {stamp.authority} at {stamp.at}{trust}."
