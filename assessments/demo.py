@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts import step_up
@@ -25,6 +26,9 @@ from platform_audits.violation_figures import import_figures
 from questionnaires.frameworks.schema import Framework, QuestionType
 from questionnaires.scoring import Response, visible_question_ids
 from review import verdicts
+
+# The expired demo attestation's whole validity: it lapses a minute after the demo is made.
+EXPIRED_VALIDITY = timedelta(minutes=1)
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the demo, never used in production
 
@@ -142,16 +146,6 @@ def _drive(assessment, target: str, people: dict, reviewer: User, quality: str) 
             second = _user("second.reviewer@portal.example", "Sam Second", is_reviewer=True)
             workflow.approve(assessment, actor=Actor(second), rationale=rationale)
         attestation = assessment.attestations.get()
-        if target == "expired":
-            # Demo only: date the signature and the approval back past its validity, so the
-            # story holds: approved a few days after signing, expired a year later.
-            a_year_ago = timezone.now() - timedelta(days=400)
-            expired = a_year_ago + timedelta(days=365)
-            type(attestation).objects.filter(pk=attestation.pk).update(
-                signed_at=a_year_ago, expires_at=expired
-            )
-            attestation.decisions.update(decided_at=a_year_ago + timedelta(days=5))
-            Assessment.objects.filter(pk=assessment.pk).update(attested_until=expired)
         if target == "revoked":
             workflow.revoke(
                 attestation,
@@ -218,7 +212,13 @@ def seed() -> list[tuple[str, str]]:
                 carry_over_from=previous if previous and previous.status == "approved" else None,
             )
             previous = assessment
-            _drive(assessment, target, people, reviewer, quality)
+            if target == "expired":
+                # Signed, approved and expired for real, on today's clock: the signed statement,
+                # the audit trail and the report all say the same dates.
+                with override_settings(ATTESTATION_VALID_DAYS=EXPIRED_VALIDITY / timedelta(days=1)):
+                    _drive(assessment, target, people, reviewer, quality)
+            else:
+                _drive(assessment, target, people, reviewer, quality)
     if not Campaign.objects.exists():
         _platform_audits(reviewer, version)
     return logins

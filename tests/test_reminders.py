@@ -66,9 +66,20 @@ def test_demo_data_covers_every_state_and_can_be_loaded_twice(framework_version)
         Status.IN_REVIEW
     }
     assert Attestation.objects.filter(revoked_at__isnull=False).count() == 1
-    (expired,) = Attestation.objects.filter(expires_at__lt=timezone.now())
-    (approval,) = expired.decisions.all()  # approved while it was in force, not after
+    # Oldtown's: signed, approved while in force, and expired a minute later, all on today's
+    # clock, so the signed statement names the date it really ends.
+    from assessments.demo import EXPIRED_VALIDITY
+    from attestations.attestation_status import PublicStatus, status_of
+
+    (expired,) = Attestation.objects.filter(assessment__organization__legal_name="Oldtown Academy")
+    (approval,) = expired.decisions.all()
     assert expired.signed_at < approval.decided_at < expired.expires_at
+    assert expired.expires_at - expired.signed_at == EXPIRED_VALIDITY
+    assert status_of(expired, at=expired.expires_at + timedelta(seconds=1)).status == (
+        PublicStatus.EXPIRED
+    )
+    ends = expired.expires_at.strftime("%-d %B %Y")
+    assert f"valid until {ends}" in expired.snapshot_json
     assert Assessment.objects.filter(carried_over_from__isnull=False).count() == 1
 
 
