@@ -115,7 +115,7 @@ def assessment_for(user: User, assessment_id, *, need: Need) -> Assessment:
     )
     found = (
         Assessment.objects.filter(pk=assessment_id)
-        .select_related("organization", "framework_version")
+        .select_related("organization", "product", "framework_version")
         .defer("framework_version__definition")
         .order_by()
     )

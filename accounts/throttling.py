@@ -24,6 +24,7 @@ class Limit:
 
 VERIFY_UPLOAD = Limit("verify", 20, 600, "Checking reports")
 SIGNUP = Limit("signup", 10, 3600, "Registering organizations")
+DIRECTORY = Limit("directory", 120, 600, "Searching the directory")
 
 
 def seconds_to_wait(limit: Limit, key: str) -> int:
@@ -42,13 +43,14 @@ def seconds_to_wait(limit: Limit, key: str) -> int:
     return max(1, int(limit.per_seconds - now % limit.per_seconds))
 
 
-def throttled_posts(limit: Limit):
-    """Refuse a view's POSTs beyond the limit for the client's address, with a 429."""
+def throttled_posts(limit: Limit, *, methods: tuple[str, ...] = ("POST",)):
+    """Refuse a view's POSTs (or the methods named) beyond the limit for the client's
+    address, with a 429."""
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method == "POST":
+            if request.method in methods:
                 wait = seconds_to_wait(limit, client_ip(request) or "unknown")
                 if wait:
                     response = render(

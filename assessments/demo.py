@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts import step_up
 from accounts.actors import Actor
-from assessments import answers, evidence, workflow
+from assessments import answers, evidence, products, workflow
 from assessments.models import (
     ApprovalProposal,
     Assessment,
@@ -219,9 +219,33 @@ def seed() -> list[tuple[str, str]]:
                     _drive(assessment, target, people, reviewer, quality)
             else:
                 _drive(assessment, target, people, reviewer, quality)
+        if slug == "brightpath":
+            _products(organization, people, version)
     if not Campaign.objects.exists():
         _platform_audits(reviewer, version)
     return logins
+
+
+def _products(organization, people: dict, version) -> None:
+    """Brightpath lists its attested tutor publicly (trust page, seal, directory) and has a
+    second product, a teen chat app, whose own assessment has just begun."""
+    admin = Actor(people["admin"])
+    tutor = products.default_product(organization)
+    products.set_public(tutor, True, actor=admin)
+    chat = products.register_product(
+        organization,
+        name="Brightpath Teen Chat",
+        description="A study-buddy chat for students aged 13 to 17.",
+        addresses=["https://chat.brightpath.example"],
+        platforms=["ios", "android"],
+        actor=admin,
+    )
+    workflow.start_assessment(
+        organization=organization,
+        framework_version=version,
+        actor=Actor(people["preparer"]),
+        product=chat,
+    )
 
 
 # Confirmed violations per 10,000 requests, for the last six months: Quizzly and TeenTalk climb

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts import permissions, step_up
 from accounts.actors import Actor
 from accounts.permissions import Need
-from assessments import approval, emails, lifecycle, status_counts
+from assessments import approval, emails, lifecycle, products, status_counts
 from assessments.answers import result_for
 from assessments.carryover import copy_answers, copy_evidence, unchanged_questions
 from assessments.errors import IllegalTransition, MissingRequirement, NotPermitted
@@ -120,30 +120,40 @@ def _record(locked, rule: Rule, before, *, actor: Actor, obj=None, note="", deta
         webhooks.emit(event, locked, **({"attestation_id": attestation.pk} if attestation else {}))
 
 
-def start_assessment(*, organization, framework_version, actor: Actor, carry_over_from=None):
-    """Open a draft on a framework version, optionally carrying answers over (see carryover).
-    The database holds one open assessment per organization and questionnaire, so two
-    simultaneous starts make one draft and one clear refusal. Answers carry over only from
-    an approved assessment: what the platform accepted, not what it rejected or never saw."""
+def start_assessment(
+    *, organization, framework_version, actor: Actor, carry_over_from=None, product=None
+):
+    """Open a draft of one product (the organization's only one, when none is named) on a
+    framework version, optionally carrying answers over (see carryover). The database holds
+    one open assessment per product and questionnaire, so two simultaneous starts make one
+    draft and one clear refusal. Answers carry over only from an approved assessment of the
+    same product: what the platform accepted, not what it rejected or never saw."""
+    product = product or products.default_product(organization)
+    if product.organization_id != organization.pk:
+        raise IllegalTransition("That product is another organization's.")
     if carry_over_from is not None and carry_over_from.status != Status.APPROVED:
         raise IllegalTransition("Answers can only be carried over from an approved assessment.")
+    if carry_over_from is not None and carry_over_from.product_id != product.pk:
+        raise IllegalTransition("Answers carry over only from the same product's assessment.")
     try:
         return _start_assessment(
             organization=organization,
+            product=product,
             framework_version=framework_version,
             actor=actor,
             carry_over_from=carry_over_from,
         )
     except IntegrityError:
         raise IllegalTransition(
-            "An assessment of this questionnaire is already open: continue that one."
+            f"An assessment of {product} on this questionnaire is already open: continue that one."
         ) from None
 
 
-def _start_assessment(*, organization, framework_version, actor: Actor, carry_over_from):
+def _start_assessment(*, organization, product, framework_version, actor: Actor, carry_over_from):
     with transaction.atomic():
         assessment = Assessment.objects.create(
             organization=organization,
+            product=product,
             framework_version=framework_version,
             framework_slug=framework_version.slug,
             created_by=actor.user,
@@ -159,6 +169,7 @@ def _start_assessment(*, organization, framework_version, actor: Actor, carry_ov
             actor=actor,
             action=AuditAction.ASSESSMENT_STARTED,
             details={
+                "product": product.name,
                 "framework": f"{framework_version.slug} {framework_version.version}",
                 "carried_over_from": str(carry_over_from.pk) if carry_over_from else None,
                 "answers_carried_over": len(copied),

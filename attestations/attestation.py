@@ -93,6 +93,15 @@ def build_snapshot(
             "legal_name": organization.legal_name,
             "website": organization.website,
         },
+        # What was attested: one product of the organization (snapshots before products
+        # existed have no such key, and were of the organization's only one).
+        "product": {
+            "id": str(assessment.product_id),
+            "name": assessment.product.name,
+            "description": assessment.product.description,
+            "addresses": list(assessment.product.addresses),
+            "platforms": list(assessment.product.platforms),
+        },
         "framework": {
             "slug": version.slug,
             "version": version.version,

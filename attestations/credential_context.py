@@ -7,6 +7,8 @@ from django.urls import reverse
 
 TERMS = (
     "attestationNumber",
+    "product",
+    "addresses",
     "questionnaire",
     "slug",
     "version",

@@ -45,6 +45,12 @@ def claims(attestation: Attestation, *, at: datetime) -> dict:
             "id": signed["organization"]["website"],
             "name": signed["organization"]["legal_name"],
             "attestationNumber": attestation.number,
+            # The product attested (credentials of attestations made before products: none).
+            **(
+                {"product": {"name": p["name"], "addresses": p["addresses"]}}
+                if (p := signed.get("product"))
+                else {}
+            ),
             "questionnaire": {
                 "slug": version.slug,
                 "version": version.version,

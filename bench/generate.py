@@ -28,6 +28,7 @@ from assessments.models import (
     AuditRequest,
     Membership,
     Organization,
+    Product,
     RequestKind,
     Role,
     Status,
@@ -145,6 +146,9 @@ def main(size: int, seed: int = 7):
         ),
         batch_size=5000,
     )
+    products = Product.objects.bulk_create(
+        Product(organization=o, name=o.legal_name) for o in organizations
+    )
     unusable = make_password(None)
     preparers = User.objects.bulk_create(
         User(email=f"preparer{i}@bench.example", full_name=f"Preparer {i}", password=unusable)
@@ -178,6 +182,7 @@ def main(size: int, seed: int = 7):
             assessment = Assessment(
                 id=uuid.uuid4(),
                 organization=organizations[org_index],
+                product=products[org_index],
                 framework_version=version,
                 framework_slug=version.slug,
                 status=status,

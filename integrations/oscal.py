@@ -137,10 +137,33 @@ def assessment_results(attestation: Attestation) -> dict:
                     + figures_of(attestation, latest_decision(attestation)).sentence(),
                     "start": signed_at,
                     "end": utc_iso(attestation.expires_at),
+                    **_assessed_component(name, snapshot),
                     "reviewed-controls": {"control-selections": [{"include-all": {}}]},
                     "findings": findings,
                 }
             ],
+        }
+    }
+
+
+def _assessed_component(name: str, snapshot: dict) -> dict:
+    """The product attested, as the result's assessed component (snapshots made before
+    products were of the organization's only one, and name none)."""
+    product = snapshot.get("product")
+    if not product:
+        return {}
+    where = ", ".join(product["addresses"]) or snapshot["organization"]["website"]
+    return {
+        "local-definitions": {
+            "components": [
+                {
+                    "uuid": _uuid(name, "product"),
+                    "type": "service",
+                    "title": product["name"],
+                    "description": (product["description"] or product["name"]) + f" ({where})",
+                    "status": {"state": "operational"},
+                }
+            ]
         }
     }
 

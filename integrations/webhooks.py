@@ -115,6 +115,7 @@ def emit(event: EventType, assessment, **data) -> None:
         "timestamp": timezone.now().isoformat(),
         "data": {
             "organization_id": str(assessment.organization_id),
+            "product_id": str(assessment.product_id),
             "assessment_id": str(assessment.pk),
             "status": assessment.status,
             **{key: str(value) for key, value in data.items()},

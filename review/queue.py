@@ -57,7 +57,7 @@ def review_queue(filters: dict, *, user) -> QuerySet:
     overdue_requests = platform_requests.overdue().filter(organization=OuterRef("organization"))
     queue = (
         Assessment.objects.filter(status__in=QUEUE_STATUSES)
-        .select_related("organization", "framework_version", "assigned_reviewer")
+        .select_related("organization", "product", "framework_version", "assigned_reviewer")
         .defer("framework_version__definition")  # the whole questionnaire, not needed here
         .annotate(revoked=Exists(revoked), request_overdue=Exists(overdue_requests))
     )

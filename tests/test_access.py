@@ -16,7 +16,14 @@ from accounts.actors import SYSTEM, Actor
 from accounts.organizations import invitation_token
 from accounts.permissions import Need
 from assessments.lifecycle import LIFECYCLE, Transition
-from assessments.models import Campaign, Invitation, RequestKind, TokenRole, WebhookEndpoint
+from assessments.models import (
+    Campaign,
+    Invitation,
+    Product,
+    RequestKind,
+    TokenRole,
+    WebhookEndpoint,
+)
 from integrations.api_tokens import create_token
 from platform_audits import platform_requests
 from platform_audits.campaigns import Selection
@@ -69,6 +76,7 @@ RULES = {
     ("jwks", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("key_set", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("healthz", "GET"): Rule("GET", "", EVERYONE, public=True),
+    ("trust_directory", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("credential_context", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("signing_certificates", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("audit_checkpoints", "GET"): Rule("GET", "", EVERYONE, public=True),
@@ -86,6 +94,10 @@ RULES = {
     ("member_role", "POST"): Rule("POST", "membership", {"admin"}),
     ("member_remove", "POST"): Rule("POST", "membership", {"admin"}),
     ("start_assessment", "POST"): Rule("POST", "org", EDITORS),
+    ("product_register", "POST"): Rule("POST", "org", {"admin"}, ok=422),
+    ("product_public", "POST"): Rule("POST", "product", {"admin"}),
+    ("trust_page", "GET"): Rule("GET", "public_product", EVERYONE, public=True),
+    ("trust_seal", "GET"): Rule("GET", "public_product", EVERYONE, public=True),
     ("assessment", "GET"): Rule("GET", "assessment", READERS),
     ("section", "GET"): Rule("GET", "section", READERS),
     ("section", "POST"): Rule("POST", "section", EDITORS),
@@ -225,6 +237,7 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
     campaign = Campaign.objects.create(
         name="C", criteria=Selection().as_criteria(), created_by=reviewer
     )
+    Product.objects.filter(pk=assessment.product_id).update(public=True)  # a trust page
     return {
         "people": {
             "anonymous": None,
@@ -239,6 +252,8 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
             "": [],
             "digest": [attestation.snapshot_sha256],
             "org": [org.pk],
+            "product": [org.pk, assessment.product_id],
+            "public_product": [assessment.product_id],
             "assessment": [assessment.pk],
             "section": [assessment.pk, "moderation"],
             "regime": [assessment.pk, "us-coppa"],

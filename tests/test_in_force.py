@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.models import Assessment, Attestation, Decision, Outcome, Status
+from assessments.products import default_product
 from attestations.attestation_status import status_of
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -39,6 +40,7 @@ def test_in_force_is_what_status_of_calls_valid(db, org, framework_version, revi
         for number, spec in enumerate(history, start=1):
             assessment = Assessment.objects.create(
                 organization=org,
+                product=default_product(org),
                 framework_version=framework_version,
                 framework_slug=framework_version.slug,
                 created_by=signer,

@@ -91,7 +91,7 @@ def test_a_new_organization_signs_up_and_its_admin_lands_on_its_page(client, sig
     assert signed_up.role == Role.ADMIN
     page = client.get(reverse("home"), follow=True)
     assert b"Brightpath Learning Ltd" in page.content
-    assert b"Start a new assessment" in page.content
+    assert b"Start an assessment of Brightpath Learning Ltd" in page.content
 
 
 def signup_as(client, email):

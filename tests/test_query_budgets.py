@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.actors import Actor
 from assessments import evidence, workflow
 from assessments.models import Status
+from assessments.products import default_product
 from tests.factories import OrganizationFactory, UserFactory
 
 BUDGETS = {"section": 11, "autosave": 13, "review": 18, "queue": 12, "verification": 6}
@@ -26,7 +27,9 @@ def grow(assessment, author, *, items: int) -> None:
 
 def other_queue_rows(framework_version, creator, n: int) -> None:
     for i in range(n):
-        OrganizationFactory(legal_name=f"Other {i:03d}").assessments.create(
+        organization = OrganizationFactory(legal_name=f"Other {i:03d}")
+        organization.assessments.create(
+            product=default_product(organization),
             framework_version=framework_version,
             framework_slug=framework_version.slug,
             created_by=creator,

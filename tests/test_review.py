@@ -17,6 +17,7 @@ from accounts.actors import Actor
 from assessments import status_counts, workflow
 from assessments.answers import AnswerInput, save_answers
 from assessments.models import Assessment, AuditAction, AuditEvent, Status
+from assessments.products import default_product
 from attestations import audit
 from attestations.attestation import STATEMENT_VERSION
 from attestations.charts import TIER_COLOURS, TONE_COLOURS
@@ -29,9 +30,11 @@ from tests.factories import OrganizationFactory, UserFactory
 def queued(framework_version, creator, n, **fields):
     """Assessments already in the queue (their route there is tested elsewhere)."""
     defaults = {"status": Status.SUBMITTED, "attested_risk_tier": "low", "attested_score": 90}
+    organizations = [OrganizationFactory(legal_name=f"Queue Org {i:03d}") for i in range(n)]
     return [
         Assessment.objects.create(
-            organization=OrganizationFactory(legal_name=f"Queue Org {i:03d}"),
+            organization=organizations[i],
+            product=default_product(organizations[i]),
             framework_version=framework_version,
             framework_slug=framework_version.slug,
             created_by=creator,

@@ -105,6 +105,7 @@ def test_the_database_itself_holds_one_open_assessment_per_questionnaire(draft):
     with pytest.raises(IntegrityError), transaction.atomic():
         Assessment.objects.create(
             organization=draft.organization,
+            product=draft.product,
             framework_version=draft.framework_version,
             framework_slug=draft.framework_slug,
             created_by=draft.created_by,

@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 
 from accounts.step_up import StepUpForm
 from assessments.forms.fields import SingleLineField
-from assessments.models import Role, User
+from assessments.models import Platform, Role, User
 
 
 class SignupForm(forms.Form):
@@ -76,3 +76,32 @@ class SignForm(StepUpForm):
         label="I have read the statement and the answers, and I attest that they are true."
     )
     field_order = ["confirm", "password", "code"]
+
+
+class ProductForm(forms.Form):
+    """A product an organization puts in front of minors: what each assessment is of."""
+
+    name = SingleLineField(label="Product name", max_length=120)
+    description = SingleLineField(
+        label="What it is",
+        max_length=300,
+        required=False,
+        help_text="One sentence a parent or teacher understands.",
+    )
+    addresses = forms.CharField(
+        label="Where people use it",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Web addresses or app-store pages, one a line.",
+    )
+    platforms = forms.MultipleChoiceField(
+        label="Platforms",
+        choices=Platform.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_addresses(self):
+        lines = [line.strip() for line in self.cleaned_data["addresses"].splitlines()]
+        validate = forms.URLField(assume_scheme="https").clean
+        return [validate(line) for line in lines if line]

@@ -33,6 +33,7 @@ from assessments.models.platform_audits import (
     ViolationFigure,
 )
 from assessments.models.policy import PolicyChangeFlag, PolicyDocumentVersion
+from assessments.models.products import Platform, Product
 from assessments.models.reviews import (
     ApprovalProposal,
     Comment,
@@ -79,8 +80,10 @@ __all__ = [
     "Membership",
     "Organization",
     "Outcome",
+    "Platform",
     "PolicyChangeFlag",
     "PolicyDocumentVersion",
+    "Product",
     "PublicClaimFlag",
     "QuestionVerdict",
     "RegimeChoice",

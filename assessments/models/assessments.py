@@ -29,9 +29,13 @@ class Assessment(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="assessments"
     )
+    # What is assessed: one product of the organization (its own scope, evidence, attestation).
+    product = models.ForeignKey(
+        "assessments.Product", on_delete=models.PROTECT, related_name="assessments"
+    )
     framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT)
     # The questionnaire (its version's slug), kept here so the database itself can hold the
-    # rule "one open assessment per organization and questionnaire".
+    # rule "one open assessment per product and questionnaire".
     framework_slug = models.SlugField(max_length=80)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
@@ -75,15 +79,17 @@ class Assessment(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "framework_slug"],
+                fields=["product", "framework_slug"],
                 condition=~models.Q(status__in=[s.value for s in FINAL_STATUSES]),
-                name="one_open_assessment_per_questionnaire",
-                violation_error_message="An assessment of this questionnaire is already open.",
+                name="one_open_assessment_per_product_and_questionnaire",
+                violation_error_message=(
+                    "An assessment of this product on this questionnaire is already open."
+                ),
             )
         ]
 
     def __str__(self):
-        return f"{self.organization} — {self.framework_version}"
+        return f"{self.organization} — {self.product} — {self.framework_version}"
 
     @property
     def is_editable(self) -> bool:

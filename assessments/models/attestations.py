@@ -124,6 +124,12 @@ class Attestation(models.Model):
         this attestation reads, whatever the organization's record says today."""
         return json.loads(self.snapshot_json)["organization"]
 
+    @property
+    def attested_product(self) -> dict | None:
+        """The product as attested (name, addresses); None for snapshots made before
+        products, which were of the organization's only one."""
+        return json.loads(self.snapshot_json).get("product")
+
 
 def report_path(instance: "Report", filename: str) -> str:
     return f"reports/{instance.attestation_id}/{filename}"

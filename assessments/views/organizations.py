@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from accounts.actors import Actor
@@ -12,55 +13,87 @@ from accounts.organizations import (
     remove_member,
 )
 from accounts.permissions import Need
-from assessments import workflow
-from assessments.forms.accounts import MemberForm, RoleForm
+from assessments import products, workflow
+from assessments.forms.accounts import MemberForm, ProductForm, RoleForm
 from assessments.lifecycle import OPEN_LINK_LABELS
 from assessments.models import (
-    FINAL_STATUSES,
     Assessment,
-    Attestation,
     FrameworkVersion,
     Membership,
     Role,
-    Status,
 )
 from assessments.views.helpers import refusals_as_messages, uuid_or_404
-from attestations.attestation_status import status_of
 from platform_audits import platform_requests
 
 DEFAULT_FRAMEWORK = "minor-safety"
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "HEAD"])
 def organization_detail(request, organization_id):
     organization = permissions.organization_for(request.user, organization_id, need=Need.VIEW)
-    assessments = organization.assessments.select_related("framework_version").order_by(
-        "-created_at"
-    )
-    attestations = (
-        Attestation.objects.filter(assessment__organization=organization)
-        .select_related("assessment__framework_version")
-        .prefetch_related("decisions")
-        .order_by("-signed_at")
-    )
+    return _organization_page(request, organization)
+
+
+def _organization_page(request, organization, product_form=None, status=200):
+    rows = products.overview(organization)
     return render(
         request,
         "organizations/detail.html",
         {
             "organization": organization,
-            "assessments": assessments,
-            "attestations": [(a, status_of(a)) for a in attestations],
+            "products": [
+                (row, OPEN_LINK_LABELS[row.open_assessment.status] if row.open_assessment else "")
+                for row in rows
+            ],
             "current_framework": FrameworkVersion.current(DEFAULT_FRAMEWORK),
-            "open_assessment": (opened := assessments.exclude(status__in=FINAL_STATUSES).first()),
-            "open_label": OPEN_LINK_LABELS[opened.status] if opened else "",
-            # Answers carry over only from an approved assessment: what the platform accepted.
-            "carry_over_from": assessments.filter(status=Status.APPROVED).first(),
             "can_edit": permissions.can(request.user, organization, Need.EDIT),
             "can_manage": permissions.can(request.user, organization, Need.MANAGE),
             "open_requests": platform_requests.open_for(organization),
+            "product_form": product_form or ProductForm(),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def product_register(request, organization_id):
+    organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+    form = ProductForm(request.POST)
+    if not form.is_valid():
+        return _organization_page(request, organization, product_form=form, status=422)
+    try:
+        product = products.register_product(
+            organization, **form.cleaned_data, actor=Actor.from_request(request)
+        )
+    except products.ProductRefused as exc:
+        form.add_error("name", str(exc))
+        return _organization_page(request, organization, product_form=form, status=422)
+    messages.success(request, f"{product} is registered: start its assessment below.")
+    return redirect(f"{reverse('organization', args=[organization.pk])}#product-{product.pk}")
+
+
+@login_required
+@require_POST
+@refusals_as_messages
+def product_public(request, organization_id, product_id):
+    organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+    product = get_object_or_404(organization.products, pk=product_id)
+    public = request.POST.get("public") == "on"
+    try:
+        products.set_public(product, public, actor=Actor.from_request(request))
+    except products.ProductRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"{product}'s trust page is public while its attestation is valid."
+            if public
+            else f"{product} no longer has a public trust page.",
+        )
+    return redirect(f"{reverse('organization', args=[organization.pk])}#product-{product.pk}")
 
 
 def _members_page(request, organization, form, status=200):
@@ -162,11 +195,16 @@ def start_assessment(request, organization_id):
         if previous_id
         else None
     )
+    product_id = request.POST.get("product")
+    product = (
+        get_object_or_404(organization.products, pk=uuid_or_404(product_id)) if product_id else None
+    )
     assessment = workflow.start_assessment(
         organization=organization,
         framework_version=version,
         actor=Actor.from_request(request),
         carry_over_from=previous,
+        product=product,
     )
-    messages.success(request, f"Assessment started on {version}.")
+    messages.success(request, f"Assessment of {assessment.product} started on {version}.")
     return redirect("assessment", assessment.pk)

@@ -48,9 +48,15 @@ class AttestationSummary(serializers.Serializer):
     headline = serializers.CharField()
 
 
+class Product(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
 class Assessment(serializers.Serializer):
     id = serializers.UUIDField()
     organization = serializers.CharField()
+    product = Product(help_text="What is assessed: one product of the organization.")
     questionnaire = serializers.CharField(help_text="slug/version")
     status = serializers.ChoiceField(choices=Status.choices)
     score = serializers.IntegerField(allow_null=True, help_text="Evidenced readiness, percent.")
@@ -67,6 +73,9 @@ class Assessment(serializers.Serializer):
 
 class StartAssessment(serializers.Serializer):
     questionnaire = serializers.CharField(help_text="The questionnaire's slug, e.g. minor-safety.")
+    product = serializers.UUIDField(
+        required=False, help_text="The product to assess; defaults to the organization's first."
+    )
     version = serializers.CharField(required=False, help_text="Defaults to the newest version.")
 
 

@@ -62,6 +62,7 @@ def _assessment_out(request, assessment) -> dict:
     return {
         "id": assessment.pk,
         "organization": assessment.organization.legal_name,
+        "product": {"id": assessment.product_id, "name": assessment.product.name},
         "questionnaire": _questionnaire(assessment),
         "status": assessment.status,
         "score": result.score,
@@ -134,7 +135,7 @@ class AssessmentList(Logged, GenericAPIView):
         mine = permissions.organizations_of(self.request.user)
         return (
             AssessmentModel.objects.filter(organization__in=mine)
-            .select_related("organization", "framework_version")
+            .select_related("organization", "product", "framework_version")
             .order_by("-created_at", "id")
         )
 
@@ -156,8 +157,16 @@ class AssessmentList(Logged, GenericAPIView):
         )
         if version is None:
             raise Http404
+        product = (
+            get_object_or_404(organization.products, pk=data["product"])
+            if data.get("product")
+            else None
+        )
         assessment = workflow.start_assessment(
-            organization=organization, framework_version=version, actor=Actor.from_request(request)
+            organization=organization,
+            framework_version=version,
+            actor=Actor.from_request(request),
+            product=product,
         )
         return Response(_assessment_out(request, assessment), status=status.HTTP_201_CREATED)
 

@@ -90,7 +90,7 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
 
     # The admin (who can prepare) fills every section, with evidence, and submits.
     admin.click("text=Minor-safety portal")
-    admin.click("button:has-text('Start a new assessment')")
+    admin.click("button:has-text('Start an assessment of Brightpath Learning Ltd')")
     journey.check(admin)
     fill_questionnaire(admin, journey, evidence)
     journey.check(admin)

@@ -114,6 +114,7 @@ class OfflineResult:
             f"Genuine file: signed by the platform's key {self.key_id}, covering the whole file; "
             f"the key is certified by the pinned platform root {self.root_fingerprint}.",
             f"Organization: {s['organization']['legal_name']} ({s['organization']['website']})",
+            *([f"Product: {s['product']['name']}"] if s.get("product") else []),
             f"Questionnaire: {s['framework']['title']} {s['framework']['version']}",
             f"Attestation {s['attestation_number']}, signed by {s['signed']['name']} "
             f"on {s['signed']['at']}",

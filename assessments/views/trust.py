@@ -1,0 +1,76 @@
+"""Public: a product's trust page and seal, and the directory of attested products."""
+
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from accounts.throttling import DIRECTORY, throttled_posts
+from attestations import public_trust
+from questionnaires.regimes import catalogue
+
+
+@require_GET
+def trust_page(request, product_id):
+    product = public_trust.public_product(product_id)
+    if product is None:
+        raise Http404("This product has no public trust page.")
+    current = public_trust.standing(product)
+    page = request.build_absolute_uri(reverse("trust_page", args=[product.pk]))
+    seal = request.build_absolute_uri(reverse("trust_seal", args=[product.pk]))
+    response = render(
+        request,
+        "trust/product.html",
+        {
+            "current": current,
+            "snippet": (
+                f'<a href="{page}"><img src="{seal}" width="{public_trust.SEAL_WIDTH}" '
+                f'height="{public_trust.SEAL_HEIGHT}" alt="{current.seal_text()}"></a>'
+            ),
+        },
+    )
+    patch_cache_control(response, no_cache=True)  # a revocation shows at once
+    return response
+
+
+@require_GET
+def trust_seal(request, product_id):
+    """The seal as an SVG: revalidated at every view (no-cache with an ETag), so it changes
+    the moment the attestation does, and costs a 304 otherwise."""
+    product = public_trust.public_product(product_id)
+    if product is None:
+        raise Http404("This product has no public seal.")
+    svg = public_trust.seal_svg(public_trust.standing(product))
+    etag = f'"{public_trust.seal_etag(svg)}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(svg, content_type="image/svg+xml")
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, no_cache=True, max_age=0)
+    # Shown on other sites as an image: it may be embedded anywhere, and runs nothing.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@require_GET
+@throttled_posts(DIRECTORY, methods=("GET",))
+def directory(request):
+    query = request.GET.get("q", "").strip()[:100]
+    law = request.GET.get("law", "").strip()[:60]
+    age_band = request.GET.get("age", "").strip()[:60]
+    laws = sorted(regime.name for regime in catalogue().values())
+    return render(
+        request,
+        "trust/directory.html",
+        {
+            "found": public_trust.directory(query=query, law=law, age_band=age_band),
+            "query": query,
+            "law": law,
+            "age_band": age_band,
+            "laws": laws,
+            "age_bands": public_trust.AGE_BANDS,
+        },
+    )
