@@ -4,14 +4,14 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.throttling import DIRECTORY, throttled_posts
 from attestations import public_trust
 from questionnaires.regimes import catalogue
 
 
-@require_GET
+@require_safe
 def trust_page(request, product_id):
     product = public_trust.public_product(product_id)
     if product is None:
@@ -34,7 +34,7 @@ def trust_page(request, product_id):
     return response
 
 
-@require_GET
+@require_safe
 def trust_seal(request, product_id):
     """The seal as an SVG: revalidated at every view (no-cache with an ETag), so it changes
     the moment the attestation does, and costs a 304 otherwise."""
@@ -55,7 +55,7 @@ def trust_seal(request, product_id):
     return response
 
 
-@require_GET
+@require_safe
 @throttled_posts(DIRECTORY, methods=("GET",))
 def directory(request):
     query = request.GET.get("q", "").strip()[:100]
