@@ -258,15 +258,24 @@ def sharing_stored(
     return item
 
 
-def reuse(source: Evidence, question_id: str, *, actor: Actor) -> Evidence:
-    """Attach a file already uploaded to another question without storing it twice: a row of
-    its own (a reviewer judges evidence claim by claim), the same stored object and dates."""
+def reuse(
+    source: Evidence, question_id: str, *, actor: Actor, assessment: Assessment | None = None
+) -> Evidence:
+    """Attach a file already uploaded to another question, of this assessment or of another
+    product's of the same organization (a policy that covers every product), without storing
+    it twice: a row of its own (a reviewer judges evidence claim by claim), the same stored
+    object and dates."""
+    target = assessment or source.assessment
+    if source.assessment.organization_id != target.organization_id:
+        raise IllegalTransition("Only the organization's own files can back its answers.")
     with transaction.atomic():
-        _require_editable(source.assessment, actor)
-        item = sharing_stored(source, question_id=question_id, uploaded_by=actor.user)
+        _require_editable(target, actor)
+        item = sharing_stored(
+            source, assessment=target, question_id=question_id, uploaded_by=actor.user
+        )
         item.save()
         audit.record_on(
-            source.assessment,
+            target,
             actor=actor,
             action=AuditAction.EVIDENCE_UPLOADED,
             obj=item,
@@ -275,9 +284,33 @@ def reuse(source: Evidence, question_id: str, *, actor: Actor) -> Evidence:
                 "file": source.original_name,
                 "sha256": source.sha256,
                 "reused_from": str(source.pk),
+                **(
+                    {"from_assessment": str(source.assessment_id)}
+                    if source.assessment_id != target.pk
+                    else {}
+                ),
             },
         )
     return item
+
+
+def organization_files(assessment: Assessment) -> list[Evidence]:
+    """Files the organization uploaded for its other products' assessments, one per content:
+    evidence that covers every product can back this one's answers too."""
+    seen, found = set(), []
+    others = (
+        Evidence.objects.filter(assessment__organization_id=assessment.organization_id)
+        .exclude(assessment=assessment)
+        .exclude(assessment__product_id=assessment.product_id)
+        .exclude(file="")
+        .select_related("assessment__product")
+        .order_by("-uploaded_at")
+    )
+    for item in others:
+        if item.sha256 not in seen:
+            seen.add(item.sha256)
+            found.append(item)
+    return found
 
 
 def remove(item: Evidence, *, actor: Actor) -> None:

@@ -215,3 +215,34 @@ def test_oscal_names_the_product_as_the_assessed_component(approved):
     (result,) = assessment_results(approved)["assessment-results"]["results"]
     (component,) = result["local-definitions"]["components"]
     assert component["title"] == approved.assessment.product.name
+
+
+def test_a_policy_covering_every_product_backs_each_products_answers(
+    client, org, admin, preparer, draft, framework_version
+):
+    from assessments.models import Evidence
+    from tests.test_answers import section_url, upload
+
+    client.force_login(admin)
+    _register(client, org)
+    chat = Product.objects.get(name="Brightpath Teen Chat")
+    chat_draft = workflow.start_assessment(
+        organization=org, framework_version=framework_version, actor=Actor(preparer), product=chat
+    )
+    client.force_login(preparer)
+    upload(client, draft, b"%PDF-1.4 our group safety policy", "group-policy.pdf")
+    original = Evidence.objects.get()
+
+    page = client.get(section_url(chat_draft, "moderation"))
+    client.post(
+        section_url(chat_draft, "moderation"),
+        {"evreuse_moderation__evidence": [str(original.pk)], "stay": "1"},
+    )
+
+    offered = f"group-policy.pdf (for age.evidence of {draft.product.name})"
+    assert offered in page.text
+    reused = Evidence.objects.get(assessment=chat_draft)
+    assert reused.file.name == original.file.name and reused.question_id == "moderation.evidence"
+    event = AuditEvent.objects.filter(action=AuditAction.EVIDENCE_UPLOADED).last()
+    assert event.assessment_id == chat_draft.pk
+    assert event.details["from_assessment"] == str(draft.pk)

@@ -130,7 +130,10 @@ def _reusable(files_on_hand: list, question_id: str) -> list[tuple[str, str]]:
     offered: dict[str, tuple[str, str]] = {}
     for item in files_on_hand:
         if item.sha256 not in attached and item.sha256 not in offered:
-            offered[item.sha256] = (str(item.pk), f"{item.original_name} (for {item.question_id})")
+            where = item.question_id
+            if getattr(item, "other_product", None):
+                where = f"{item.question_id} of {item.other_product}"
+            offered[item.sha256] = (str(item.pk), f"{item.original_name} (for {where})")
     return list(offered.values())
 
 

@@ -23,7 +23,7 @@ def save_form(request, assessment, form) -> dict:
                 evidence.add_url(assessment, question_id, url, actor=actor, validity=validity)
         for question_id, chosen in form.evidence_reused().items():
             for item in chosen:
-                evidence.reuse(item, question_id, actor=actor)
+                evidence.reuse(item, question_id, actor=actor, assessment=assessment)
     questions = {q.id: q for q in form.questions}
     for question_id, theirs in result.conflicts.items():
         who = theirs.updated_by or "someone else"

@@ -127,9 +127,17 @@ def _section_form(assessment, section, items, data=None, files=None):
         questions=list(section.questions),
         responses=responses,
         revisions=revisions,
-        files_on_hand=[item for item in items if item.file],
+        files_on_hand=[item for item in items if item.file] + _other_products_files(assessment),
     )
     return form, responses
+
+
+def _other_products_files(assessment) -> list:
+    """The organization's files from its other products, named by product when offered."""
+    found = evidence.organization_files(assessment)
+    for item in found:
+        item.other_product = item.assessment.product.name
+    return found
 
 
 @login_required
