@@ -23,7 +23,7 @@ import django
 django.setup()
 
 from assessments.demo import DEMO_PASSWORD
-from assessments.models import Assessment, Status
+from assessments.models import Assessment, Product, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -60,6 +60,7 @@ def pages() -> list[tuple[str, str, str | None]]:
     awaiting = Assessment.objects.filter(status=Status.AWAITING_SIGNATURE).first()
     submitted = Assessment.objects.filter(status=Status.SUBMITTED).first()
     domain = draft.organization.website.split("//")[1]
+    listed = Product.objects.filter(public=True).first()
     return [
         ("home", "/", None),
         ("questionnaire section", f"/a/{draft.pk}/section/moderation/", f"preparer@{domain}"),
@@ -71,6 +72,8 @@ def pages() -> list[tuple[str, str, str | None]]:
         ("review queue", "/review/", "reviewer@portal.example"),
         ("review page", f"/review/{submitted.pk}/", "reviewer@portal.example"),
         ("verification page", "/verify/", None),
+        ("directory of attested products", "/trust/", None),
+        ("a product's trust page", f"/trust/{listed.pk}/", None),
     ]
 
 

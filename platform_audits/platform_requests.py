@@ -130,8 +130,13 @@ def ask(
     assessment: Assessment | None = None,
     question_ids: list[str] | tuple = (),
     campaign=None,
+    product=None,
 ) -> AuditRequest:
-    """Ask a registered organization; its admins and preparers are told after commit."""
+    """Ask a registered organization (about one of its products, or any); its admins and
+    preparers are told after commit."""
+    if product is not None and product.organization_id != organization.pk:
+        raise ValueError("The product asked about is another organization's.")
+    product = assessment.product if assessment is not None else product
     reason = _check_terms(
         kind=kind, reason=reason, due_on=due_on, assessment=assessment, question_ids=question_ids
     )
@@ -145,6 +150,7 @@ def ask(
             else "",
             framework_version=framework_version,
             assessment=assessment,
+            product=product,
             question_ids=list(question_ids),
             reason=reason,
             due_on=due_on,
@@ -192,6 +198,7 @@ def _terms(audit_request: AuditRequest) -> dict:
         "purpose": audit_request.purpose,
         "questionnaire": str(audit_request.framework_version),
         "question_ids": audit_request.question_ids,
+        "product": audit_request.product.name if audit_request.product_id else None,
         "reason": audit_request.reason,
         "due_on": audit_request.due_on.isoformat(),
         "campaign": str(audit_request.campaign_id) if audit_request.campaign_id else None,
@@ -322,9 +329,9 @@ def escalate(
 
 def fulfil_on_signing(attestation, *, actor: Actor) -> list[AuditRequest]:
     """Close what this signature answers; runs inside workflow.sign's transaction. A request
-    is answered by an attestation of its organization on the asked questionnaire, on the
-    asked version or a newer one; a remediation, by one on the assessment concerned or a
-    later one."""
+    is answered by an attestation of its organization (of the product asked about, when it
+    names one) on the asked questionnaire, on the asked version or a newer one; a
+    remediation, by one on the assessment concerned or a later one."""
     version = attestation.assessment.framework_version
     answered = (
         # Lock the requests only: the questionnaire rows joined in are shared by every
@@ -336,6 +343,7 @@ def fulfil_on_signing(attestation, *, actor: Actor) -> list[AuditRequest]:
             framework_version__slug=version.slug,
             created_at__lte=attestation.signed_at,
         )
+        .filter(Q(product__isnull=True) | Q(product_id=attestation.assessment.product_id))
         .filter(  # the asked version is this one or older (loaded earlier, on a same-day release)
             Q(framework_version__published_on__lt=version.published_on)
             | Q(
@@ -472,7 +480,11 @@ def open_for(organization, *, framework_slug: str | None = None):
     found = open_requests().filter(organization=organization)
     if framework_slug:
         found = found.filter(framework_version__slug=framework_slug)
-    return found.select_related("framework_version").defer(WHOLE_QUESTIONNAIRE).order_by("due_on")
+    return (
+        found.select_related("framework_version", "product")
+        .defer(WHOLE_QUESTIONNAIRE)
+        .order_by("due_on")
+    )
 
 
 def overdue(requests=None):

@@ -95,8 +95,10 @@ def test_a_reviewer_asks_and_the_admins_and_preparers_are_told(
     assert reverse("audit_request", args=[asked.pk]) in email.body
     review = client.get(response["Location"]).text
     assert (
-        f'<a href="{reverse("audit_request", args=[asked.pk])}">A first attestation</a>' in review
+        f'<a href="{reverse("audit_request", args=[asked.pk])}">A first attestation of '
+        f"{draft.product.name}</a>" in review
     )
+    assert asked.product == draft.product  # asked from its review page: about this product
     assert event.get_action_display() in review  # its history beside it
 
     client.force_login(preparer)
@@ -206,6 +208,30 @@ def test_signing_the_asked_questionnaire_closes_the_request(
     home = client.get(reverse("organization", args=[org.pk]))
     assert "The platform asks" not in home.text
     assert platform_requests.stages([asked])[asked.pk] == Stage.SUBMITTED
+
+
+def test_a_request_about_one_product_is_answered_only_by_that_products_attestation(
+    reviewer, complete_draft, preparer, signatory, admin, org, framework_version
+):
+    from assessments.products import register_product
+
+    chat = register_product(org, name="Brightpath Teen Chat", actor=Actor(admin))
+    about_chat = ask(org, reviewer, framework_version, product=chat)
+    about_any = ask(org, reviewer, framework_version)
+    workflow.submit(complete_draft, actor=Actor(preparer))
+    workflow.sign(
+        complete_draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
+    about_chat.refresh_from_db()
+    about_any.refresh_from_db()
+
+    assert complete_draft.product != chat
+    assert about_chat.state == RequestState.OPEN
+    assert about_chat.asked_for == "A first attestation of Brightpath Teen Chat"
+    assert about_any.state == RequestState.FULFILLED
 
 
 def test_an_attestation_on_an_older_version_does_not_answer_a_newer_one(

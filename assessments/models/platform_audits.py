@@ -84,6 +84,14 @@ class AuditRequest(models.Model):
         related_name="audit_requests",
         help_text="The assessment a remediation concerns.",
     )
+    product = models.ForeignKey(
+        "assessments.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_requests",
+        help_text="The product asked about; none: an attestation of any of its products.",
+    )
     question_ids = models.JSONField(default=list, blank=True)
     reason = models.TextField()
     due_on = models.DateField()
@@ -110,7 +118,8 @@ class AuditRequest(models.Model):
     def asked_for(self) -> str:
         """What is asked, in the organization's words: the purpose of an attestation, or
         remediation."""
-        return self.get_purpose_display() if self.purpose else self.get_kind_display()
+        asked = self.get_purpose_display() if self.purpose else self.get_kind_display()
+        return f"{asked} of {self.product.name}" if self.product_id else asked
 
     @property
     def is_open(self) -> bool:

@@ -69,6 +69,7 @@ def ask(request, assessment_id):
             due_on=data["due_on"],
             assessment=assessment if remediation else None,
             question_ids=data["question_ids"] if remediation else (),
+            product=assessment.product,
         )
         messages.success(
             request, f"Request sent: {assessment.organization.legal_name} has been told."
