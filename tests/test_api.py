@@ -376,3 +376,62 @@ def test_a_reviewer_token_cannot_approve_what_no_reviewer_judged(client, signed,
     assert "Before approving, give a verdict on" in refused.json()["error"]["message"]
     signed.assessment.refresh_from_db()
     assert signed.assessment.status == Status.SUBMITTED
+
+
+def test_a_locked_assessment_answers_409_in_the_documented_shape(client, org, admin, signed):
+    """A generated client reads `current` only when the schema says it is there."""
+    key = token(org, admin)
+    assessment = signed.assessment
+
+    locked = call(
+        client,
+        "put",
+        reverse("api_answer", args=[assessment.pk, "age.method"]),
+        key,
+        {"value": "verified", "base_revision": 0},
+    )
+    schema = client.get(reverse("api_schema"), HTTP_ACCEPT="application/json").json()
+    conflict = schema["components"]["schemas"]["Conflict"]
+
+    assert locked.status_code == 409 and "current" not in locked.json()
+    assert "current" not in conflict.get("required", [])
+    assert set(locked.json()) <= set(conflict["properties"])
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_address_that_matches_no_operation_answers_the_json_error(client, db, settings, debug):
+    settings.DEBUG = debug
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["error"] == {
+        "status": 404,
+        "code": "not_found",
+        "message": "Not found.",
+        "fields": {},
+    }
+
+
+def test_paging_and_rationale_refuse_what_a_generated_client_would_send_wrongly(
+    client, signed, reviewer
+):
+    key = create_token(
+        organization=None,
+        name="triage",
+        role=TokenRole.REVIEWER,
+        days=5,
+        actor=Actor(reviewer),
+        proof=stepped_up(reviewer),
+    )[1]
+    words = call(client, "get", reverse("api_queue") + "?limit=ten", key)
+    blanks = call(
+        client,
+        "post",
+        reverse("api_decide", args=[signed.assessment.pk]),
+        key,
+        {"outcome": "reject", "rationale": "   "},
+    )
+    schema = client.get(reverse("api_schema"), HTTP_ACCEPT="application/json").json()
+
+    assert words.status_code == 400 and "limit" in words.json()["error"]["fields"]
+    assert blanks.status_code == 400 and "rationale" in blanks.json()["error"]["fields"]
+    assert schema["components"]["schemas"]["DecisionRequest"]["properties"]["rationale"]["pattern"]

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from assessments.models import Status
+from assessments.models import Status, Verdict
 from questionnaires.scoring import RiskTier
 
 
@@ -99,8 +99,15 @@ class AnswerWrite(serializers.Serializer):
 
 
 class Conflict(serializers.Serializer):
+    """A 409: the error, and the answer someone else saved when that is the conflict (absent
+    when the assessment is locked: submitted, signed or under review)."""
+
     error = ErrorBody()
-    current = Answer(help_text="The answer someone else saved; yours was not applied.")
+    current = Answer(
+        required=False,
+        help_text="Only when someone saved another answer since your base_revision: theirs, "
+        "which was kept; yours was not applied.",
+    )
 
 
 class Evidence(serializers.Serializer):
@@ -149,7 +156,76 @@ class Comment(serializers.Serializer):
 
 class Decision(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["approve", "reject", "request_changes"])
-    rationale = serializers.CharField(max_length=5000)
+    # A pattern, so the schema itself refuses a rationale of blanks (the server trims too).
+    rationale = serializers.RegexField(
+        r"\S", max_length=5000, error_messages={"invalid": "Write the rationale."}
+    )
+    question_notes = serializers.DictField(
+        child=serializers.CharField(max_length=5000),
+        required=False,
+        default=dict,
+        help_text="With request_changes: a note per question to revisit (added to the "
+        "reviewer's own 'needs change' verdicts).",
+    )
+
+
+class QuestionVerdictWrite(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    note = serializers.CharField(
+        max_length=5000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Required with needs_change: the organization reads it.",
+    )
+
+
+class QuestionVerdictOut(serializers.Serializer):
+    question_id = serializers.CharField()
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    note = serializers.CharField()
+    reviewer = serializers.CharField()
+
+
+class EvidenceVerdictWrite(serializers.Serializer):
+    accepted = serializers.BooleanField()
+    reason = serializers.CharField(
+        max_length=5000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Required to reject: the organization reads it.",
+    )
+
+
+class EvidenceVerdictOut(serializers.Serializer):
+    evidence_id = serializers.UUIDField()
+    accepted = serializers.BooleanField()
+    reason = serializers.CharField()
+    reviewer = serializers.CharField()
+
+
+class AcceptRest(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, help_text="Kept with each verdict.")
+
+
+class Accepted(serializers.Serializer):
+    accepted = serializers.IntegerField(help_text="Answers and evidence items accepted.")
+
+
+class Assign(serializers.Serializer):
+    reviewer = serializers.EmailField(
+        allow_null=True, help_text="A platform reviewer's email; null takes it back."
+    )
+
+
+class AuditEventOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    actor = serializers.CharField(allow_blank=True)
+    details = serializers.DictField()
+    hash = serializers.CharField()
 
 
 class FigureRow(serializers.Serializer):

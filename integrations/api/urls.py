@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from integrations.api import views
+from integrations.api import review_views, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -36,6 +36,36 @@ urlpatterns = [
     ),
     path("assessments/<uuid:assessment_id>/decision/", views.Decide.as_view(), name="api_decide"),
     path(
+        "assessments/<uuid:assessment_id>/review/start/",
+        review_views.StartReview.as_view(),
+        name="api_start_review",
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/verdicts/<str:question_id>/",
+        review_views.QuestionVerdict.as_view(),
+        name="api_question_verdict",
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/accept-rest/",
+        review_views.AcceptRest.as_view(),
+        name="api_accept_rest",
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/assign/",
+        review_views.Assign.as_view(),
+        name="api_assign",
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/audit-trail/",
+        review_views.AuditTrail.as_view(),
+        name="api_audit_trail",
+    ),
+    path(
+        "evidence/<uuid:evidence_id>/verdict/",
+        review_views.EvidenceVerdict.as_view(),
+        name="api_evidence_verdict",
+    ),
+    path(
         "attestations/<uuid:attestation_id>/",
         views.AttestationDetail.as_view(),
         name="api_attestation",
@@ -51,4 +81,6 @@ urlpatterns = [
         views.ViolationFigures.as_view(),
         name="api_violation_figures",
     ),
+    # Last: whatever matches no operation answers the API's own 404.
+    re_path(r"^(?P<rest>.*)$", views.no_such_operation, name="api_not_found"),
 ]

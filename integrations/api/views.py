@@ -8,8 +8,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -36,7 +38,7 @@ from integrations.api.errors import FieldErrors, error_body
 from platform_audits import violation_figures
 from questionnaires.frameworks.schema import QuestionType
 from questionnaires.scoring import Result
-from review import queue
+from review import queue, verdicts
 
 ERRORS = {400: s.Error, 401: s.Error, 403: s.Error, 404: s.Error, 409: s.Error, 429: s.Error}
 
@@ -342,7 +344,12 @@ class ReviewQueue(Logged, GenericAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", str, description="A status, or 'all'; default: waiting."),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=[queue.ANY_STATUS, *(st.value for st in queue.QUEUE_STATUSES)],
+                description="A status, or 'all'; default: waiting for a reviewer.",
+            ),
             OpenApiParameter("risk", str, enum=["low", "medium", "high"]),
         ],
         responses={200: s.QueueItem(many=True), **ERRORS},
@@ -400,10 +407,12 @@ class Comments(Logged, APIView):
 # The workflow refuses a caller whose role may not decide (403) or a state that does not
 # allow it (409): the rule is the lifecycle's, checked where the change is made.
 DECIDE = {
-    "approve": lambda a, actor, text: workflow.approve(a, actor=actor, rationale=text),
-    "reject": lambda a, actor, text: workflow.reject(a, actor=actor, rationale=text),
-    "request_changes": lambda a, actor, text: workflow.request_changes(
-        a, actor=actor, message=text, question_notes={}
+    "approve": lambda a, actor, text, notes: workflow.approve(a, actor=actor, rationale=text),
+    "reject": lambda a, actor, text, notes: workflow.reject(a, actor=actor, rationale=text),
+    # Each question to revisit with its note: the reviewer's "needs change" verdicts, and
+    # those the call names (as the review page sends them).
+    "request_changes": lambda a, actor, text, notes: workflow.request_changes(
+        a, actor=actor, message=text, question_notes=verdicts.change_notes(a) | notes
     ),
 }
 
@@ -413,8 +422,15 @@ class Decide(Logged, APIView):
     def post(self, request, assessment_id):
         assessment = permissions.assessment_for(request.user, assessment_id, need=Need.VIEW)
         data = _valid(s.Decision, request.data)
+        unknown = set(data["question_notes"]) - set(
+            assessment.framework_version.framework.questions
+        )
+        if unknown:
+            raise FieldErrors(
+                {"question_notes": [f"No such question: {', '.join(sorted(unknown))}"]}
+            )
         act = DECIDE[data["outcome"]]
-        act(assessment, Actor.from_request(request), data["rationale"])
+        act(assessment, Actor.from_request(request), data["rationale"], data["question_notes"])
         assessment.refresh_from_db()
         return Response(_assessment_out(request, assessment))
 
@@ -440,6 +456,16 @@ class ViolationFigures(Logged, APIView):
                 "unchanged": result.unchanged,
             }
         )
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+def no_such_operation(request, rest=""):
+    """Any /api/v1/ address that matches no operation: the API's 404, in its one error
+    shape, whether DEBUG is on or not (Django's debug page is HTML)."""
+    raise Http404
 
 
 def _valid(serializer_class, data) -> dict:
