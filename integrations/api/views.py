@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
@@ -333,7 +334,15 @@ class AttestationDetail(Logged, APIView):
 
 
 class AttestationReport(Logged, APIView):
-    @extend_schema(responses={(200, "application/pdf"): bytes, **ERRORS})
+    # application/pdf is what is sent; octet-stream is listed too so generated clients keep
+    # the operation as a file download (openapi-python-client drops unknown media types).
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **ERRORS,
+        }
+    )
     def get(self, request, attestation_id):
         attestation = permissions.attestation_for(request.user, attestation_id, need=Need.VIEW)
         return reports.download(attestation, actor=Actor.from_request(request))

@@ -1,0 +1,164 @@
+"""A client generated from the served schema by a standard generator (openapi-python-client),
+driving both journeys against a running portal: what a program written from the docs does."""
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from accounts.actors import Actor
+from assessments import workflow
+from assessments.models import Status, TokenRole
+from attestations.attestation import STATEMENT_VERSION
+from integrations.api_tokens import create_token
+from tests.conftest import stepped_up
+from tests.test_api import token
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+GENERATOR = Path(sys.executable).parent / "openapi-python-client"
+
+
+@pytest.fixture
+def portal_client(client, tmp_path, monkeypatch):
+    """The package the generator writes from /api/v1/schema/, imported."""
+    schema = client.get(reverse("api_schema"), HTTP_ACCEPT="application/json").json()
+    (tmp_path / "schema.json").write_text(json.dumps(schema))
+    (tmp_path / "config.yaml").write_text(
+        "post_hooks: []\nproject_name_override: portal_client\n"
+        "package_name_override: portal_client\n"
+    )
+    run = subprocess.run(  # noqa: S603 - the generator installed beside our interpreter
+        [
+            str(GENERATOR),
+            "generate",
+            "--path",
+            str(tmp_path / "schema.json"),
+            "--config",
+            str(tmp_path / "config.yaml"),
+            "--meta",
+            "none",
+            "--output-path",
+            str(tmp_path / "portal_client"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Unsupported" not in run.stdout + run.stderr  # no operation or answer dropped
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    yield importlib.import_module("portal_client")
+    for name in [m for m in sys.modules if m.split(".")[0] == "portal_client"]:
+        del sys.modules[name]
+
+
+def test_a_generated_client_drives_both_sides_of_the_journey(
+    portal_client, live_server, org, admin, complete_draft, signatory, reviewer
+):
+    from portal_client import AuthenticatedClient
+    from portal_client.api.assessments import (
+        assessments_accept_rest_create,
+        assessments_answers_list,
+        assessments_answers_update,
+        assessments_audit_trail_list,
+        assessments_decision_create,
+        assessments_list,
+        assessments_review_start_create,
+        assessments_submit_create,
+        assessments_verdicts_update,
+    )
+    from portal_client.api.attestations import attestations_report_pdf_retrieve
+    from portal_client.api.review import review_queue_list
+    from portal_client.models import (
+        AcceptRestRequest,
+        AnswerWriteRequest,
+        Conflict,
+        DecisionRequest,
+        DecisionRequestQuestionNotes,
+        OutcomeEnum,
+        QuestionVerdictWriteRequest,
+        VerdictEnum,
+    )
+
+    draft = complete_draft
+    ours = AuthenticatedClient(base_url=live_server.url, token=token(org, admin))
+    theirs = AuthenticatedClient(
+        base_url=live_server.url,
+        token=create_token(
+            organization=None,
+            name="triage",
+            role=TokenRole.REVIEWER,
+            days=5,
+            actor=Actor(reviewer),
+            proof=stepped_up(reviewer),
+        )[1],
+    )
+
+    # The organization's program: read, answer (and meet a stale revision), submit.
+    listed = assessments_list.sync(client=ours)
+    read = {a.question_id: a for a in assessments_answers_list.sync(draft.pk, client=ours)}
+    saved = assessments_answers_update.sync(
+        draft.pk,
+        "age.method",
+        client=ours,
+        body=AnswerWriteRequest(value="verified", base_revision=read["age.method"].revision),
+    )
+    stale = assessments_answers_update.sync(
+        draft.pk,
+        "age.method",
+        client=ours,
+        body=AnswerWriteRequest(value="self_declared", base_revision=0),
+    )
+    submitted = assessments_submit_create.sync(draft.pk, client=ours)
+    attestation = workflow.sign(  # a person signs, with a second factor: never the API
+        draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
+    report = attestations_report_pdf_retrieve.sync(attestation.pk, client=ours)
+
+    # The platform's program: the queue, the review, verdicts, and changes requested.
+    queue = review_queue_list.sync(client=theirs)
+    started = assessments_review_start_create.sync(draft.pk, client=theirs)
+    judged = assessments_verdicts_update.sync(
+        draft.pk,
+        "age.method",
+        client=theirs,
+        body=QuestionVerdictWriteRequest(
+            verdict=VerdictEnum.NEEDS_CHANGE, note="Show the verification vendor's contract."
+        ),
+    )
+    rest = assessments_accept_rest_create.sync(
+        draft.pk, client=theirs, body=AcceptRestRequest(note="Checked against the evidence.")
+    )
+    decided = assessments_decision_create.sync(
+        draft.pk,
+        client=theirs,
+        body=DecisionRequest(
+            outcome=OutcomeEnum.REQUEST_CHANGES,
+            rationale="One answer needs its evidence.",
+            question_notes=DecisionRequestQuestionNotes.from_dict({}),
+        ),
+    )
+    trail = assessments_audit_trail_list.sync(draft.pk, client=theirs)
+
+    assert [str(a.id) for a in listed.results] == [str(draft.pk)]
+    assert saved.value == "verified"
+    assert isinstance(stale, Conflict) and stale.current.value == "verified"
+    assert submitted.status.value == Status.AWAITING_SIGNATURE
+    assert "sign" not in submitted.actions
+    assert report.payload.read().startswith(b"%PDF")
+    assert str(draft.pk) in [str(row.id) for row in queue.results]
+    assert started.status.value == Status.IN_REVIEW
+    assert judged.verdict.value == "needs_change"
+    assert rest.accepted > 0
+    assert decided.status.value == Status.CHANGES_REQUESTED
+    assert "changes_requested" in [event.action for event in trail.results]
