@@ -245,3 +245,19 @@ class FiguresImported(serializers.Serializer):
     created = serializers.IntegerField()
     changed = serializers.IntegerField()
     unchanged = serializers.IntegerField()
+
+
+class ReturnToDraft(serializers.Serializer):
+    reason = serializers.RegexField(
+        r"\S", max_length=5000, help_text="What the preparers should change: they read it."
+    )
+
+
+class TokenOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)

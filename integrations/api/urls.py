@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from integrations.api import review_views, views
+from integrations.api import organization_views, review_views, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -80,6 +80,36 @@ urlpatterns = [
         "review/violation-figures/",
         views.ViolationFigures.as_view(),
         name="api_violation_figures",
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/return-to-draft/",
+        organization_views.ReturnToDraft.as_view(),
+        name="api_return_to_draft",
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/workbook.xlsx",
+        organization_views.Workbook.as_view(),
+        name="api_workbook",
+    ),
+    path(
+        "evidence/<uuid:evidence_id>/file/",
+        organization_views.EvidenceFile.as_view(),
+        name="api_evidence_file",
+    ),
+    path(
+        "attestations/<uuid:attestation_id>/oscal.json",
+        organization_views.AssessmentResults.as_view(),
+        name="api_oscal_results",
+    ),
+    path(
+        "organizations/<uuid:organization_id>/tokens/",
+        organization_views.Tokens.as_view(),
+        name="api_tokens",
+    ),
+    path(
+        "tokens/<uuid:token_id>/revoke/",
+        organization_views.TokenRevoke.as_view(),
+        name="api_token_revoke",
     ),
     # Last: whatever matches no operation answers the API's own 404.
     re_path(r"^(?P<rest>.*)$", views.no_such_operation, name="api_not_found"),

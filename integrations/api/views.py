@@ -189,6 +189,12 @@ class AnswerList(Logged, APIView):
 
 
 class AnswerDetail(Logged, APIView):
+    @extend_schema(responses={200: s.Answer, **ERRORS})
+    def get(self, request, assessment_id, question_id):
+        assessment = permissions.assessment_for(request.user, assessment_id, need=Need.VIEW)
+        answer = get_object_or_404(assessment.answers, question_id=question_id)
+        return Response(_answer_out(answer))
+
     @extend_schema(
         request=s.AnswerWrite,
         responses={**ERRORS, 200: s.Answer, 409: s.Conflict},

@@ -1,0 +1,71 @@
+"""What an organization's people do on the pages, its token does through the API: read one
+answer, send an assessment back to the preparers, download evidence, the workbook and the
+OSCAL results, list and revoke tokens; within its own organization only."""
+
+import io
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assessments import workbooks
+from assessments.models import ApiToken, Evidence, Status, TokenRole
+from tests.test_api import call, token
+
+
+def test_an_organization_token_reads_and_downloads_what_its_pages_show(
+    client, org, admin, complete_draft
+):
+    key = token(org, admin)
+    item = Evidence.objects.filter(assessment=complete_draft).exclude(file="").first()
+
+    answer = call(client, "get", reverse("api_answer", args=[complete_draft.pk, "age.method"]), key)
+    missing = call(client, "get", reverse("api_answer", args=[complete_draft.pk, "no.such"]), key)
+    workbook = call(client, "get", reverse("api_workbook", args=[complete_draft.pk]), key)
+    file = call(client, "get", reverse("api_evidence_file", args=[item.pk]), key)
+
+    assert answer.status_code == 200 and answer.json()["question_id"] == "age.method"
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    book = load_workbook(io.BytesIO(workbook.content))
+    assert book.sheetnames[0] == workbooks.ANSWERS and workbooks.ABOUT in book.sheetnames
+    assert b"".join(file.streaming_content) == item.file.open("rb").read()
+
+
+def test_a_signatory_token_sends_the_answers_back_with_a_reason(
+    client, org, admin, awaiting_signature
+):
+    key = token(org, admin, TokenRole.SIGNATORY)
+
+    blank = call(
+        client,
+        "post",
+        reverse("api_return_to_draft", args=[awaiting_signature.pk]),
+        key,
+        {"reason": "  "},
+    )
+    back = call(
+        client,
+        "post",
+        reverse("api_return_to_draft", args=[awaiting_signature.pk]),
+        key,
+        {"reason": "Attach the signed moderation policy."},
+    )
+
+    assert blank.status_code == 400
+    assert back.status_code == 200 and back.json()["status"] == Status.DRAFT
+
+
+def test_oscal_results_and_tokens_through_the_api(client, org, admin, signed, other_org):
+    key = token(org, admin, TokenRole.ADMIN)
+    other = ApiToken.objects.exclude(key_sha256="").first()
+
+    results = call(client, "get", reverse("api_oscal_results", args=[signed.pk]), key)
+    listed = call(client, "get", reverse("api_tokens", args=[org.pk]), key)
+    theirs = call(client, "get", reverse("api_tokens", args=[other_org.pk]), key)
+    revoked = call(client, "post", reverse("api_token_revoke", args=[other.pk]), key)
+    after = call(client, "get", reverse("api_tokens", args=[org.pk]), key)
+
+    assert results.status_code == 200 and "assessment-results" in results.json()
+    assert listed.status_code == 200 and [t["name"] for t in listed.json()] == ["CI"]
+    assert theirs.status_code == 404
+    assert revoked.status_code == 204
+    assert after.status_code == 401  # it revoked itself: the next call is refused
