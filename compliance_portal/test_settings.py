@@ -31,3 +31,6 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # The tests' own signing keys, made once per run by tests/conftest.py.
 SIGNING_KEYS_DIR = Path(tempfile.mkdtemp(prefix="portal-test-keys-"))
+# A live server's request threads close their connection when the request ends: none is left
+# open on the test database when it is dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -16,10 +16,9 @@ from assessments import evidence, workbooks, workflow
 from assessments.models import ApiToken
 from integrations import api_tokens, oscal
 from integrations.api import serializers as s
-from integrations.api.views import ERRORS, Logged, _assessment_out, _valid
+from integrations.api.views import ERRORS, Logged, _assessment_out, _valid, binary
 
-# What is sent, and octet-stream beside it so generated clients keep the file download.
-BINARY = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReturnToDraft(Logged, APIView):
@@ -35,7 +34,7 @@ class ReturnToDraft(Logged, APIView):
 
 
 class EvidenceFile(Logged, APIView):
-    @extend_schema(responses={**BINARY, **ERRORS})
+    @extend_schema(responses={**binary("*/*"), **ERRORS})  # the type of the file uploaded
     def get(self, request, evidence_id):
         item = permissions.evidence_for(request.user, evidence_id, need=Need.VIEW)
         if not item.file:
@@ -49,13 +48,10 @@ class EvidenceFile(Logged, APIView):
 
 
 class Workbook(Logged, APIView):
-    @extend_schema(responses={**BINARY, **ERRORS})
+    @extend_schema(responses={**binary(XLSX), **ERRORS})
     def get(self, request, assessment_id):
         assessment = permissions.assessment_for(request.user, assessment_id, need=Need.VIEW)
-        response = HttpResponse(
-            workbooks.export(assessment),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(workbooks.export(assessment), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{workbooks.filename(assessment)}"'
         return response
 
