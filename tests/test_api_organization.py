@@ -69,3 +69,62 @@ def test_oscal_results_and_tokens_through_the_api(client, org, admin, signed, ot
     assert theirs.status_code == 404
     assert revoked.status_code == 204
     assert after.status_code == 401  # it revoked itself: the next call is refused
+
+
+def test_an_administrator_token_lists_and_invites_members(client, org, admin, preparer, committed):
+    from django.core import mail
+
+    key = token(org, admin, TokenRole.ADMIN)
+    preparer_key = token(org, admin, TokenRole.PREPARER)
+
+    listed = call(client, "get", reverse("api_members", args=[org.pk]), key)
+    with committed():  # the invitation is emailed once the transaction commits
+        invited = call(
+            client,
+            "post",
+            reverse("api_members", args=[org.pk]),
+            key,
+            {
+                "email": "New.Person@Brightpath.example",
+                "full_name": "New Person",
+                "role": "preparer",
+            },
+        )
+    refused = call(client, "get", reverse("api_members", args=[org.pk]), preparer_key)
+
+    assert listed.status_code == 200
+    assert {m["email"] for m in listed.json()} == {admin.email, preparer.email}
+    assert invited.status_code == 202 and invited.json()["email"] == "new.person@brightpath.example"
+    assert [m.to for m in mail.outbox] == [["new.person@brightpath.example"]]
+    assert refused.status_code == 403
+
+
+def test_an_administrator_token_manages_webhook_endpoints(client, org, admin, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE = True  # the endpoint below is on this machine
+    key = token(org, admin, TokenRole.ADMIN)
+
+    made = call(
+        client,
+        "post",
+        reverse("api_webhooks", args=[org.pk]),
+        key,
+        {"url": "http://127.0.0.1:9/hook", "events": ["attestation.approved"]},
+    )
+    unknown_event = call(
+        client,
+        "post",
+        reverse("api_webhooks", args=[org.pk]),
+        key,
+        {"url": "http://127.0.0.1:9/hook", "events": ["no.such"]},
+    )
+    listed = call(client, "get", reverse("api_webhooks", args=[org.pk]), key)
+    log = call(client, "get", reverse("api_webhook", args=[made.json()["id"]]), key)
+    removed = call(client, "delete", reverse("api_webhook", args=[made.json()["id"]]), key)
+    after = call(client, "get", reverse("api_webhooks", args=[org.pk]), key)
+
+    assert made.status_code == 201 and made.json()["secret"].startswith("whsec_")
+    assert unknown_event.status_code == 400
+    assert [e["url"] for e in listed.json()] == ["http://127.0.0.1:9/hook"]
+    assert "secret" not in listed.json()[0]
+    assert log.status_code == 200 and log.json() == []
+    assert removed.status_code == 204 and after.json() == []

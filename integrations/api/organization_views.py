@@ -11,10 +11,11 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from accounts.actors import Actor
+from accounts.organizations import invite_member
 from accounts.permissions import Need
 from assessments import evidence, workbooks, workflow
-from assessments.models import ApiToken
-from integrations import api_tokens, oscal
+from assessments.models import ApiToken, Role, WebhookEndpoint
+from integrations import api_tokens, oscal, webhooks
 from integrations.api import serializers as s
 from integrations.api.views import ERRORS, Logged, _assessment_out, _valid, binary
 
@@ -95,3 +96,105 @@ class TokenRevoke(Logged, APIView):
             permissions.organization_for(request.user, found.organization_id, need=Need.MANAGE)
         api_tokens.revoke_token(found, actor=Actor.from_request(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class Members(Logged, APIView):
+    """The organization's members (administrators' tokens), and inviting by email: the answer
+    is the same whether the address has an account or not."""
+
+    @extend_schema(responses={200: s.MemberOut(many=True), **ERRORS})
+    def get(self, request, organization_id):
+        organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+        return Response(
+            [
+                {"email": m.user.email, "full_name": m.user.full_name, "role": m.role}
+                for m in organization.memberships.select_related("user").order_by("user__email")
+            ]
+        )
+
+    @extend_schema(request=s.Invite, responses={202: s.Invited, **ERRORS})
+    def post(self, request, organization_id):
+        organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+        data = _valid(s.Invite, request.data)
+        invite_member(
+            organization,
+            email=data["email"],
+            full_name=data["full_name"],
+            role=Role(data["role"]),
+            actor=Actor.from_request(request),
+        )
+        return Response(
+            {
+                "email": data["email"].strip().lower(),
+                "role": data["role"],
+                "detail": "An invitation was emailed: the person joins when they accept it.",
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+def _endpoint_out(endpoint) -> dict:
+    return {
+        "id": endpoint.pk,
+        "url": endpoint.url,
+        "events": endpoint.events,
+        "created_at": endpoint.created_at,
+    }
+
+
+class Webhooks(Logged, APIView):
+    @extend_schema(responses={200: s.WebhookEndpointOut(many=True), **ERRORS})
+    def get(self, request, organization_id):
+        organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+        endpoints = organization.webhook_endpoints.filter(disabled_at=None).order_by("created_at")
+        return Response([_endpoint_out(e) for e in endpoints])
+
+    @extend_schema(request=s.WebhookEndpointWrite, responses={201: s.WebhookEndpointMade, **ERRORS})
+    def post(self, request, organization_id):
+        organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+        data = _valid(s.WebhookEndpointWrite, request.data)
+        endpoint, secret = webhooks.add_endpoint(
+            organization=organization,
+            url=data["url"],
+            events=data["events"],
+            actor=Actor.from_request(request),
+        )
+        return Response(
+            _endpoint_out(endpoint) | {"secret": secret}, status=status.HTTP_201_CREATED
+        )
+
+
+class WebhookDetail(Logged, APIView):
+    @extend_schema(responses={200: s.WebhookDeliveryOut(many=True), **ERRORS})
+    def get(self, request, endpoint_id):
+        """The endpoint's delivery log, newest first (the last 100)."""
+        endpoint = _endpoint_for(request, endpoint_id)
+        deliveries = endpoint.deliveries.order_by("-created_at")[:100]
+        return Response(
+            [
+                {
+                    "id": d.pk,
+                    "event_type": d.event_type,
+                    "state": d.state,
+                    "attempts": d.attempts,
+                    "last_status_code": d.last_status_code,
+                    "created_at": d.created_at,
+                }
+                for d in deliveries
+            ]
+        )
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def delete(self, request, endpoint_id):
+        webhooks.remove_endpoint(
+            _endpoint_for(request, endpoint_id), actor=Actor.from_request(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _endpoint_for(request, endpoint_id):
+    endpoint = get_object_or_404(
+        WebhookEndpoint, pk=endpoint_id, disabled_at=None, organization__isnull=False
+    )
+    permissions.organization_for(request.user, endpoint.organization_id, need=Need.MANAGE)
+    return endpoint

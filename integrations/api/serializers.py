@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from assessments.models import Status, Verdict
+from assessments.models import EventType, Role, Status, Verdict
 from questionnaires.scoring import RiskTier
 
 
@@ -261,3 +261,48 @@ class TokenOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
     revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class MemberOut(serializers.Serializer):
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class Invite(serializers.Serializer):
+    email = serializers.EmailField()
+    full_name = serializers.RegexField(r"\S", max_length=150)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class Invited(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    detail = serializers.CharField()
+
+
+class WebhookEndpointOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    url = serializers.URLField()
+    events = serializers.ListField(child=serializers.CharField())
+    created_at = serializers.DateTimeField()
+
+
+class WebhookEndpointWrite(serializers.Serializer):
+    url = serializers.URLField(max_length=500)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=EventType.choices), min_length=1
+    )
+
+
+class WebhookEndpointMade(WebhookEndpointOut):
+    secret = serializers.CharField(help_text="whsec_…: shown this once, keep it.")
+
+
+class WebhookDeliveryOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    event_type = serializers.CharField()
+    state = serializers.CharField()
+    attempts = serializers.IntegerField()
+    last_status_code = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()

@@ -111,6 +111,21 @@ urlpatterns = [
         organization_views.TokenRevoke.as_view(),
         name="api_token_revoke",
     ),
+    path(
+        "organizations/<uuid:organization_id>/members/",
+        organization_views.Members.as_view(),
+        name="api_members",
+    ),
+    path(
+        "organizations/<uuid:organization_id>/webhooks/",
+        organization_views.Webhooks.as_view(),
+        name="api_webhooks",
+    ),
+    path(
+        "webhooks/<uuid:endpoint_id>/",
+        organization_views.WebhookDetail.as_view(),
+        name="api_webhook",
+    ),
     # Last: whatever matches no operation answers the API's own 404.
     re_path(r"^(?P<rest>.*)$", views.no_such_operation, name="api_not_found"),
 ]
