@@ -91,12 +91,21 @@ def test_an_administrator_token_lists_and_invites_members(client, org, admin, pr
             },
         )
     refused = call(client, "get", reverse("api_members", args=[org.pk]), preparer_key)
+    already = call(  # found by Schemathesis: a 500 before
+        client,
+        "post",
+        reverse("api_members", args=[org.pk]),
+        key,
+        {"email": preparer.email, "full_name": "Pat", "role": "admin"},
+    )
 
     assert listed.status_code == 200
     assert {m["email"] for m in listed.json()} == {admin.email, preparer.email}
     assert invited.status_code == 202 and invited.json()["email"] == "new.person@brightpath.example"
     assert [m.to for m in mail.outbox] == [["new.person@brightpath.example"]]
     assert refused.status_code == 403
+    assert already.status_code == 400
+    assert already.json()["error"]["fields"]["email"] == [f"{preparer.email} is already a member."]
 
 
 def test_an_administrator_token_manages_webhook_endpoints(client, org, admin, settings):

@@ -11,12 +11,13 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from accounts.actors import Actor
-from accounts.organizations import invite_member
+from accounts.organizations import MembershipRefused, invite_member
 from accounts.permissions import Need
 from assessments import evidence, workbooks, workflow
 from assessments.models import ApiToken, Role, WebhookEndpoint
 from integrations import api_tokens, oscal, webhooks
 from integrations.api import serializers as s
+from integrations.api.errors import FieldErrors
 from integrations.api.views import ERRORS, Logged, _assessment_out, _valid, binary
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -116,13 +117,16 @@ class Members(Logged, APIView):
     def post(self, request, organization_id):
         organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
         data = _valid(s.Invite, request.data)
-        invite_member(
-            organization,
-            email=data["email"],
-            full_name=data["full_name"],
-            role=Role(data["role"]),
-            actor=Actor.from_request(request),
-        )
+        try:
+            invite_member(
+                organization,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=Role(data["role"]),
+                actor=Actor.from_request(request),
+            )
+        except MembershipRefused as exc:  # already a member: said to the administrator
+            raise FieldErrors({"email": [str(exc)]}) from exc
         return Response(
             {
                 "email": data["email"].strip().lower(),
