@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from assessments.models import Attestation, Report
 from attestations import key_set
 from attestations.attestation import SNAPSHOT_ATTACHMENT
-from attestations.attestation_status import AttestationStatus, status_of
+from attestations.attestation_status import AttestationStatus, Tone, status_of
 from attestations.canonical import sha256_hex
 from attestations.pdf_signing import outside_event_loop
 from attestations.signing_keys import all_keys
@@ -74,7 +74,7 @@ class Verification:
 
     @property
     def tone(self) -> str:
-        return "danger" if not self.signature_holds else self.status.tone
+        return Tone.BAD if not self.signature_holds else self.status.tone
 
 
 def _genuine(attestation: Attestation) -> Verification:

@@ -30,6 +30,18 @@ def token(org, admin, role=TokenRole.PREPARER, days=30) -> str:
     )[1]
 
 
+def reviewer_token(reviewer, name="triage") -> str:
+    """A platform reviewer's token (made with their second factor, as on the tokens page)."""
+    return create_token(
+        organization=None,
+        name=name,
+        role=TokenRole.REVIEWER,
+        days=5,
+        actor=Actor(reviewer),
+        proof=stepped_up(reviewer),
+    )[1]
+
+
 def call(client, method, url, key=None, body=None, *, multipart=False):
     """A request as a program makes it: the token in the header, JSON (or a multipart form)."""
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
@@ -160,14 +172,7 @@ def test_who_may_do_what_with_a_token(
         "preparer": token(org, admin),
         "signatory": token(org, admin, TokenRole.SIGNATORY),
         "outsider": token(outsider.memberships.get().organization, outsider, TokenRole.ADMIN),
-        "reviewer": create_token(
-            organization=None,
-            name="queue",
-            role=TokenRole.REVIEWER,
-            days=5,
-            actor=Actor(reviewer),
-            proof=stepped_up(reviewer),
-        )[1],
+        "reviewer": reviewer_token(reviewer, name="queue"),
     }
     revoked, keys["revoked"] = create_token(
         organization=org,
@@ -294,14 +299,7 @@ def test_the_schema_and_its_documentation_are_served(client, db):
 
 
 def test_a_reviewer_token_works_the_queue_and_decides(client, signed, reviewer):
-    key = create_token(
-        organization=None,
-        name="triage",
-        role=TokenRole.REVIEWER,
-        days=5,
-        actor=Actor(reviewer),
-        proof=stepped_up(reviewer),
-    )[1]
+    key = reviewer_token(reviewer)
     assessment = signed.assessment
 
     listed = call(client, "get", reverse("api_queue"), key)
@@ -360,14 +358,7 @@ def test_actions_list_only_what_the_token_can_really_do(client, org, admin, awai
 
 
 def test_a_reviewer_token_cannot_approve_what_no_reviewer_judged(client, signed, reviewer):
-    key = create_token(
-        organization=None,
-        name="triage",
-        role=TokenRole.REVIEWER,
-        days=5,
-        actor=Actor(reviewer),
-        proof=stepped_up(reviewer),
-    )[1]
+    key = reviewer_token(reviewer)
     url = reverse("api_decide", args=[signed.assessment.pk])
 
     refused = call(client, "post", url, key, {"outcome": "approve", "rationale": "Looks fine."})
@@ -414,14 +405,7 @@ def test_an_address_that_matches_no_operation_answers_the_json_error(client, db,
 def test_paging_and_rationale_refuse_what_a_generated_client_would_send_wrongly(
     client, signed, reviewer
 ):
-    key = create_token(
-        organization=None,
-        name="triage",
-        role=TokenRole.REVIEWER,
-        days=5,
-        actor=Actor(reviewer),
-        proof=stepped_up(reviewer),
-    )[1]
+    key = reviewer_token(reviewer)
     words = call(client, "get", reverse("api_queue") + "?limit=ten", key)
     blanks = call(
         client,

@@ -12,11 +12,10 @@ from django.urls import reverse
 
 from accounts.actors import Actor
 from assessments import workflow
-from assessments.models import Status, TokenRole
+from assessments.models import Status
 from attestations.attestation import STATEMENT_VERSION
-from integrations.api_tokens import create_token
 from tests.conftest import stepped_up
-from tests.test_api import token
+from tests.test_api import reviewer_token, token
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -89,17 +88,7 @@ def test_a_generated_client_drives_both_sides_of_the_journey(
 
     draft = complete_draft
     ours = AuthenticatedClient(base_url=live_server.url, token=token(org, admin))
-    theirs = AuthenticatedClient(
-        base_url=live_server.url,
-        token=create_token(
-            organization=None,
-            name="triage",
-            role=TokenRole.REVIEWER,
-            days=5,
-            actor=Actor(reviewer),
-            proof=stepped_up(reviewer),
-        )[1],
-    )
+    theirs = AuthenticatedClient(base_url=live_server.url, token=reviewer_token(reviewer))
 
     # The organization's program: read, answer (and meet a stale revision), submit.
     listed = assessments_list.sync(client=ours)

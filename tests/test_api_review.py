@@ -5,23 +5,13 @@ send the assessment back with a note per question; an organization's token does 
 import pytest
 from django.urls import reverse
 
-from accounts.actors import Actor
-from assessments.models import Comment, Evidence, Status, TokenRole
-from integrations.api_tokens import create_token
-from tests.conftest import stepped_up
-from tests.test_api import call, token
+from assessments.models import Comment, Evidence, Status
+from tests.test_api import call, reviewer_token, token
 
 
 @pytest.fixture
 def reviewer_key(reviewer):
-    return create_token(
-        organization=None,
-        name="triage",
-        role=TokenRole.REVIEWER,
-        days=5,
-        actor=Actor(reviewer),
-        proof=stepped_up(reviewer),
-    )[1]
+    return reviewer_token(reviewer)
 
 
 def test_a_reviewer_token_judges_answers_and_evidence_and_sends_back_with_notes(

@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.html import format_html
 from django.views.decorators.http import require_safe
 
 from accounts.throttling import DIRECTORY, throttled_posts
@@ -24,9 +25,14 @@ def trust_page(request, product_id):
         "trust/product.html",
         {
             "current": current,
-            "snippet": (
-                f'<a href="{page}"><img src="{seal}" width="{public_trust.SEAL_WIDTH}" '
-                f'height="{public_trust.SEAL_HEIGHT}" alt="{current.seal_text()}"></a>'
+            # Escaped as the markup it is: a quote in a product's name cannot break it.
+            "snippet": format_html(
+                '<a href="{}"><img src="{}" width="{}" height="{}" alt="{}"></a>',
+                page,
+                seal,
+                public_trust.SEAL_WIDTH,
+                public_trust.SEAL_HEIGHT,
+                current.seal_text(),
             ),
         },
     )
