@@ -245,8 +245,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-    "SECURITY": [{"bearer": []}],
+    # The bearer scheme comes from the authentication class (TokenScheme): listed once.
 }
 # The platform's report-signing keys: files, never the database (attestations/signing_keys.py).
 SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", str(VAR_DIR / "keys")))

@@ -29,7 +29,15 @@ from attestations import audit
 from attestations.canonical import canonical_json, sha256_hex
 from questionnaires.answer_display import display_value
 from questionnaires.frameworks.loader import SAFE_LOADER, parse
-from questionnaires.frameworks.schema import ID_PATTERN, AnswerStatus, Condition, Framework, Strict
+from questionnaires.frameworks.schema import (
+    ID_PATTERN,
+    AnswerStatus,
+    Condition,
+    Framework,
+    Question,
+    Section,
+    Strict,
+)
 from questionnaires.scoring import QuestionResult, Response, Result, SectionResult, holds, score
 
 REGIMES_DIR = Path(__file__).resolve().parent / "frameworks" / "regimes"
@@ -200,14 +208,28 @@ def others(core: Framework, answered: list[Regime]) -> list[Regime]:
     return [r for r in catalogue().values() if r.core == core.slug and r not in answered]
 
 
-def section_of(core: Framework, question_id: str) -> str | None:
-    """The id of the section asking this question: the core questionnaire's or a law's."""
+def _asking(core: Framework, question_id: str) -> tuple[Section, Question] | None:
+    """The section and question with this id: the core questionnaire's or one of its laws'."""
     laws = [r.framework for r in catalogue().values() if r.core == core.slug]
     for framework in [core, *laws]:
         for section in framework.sections:
-            if any(q.id == question_id for q in section.questions):
-                return section.id
+            for question in section.questions:
+                if question.id == question_id:
+                    return section, question
     return None
+
+
+def section_of(core: Framework, question_id: str) -> str | None:
+    """The id of the section asking this question: the core questionnaire's or a law's."""
+    found = _asking(core, question_id)
+    return found[0].id if found else None
+
+
+def question_of(core: Framework, question_id: str) -> Question | None:
+    """A question an assessment on this core may answer: its own or a law's (the law's page
+    answers those whether the scope calls for the law or not)."""
+    found = _asking(core, question_id)
+    return found[1] if found else None
 
 
 def law_sections(outcomes: list["RegimeResult"]) -> list[SectionResult]:

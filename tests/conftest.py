@@ -173,7 +173,8 @@ def framework_version(db):
 @pytest.fixture
 def v2_draft(org, preparer):
     """A draft of questionnaire 2 whose scope (under-13 users in the US and the UK) calls for
-    COPPA and the UK code, with one core answer that answers a COPPA question."""
+    COPPA and the UK code, with one core answer shown beside a COPPA question (a subset:
+    it never answers it)."""
     version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
     draft = workflow.start_assessment(
         organization=org, framework_version=version, actor=Actor(preparer)

@@ -80,10 +80,9 @@ def test_an_assessment_is_completed_and_submitted_through_the_api_alone(client, 
             upload = call(
                 client,
                 "post",
-                reverse("api_evidence", args=[assessment["id"]]),
+                reverse("api_evidence_links", args=[assessment["id"]]),
                 key,
                 {"question_id": question.id, "url": "https://example.org/evidence"},
-                multipart=True,
             )
             assert upload.status_code == 201, upload.json()
             given[question.id] = Given(evidence_count=1)
@@ -419,3 +418,55 @@ def test_paging_and_rationale_refuse_what_a_generated_client_would_send_wrongly(
     assert words.status_code == 400 and "limit" in words.json()["error"]["fields"]
     assert blanks.status_code == 400 and "rationale" in blanks.json()["error"]["fields"]
     assert schema["components"]["schemas"]["DecisionRequest"]["properties"]["rationale"]["pattern"]
+
+
+def test_the_schema_states_the_token_once_and_evidence_as_a_file_or_a_link(client, db):
+    schema = client.get(reverse("api_schema"), HTTP_ACCEPT="application/json").json()
+    operations = [
+        operation
+        for path in schema["paths"].values()
+        for method, operation in path.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    evidence = "/api/v1/assessments/{assessment_id}/evidence/"
+
+    def body_of(path: str) -> tuple[str, list[str]]:
+        [(media_type, body)] = schema["paths"][path]["post"]["requestBody"]["content"].items()
+        return media_type, sorted(
+            schema["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[1]]["required"]
+        )
+
+    assert operations and all(op["security"] == [{"bearer": []}] for op in operations)
+    assert list(schema["components"]["securitySchemes"]) == ["bearer"]
+    assert body_of(evidence) == ("multipart/form-data", ["file", "question_id"])
+    assert body_of(evidence + "links/") == ("application/json", ["question_id", "url"])
+
+
+def test_evidence_is_a_file_or_a_link_and_each_goes_to_its_own_operation(client, org, admin, draft):
+    key = token(org, admin)
+    files = reverse("api_evidence", args=[draft.pk])
+    links = reverse("api_evidence_links", args=[draft.pk])
+    question = next(
+        q.id
+        for q in draft.framework_version.framework.questions.values()
+        if q.type == QuestionType.EVIDENCE
+    )
+
+    link_as_form = call(
+        client,
+        "post",
+        files,
+        key,
+        {"question_id": question, "url": "https://e.org/p"},
+        multipart=True,
+    )
+    no_file = call(client, "post", files, key, {"question_id": question}, multipart=True)
+    no_url = call(client, "post", links, key, {"question_id": question})
+    not_a_url = call(client, "post", links, key, {"question_id": question, "url": "policy"})
+
+    assert link_as_form.status_code == 400
+    assert "evidence/links/" in link_as_form.json()["error"]["fields"]["file"][0]
+    assert no_file.status_code == 400 and "file" in no_file.json()["error"]["fields"]
+    assert no_url.status_code == 400 and "url" in no_url.json()["error"]["fields"]
+    assert not_a_url.status_code == 400 and "url" in not_a_url.json()["error"]["fields"]
+    assert not draft.evidence.exists()

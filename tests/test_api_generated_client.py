@@ -2,6 +2,7 @@
 driving both journeys against a running portal: what a program written from the docs does."""
 
 import importlib
+import io
 import json
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from accounts.actors import Actor
 from assessments import workflow
 from assessments.models import Status
 from attestations.attestation import STATEMENT_VERSION
+from questionnaires.frameworks.schema import QuestionType
 from tests.conftest import stepped_up
 from tests.test_api import reviewer_token, token
 
@@ -68,7 +70,11 @@ def test_a_generated_client_drives_both_sides_of_the_journey(
         assessments_answers_update,
         assessments_audit_trail_list,
         assessments_decision_create,
+        assessments_evidence_create,
+        assessments_evidence_links_create,
         assessments_list,
+        assessments_regimes_choice_create,
+        assessments_regimes_list,
         assessments_review_start_create,
         assessments_submit_create,
         assessments_verdicts_update,
@@ -81,10 +87,14 @@ def test_a_generated_client_drives_both_sides_of_the_journey(
         Conflict,
         DecisionRequest,
         DecisionRequestQuestionNotes,
+        EvidenceFileUploadRequest,
+        EvidenceLinkUploadRequest,
         OutcomeEnum,
         QuestionVerdictWriteRequest,
+        RegimeChoiceWriteRequest,
         VerdictEnum,
     )
+    from portal_client.types import File
 
     draft = complete_draft
     ours = AuthenticatedClient(base_url=live_server.url, token=token(org, admin))
@@ -104,6 +114,31 @@ def test_a_generated_client_drives_both_sides_of_the_journey(
         "age.method",
         client=ours,
         body=AnswerWriteRequest(value="self_declared", base_revision=0),
+    )
+    evidence_question = next(
+        q.id
+        for q in draft.framework_version.framework.questions.values()
+        if q.type == QuestionType.EVIDENCE
+    )
+    pdf = File(payload=io.BytesIO(b"%PDF-1.7\n%%EOF\n"), file_name="moderation.pdf")
+    filed = assessments_evidence_create.sync(
+        draft.pk,
+        client=ours,
+        body=EvidenceFileUploadRequest(question_id=evidence_question, file=pdf),
+    )
+    linked = assessments_evidence_links_create.sync(
+        draft.pk,
+        client=ours,
+        body=EvidenceLinkUploadRequest(
+            question_id=evidence_question, url="https://example.org/safety-report"
+        ),
+    )
+    laws = assessments_regimes_list.sync(draft.pk, client=ours)
+    added = assessments_regimes_choice_create.sync(
+        draft.pk,
+        "eu-dsa-minors",
+        client=ours,
+        body=RegimeChoiceWriteRequest(included=True, reason="We open in Ireland next term."),
     )
     submitted = assessments_submit_create.sync(draft.pk, client=ours)
     attestation = workflow.sign(  # a person signs, with a second factor: never the API
@@ -142,6 +177,10 @@ def test_a_generated_client_drives_both_sides_of_the_journey(
     assert [str(a.id) for a in listed.results] == [str(draft.pk)]
     assert saved.value == "verified"
     assert isinstance(stale, Conflict) and stale.current.value == "verified"
+    assert (filed.name, filed.size) == ("moderation.pdf", 15)
+    assert linked.url == "https://example.org/safety-report"
+    assert "eu-dsa-minors" in [law.slug for law in laws if not law.applies]
+    assert added.applies and added.choice.reason == "We open in Ireland next term."
     assert submitted.status.value == Status.AWAITING_SIGNATURE
     assert "sign" not in submitted.actions
     assert report.payload.read().startswith(b"%PDF")

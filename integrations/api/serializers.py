@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from assessments.evidence import ALLOWED
 from assessments.models import EventType, Role, Status, Verdict
 from questionnaires.scoring import RiskTier
 
@@ -120,10 +121,14 @@ class Evidence(serializers.Serializer):
     uploaded_at = serializers.DateTimeField()
 
 
-class EvidenceUpload(serializers.Serializer):
+class EvidenceFileUpload(serializers.Serializer):
     question_id = serializers.CharField()
-    file = serializers.FileField(required=False)
-    url = serializers.URLField(required=False, max_length=500)
+    file = serializers.FileField(help_text=f"A {ALLOWED} file.")
+
+
+class EvidenceLinkUpload(serializers.Serializer):
+    question_id = serializers.CharField()
+    url = serializers.URLField(max_length=500, help_text="Where the evidence is published.")
 
 
 class Attestation(serializers.Serializer):
@@ -306,3 +311,41 @@ class WebhookDeliveryOut(serializers.Serializer):
     attempts = serializers.IntegerField()
     last_status_code = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
+
+
+class RegimeChoiceOut(serializers.Serializer):
+    included = serializers.BooleanField(help_text="Added (true) or removed (false).")
+    reason = serializers.CharField()
+    by = serializers.CharField(allow_blank=True)
+    at = serializers.DateTimeField()
+
+
+class RegimeQuestion(serializers.Serializer):
+    id = serializers.CharField()
+    text = serializers.CharField()
+    status = serializers.CharField()
+    answered_through = serializers.CharField(
+        allow_null=True, help_text="The questionnaire's question whose answer answers it."
+    )
+
+
+class Regime(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    short = serializers.CharField()
+    jurisdiction = serializers.CharField()
+    applies = serializers.BooleanField(help_text="Part of this assessment (and its report).")
+    standing = serializers.CharField(help_text="Why it applies or not, in a sentence.")
+    choice = RegimeChoiceOut(allow_null=True, help_text="The organization's call, if any.")
+    score = serializers.IntegerField(allow_null=True)
+    claimed_score = serializers.IntegerField(allow_null=True)
+    complete = serializers.BooleanField()
+    missing_required = serializers.ListField(child=serializers.CharField())
+    questions = RegimeQuestion(many=True)
+
+
+class RegimeChoiceWrite(serializers.Serializer):
+    included = serializers.BooleanField(help_text="true adds the law, false removes it.")
+    reason = serializers.RegexField(
+        r"\S", max_length=2000, help_text="Why: on the audit trail and in the signed snapshot."
+    )

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from integrations.api import organization_views, review_views, views
+from integrations.api import organization_views, regime_views, review_views, views
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -28,6 +28,11 @@ urlpatterns = [
         "assessments/<uuid:assessment_id>/evidence/",
         views.EvidenceList.as_view(),
         name="api_evidence",
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/evidence/links/",
+        views.EvidenceLinks.as_view(),
+        name="api_evidence_links",
     ),
     path("evidence/<uuid:evidence_id>/", views.EvidenceDetail.as_view(), name="api_evidence_item"),
     path("assessments/<uuid:assessment_id>/submit/", views.Submit.as_view(), name="api_submit"),
@@ -127,5 +132,15 @@ urlpatterns = [
         name="api_webhook",
     ),
     # Last: whatever matches no operation answers the API's own 404.
+    path(
+        "assessments/<uuid:assessment_id>/regimes/",
+        regime_views.AssessmentRegimes.as_view(),
+        name="api_regimes",
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/regimes/<slug:slug>/choice/",
+        regime_views.RegimeChoice.as_view(),
+        name="api_regime_choice",
+    ),
     re_path(r"^(?P<rest>.*)$", views.no_such_operation, name="api_not_found"),
 ]

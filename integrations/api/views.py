@@ -2,7 +2,6 @@
 the browser, and answers in the shapes of serializers.py."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
@@ -37,6 +36,7 @@ from integrations import api_tokens
 from integrations.api import serializers as s
 from integrations.api.errors import FieldErrors, error_body
 from platform_audits import violation_figures
+from questionnaires import regimes
 from questionnaires.frameworks.schema import QuestionType
 from questionnaires.scoring import Result
 from review import queue, verdicts
@@ -198,12 +198,13 @@ class AnswerDetail(Logged, APIView):
     @extend_schema(
         request=s.AnswerWrite,
         responses={**ERRORS, 200: s.Answer, 409: s.Conflict},
-        description="Save one answer. `base_revision` is the revision you read: if someone saved "
-        "another answer since, nothing is changed and the 409 carries theirs.",
+        description="Save one answer, to a question of the questionnaire or of a law it maps "
+        "to (see the assessment's regimes). `base_revision` is the revision you read: if "
+        "someone saved another answer since, nothing is changed and the 409 carries theirs.",
     )
     def put(self, request, assessment_id, question_id):
         assessment = permissions.assessment_for(request.user, assessment_id, need=Need.EDIT)
-        question = assessment.framework_version.framework.questions.get(question_id)
+        question = regimes.question_of(assessment.framework_version.framework, question_id)
         if question is None or question.type == QuestionType.EVIDENCE:
             raise Http404
         data = _valid(s.AnswerWrite, request.data)
@@ -266,27 +267,48 @@ class EvidenceList(Logged, APIView):
         return Response([_evidence_out(e) for e in assessment.evidence.all()])
 
     @extend_schema(
-        request={"multipart/form-data": s.EvidenceUpload}, responses={201: s.Evidence, **ERRORS}
+        request={"multipart/form-data": s.EvidenceFileUpload},
+        description="Attach a file to a question (a link goes to `evidence/links/`).",
+        responses={201: s.Evidence, **ERRORS},
     )
     def post(self, request, assessment_id):
         assessment = permissions.assessment_for(request.user, assessment_id, need=Need.EDIT)
-        data = _valid(s.EvidenceUpload, request.data)
-        question = assessment.framework_version.framework.questions.get(data["question_id"])
-        if question is None:
-            raise FieldErrors({"question_id": ["No such question in this questionnaire."]})
-        if bool(data.get("file")) == bool(data.get("url")):
-            raise FieldErrors({"file": ["Send either a file or a url."]})
-        actor = Actor.from_request(request)
-        with transaction.atomic():
-            if data.get("file"):
-                try:
-                    checked = evidence.check_upload(data["file"])
-                except evidence.EvidenceRejected as exc:
-                    raise FieldErrors({"file": [str(exc)]}) from None
-                item = evidence.add_file(assessment, question.id, checked, actor=actor)
-            else:
-                item = evidence.add_url(assessment, question.id, data["url"], actor=actor)
+        if "url" in request.data and "file" not in request.data:
+            raise FieldErrors({"file": [LINKS_ELSEWHERE]})
+        data = _valid(s.EvidenceFileUpload, request.data)
+        question_id = _evidence_question(assessment, data["question_id"])
+        try:
+            checked = evidence.check_upload(data["file"])
+        except evidence.EvidenceRejected as exc:
+            raise FieldErrors({"file": [str(exc)]}) from None
+        item = evidence.add_file(
+            assessment, question_id, checked, actor=Actor.from_request(request)
+        )
         return Response(_evidence_out(item), status=status.HTTP_201_CREATED)
+
+
+LINKS_ELSEWHERE = "Send a file here; send a link as JSON to the evidence/links/ operation."
+
+
+class EvidenceLinks(Logged, APIView):
+    """A link as evidence: its own operation, so every generated client can send it (a file
+    or a link in one body, as oneOf or as two media types, broke openapi-python-client)."""
+
+    @extend_schema(request=s.EvidenceLinkUpload, responses={201: s.Evidence, **ERRORS})
+    def post(self, request, assessment_id):
+        assessment = permissions.assessment_for(request.user, assessment_id, need=Need.EDIT)
+        data = _valid(s.EvidenceLinkUpload, request.data)
+        question_id = _evidence_question(assessment, data["question_id"])
+        item = evidence.add_url(
+            assessment, question_id, data["url"], actor=Actor.from_request(request)
+        )
+        return Response(_evidence_out(item), status=status.HTTP_201_CREATED)
+
+
+def _evidence_question(assessment, question_id: str) -> str:
+    if question_id not in assessment.framework_version.framework.questions:
+        raise FieldErrors({"question_id": ["No such question in this questionnaire."]})
+    return question_id
 
 
 class EvidenceDetail(Logged, APIView):
