@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.actors import Actor
+from accounts.permissions import Need, require
 from assessments.errors import MissingRequirement
 from assessments.models import (
     Attestation,
@@ -121,7 +122,8 @@ def launch(
     due_on: date,
 ) -> Campaign:
     """Ask every organization the selection finds (except those already asked) in one
-    transaction: all the requests exist, or none does."""
+    transaction: all the requests exist, or none does. Only a platform reviewer launches."""
+    require(actor.user, None, Need.REVIEW)
     if selection.is_empty:
         raise MissingRequirement("Choose at least one criterion for the selection.")
     with transaction.atomic():

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.actors import SYSTEM, Actor
 from accounts.organizations import register_organization
+from accounts.permissions import Need, require
 from assessments import emails
 from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.models import (
@@ -133,7 +134,8 @@ def ask(
     product=None,
 ) -> AuditRequest:
     """Ask a registered organization (about one of its products, or any); its admins and
-    preparers are told after commit."""
+    preparers are told after commit. Only a platform reviewer asks."""
+    require(actor.user, None, Need.REVIEW)
     if product is not None and product.organization_id != organization.pk:
         raise ValueError("The product asked about is another organization's.")
     product = assessment.product if assessment is not None else product
@@ -216,7 +218,8 @@ def invite(
     campaign=None,
 ) -> AuditRequest:
     """Ask an organization that has no account yet: the email carries a link to register it,
-    and the request becomes the new organization's own."""
+    and the request becomes the new organization's own. Only a platform reviewer invites."""
+    require(actor.user, None, Need.REVIEW)
     reason = _check_terms(
         kind=RequestKind.ATTESTATION, reason=reason, due_on=due_on, assessment=None, question_ids=()
     )
@@ -306,7 +309,9 @@ def escalate(
     audit_request: AuditRequest, *, actor: Actor, level: EnforcementLevel, rationale: str
 ) -> EnforcementRecommendation:
     """Record what the reviewer recommends for an overdue request. The portal acts on no
-    account: the platform's enforcement team reads the recommendation and its rationale."""
+    account: the platform's enforcement team reads the recommendation and its rationale.
+    Only a platform reviewer recommends."""
+    require(actor.user, None, Need.REVIEW)
     rationale = rationale.strip()
     if not rationale:
         raise MissingRequirement("Give the rationale for the recommendation.")
@@ -504,3 +509,12 @@ def history(requests: list[AuditRequest]) -> dict:
     for event in events.order_by("id"):
         by_request[uuid.UUID(event.object_id)].append(event)
     return by_request
+
+
+def recommendations_of(requests: list[AuditRequest]):
+    """The enforcement recommendations made on these requests, oldest first, in one query."""
+    return (
+        EnforcementRecommendation.objects.filter(request__in=[r.pk for r in requests])
+        .select_related("recommended_by")
+        .order_by("created_at", "id")
+    )

@@ -1,6 +1,7 @@
 """A client generated from the served schema by a standard generator (openapi-python-client),
 driving both journeys against a running portal: what a program written from the docs does."""
 
+import datetime
 import importlib
 import io
 import json
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.actors import Actor
 from assessments import workflow
@@ -68,6 +70,7 @@ def test_a_generated_client_drives_both_sides_of_the_journey(
         assessments_accept_rest_create,
         assessments_answers_list,
         assessments_answers_update,
+        assessments_ask_create,
         assessments_audit_trail_list,
         assessments_decision_create,
         assessments_evidence_create,
@@ -80,15 +83,18 @@ def test_a_generated_client_drives_both_sides_of_the_journey(
         assessments_verdicts_update,
     )
     from portal_client.api.attestations import attestations_report_pdf_retrieve
+    from portal_client.api.requests import requests_list
     from portal_client.api.review import review_queue_list
     from portal_client.models import (
         AcceptRestRequest,
         AnswerWriteRequest,
+        AskRequest,
         Conflict,
         DecisionRequest,
         DecisionRequestQuestionNotes,
         EvidenceFileUploadRequest,
         EvidenceLinkUploadRequest,
+        KindEnum,
         OutcomeEnum,
         QuestionVerdictWriteRequest,
         RegimeChoiceWriteRequest,
@@ -173,6 +179,18 @@ def test_a_generated_client_drives_both_sides_of_the_journey(
         ),
     )
     trail = assessments_audit_trail_list.sync(draft.pk, client=theirs)
+    asked = assessments_ask_create.sync(
+        draft.pk,
+        client=theirs,
+        body=AskRequest(
+            questionnaire=draft.framework_version.slug,
+            kind=KindEnum.REMEDIATION,
+            reason="Show the verification vendor's contract.",
+            due_on=timezone.localdate() + datetime.timedelta(days=30),
+            question_ids=["age.method"],
+        ),
+    )
+    ours_to_answer = requests_list.sync(client=ours)
 
     assert [str(a.id) for a in listed.results] == [str(draft.pk)]
     assert saved.value == "verified"
@@ -190,3 +208,5 @@ def test_a_generated_client_drives_both_sides_of_the_journey(
     assert rest.accepted > 0
     assert decided.status.value == Status.CHANGES_REQUESTED
     assert "changes_requested" in [event.action for event in trail.results]
+    assert [str(r.id) for r in ours_to_answer.results] == [str(asked.id)]
+    assert ours_to_answer.results[0].question_ids == ["age.method"]

@@ -3,7 +3,16 @@
 from rest_framework import serializers
 
 from assessments.evidence import ALLOWED
-from assessments.models import EventType, Role, Status, Verdict
+from assessments.models import (
+    EnforcementLevel,
+    EventType,
+    RequestKind,
+    RequestState,
+    Role,
+    Status,
+    Verdict,
+)
+from platform_audits.platform_requests import Stage
 from questionnaires.scoring import RiskTier
 
 
@@ -349,3 +358,100 @@ class RegimeChoiceWrite(serializers.Serializer):
     reason = serializers.RegexField(
         r"\S", max_length=2000, help_text="Why: on the audit trail and in the signed snapshot."
     )
+
+
+class RecommendationOut(serializers.Serializer):
+    level = serializers.ChoiceField(choices=EnforcementLevel.choices)
+    rationale = serializers.CharField()
+    recommended_by = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class AuditRequestOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    organization = serializers.CharField(
+        allow_null=True, help_text="None until an invited organization registers."
+    )
+    invited_email = serializers.CharField(allow_blank=True)
+    kind = serializers.ChoiceField(choices=RequestKind.choices)
+    asked_for = serializers.CharField(help_text="What is asked, in the organization's words.")
+    questionnaire = serializers.CharField(help_text="slug/version")
+    assessment = serializers.UUIDField(allow_null=True)
+    question_ids = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField()
+    due_on = serializers.DateField()
+    state = serializers.ChoiceField(choices=RequestState.choices)
+    stage = serializers.ChoiceField(choices=[stage.value for stage in Stage])
+    overdue = serializers.BooleanField()
+    campaign = serializers.UUIDField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    opened_at = serializers.DateTimeField(allow_null=True)
+    fulfilled_at = serializers.DateTimeField(allow_null=True)
+    recommendations = RecommendationOut(many=True)
+
+
+class QuestionnaireRef(serializers.Serializer):
+    questionnaire = serializers.CharField(help_text="The questionnaire's slug, e.g. minor-safety.")
+    version = serializers.CharField(required=False, help_text="Defaults to the newest version.")
+
+
+class Ask(QuestionnaireRef):
+    kind = serializers.ChoiceField(choices=RequestKind.choices)
+    reason = serializers.RegexField(r"\S", max_length=5000, help_text="The organization reads it.")
+    due_on = serializers.DateField(help_text="In the future.")
+    question_ids = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="With remediation: the questions of this assessment to remediate.",
+    )
+
+
+class InviteOrganization(QuestionnaireRef):
+    email = serializers.EmailField()
+    legal_name = serializers.RegexField(r"\S", max_length=200)
+    reason = serializers.RegexField(r"\S", max_length=5000)
+    due_on = serializers.DateField()
+
+
+class Escalate(serializers.Serializer):
+    level = serializers.ChoiceField(choices=EnforcementLevel.choices)
+    rationale = serializers.RegexField(r"\S", max_length=5000)
+
+
+class Selection(serializers.Serializer):
+    """Organizations must meet every criterion given (at least one)."""
+
+    violation_rate_above = serializers.FloatField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=10_000
+    )
+    high_risk = serializers.BooleanField(required=False, default=False)
+    expires_within_days = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=730
+    )
+    cited_policy_changed = serializers.BooleanField(required=False, default=False)
+
+
+class CampaignPreview(QuestionnaireRef):
+    selection = Selection()
+
+
+class CampaignLaunch(CampaignPreview):
+    name = serializers.RegexField(r"\S", max_length=150)
+    reason = serializers.RegexField(r"\S", max_length=5000)
+    due_on = serializers.DateField()
+
+
+class CandidateOut(serializers.Serializer):
+    organization_id = serializers.UUIDField()
+    organization = serializers.CharField()
+    already_asked = serializers.BooleanField(help_text="Asked already: not asked twice.")
+
+
+class CampaignOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    criteria = serializers.ListField(child=serializers.CharField(), help_text="In words.")
+    created_at = serializers.DateTimeField()
+    stages = serializers.DictField(child=serializers.IntegerField(), help_text="Requests by stage.")
+    requests = AuditRequestOut(many=True)

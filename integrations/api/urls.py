@@ -1,7 +1,13 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from integrations.api import organization_views, regime_views, review_views, views
+from integrations.api import (
+    organization_views,
+    platform_views,
+    regime_views,
+    review_views,
+    views,
+)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -141,6 +147,28 @@ urlpatterns = [
         "assessments/<uuid:assessment_id>/regimes/<slug:slug>/choice/",
         regime_views.RegimeChoice.as_view(),
         name="api_regime_choice",
+    ),
+    path("requests/", platform_views.AuditRequests.as_view(), name="api_requests"),
+    path("requests/invite/", platform_views.Invite.as_view(), name="api_request_invite"),
+    path(
+        "requests/<uuid:request_id>/",
+        platform_views.AuditRequestDetail.as_view(),
+        name="api_request",
+    ),
+    path(
+        "requests/<uuid:request_id>/escalate/",
+        platform_views.EscalateRequest.as_view(),
+        name="api_request_escalate",
+    ),
+    path("assessments/<uuid:assessment_id>/ask/", platform_views.Ask.as_view(), name="api_ask"),
+    path("campaigns/", platform_views.Campaigns.as_view(), name="api_campaigns"),
+    path(
+        "campaigns/preview/", platform_views.CampaignPreview.as_view(), name="api_campaign_preview"
+    ),
+    path(
+        "campaigns/<uuid:campaign_id>/",
+        platform_views.CampaignDetail.as_view(),
+        name="api_campaign",
     ),
     re_path(r"^(?P<rest>.*)$", views.no_such_operation, name="api_not_found"),
 ]

@@ -152,14 +152,7 @@ class AssessmentList(Logged, GenericAPIView):
         data = _valid(s.StartAssessment, request.data)
         organization = _token_organization(request)
         permissions.check(request.user, organization, Need.EDIT)
-        versions = FrameworkVersion.objects.filter(slug=data["questionnaire"])
-        version = (
-            get_object_or_404(versions, version=data["version"])
-            if data.get("version")
-            else FrameworkVersion.current(data["questionnaire"])
-        )
-        if version is None:
-            raise Http404
+        version = questionnaire_version(data)
         product = (
             get_object_or_404(organization.products, pk=data["product"])
             if data.get("product")
@@ -516,6 +509,19 @@ def _valid(serializer_class, data) -> dict:
 def _require_reviewer(request) -> None:
     if not request.user.is_reviewer:
         raise PermissionDenied("Only platform reviewer tokens can do this.")
+
+
+def questionnaire_version(data: dict) -> FrameworkVersion:
+    """The version a body names (`questionnaire`, and `version` or else the newest)."""
+    versions = FrameworkVersion.objects.filter(slug=data["questionnaire"])
+    version = (
+        get_object_or_404(versions, version=data["version"])
+        if data.get("version")
+        else FrameworkVersion.current(data["questionnaire"])
+    )
+    if version is None:
+        raise Http404
+    return version
 
 
 def _token_organization(request) -> Organization:
