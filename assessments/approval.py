@@ -10,6 +10,7 @@ second reviewer (the lifecycle table's SECOND_REVIEWER requirement).
 
 from dataclasses import dataclass, field
 
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from assessments import answers, evidence
@@ -44,10 +45,11 @@ class ApprovalCheck:
 
     def refusal(self) -> str:
         """Why the approval cannot be given yet, as the reviewer reads it."""
+        answers, items = len(self.unjudged_answers), len(self.unjudged_evidence)
         return (
-            f"Before approving, give a verdict on {self.outstanding} more item(s): "
-            f"{len(self.unjudged_answers)} critical or scope answer(s) and "
-            f"{len(self.unjudged_evidence)} item(s) of evidence behind critical claims "
+            f"Before approving, give a verdict on {self.outstanding} more: "
+            f"{answers} critical or scope answer{pluralize(answers)} and "
+            f"{items} item{pluralize(items)} of evidence behind critical claims "
             "(or accept the rest with a note)."
         )
 

@@ -11,6 +11,7 @@ show the person.
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from accounts import permissions, step_up
@@ -186,8 +187,10 @@ def submit(assessment: Assessment, *, actor: Actor) -> Assessment:
         locked, rule, before = _move(assessment, Transition.SUBMIT, actor=actor)
         result = result_for(locked)
         if not result.is_complete:  # raised inside the transaction: the move is undone
+            missing = len(result.missing_required)
             raise MissingRequirement(
-                f"{len(result.missing_required)} required question(s) are still unanswered."
+                f"{missing} required question{pluralize(missing)} "
+                f"{'is' if missing == 1 else 'are'} still unanswered."
             )
         locked.comments.filter(requests_change=True, resolved_at=None).update(
             resolved_at=timezone.now()

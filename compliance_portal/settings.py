@@ -235,9 +235,11 @@ PUBLIC_CLAIM_FLAGS_SHOWN = env_bool("PUBLIC_CLAIM_FLAGS_SHOWN", False)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Minor-safety compliance portal API",
-    "DESCRIPTION": "Questionnaires, assessments, answers, evidence, attestations and the review "
-    "queue. Authenticate with `Authorization: Bearer <token>` (organization administrators "
-    "make tokens on their organization's API tokens page; reviewers on theirs).",
+    "DESCRIPTION": "Questionnaires, assessments, answers, evidence, the laws an assessment "
+    "answers, attestations, the review, and the platform's requests and campaigns; signing is "
+    "not in the API (a person signs, with a second factor). Authenticate with "
+    "`Authorization: Bearer <token>` (organization administrators make tokens on their "
+    "organization's API tokens page; reviewers on theirs).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

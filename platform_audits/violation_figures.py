@@ -67,26 +67,32 @@ def _month(text: str) -> date:
 
 
 def _parse(line: int, row: dict, organizations: set) -> tuple[tuple, dict] | Rejected:
+    """The row's key and counts, or every problem it has (a person fixes them all at once)."""
+    problems = []
+    organization_id = month = None
     try:
         organization_id = uuid.UUID(row["organization_id"].strip())
     except ValueError:
-        return Rejected(line, f"organization_id {row['organization_id']!r} is not an id")
-    if organization_id not in organizations:
-        return Rejected(line, f"no organization has the id {organization_id}")
+        problems.append(f"organization_id {row['organization_id']!r} is not an id")
+    else:
+        if organization_id not in organizations:
+            problems.append(f"no organization has the id {organization_id}")
     try:
         month = _month(row["month"])
     except ValueError:
-        return Rejected(line, f"month {row['month']!r} is not a month like 2026-11")
+        problems.append(f"month {row['month']!r} is not a month like 2026-11")
     counts = {}
     for column in COUNTS:
         text = row[column].strip()
         if not text.isdigit() or int(text) > MAX_COUNT:
-            return Rejected(line, f"{column} {text!r} is not a whole number from 0 to 10^15")
-        counts[column] = int(text)
-    if counts["flagged_requests"] > counts["requests"]:
-        return Rejected(line, "flagged_requests is more than requests")
-    if counts["confirmed_violations"] > counts["requests"]:
-        return Rejected(line, "confirmed_violations is more than requests")
+            problems.append(f"{column} {text!r} is not a whole number from 0 to 10^15")
+        else:
+            counts[column] = int(text)
+    for part in ("flagged_requests", "confirmed_violations"):
+        if part in counts and "requests" in counts and counts[part] > counts["requests"]:
+            problems.append(f"{part} is more than requests")
+    if problems:
+        return Rejected(line, "; ".join(problems))
     return (organization_id, month), counts
 
 

@@ -16,5 +16,6 @@ def display_value(question, response: Response | None) -> str:
     if question.options and isinstance(value, str):
         return question.option_label(value)
     if question.type == QuestionType.EVIDENCE:
-        return f"{response.evidence_count} item(s) of evidence"
+        count = response.evidence_count
+        return f"{count} item{'' if count == 1 else 's'} of evidence"
     return "" if value is None else str(value)

@@ -1,5 +1,6 @@
 """What a person types is never silently lost; hidden answers are kept but never count."""
 
+import html
 import json
 from datetime import timedelta
 
@@ -71,6 +72,29 @@ def test_an_invalid_value_gets_a_message_and_keeps_the_rest(client, draft, prepa
     assert response.status_code == 200
     assert "Enter a valid URL." in response.text
     assert response.context["form"]["q_education__limits"].value() == "yes"
+
+
+def test_a_refused_post_links_each_failing_answer_and_names_the_file_to_pick_again(
+    client, draft, preparer
+):
+    client.force_login(preparer)
+    question = draft.framework_version.framework.questions["age.method"]
+    response = client.post(
+        section_url(draft),
+        {
+            "q_age__method": "perhaps",
+            "evfile_age__evidence": SimpleUploadedFile("age gate.pdf", b"%PDF-1.4 design"),
+        },
+    )
+    banner = response.text[response.text.index('id="attention"') :]
+    banner = html.unescape(banner[: banner.index("</div>")])
+
+    assert response.status_code == 200
+    assert "Nothing was saved: 1 answer needs attention." in banner
+    assert f'<a href="#q-age-method" class="alert-link">{question.text}</a>' in banner
+    assert "(age gate.pdf) was not kept" in banner and "pick it again" in banner
+    assert "nothing you typed was lost" not in response.text
+    assert not Evidence.objects.exists() and not Answer.objects.exists()
 
 
 def test_not_applicable_needs_a_justification(client, draft, preparer):

@@ -8,6 +8,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.actors import Actor
 from assessments import workflow
@@ -47,7 +48,9 @@ def test_nothing_public_says_low_risk_before_a_reviewer_judged_the_evidence(clie
     assert "low risk" not in page.text and "low risk" not in report
     assert "Not verified by the platform" in page.text
     assert "Not verified by the platform" in report
-    assert "Not valid: Signed, awaiting platform review." in report  # on its first page
+    # On its first page: the platform's decision, and no "valid until" date.
+    assert '<p class="verdict-head">Signed, awaiting platform review</p>' in report
+    assert "Not valid: signed, awaiting platform review" in report
     # How a reader tells the platform's certificate from a same-name forgery.
     assert current_key().fingerprint in report
     assert subject(unreviewed)["riskTier"] is None
@@ -77,9 +80,11 @@ def test_the_report_lists_every_gap_of_every_law_and_never_says_no_gaps_beside_t
     assert law_gaps > 0
     assert "No gaps" not in report
     assert gaps_page.count("<tr>") - 1 >= law_gaps  # a header row, then every gap
+    texts = {q["id"]: q["text"] for law in laws for q in law["questions"]}
     for law in laws:
         for gap in law["gaps"]:
-            assert gap["question_id"] in gaps_page
+            assert escape(texts[gap["question_id"]]) in gaps_page  # its text, never its id
+            assert gap["question_id"] not in gaps_page
 
 
 def test_the_signatory_is_shown_every_gap_the_signed_report_lists(
@@ -100,10 +105,10 @@ def test_the_signatory_is_shown_every_gap_the_signed_report_lists(
     framework = v2_draft.framework_version.framework
     laws = {law["name"]: law for law in json.loads(attestation.snapshot_json)["regimes"]}
     listed = report_context(attestation)["all_gaps"]
-    assert any(law for law, _ in listed)  # the laws' gaps are in the report
+    assert any(law for law, _, _ in listed)  # the laws' gaps are in the report
     for name in laws:
         assert f"In {name}" in page
-    for law, gap in listed:
+    for law, _, gap in listed:
         questions = framework.questions if not law else regime_questions(law)
         assert questions[gap["question_id"]].text in page, gap["question_id"]
     version = v2_draft.framework_version

@@ -505,6 +505,7 @@ def test_a_file_with_bad_rows_is_refused_whole_and_every_bad_row_is_named(
             [org.pk, "2026-09", -5, 0, 0],
             [org.pk, "2026-08", 10**20, 0, 0],
             [org.pk, "2026-10", 100000, 900, 40],
+            ["nobody", "last month", 5, "many", 9],  # every problem of a row, not the first
         ],
     )
     assert response.status_code == 422
@@ -516,8 +517,11 @@ def test_a_file_with_bad_rows_is_refused_whole_and_every_bad_row_is_named(
         6: "requests '-5' is not a whole number from 0 to 10^15",
         7: f"requests '{10**20}' is not a whole number from 0 to 10^15",
         8: "the same organization and month appear twice",
+        9: "organization_id 'nobody' is not an id; month 'last month' is not a month like "
+        "2026-11; flagged_requests 'many' is not a whole number from 0 to 10^15; "
+        "confirmed_violations is more than requests",
     }
-    assert "Nothing was imported: 6 of 7 rows are wrong" in response.text
+    assert "Nothing was imported: 7 of 8 rows are wrong" in response.text
     assert not ViolationFigure.objects.exists()
     assert not events(AuditAction.VIOLATION_FIGURES_IMPORTED)
 

@@ -2,11 +2,13 @@
 the same assessment, with core answers standing in where the crosswalk allows."""
 
 import json
+import re
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.actors import Actor
 from assessments import answers, workflow
@@ -176,7 +178,18 @@ def test_an_organization_with_us_and_uk_users_gets_results_per_regime(client, pr
         v2_draft, [answers.AnswerInput("legal.impact_assessment", "yes")], actor=Actor(preparer)
     )
     uk = client.get(reverse("regime_questions", args=[v2_draft.pk, "uk-aadc"]))
-    assert "Answered through core question" in uk.text and "legal.impact_assessment" in uk.text
+    core_text = v2_draft.framework_version.framework.questions["legal.impact_assessment"].text
+    assert 'class="alert alert-success py-2 mb-2" role="note">Answered by your answer to' in uk.text
+    assert f"{escape(core_text)}</a> (asks the same): Met." in uk.text
+    revision = Answer.objects.get(assessment=v2_draft, question_id="legal.impact_assessment")
+    answers.save_answers(
+        v2_draft,
+        [answers.AnswerInput("legal.impact_assessment", "no", base_revision=revision.revision)],
+        actor=Actor(preparer),
+    )
+    uk = client.get(reverse("regime_questions", args=[v2_draft.pk, "uk-aadc"]))
+    assert "alert alert-success py-2 mb-2" not in uk.text  # green is for met alone
+    assert f"{escape(core_text)}</a> (asks the same): Not met." in uk.text
 
 
 def test_the_preparer_answers_a_regime_question_and_it_is_on_the_audit_trail(
@@ -293,10 +306,17 @@ def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_v
     headline = page.text.index("Signed, awaiting platform review")
     assert headline < page.text.index("The platform issued this record: it is genuine.")
 
+    # The report, as a school reads it: question texts, never ids; a law's unchecked wording
+    # said once, in the notes; the technical details after them.
     report = render_to_string("reports/attestation.html", report_context(attestation))
+    core_text = attestation.assessment.framework_version.framework.questions[
+        "legal.impact_assessment"
+    ].text
     assert "<h2>US COPPA Rule (as amended in 2025)</h2>" in report
-    assert "Answered through core question" in report
-    assert "wording to be confirmed by counsel" in report
+    assert f"As answered to “{escape(core_text)}”" in report
+    assert not re.search(r"\b(aadc|coppa|dsa|legal|age)\.[a-z_]+\b", report)
+    assert report.count("counsel should confirm it") == 1
+    assert report.index("<h2>Notes</h2>") < report.index("<h2>Technical verification details</h2>")
 
 
 def test_an_organization_removes_a_law_with_a_reason_and_the_signed_report_says_so(
@@ -378,7 +398,7 @@ def test_the_workbook_carries_the_laws_questions_and_imports_their_answers(
     assert "aadc.nudges" in rows and "dsa.risk_review" not in rows  # no EU users
 
     response = upload(client, v2_draft, fill(book, {"coppa.security_program": {"answer": "Yes"}}))
-    assert response.status_code == 200 and "1 answer(s) saved" in response.text
+    assert response.status_code == 200 and "1 answer saved" in response.text
     stored = Answer.objects.get(assessment=v2_draft, question_id="coppa.security_program")
     assert stored.value == "yes"
 

@@ -104,6 +104,15 @@ STATUS_LABELS = {
 }
 
 
+# The colour of an answer's standing: green is for met alone.
+ANSWER_TONES = {"met": "success", "partial": "warning", "claimed": "warning", "not_met": "danger"}
+
+
+@register.filter
+def answer_tone(status) -> str:
+    return ANSWER_TONES.get(str(status), "secondary")
+
+
 @register.filter
 def status_label(status) -> str:
     return STATUS_LABELS.get(str(status), str(status))

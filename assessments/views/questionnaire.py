@@ -15,7 +15,7 @@ from assessments import answers, evidence, lifecycle, workflow
 from assessments.answers import response_of
 from assessments.carryover import question_changes
 from assessments.errors import IllegalTransition
-from assessments.forms.markup import block_markup
+from assessments.forms.markup import FieldMarkup, block_markup
 from assessments.forms.questionnaire import SectionForm, SubmitForm, revision_name
 from assessments.lifecycle import Transition
 from assessments.models import Status
@@ -160,7 +160,8 @@ def section(request, assessment_id, section_id):
         request.POST if posted else None,
         request.FILES if posted else None,
     )
-    if request.method == "POST" and form.is_valid():
+    refused = posted and not form.is_valid()  # nothing of this post is saved
+    if posted and not refused:
         conflicts = save_form(request, assessment, form)
         if not conflicts:
             messages.success(request, f"“{current.title}” saved.")
@@ -169,8 +170,6 @@ def section(request, assessment_id, section_id):
         items = evidence.with_verdicts(assessment, end=end)
         form, responses = _section_form(assessment, current, items, data)
         form.is_valid()
-    elif request.method == "POST":
-        messages.error(request, "Some answers need attention; nothing you typed was lost.")
     index = framework.sections.index(current)
     result = score(framework, responses)
     comments = comments_of(assessment)
@@ -201,6 +200,12 @@ def section(request, assessment_id, section_id):
         request,
         "assessments/section.html",
         {
+            # A post that failed: each failing question with what is wrong (the banner links
+            # to them), and the files picked, which a browser never sends back.
+            "attention": _attention(blocks) if posted else [],
+            "files_dropped": [f.name for _, files in request.FILES.lists() for f in files]
+            if refused
+            else [],
             "assessment": assessment,
             "framework": framework,
             "section": current,
@@ -218,6 +223,18 @@ def section(request, assessment_id, section_id):
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },
     )
+
+
+def _attention(blocks: list[dict]) -> list[tuple]:
+    """Each question whose fields failed, with what is wrong with them."""
+    failing = [
+        (
+            block["question"],
+            [e for v in block.values() if isinstance(v, FieldMarkup) for e in v.errors],
+        )
+        for block in blocks
+    ]
+    return [(question, errors) for question, errors in failing if errors]
 
 
 def _after_save(request, assessment, framework, current) -> str:

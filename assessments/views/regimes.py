@@ -59,7 +59,9 @@ def regime_questions(request, assessment_id, slug):
         )
         form.is_valid()
     elif posted:
-        messages.error(request, "Some answers need attention; nothing you typed was lost.")
+        messages.error(
+            request, "Nothing was saved: some answers need attention. What you typed is still here."
+        )
     outcome = regimes.result_for(regime, score(framework, responses), responses)
     choices = regimes.choices_of(assessment)
     applies = regime in regimes.applicable(framework, responses, choices)

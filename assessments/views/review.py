@@ -297,7 +297,10 @@ def review_assessment(request, assessment_id):
     # The laws' questions are reviewed like the questionnaire's, after them.
     law_of = {q: o.regime.framework for o in regime_results for q in o.regime.framework.questions}
     questions = questions | {qid: law.questions[qid] for qid, law in law_of.items()}
-    through = {qid: entry.core for o in regime_results for qid, (entry, _) in o.through.items()}
+    # The questionnaire's question whose answer answers a law's, by its text.
+    through = {
+        qid: found.question.text for o in regime_results for qid, (_, found) in o.through.items()
+    }
     try:
         show = Show(request.GET.get("show") or Show.ALL)
     except ValueError:
@@ -534,7 +537,8 @@ def accept_rest(request, assessment_id):
     accepted = verdicts.accept_the_rest(
         assessment, note=form.cleaned_data["note"], actor=Actor.from_request(request)
     )
-    messages.success(request, f"Accepted {accepted} answer(s) and item(s) of evidence.")
+    left = "answer or item of evidence" if accepted == 1 else "answers and items of evidence"
+    messages.success(request, f"Accepted the {accepted} {left} nobody had judged.")
     return redirect("review_assessment", assessment.pk)
 
 

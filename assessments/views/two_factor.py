@@ -59,7 +59,7 @@ def setup(request):
         "two_factor/setup.html",
         {
             "form": form,
-            "qr": qr_svg(device.config_url),
+            "qr": qr_svg(device.config_url, "QR code for your authenticator app"),
             "secret": b32encode(device.bin_key).decode(),
             "required": two_factor.requires_two_factor(request.user),
             "next": _next(request),

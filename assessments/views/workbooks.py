@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
@@ -57,7 +58,8 @@ def workbook_import(request, assessment_id):
             (questions[qid], theirs, display_value(questions[qid], response_of(theirs)))
             for qid, theirs in saved.conflicts.items()
         ]
-        messages.success(request, f"Imported: {len(saved.saved)} answer(s) saved.")
+        count = len(saved.saved)
+        messages.success(request, f"Imported: {count} answer{pluralize(count)} saved.")
     elif request.method == "POST":
         return render(request, "assessments/workbook_import.html", context, status=422)
     return render(request, "assessments/workbook_import.html", context)

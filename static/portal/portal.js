@@ -35,8 +35,39 @@ function guardPickedFiles(root) {
   });
 }
 
+// Long work (signing, deciding) says that it is working, and cannot be sent twice: the form's
+// data-working text replaces its button's, which stays disabled until the next page.
+function showWorking(root) {
+  root.querySelectorAll("form[data-working]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (form.getAttribute("aria-busy") === "true") {
+        event.preventDefault();
+        return;
+      }
+      form.setAttribute("aria-busy", "true");
+      const button = event.submitter || form.querySelector('[type="submit"]');
+      if (!button) return;
+      // Disabled after this event, so the browser still sends the button's own name and value.
+      setTimeout(() => {
+        button.disabled = true;
+        button.replaceChildren();
+        const spinner = document.createElement("span");
+        spinner.className = "spinner-border spinner-border-sm me-2";
+        spinner.setAttribute("aria-hidden", "true");
+        button.append(spinner, form.dataset.working);
+      });
+      const status = document.createElement("p");
+      status.className = "visually-hidden";
+      status.setAttribute("role", "status");
+      form.append(status);
+      setTimeout(() => { status.textContent = form.dataset.working; }, 50);
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   syncNotApplicable(document);
+  showWorking(document);
   // On a phone the section list is one scrolling row: bring the current section into view.
   document.querySelector(".section-nav [aria-current=page]")
     ?.scrollIntoView({ block: "nearest", inline: "center" });

@@ -106,7 +106,24 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
     signatory.check("#id_confirm")
     signatory.fill("#id_password", PASSWORD)
     signatory.fill("#id_code", authenticator_code(User.objects.get(email="sam@brightpath.example")))
-    signatory.click("button:has-text('Sign and submit')")
+    # Signing takes seconds: the page says it is working, and a second press sends nothing.
+    # (Submissions are stopped at the window here, after the page's own handler, and counted.)
+    signatory.evaluate(
+        """() => { window.sent = 0; window.addEventListener("submit", (event) => {
+            if (!event.defaultPrevented) window.sent += 1; event.preventDefault(); }); }"""
+    )
+    busy = "form[data-working] button[type=submit]"
+    signatory.click(busy)
+    signatory.wait_for_function(f"document.querySelector('{busy}').disabled")
+    working = signatory.inner_text(busy)
+    signatory.evaluate("document.querySelector('form[data-working]').requestSubmit()")
+    assert signatory.evaluate("window.sent") == 1
+    assert working == "Signing: this takes a few seconds…"
+    signatory.reload()
+    signatory.check("#id_confirm")
+    signatory.fill("#id_password", PASSWORD)
+    signatory.fill("#id_code", authenticator_code(User.objects.get(email="sam@brightpath.example")))
+    signatory.click(busy)
     signatory.wait_for_selector("a:has-text('Download the PDF report')", timeout=30_000)
     journey.check(signatory)
     with signatory.expect_download() as download:

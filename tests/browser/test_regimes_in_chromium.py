@@ -25,8 +25,9 @@ def test_a_preparer_answers_coppa_and_removes_the_uk_code(
     page.click("a:has-text('US COPPA Rule (as amended in 2025)')")
     problems += axe_check(page)
     # COPPA's parents' rights ask more than the core question: shown beside, never carried.
-    assert "Related core question age.parent_deletion" in page.content()
-    assert "Answered through core question" not in page.content()
+    assert "Related question of the questionnaire: “" in page.content()
+    assert "age.parent_deletion" not in page.content()
+    assert "Answered by your answer to" not in page.content()
     page.check("#id_q_coppa__security_program_0")  # Yes
     page.click("button:has-text('Save COPPA answers')")
     page.wait_for_selector("text=COPPA answers saved.")
