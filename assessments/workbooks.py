@@ -29,9 +29,10 @@ from assessments.forms.questionnaire import (
     revision_name,
 )
 from assessments.models import Assessment
-from questionnaires import regimes
+from questionnaires import regimes, scoring
 from questionnaires.answer_display import display_value
 from questionnaires.frameworks.schema import Question, QuestionType
+from questionnaires.scoring import QuestionResult
 
 ANSWERS = "Answers"
 ABOUT = "About"
@@ -42,6 +43,8 @@ COLUMNS = [
     ("section", "Section", 20),
     ("question", "Question", 60),
     ("needed", "Required", 10),
+    ("critical", "Critical safeguard", 10),
+    ("status", "Status now", 16),
     ("guidance", "Guidance", 50),
     ("allowed", "Allowed answers", 40),
     ("answer", "Your answer", 45),
@@ -135,18 +138,30 @@ def _put(sheet, row: int, column: str, value) -> None:
         cell.fill = EDITABLE_FILL
 
 
-def _rows_to_carry(assessment: Assessment, responses) -> list[tuple[str, Question]]:
-    """Every question the workbook carries with its section's heading: the questionnaire's,
-    then the questions of each law the assessment answers (COPPA, the UK code...)."""
+def _rows_to_carry(assessment: Assessment, responses) -> list[tuple[str, QuestionResult]]:
+    """The questions the portal shows, with their section's heading and how each stands
+    (the same rule for what is shown and required as the pages): the questionnaire's, then
+    the questions of each law the assessment answers (COPPA, the UK code...)."""
     framework = assessment.framework_version.framework
-    rows = [(s.title, q) for s in framework.sections for q in s.questions]
-    for regime in regimes.applicable(framework, responses, regimes.choices_of(assessment)):
+    core = scoring.score(framework, responses, timezone.localdate())
+    rows = [(s.section.title, q) for s in core.sections for q in s.questions]
+    for outcome in regimes.results_for(framework, core, responses, regimes.choices_of(assessment)):
         rows += [
-            (f"{regime.short}: {s.title}", q)
-            for s in regime.framework.sections
+            (f"{outcome.regime.short}: {s.section.title}", q)
+            for s in outcome.result.sections
             for q in s.questions
         ]
     return rows
+
+
+def _importable(assessment: Assessment, responses) -> dict[str, Question]:
+    """The questions an import may answer: all of the questionnaire's (a row the export left
+    out is still a question), and those of each law the assessment answers."""
+    framework = assessment.framework_version.framework
+    questions = dict(framework.questions)
+    for regime in regimes.applicable(framework, responses, regimes.choices_of(assessment)):
+        questions |= regime.framework.questions
+    return questions
 
 
 def export(assessment: Assessment) -> bytes:
@@ -160,7 +175,8 @@ def export(assessment: Assessment) -> bytes:
     allowed = book.create_sheet(ALLOWED_SHEET)
     choice_column = 0
     row = 1
-    for heading, question in _rows_to_carry(assessment, responses):
+    for heading, shown in _rows_to_carry(assessment, responses):
+        question = shown.question
         row += 1
         response = responses.get(question.id)
         evidence = question.type == QuestionType.EVIDENCE
@@ -175,7 +191,9 @@ def export(assessment: Assessment) -> bytes:
             "question_id": question.id,
             "section": heading,
             "question": question.text,
-            "needed": "required" if question.required else "optional",
+            "needed": "required" if shown.required else "optional",
+            "critical": "critical" if question.critical else None,
+            "status": shown.status.label,
             "guidance": question.help or None,
             "allowed": _allowed_text(question),
             "answer": answer,
@@ -204,7 +222,9 @@ def export(assessment: Assessment) -> bytes:
             (
                 "How to use",
                 "Fill in the shaded columns of the Answers sheet and import the file "
-                "on the assessment's page. Rows you did not change are left as they are.",
+                "on the assessment's page. Rows you did not change are left as they are. "
+                "Questions your answers make irrelevant are left out, as in the portal: "
+                "after changing the scope answers, import, then export again.",
             ),
         ),
         start=1,
@@ -348,8 +368,7 @@ def _posted(question: Question, cells: dict) -> tuple[dict, str]:
 
 def check(assessment: Assessment, upload) -> ImportCheck:
     """Every row read and checked; nothing saved."""
-    carried = _rows_to_carry(assessment, answers.responses_for(assessment))
-    questions = {question.id: question for _, question in carried}
+    questions = _importable(assessment, answers.responses_for(assessment))
     result = ImportCheck(questions=questions)
     data: dict = {}
     edited: list[Question] = []

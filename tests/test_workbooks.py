@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.actors import Actor
-from assessments import workflow
+from assessments import answers, workflow
 from assessments.answers import AnswerInput, save_answers
 from assessments.models import Answer, AuditAction, AuditEvent
 from assessments.workbooks import ANSWERS, COLUMN
@@ -93,6 +93,26 @@ def test_the_workbook_carries_the_answers_help_and_allowed_values(client, comple
     assert "One of:" in method[COLUMN["allowed"]].value
     assert method[COLUMN["answer"]].value  # the current answer, as its label
     assert sheet.data_validations.dataValidation  # choice questions have a list to pick from
+
+
+def test_the_workbook_shows_and_requires_what_the_portal_does_with_the_standing(
+    client, complete_draft, preparer
+):
+    client.force_login(preparer)
+    result = answers.result_for(complete_draft)
+    framework = complete_draft.framework_version.framework
+    hidden = set(framework.questions) - set(result.by_question)
+    sheet = download(client, complete_draft)[ANSWERS]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    core_rows = {qid: row for qid, row in rows.items() if qid in framework.questions}
+
+    assert hidden  # the scope answers hide some questions: the workbook leaves them out too
+    assert set(core_rows) == set(result.by_question)
+    for qid, row in core_rows.items():
+        shown = result.by_question[qid]
+        assert row[COLUMN["needed"]].value == ("required" if shown.required else "optional")
+        assert row[COLUMN["status"]].value == shown.status.label
+        assert (row[COLUMN["critical"]].value == "critical") == shown.question.critical
 
 
 def test_rows_with_problems_save_nothing_and_say_what_is_wrong_by_question(client, draft, preparer):

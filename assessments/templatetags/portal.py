@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from assessments.jinja import render_fragment
 from assessments.lifecycle import STATUS_TONES
-from questionnaires.frameworks.schema import Strength
+from questionnaires.frameworks.schema import AnswerStatus, Strength
 from questionnaires.scoring import SUPPORT_TONES
 from review.verdicts import VERDICT_TONES
 
@@ -93,17 +93,6 @@ def verdict_tone(verdict: str) -> str:
     return VERDICT_TONES.get(verdict, "secondary")
 
 
-STATUS_LABELS = {
-    "met": "Met",
-    "partial": "Partially met",
-    "not_met": "Not met",
-    "unanswered": "Unanswered",
-    "not_applicable": "Not applicable",
-    "informational": "For information",
-    "claimed": "Claimed, not evidenced",
-}
-
-
 # The colour of an answer's standing: green is for met alone.
 ANSWER_TONES = {"met": "success", "partial": "warning", "claimed": "warning", "not_met": "danger"}
 
@@ -115,7 +104,8 @@ def answer_tone(status) -> str:
 
 @register.filter
 def status_label(status) -> str:
-    return STATUS_LABELS.get(str(status), str(status))
+    known = str(status) in AnswerStatus
+    return AnswerStatus(str(status)).label if known else str(status)
 
 
 @register.simple_tag(takes_context=True)

@@ -45,6 +45,22 @@ class AnswerStatus(StrEnum):
     # A safeguard the organization says it runs but has not backed with evidence.
     CLAIMED = "claimed"
 
+    @property
+    def label(self) -> str:
+        """As people read it, on every page, workbook and report."""
+        return ANSWER_STATUS_LABELS[self]
+
+
+ANSWER_STATUS_LABELS = {
+    AnswerStatus.MET: "Met",
+    AnswerStatus.PARTIAL: "Partially met",
+    AnswerStatus.NOT_MET: "Not met",
+    AnswerStatus.UNANSWERED: "Unanswered",
+    AnswerStatus.NOT_APPLICABLE: "Not applicable",
+    AnswerStatus.INFORMATIONAL: "For information",
+    AnswerStatus.CLAIMED: "Claimed, not evidenced",
+}
+
 
 class Strength(StrEnum):
     """How strongly the cited text asks for what the question checks: four honest values."""
