@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.actors import Actor
-from assessments import status_counts, workflow
+from assessments import answers, status_counts, workflow
 from assessments.answers import AnswerInput, save_answers
 from assessments.models import Assessment, AuditAction, AuditEvent, Status
 from assessments.products import default_product
@@ -392,3 +392,21 @@ def test_every_form_on_the_review_page_carries_a_token_the_csrf_check_accepts(
     )
     assert recorded.status_code == 302
     assert assessment.attestations.get().question_verdicts.get().question_id == "scope.product"
+
+
+def test_the_audit_trail_says_what_happened_in_words(client, draft, preparer, reviewer):
+    question = draft.framework_version.framework.questions["age.method"]
+    answers.save_answers(
+        draft, [answers.AnswerInput("age.method", "verified")], actor=Actor(preparer)
+    )
+    client.force_login(reviewer)
+
+    page = client.get(reverse("assessment_audit_trail", args=[draft.pk]))
+    [(_, details)] = [row for row in page.context["rows"] if row[0].action == "answer_saved"]
+
+    assert details == [
+        ("question", f"“{question.text}”"),
+        ("revision", "1"),
+        ("answer", question.option_label("verified")),
+    ]
+    assert "not applicable: False" not in page.text and "justification:" not in page.text

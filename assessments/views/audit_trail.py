@@ -6,6 +6,9 @@ from django.views.decorators.http import require_GET
 from accounts import permissions
 from accounts.permissions import Need
 from assessments.models import AuditEvent
+from questionnaires import regimes
+from questionnaires.answer_display import display_value
+from questionnaires.scoring import Response
 
 PAGE_SIZE = 50
 
@@ -16,6 +19,7 @@ def assessment_audit_trail(request, assessment_id):
     """Every recorded action on one assessment, newest first: the review page shows only the
     latest few (fifty rows there were a third of its rendering time)."""
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
+    framework = assessment.framework_version.framework
     events = AuditEvent.objects.filter(assessment_id=assessment.pk).order_by("-id")
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -24,15 +28,27 @@ def assessment_audit_trail(request, assessment_id):
         {
             "assessment": assessment,
             "page": page,
-            "rows": [(event, _shown_details(event.details)) for event in page],
+            "rows": [(event, shown_details(event.details, framework)) for event in page],
         },
     )
 
 
-def _shown_details(details: dict) -> list[tuple[str, str]]:
-    """An event's details as short label/value pairs (long values cut: the export has them
-    whole)."""
-    return [
-        (key.replace("_", " "), text if len(text := str(value)) <= 160 else text[:159] + "…")
-        for key, value in details.items()
-    ]
+def shown_details(details: dict, framework) -> list[tuple[str, str]]:
+    """An event's details in words: a question by its text, an answer as its label, a flag
+    that is on by its name alone, nothing for what is empty or off (long values cut: the
+    export has them whole)."""
+    question = regimes.question_of(framework, str(details.get("question_id", "")))
+    shown = []
+    for key, value in details.items():
+        if value in (None, "", False, [], {}):
+            continue
+        label = key.replace("_", " ")
+        if key == "question_id" and question is not None:
+            label, value = "question", f"“{question.text}”"
+        elif key == "value" and question is not None:
+            label, value = "answer", display_value(question, Response(value=value))
+        elif value is True:
+            label, value = label, "yes"
+        text = str(value)
+        shown.append((label, text if len(text) <= 160 else text[:159] + "…"))
+    return shown
