@@ -20,8 +20,6 @@ from assessments.models import Assessment, AuditAction, AuditEvent, Status
 from assessments.products import default_product
 from attestations import audit
 from attestations.attestation import STATEMENT_VERSION
-from attestations.charts import TIER_COLOURS, TONE_COLOURS
-from questionnaires.scoring import RiskTier
 from review import queue
 from tests.conftest import approve_after_review, stepped_up
 from tests.factories import OrganizationFactory, UserFactory
@@ -143,10 +141,10 @@ def test_json_export_of_one_assessment(reviewer_client, attestation):
     assert any(a["question_id"] == "age.method" for a in data["answers"])
 
 
-def test_metrics_show_numbers_beside_their_charts(reviewer_client, attestation, reviewer):
+def test_metrics_show_numbers_beside_their_bars(reviewer_client, attestation, reviewer):
     approve_after_review(attestation.assessment, reviewer, "Fine.")
     page = reviewer_client.get(reverse("metrics"))
-    assert "<svg" in page.text
+    assert '<progress class="share"' in page.text
     assert page.context["median_wait"] == "less than a day"
     assert "0.0 days" not in page.text
     assert page.context["gaps"]  # the mixed demo answers leave gaps
@@ -282,23 +280,26 @@ def test_past_the_cap_the_queue_says_more_than(
     assert "3 assessments" in reviewer_client.get(reverse("dashboard")).content.decode()
 
 
-def test_metrics_colour_by_meaning_name_questions_by_text_and_state_every_base(
+def test_metrics_draw_each_share_beside_its_number_and_name_questions_by_text(
     reviewer_client, attestation, reviewer
 ):
     approve_after_review(attestation.assessment, reviewer, "Fine.")
     page = reviewer_client.get(reverse("metrics"))
-    status_chart, gap_chart = str(page.context["status_chart"]), str(page.context["gap_chart"])
-    # Approved is the approved badge's green, whatever its share; it was once a score's amber.
-    assert TONE_COLOURS["success"] in status_chart
-    # A gap in every attestation is drawn as a gap, never in a good score's green.
-    assert "100%" in gap_chart
-    assert TIER_COLOURS[RiskTier.LOW] not in gap_chart
+    # Each share drawn beside its number, in the table that names it at full size; a gap's
+    # bar in the gaps' red, never in a good score's colour.
+    assert '<progress class="share" max="100" value="100" aria-hidden="true"></progress> 100%' in (
+        page.text
+    )
     assert "Shares are of all 1 assessment." in page.text
     assert "Shares are of the 1 latest attestation, one per assessment." in page.text
     gap, share = page.context["gaps"][0]
     assert share == 100
-    assert f"{escape(gap.text)} <span" in page.text  # the question as people read it
-    assert gap.text != gap.question_id
+    assert (
+        f'<td>{escape(gap.text)}</td><td class="text-nowrap"><progress class="share share-gap" '
+        'max="100" value="100" aria-hidden="true"></progress> 1 of 1 (100%)</td>'
+    ) in page.text  # the question as people read it, never its id
+    assert gap.question_id not in page.text
+    assert "<svg" not in page.text  # no chart whose labels shrink to 7 px
 
 
 def test_the_review_page_opens_on_one_section_and_can_show_them_all(reviewer_client, attestation):

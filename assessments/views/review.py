@@ -25,7 +25,7 @@ from assessments.forms.review import (
     QuestionVerdictForm,
     QueueFilterForm,
 )
-from assessments.lifecycle import STATUS_TONES, Transition
+from assessments.lifecycle import Transition
 from assessments.models import (
     ApprovalProposal,
     Attestation,
@@ -38,7 +38,6 @@ from assessments.models import (
 from assessments.templatetags.portal import dom_id
 from assessments.views.helpers import redirect_back, refusals_as_messages
 from attestations.attestation import snapshot_changes
-from attestations.charts import TONE_COLOURS, Bar, horizontal_bars
 from integrations import public_claims
 from platform_audits import platform_requests, violation_figures
 from questionnaires import regimes
@@ -132,23 +131,9 @@ def metrics_page(request):
         {
             "counts": [(s, n, metrics.share(n, total)) for s, n in counts],
             "total": total,
-            "status_chart": horizontal_bars(
-                [
-                    Bar(s.label, metrics.share(n, total), TONE_COLOURS[STATUS_TONES[s]])
-                    for s, n in counts
-                ],
-                title=f"Share of the {total:,} assessments, by status",
-            ),
             "median_wait": metrics.in_words(metrics.median_days_to_decision()),
             "gaps": [(g, metrics.share(g.attestations, base)) for g in gaps],
             "base": base,
-            "gap_chart": horizontal_bars(
-                [
-                    Bar(g.text, metrics.share(g.attestations, base), TONE_COLOURS["danger"])
-                    for g in gaps
-                ],
-                title=f"Share of the {base:,} latest attestations in which each question is a gap",
-            ),
             "expiring": metrics.expiring_counts(),
         },
     )
