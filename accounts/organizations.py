@@ -130,6 +130,23 @@ def invite_member(
     return invitation
 
 
+def cancel_invitation(invitation: Invitation, *, actor: Actor) -> None:
+    """Withdraw an invitation not yet accepted: its emailed link stops working."""
+    permissions.require(actor.user, invitation.organization, Need.MANAGE)
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        if locked is None or locked.accepted_at is not None:
+            raise MembershipRefused("This invitation was accepted or cancelled already.")
+        audit.record(
+            actor=actor,
+            action=AuditAction.MEMBER_INVITATION_CANCELLED,
+            obj=locked,
+            organization_id=locked.organization_id,
+            details={"email": locked.email, "role": locked.role},
+        )
+        locked.delete()
+
+
 def accept_invitation(invitation: Invitation, *, user: User, actor: Actor) -> Membership:
     """The invited person joins, with the role they were invited to."""
     with transaction.atomic():

@@ -33,6 +33,11 @@ urlpatterns = [
     path("org/<uuid:organization_id>/", organizations.organization_detail, name="organization"),
     path("org/<uuid:organization_id>/members/", organizations.members, name="members"),
     path(
+        "org/<uuid:organization_id>/invitations/<uuid:invitation_id>/cancel/",
+        organizations.invitation_cancel,
+        name="invitation_cancel",
+    ),
+    path(
         "org/<uuid:organization_id>/products/",
         organizations.product_register,
         name="product_register",

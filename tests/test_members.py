@@ -207,3 +207,43 @@ def test_a_token_is_made_only_with_the_makers_password_entered_just_now(org, adm
             organization=org, name="x", role=TokenRole.ADMIN, days=5, actor=Actor(admin), proof=None
         )
     assert not ApiToken.objects.exists()
+
+
+def test_a_pending_invitation_is_sent_again_or_cancelled_and_its_link_then_fails(
+    admin_client, org, committed
+):
+    with committed():
+        invite(admin_client, org, "late@example.org", role="signatory")
+    page = admin_client.get(reverse("members", args=[org.pk]))
+    invitation = Invitation.objects.get(email="late@example.org")
+    assert 'Send again<span class="visually-hidden"> to late@example.org' in page.text
+    with committed():
+        again = admin_client.post(
+            reverse("members", args=[org.pk]),
+            {"email": "late@example.org", "full_name": "Someone", "role": "signatory"},
+            follow=True,
+        )
+    assert "Invitation sent to late@example.org" in again.text
+    assert len([m for m in mail.outbox if m.to == ["late@example.org"]]) == 2
+    link = re.findall(r"http://\S+/", mail.outbox[-1].body)[0].replace("http://127.0.0.1:8000", "")
+
+    cancelled = admin_client.post(
+        reverse("invitation_cancel", args=[org.pk, invitation.pk]), follow=True
+    )
+
+    assert "The invitation to late@example.org was cancelled." in cancelled.text
+    assert not Invitation.objects.filter(email="late@example.org").exists()
+    assert AuditEvent.objects.filter(action="member_invitation_cancelled").count() == 1
+    assert "Log in to accept" not in Client().get(link).text  # the link no longer works
+
+
+def test_removing_a_member_is_confirmed_and_warns_what_it_leaves_undone(admin_client, org, admin):
+    signatory = Membership.objects.create(
+        organization=org, user=UserFactory(full_name="Sam Signatory"), role=Role.SIGNATORY
+    )
+    page = admin_client.get(reverse("members", args=[org.pk])).text
+    confirm = page[page.index(f"members/{signatory.pk}/remove/") :]
+    confirm = confirm[: confirm.index("</form>")]
+
+    assert "<details" in page and "Yes, remove Sam Signatory" in confirm
+    assert "the only signatory: nobody can sign until you appoint another" in confirm

@@ -10,6 +10,7 @@ class AuditAction(models.TextChoices):
 
     ORGANIZATION_REGISTERED = "organization_registered", "Organization registered"
     MEMBER_INVITED = "member_invited", "Member invited"
+    MEMBER_INVITATION_CANCELLED = "member_invitation_cancelled", "Member's invitation cancelled"
     MEMBER_JOINED = "member_joined", "Member joined"
     MEMBER_ROLE_CHANGED = "member_role_changed", "Member's role changed"
     MEMBER_REMOVED = "member_removed", "Member removed"

@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,6 +10,7 @@ from accounts import permissions
 from accounts.actors import Actor
 from accounts.organizations import (
     MembershipRefused,
+    cancel_invitation,
     change_role,
     invite_member,
     remove_member,
@@ -103,14 +106,26 @@ def _members_page(request, organization, form, status=200):
         {
             "organization": organization,
             "memberships": [
-                (m, RoleForm(initial={"role": m.role}, prefix=str(m.pk)))
-                for m in organization.memberships.select_related("user")
+                (m, RoleForm(initial={"role": m.role}, prefix=str(m.pk)), warning)
+                for m, warning in _with_warnings(organization.memberships.select_related("user"))
             ],
             "invitations": organization.invitations.filter(accepted_at=None),
             "form": form,
         },
         status=status,
     )
+
+
+def _with_warnings(memberships) -> list[tuple]:
+    """Each member, with what removing them leaves undone (said before anyone confirms)."""
+    memberships = list(memberships)
+    held = Counter(m.role for m in memberships)
+    words = {
+        Role.ADMIN: "the last administrator, who cannot be removed",
+        Role.SIGNATORY: "the only signatory: nobody can sign until you appoint another",
+        Role.PREPARER: "the only preparer: only administrators can answer after this",
+    }
+    return [(m, f"{m.user} is {words[m.role]}." if held[m.role] == 1 else "") for m in memberships]
 
 
 @login_required
@@ -136,6 +151,20 @@ def members(request, organization_id):
             )
             return redirect("members", organization.pk)
     return _members_page(request, organization, form)
+
+
+@login_required
+@require_POST
+def invitation_cancel(request, organization_id, invitation_id):
+    organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+    invitation = get_object_or_404(organization.invitations, pk=invitation_id)
+    try:
+        cancel_invitation(invitation, actor=Actor.from_request(request))
+    except MembershipRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The invitation to {invitation.email} was cancelled.")
+    return redirect("members", organization_id)
 
 
 def _membership(request, organization_id, membership_id):
