@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessments import workbooks
-from assessments.models import ApiToken, Evidence, Status, TokenRole
+from assessments.models import ApiToken, Evidence, Invitation, Status, TokenRole
 from tests.test_api import call, token
 
 
@@ -137,3 +137,38 @@ def test_an_administrator_token_manages_webhook_endpoints(client, org, admin, se
     assert "secret" not in listed.json()[0]
     assert log.status_code == 200 and log.json() == []
     assert removed.status_code == 204 and after.json() == []
+
+
+def test_an_administrator_token_manages_members_and_invitations_as_the_page_does(
+    client, org, admin, preparer
+):
+    key = token(org, admin, TokenRole.ADMIN)
+    members = reverse("api_members", args=[org.pk])
+    invited = call(
+        client,
+        "post",
+        members,
+        key,
+        {"email": "late@example.org", "full_name": "Lee Late", "role": "signatory"},
+    )
+    pending = call(client, "get", reverse("api_invitations", args=[org.pk]), key).json()
+    cancelled = call(
+        client, "delete", reverse("api_invitation", args=[org.pk, pending[0]["id"]]), key
+    )
+    listed = {m["email"]: m for m in call(client, "get", members, key).json()}
+    preparer_url = reverse("api_member", args=[org.pk, listed[preparer.email]["id"]])
+    admin_url = reverse("api_member", args=[org.pk, listed[admin.email]["id"]])
+    changed = call(client, "put", preparer_url, key, {"role": "signatory"})
+    last_admin = call(client, "delete", admin_url, key)
+    removed = call(client, "delete", preparer_url, key)
+    read_only = call(client, "get", members, token(org, admin, TokenRole.SIGNATORY))
+
+    assert invited.status_code == 202
+    assert [(i["email"], i["role"]) for i in pending] == [("late@example.org", "signatory")]
+    assert cancelled.status_code == 204
+    assert not Invitation.objects.exists()
+    assert changed.status_code == 200 and changed.json()["role"] == "signatory"
+    assert last_admin.status_code == 409  # an organization keeps an administrator
+    assert removed.status_code == 204
+    assert not org.memberships.filter(user=preparer).exists()
+    assert read_only.status_code == 403

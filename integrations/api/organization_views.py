@@ -11,9 +11,16 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from accounts.actors import Actor
-from accounts.organizations import MembershipRefused, invite_member
+from accounts.organizations import (
+    MembershipRefused,
+    cancel_invitation,
+    change_role,
+    invite_member,
+    remove_member,
+)
 from accounts.permissions import Need
 from assessments import evidence, workbooks, workflow
+from assessments.errors import IllegalTransition
 from assessments.models import ApiToken, Role, WebhookEndpoint
 from integrations import api_tokens, oscal, webhooks
 from integrations.api import serializers as s
@@ -99,6 +106,16 @@ class TokenRevoke(Logged, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _member_out(membership) -> dict:
+    user = membership.user
+    return {
+        "id": membership.pk,
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": membership.role,
+    }
+
+
 class Members(Logged, APIView):
     """The organization's members (administrators' tokens), and inviting by email: the answer
     is the same whether the address has an account or not."""
@@ -108,7 +125,7 @@ class Members(Logged, APIView):
         organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
         return Response(
             [
-                {"email": m.user.email, "full_name": m.user.full_name, "role": m.role}
+                _member_out(m)
                 for m in organization.memberships.select_related("user").order_by("user__email")
             ]
         )
@@ -135,6 +152,78 @@ class Members(Logged, APIView):
             },
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+class Member(Logged, APIView):
+    """One member: change their role, or remove them (an organization keeps an administrator)."""
+
+    def _membership(self, request, organization_id, membership_id):
+        organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+        return get_object_or_404(organization.memberships.select_related("user"), pk=membership_id)
+
+    @extend_schema(request=s.RoleChange, responses={200: s.MemberOut, **ERRORS})
+    def put(self, request, organization_id, membership_id):
+        membership = self._membership(request, organization_id, membership_id)
+        data = _valid(s.RoleChange, request.data)
+        try:
+            changed = change_role(
+                membership, role=Role(data["role"]), actor=Actor.from_request(request)
+            )
+        except MembershipRefused as exc:
+            raise IllegalTransition(str(exc)) from exc
+        user = changed.user
+        return Response(
+            {
+                "id": changed.pk,
+                "email": user.email,
+                "full_name": user.full_name,
+                "role": changed.role,
+            }
+        )
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def delete(self, request, organization_id, membership_id):
+        membership = self._membership(request, organization_id, membership_id)
+        try:
+            remove_member(membership, actor=Actor.from_request(request))
+        except MembershipRefused as exc:
+            raise IllegalTransition(str(exc)) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class Invitations(Logged, APIView):
+    @extend_schema(responses={200: s.InvitationOut(many=True), **ERRORS})
+    def get(self, request, organization_id):
+        organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+        pending = organization.invitations.filter(accepted_at=None).order_by("created_at", "id")
+        return Response(
+            [
+                {
+                    "id": i.pk,
+                    "email": i.email,
+                    "full_name": i.full_name,
+                    "role": i.role,
+                    "sent_at": i.created_at,
+                }
+                for i in pending
+            ]
+        )
+
+
+class Invitation(Logged, APIView):
+    @extend_schema(
+        responses={204: None, **ERRORS},
+        description="Cancel an invitation not yet accepted: its emailed link stops working. "
+        "To send it again, invite the same address again.",
+    )
+    def delete(self, request, organization_id, invitation_id):
+        organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
+        invitation = get_object_or_404(organization.invitations, pk=invitation_id)
+        try:
+            cancel_invitation(invitation, actor=Actor.from_request(request))
+        except MembershipRefused as exc:
+            raise IllegalTransition(str(exc)) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _endpoint_out(endpoint) -> dict:

@@ -278,6 +278,7 @@ class TokenOut(serializers.Serializer):
 
 
 class MemberOut(serializers.Serializer):
+    id = serializers.IntegerField()
     email = serializers.EmailField()
     full_name = serializers.CharField()
     role = serializers.ChoiceField(choices=Role.choices)
@@ -455,3 +456,15 @@ class CampaignOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
     stages = serializers.DictField(child=serializers.IntegerField(), help_text="Requests by stage.")
     requests = AuditRequestOut(many=True)
+
+
+class RoleChange(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InvitationOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    sent_at = serializers.DateTimeField()

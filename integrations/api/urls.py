@@ -170,5 +170,20 @@ urlpatterns = [
         platform_views.CampaignDetail.as_view(),
         name="api_campaign",
     ),
+    path(
+        "organizations/<uuid:organization_id>/members/<int:membership_id>/",
+        organization_views.Member.as_view(),
+        name="api_member",
+    ),
+    path(
+        "organizations/<uuid:organization_id>/invitations/",
+        organization_views.Invitations.as_view(),
+        name="api_invitations",
+    ),
+    path(
+        "organizations/<uuid:organization_id>/invitations/<uuid:invitation_id>/",
+        organization_views.Invitation.as_view(),
+        name="api_invitation",
+    ),
     re_path(r"^(?P<rest>.*)$", views.no_such_operation, name="api_not_found"),
 ]
