@@ -407,7 +407,7 @@ def test_the_audit_trail_says_what_happened_in_words(client, draft, preparer, re
 
     assert details == [
         ("question", f"“{question.text}”"),
-        ("revision", "1"),
         ("answer", question.option_label("verified")),
+        ("revision", "1"),
     ]
     assert "not applicable: False" not in page.text and "justification:" not in page.text

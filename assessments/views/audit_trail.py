@@ -51,4 +51,6 @@ def shown_details(details: dict, framework) -> list[tuple[str, str]]:
             label, value = label, "yes"
         text = str(value)
         shown.append((label, text if len(text) <= 160 else text[:159] + "…"))
-    return shown
+    # The question and its answer first, the rest by name (PostgreSQL keeps no key order).
+    first = {"question": 0, "answer": 1}
+    return sorted(shown, key=lambda pair: (first.get(pair[0], 2), pair[0]))

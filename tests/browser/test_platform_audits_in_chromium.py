@@ -90,7 +90,7 @@ def test_a_campaign_from_imported_figures_to_an_escalation(
     journey.visit(desk, "/review/")
     assert "Requests overdue" in desk.content()
     journey.visit(desk, "/review/requests/?show=overdue")
-    desk.click(f"a:has-text('Open'):has(span:has-text('{other_org.legal_name}'))")
+    desk.click(f"a:has-text('View'):has(span:has-text('{other_org.legal_name}'))")
     desk.wait_for_selector("text=record an enforcement recommendation")
     journey.check(desk)
     desk.check("input[name=level][value=restrict]")
