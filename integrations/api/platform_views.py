@@ -26,9 +26,10 @@ SHOWN = {
 }
 
 
-def requests_out(rows: list[AuditRequest]) -> list[dict]:
-    """Requests in the API's shape, their stages in two queries and recommendations in one."""
-    stages = platform_requests.stages(rows)
+def requests_out(rows: list[AuditRequest], stages: dict | None = None) -> list[dict]:
+    """Requests in the API's shape, their stages in two queries (unless the caller has them)
+    and recommendations in one."""
+    stages = platform_requests.stages(rows) if stages is None else stages
     recommended = {r.pk: [] for r in rows}
     for rec in platform_requests.recommendations_of(rows) if rows else []:
         recommended[rec.request_id].append(
@@ -177,7 +178,9 @@ def campaign_out(campaign: Campaign) -> dict:
         "criteria": campaigns.Selection(**campaign.criteria).describe(),
         "created_at": campaign.created_at,
         "stages": {stage.value: n for stage, n in progress.counts},
-        "requests": requests_out([r for r, _ in progress.rows]),
+        "requests": requests_out(
+            [r for r, _ in progress.rows], {r.pk: stage for r, stage in progress.rows}
+        ),
     }
 
 
