@@ -70,7 +70,9 @@ def fuzzed(monkeypatch):
     }
 
 
-def run_schemathesis(url: str, key: str, ids: dict, tmp_path: Path, examples: str) -> str:
+def run_schemathesis(
+    url: str, key: str, ids: dict, tmp_path: Path, examples: str, phases: str
+) -> str:
     """Run it as a person would from a shell, with real ids so that generated calls get past
     the 404 of an id that does not exist; answer what it printed (its junit report beside)."""
     (tmp_path / "schemathesis.toml").write_text(
@@ -89,8 +91,10 @@ def run_schemathesis(url: str, key: str, ids: dict, tmp_path: Path, examples: st
             # Revoking tokens is tested on its own: here it would revoke the one fuzzing.
             "--exclude-path-regex",
             "/tokens/.*/revoke/",
+            "--phases",
+            phases,
             "--max-examples",
-            examples,  # per operation
+            examples,  # per operation, in the fuzzing phase
             "--seed",
             "42",
             "--workers",
@@ -143,8 +147,9 @@ def test_an_organization_token_finds_no_server_error_and_no_response_off_the_sch
         "question_id": "age.method",
         "slug": "us-coppa",
     }
-    examples = "100" if request.config.getoption("--long") else "15"
-    run_schemathesis(live_server.url, fuzzed["key"], ids, tmp_path, examples)
+    examples = "100" if request.config.getoption("--long") else "8"
+    everything = "examples,coverage,fuzzing,stateful"
+    run_schemathesis(live_server.url, fuzzed["key"], ids, tmp_path, examples, everything)
 
     assert {
         f"/api/v1/assessments/{draft.pk}/",
@@ -164,8 +169,13 @@ def test_a_reviewer_token_finds_no_server_error_and_no_response_off_the_schema(
         "question_id": "age.method",
         "slug": "us-coppa",
     }
-    examples = "100" if request.config.getoption("--long") else "5"
-    run_schemathesis(live_server.url, reviewer_token(reviewer), ids, tmp_path, examples)
+    # The coverage phase (every boundary and wrong type the schema defines, ~95 s) ran above
+    # against the same operations; a reviewer's token adds its fuzzing and stateful runs,
+    # the coverage phase again only in the long run.
+    long = request.config.getoption("--long")
+    phases = "examples,coverage,fuzzing,stateful" if long else "fuzzing,stateful"
+    examples = "100" if long else "10"
+    run_schemathesis(live_server.url, reviewer_token(reviewer), ids, tmp_path, examples, phases)
 
     waiting.refresh_from_db()
     assert waiting.status != Status.SUBMITTED  # its calls took the review forward
