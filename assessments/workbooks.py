@@ -5,6 +5,9 @@ way an answer arrives), applies nothing while a row has a problem unless the per
 the valid rows, and saves through `answers.save_answers`: a row someone changed in the portal
 since the export is reported as a conflict, never overwritten. Only rows the person edited
 are sent; the workbook carries a fingerprint of each row as exported.
+
+A multiple-choice question is followed by one row per option, each answered "Yes" from a
+list, so that options are picked rather than typed.
 """
 
 import datetime
@@ -61,6 +64,9 @@ MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # refuses a zip bomb before anything is p
 YES = {"yes", "y", "true", "x", "n/a", "na", "not applicable"}
 NO = {"", "no", "n", "false"}
 LIST_SEPARATOR = ";"
+OPTION_MARK = ":"  # "scope.age_bands:under_13" is the row of one option of that question
+PICKED = "Yes"
+PICK_HINT = f"Pick: “{PICKED}” in the rows below for each that applies"
 EDITABLE_FILL = PatternFill("solid", fgColor="FFF8E1")
 
 
@@ -180,11 +186,15 @@ def export(assessment: Assessment) -> bytes:
         row += 1
         response = responses.get(question.id)
         evidence = question.type == QuestionType.EVIDENCE
-        answer = (
-            f"Upload evidence in the portal ({display_value(question, response) or 'none yet'})"
-            if evidence
-            else _answer_cell(question, response)
-        )
+        multiple = question.type == QuestionType.MULTI_CHOICE
+        if evidence:
+            answer = (
+                f"Upload evidence in the portal ({display_value(question, response) or 'none yet'})"
+            )
+        elif multiple:
+            answer = _joined(_picked(question, response))
+        else:
+            answer = _answer_cell(question, response)
         not_applicable = "yes" if response and response.not_applicable else None
         why = (response.justification or None) if response else None
         cells = {
@@ -206,7 +216,15 @@ def export(assessment: Assessment) -> bytes:
             _put(sheet, row, column, value)
         if question.type in (QuestionType.YES_NO, QuestionType.SINGLE_CHOICE):
             choice_column += 1
-            _dropdown(sheet, allowed, row, choice_column, question)
+            _dropdown(sheet, allowed, row, choice_column, [o.label for o in question.options])
+        if multiple:
+            _cell(sheet, row, COLUMN["answer"] + 1, PICK_HINT).fill = PatternFill()
+            choice_column += 1
+            chosen = _picked(question, response)
+            for option in question.options:
+                row += 1
+                picked = option.label in chosen
+                _option_row(sheet, allowed, row, choice_column, heading, question, option, picked)
     for index, (_, _, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for key in ("revision", "fingerprint"):
@@ -236,13 +254,38 @@ def export(assessment: Assessment) -> bytes:
     return out.getvalue()
 
 
+def _picked(question: Question, response) -> list[str]:
+    """The options of a multiple-choice answer, as labels in the question's order (what the
+    fingerprint covers, whichever order they were saved in)."""
+    if response is None or response.not_applicable or not isinstance(response.value, list):
+        return []
+    return [o.label for o in question.options if o.value in response.value]
+
+
+def _joined(labels: list[str]) -> str:
+    return f"{LIST_SEPARATOR} ".join(labels)
+
+
+def _option_row(sheet, allowed, row, choice_column, heading, question, option, picked) -> None:
+    """One option of a multiple-choice question, picked with "Yes" from a list."""
+    cells = {
+        "question_id": f"{question.id}{OPTION_MARK}{option.value}",
+        "section": heading,
+        "question": f"   ↳ {option.label}",
+        "allowed": f"“{PICKED}”, or leave empty",
+        "answer": PICKED if picked else None,
+    }
+    for column, value in cells.items():
+        _put(sheet, row, column, value)
+    _dropdown(sheet, allowed, row, choice_column, [PICKED])
+
+
 def _allowed_text(question: Question) -> str:
     match question.type:
         case QuestionType.YES_NO | QuestionType.SINGLE_CHOICE:
-            return "One of: " + LIST_SEPARATOR.join(f" {o.label}" for o in question.options)
+            return "One of: " + _joined([o.label for o in question.options])
         case QuestionType.MULTI_CHOICE:
-            labels = LIST_SEPARATOR.join(f" {o.label}" for o in question.options)
-            return f"Any of, separated by “{LIST_SEPARATOR}”:{labels}"
+            return f"Any of the options below: “{PICKED}” beside each that applies"
         case QuestionType.DATE:
             return "A date" + ("" if question.allow_future else ", not in the future")
         case QuestionType.NUMBER:
@@ -254,14 +297,14 @@ def _allowed_text(question: Question) -> str:
     return "Text"
 
 
-def _dropdown(sheet, allowed, row: int, column: int, question: Question) -> None:
+def _dropdown(sheet, allowed, row: int, column: int, labels: list[str]) -> None:
     """A list to pick from, its labels kept on a hidden sheet (a label may hold a comma)."""
     letter = get_column_letter(column)
-    for index, option in enumerate(question.options, start=1):
-        _cell(allowed, index, column, option.label)
+    for index, label in enumerate(labels, start=1):
+        _cell(allowed, index, column, label)
     rule = DataValidation(
         type="list",
-        formula1=f"'{ALLOWED_SHEET}'!${letter}$1:${letter}${len(question.options)}",
+        formula1=f"'{ALLOWED_SHEET}'!${letter}$1:${letter}${len(labels)}",
         allow_blank=True,
         showErrorMessage=False,  # the import explains a wrong answer better than Excel can
     )
@@ -366,6 +409,35 @@ def _posted(question: Question, cells: dict) -> tuple[dict, str]:
     return data, ""
 
 
+def _picks(rows, questions: dict[str, Question]) -> tuple[dict[str, list[str]], list]:
+    """The options picked in the option rows, as labels in the question's order, by question;
+    and the option rows that cannot be read."""
+    picked: dict[str, set[str]] = {}
+    problems = []
+    for number, cells in rows:
+        question_id, mark, value = _cell_text(cells["question_id"]).partition(OPTION_MARK)
+        if not mark:
+            continue
+        question = questions.get(question_id)
+        option = question and next((o for o in question.options if o.value == value), None)
+        answer = _cell_text(cells["answer"]).casefold()
+        if option is None or question.type != QuestionType.MULTI_CHOICE:
+            message = f"There is no option “{value}” of a question “{question_id}”."
+        elif answer not in YES | NO:
+            message = f"Write “{PICKED}” beside {option.label}, or leave it empty."
+        else:
+            picked.setdefault(question_id, set())
+            if answer in YES:
+                picked[question_id].add(option.label)
+            continue
+        problems.append(RowProblem(number, question_id, question.text if question else "", message))
+    chosen = {
+        question_id: [o.label for o in questions[question_id].options if o.label in labels]
+        for question_id, labels in picked.items()
+    }
+    return chosen, problems
+
+
 def check(assessment: Assessment, upload) -> ImportCheck:
     """Every row read and checked; nothing saved."""
     questions = _importable(assessment, answers.responses_for(assessment))
@@ -373,8 +445,14 @@ def check(assessment: Assessment, upload) -> ImportCheck:
     data: dict = {}
     edited: list[Question] = []
     rows_of: dict[str, int] = {}
-    for number, cells in _rows(_open(upload), assessment, limit=len(questions) + 50):
+    options = sum(len(q.options) for q in questions.values() if q.type == QuestionType.MULTI_CHOICE)
+    rows = list(_rows(_open(upload), assessment, limit=len(questions) + options + 50))
+    picks, problems = _picks(rows, questions)
+    result.problems += problems
+    for number, cells in rows:
         question_id = _cell_text(cells["question_id"])
+        if OPTION_MARK in question_id:
+            continue  # read with its question, by _picks
         question = questions.get(question_id)
         if question is None:
             message = f"There is no question “{question_id}” in this questionnaire."
@@ -385,6 +463,12 @@ def check(assessment: Assessment, upload) -> ImportCheck:
             result.problems.append(RowProblem(number, question_id, question.text, message))
             continue
         rows_of[question_id] = number
+        if question.type == QuestionType.MULTI_CHOICE and question_id in picks:
+            if _cell_text(cells["answer"]) not in ("", PICK_HINT):
+                message = f"Pick the options with “{PICKED}” in the rows below this one."
+                result.problems.append(RowProblem(number, question_id, question.text, message))
+                continue
+            cells = cells | {"answer": _joined(picks[question_id])}
         editable = [cells[key] for key in EDITABLE]
         if question.type == QuestionType.EVIDENCE or _fingerprint(*editable) == _cell_text(
             cells["fingerprint"]

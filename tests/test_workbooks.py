@@ -1,6 +1,7 @@
 """A preparer answers offline in an exported workbook and imports it back."""
 
 import datetime
+import html
 import io
 import zipfile
 
@@ -57,7 +58,8 @@ def test_a_filled_in_workbook_saves_every_changed_row_on_the_audit_trail(client,
         download(client, draft),
         {
             "age.method": {"answer": "Age estimation with a fallback check"},
-            "scope.age_bands": {"answer": "Children under 13; teenagers aged 13 to 15"},
+            "scope.age_bands:under_13": {"answer": "Yes"},  # picked from the row's list
+            "scope.age_bands:age_13_15": {"answer": "Yes"},
             "scope.monthly_minors": {"answer": 1200},
             "legal.review_date": {"answer": datetime.datetime(2026, 3, 2)},
             "education.adults": {"not_applicable": "yes", "why": "Pupils only; no adults."},
@@ -93,6 +95,54 @@ def test_the_workbook_carries_the_answers_help_and_allowed_values(client, comple
     assert "One of:" in method[COLUMN["allowed"]].value
     assert method[COLUMN["answer"]].value  # the current answer, as its label
     assert sheet.data_validations.dataValidation  # choice questions have a list to pick from
+
+
+def test_a_multiple_choice_question_is_picked_option_by_option_not_typed(
+    client, complete_draft, preparer
+):
+    client.force_login(preparer)
+    book = download(client, complete_draft)
+    sheet = book[ANSWERS]
+    ids = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    question = complete_draft.framework_version.framework.questions["scope.age_bands"]
+    saved = stored(complete_draft)["scope.age_bands"].value
+    at = ids.index("scope.age_bands")
+    assert ids[at + 1 : at + 1 + len(question.options)] == [
+        f"scope.age_bands:{o.value}" for o in question.options
+    ]  # one row per option, right below the question
+    option_rows = list(sheet.iter_rows(min_row=at + 3, max_row=at + 2 + len(question.options)))
+    assert [r[COLUMN["answer"]].value == "Yes" for r in option_rows] == [
+        o.value in saved for o in question.options
+    ]  # the saved picks, shown
+    validated = {str(cell) for rule in sheet.data_validations.dataValidation for cell in rule.sqref}
+    assert {r[COLUMN["answer"]].coordinate for r in option_rows} <= validated  # a list each
+
+    unpicked = next(o for o in question.options if o.value not in saved)
+    answers_now = {
+        f"scope.age_bands:{unpicked.value}": {"answer": "Yes"},
+        f"scope.age_bands:{saved[0]}": {"answer": None},
+    }
+    assert upload(client, complete_draft, fill(book, answers_now)).status_code == 200
+    expected = [
+        o.value for o in question.options if o.value in (set(saved) - {saved[0]}) | {unpicked.value}
+    ]
+    assert stored(complete_draft)["scope.age_bands"].value == expected
+
+
+def test_options_typed_into_the_question_row_or_a_wrong_pick_are_explained(client, draft, preparer):
+    client.force_login(preparer)
+    book = fill(
+        download(client, draft),
+        {
+            "scope.age_bands": {"answer": "Children under 13; teenagers aged 13 to 15"},
+            "scope.age_bands:under_13": {"answer": "maybe"},
+        },
+    )
+    page = upload(client, draft, book)
+    assert page.status_code == 422
+    assert "Pick the options with “Yes” in the rows below this one." in html.unescape(page.text)
+    assert "Write “Yes” beside Children under 13, or leave it empty." in html.unescape(page.text)
+    assert "scope.age_bands" not in stored(draft)
 
 
 def test_the_workbook_shows_and_requires_what_the_portal_does_with_the_standing(
@@ -135,7 +185,7 @@ def test_rows_with_problems_save_nothing_and_say_what_is_wrong_by_question(clien
     assert "Nothing was saved" in page.text
     assert "This date is in the future" in page.text
     assert "greater than or equal to 0" in page.text
-    assert "“Toddlers” is not one of" in page.text
+    assert "Pick the options with “Yes” in the rows below this one." in page.text
     assert "a justification is required" in page.text
     assert "cannot be marked not applicable" in page.text
     assert "There is no question “age.method_detail”" in page.text
