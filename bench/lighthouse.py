@@ -22,8 +22,10 @@ import django
 
 django.setup()
 
+from assessments import answers
 from assessments.demo import DEMO_PASSWORD
 from assessments.models import Assessment, Product, Status
+from questionnaires import regimes
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -61,6 +63,11 @@ def pages() -> list[tuple[str, str, str | None]]:
     submitted = Assessment.objects.filter(status=Status.SUBMITTED).first()
     domain = draft.organization.website.split("//")[1]
     listed = Product.objects.filter(public=True).first()
+    admin = f"admin@{domain}"
+    organization = draft.organization_id
+    framework = draft.framework_version.framework
+    responses = answers.responses_for(draft)
+    regime = regimes.applicable(framework, responses, regimes.choices_of(draft))[0]
     return [
         ("home", "/", None),
         ("questionnaire section", f"/a/{draft.pk}/section/moderation/", f"preparer@{domain}"),
@@ -74,6 +81,12 @@ def pages() -> list[tuple[str, str, str | None]]:
         ("verification page", "/verify/", None),
         ("directory of attested products", "/trust/", None),
         ("a product's trust page", f"/trust/{listed.pk}/", None),
+        ("a law's questions", f"/a/{draft.pk}/regimes/{regime.slug}/", f"preparer@{domain}"),
+        ("members", f"/org/{organization}/members/", admin),
+        ("API tokens", f"/org/{organization}/api-tokens/", admin),
+        ("audit trail", f"/review/{submitted.pk}/audit/", "reviewer@portal.example"),
+        ("metrics", "/review/metrics/", "reviewer@portal.example"),
+        ("requests for attestation", "/review/requests/", "reviewer@portal.example"),
     ]
 
 

@@ -38,7 +38,15 @@ from questionnaires.frameworks.schema import (
     Section,
     Strict,
 )
-from questionnaires.scoring import QuestionResult, Response, Result, SectionResult, holds, score
+from questionnaires.scoring import (
+    QuestionResult,
+    Response,
+    Result,
+    SectionResult,
+    holds,
+    score,
+    visible_question_ids,
+)
 
 REGIMES_DIR = Path(__file__).resolve().parent / "frameworks" / "regimes"
 
@@ -98,6 +106,12 @@ class Regime(Strict):
     # When the law applies, in words: shown beside a law the scope answers do not call for.
     applies_if: str = ""
     applies_when: Condition
+    # A test on the law's own "who it covers" answers, for what the core scope answers cannot
+    # decide (is the product a companion chatbot, which service it is): until those questions
+    # are answered the law stays in the assessment; once they say it does not cover the
+    # product, it leaves, and `not_covered` says why in words.
+    covers_when: Condition | None = None
+    not_covered: str = ""
     core: str
     core_version: str
     mappings: tuple[CrosswalkEntry, ...] = ()
@@ -114,6 +128,21 @@ class Regime(Strict):
         pairs = [(m.question, m.core) for m in self.mappings]
         if len(set(pairs)) != len(pairs):
             raise ValueError(f"{self.slug}: a question is mapped to the same core question twice")
+        return self
+
+    @model_validator(mode="after")
+    def _coverage_asks_own_unscored_questions(self) -> "Regime":
+        if self.covers_when is None:
+            return self
+        for question_id in self.covers_when.questions():
+            question = self.framework.questions.get(question_id)
+            if question is None or question.scored:
+                raise ValueError(
+                    f"{self.slug}: covers_when must test the law's own unscored questions, "
+                    f"not {question_id!r}"
+                )
+        if not self.not_covered:
+            raise ValueError(f"{self.slug}: a law with covers_when says why when it does not")
         return self
 
     def related(self, question_id: str) -> list[CrosswalkEntry]:
@@ -180,12 +209,34 @@ def check_crosswalk(regime: Regime, core: Framework) -> list[str]:
     return problems
 
 
+class Reach(StrEnum):
+    """How far a law reaches an assessment, by its scope answers."""
+
+    APPLIES = "applies"  # the scope answers call for it
+    UNDECIDED = "undecided"  # called for; its own questions on who it covers are unanswered
+    NOT_COVERED = "not_covered"  # its own answers say it does not cover the product
+    NOT_CALLED = "not_called"  # the questionnaire's scope answers do not call for it
+
+
+def reach(regime: Regime, core: Framework, responses: Mapping[str, Response]) -> Reach:
+    if not holds(regime.applies_when, core, responses):
+        return Reach.NOT_CALLED
+    if regime.covers_when is None or holds(regime.covers_when, regime.framework, responses):
+        return Reach.APPLIES
+    asked = regime.covers_when.questions() & visible_question_ids(regime.framework, responses)
+    if any(responses.get(q) is None or not responses[q].has_value for q in asked):
+        return Reach.UNDECIDED
+    return Reach.NOT_COVERED
+
+
 def called_for(core: Framework, responses: Mapping[str, Response]) -> list[Regime]:
-    """The regimes the scope answers call for, for assessments on the core they map to."""
+    """The regimes the scope answers call for (or may, until the law's own questions on who
+    it covers are answered), for assessments on the core they map to."""
     return [
         regime
         for regime in catalogue().values()
-        if regime.core == core.slug and holds(regime.applies_when, core, responses)
+        if regime.core == core.slug
+        and reach(regime, core, responses) in (Reach.APPLIES, Reach.UNDECIDED)
     ]
 
 
@@ -278,14 +329,26 @@ def choose(
     return choice
 
 
-def standing(regime: Regime, applies: bool, choice: RegimeChoice | None) -> str:
-    """Why a law is, or is not, part of an assessment, in a sentence."""
+def standing(regime: Regime, reached: Reach, choice: RegimeChoice | None) -> str:
+    """Why a law is, or is not, part of an assessment, in a sentence or two."""
     if choice is not None:
         word = "Added" if choice.included else "Removed"
         who = choice.decided_by or "someone"
         return f"{word} by {who} on {choice.decided_at:%d %b %Y}: “{choice.reason}”"
-    if applies:
-        return regime.why
+    match reached:
+        case Reach.APPLIES:
+            return regime.why
+        case Reach.UNDECIDED:
+            return (
+                "Your scope answers call for this law; whether it covers your product depends on "
+                "the questions on who it covers, at the top of its page, and it stays part of "
+                f"this assessment until they are answered. {regime.applies_if}"
+            )
+        case Reach.NOT_COVERED:
+            return (
+                "Your answers on who this law covers say it does not cover the product: "
+                f"{regime.not_covered}"
+            )
     return f"Your scope answers do not call for this law. {regime.applies_if}".strip()
 
 
@@ -295,10 +358,11 @@ class RegimeResult:
     result: Result
     through: dict[str, tuple[CrosswalkEntry, QuestionResult]]  # answered by a core answer
     choice: RegimeChoice | None = None  # the organization added it (else: the scope did)
+    reached: Reach = Reach.APPLIES
 
     @property
     def why(self) -> str:
-        return standing(self.regime, True, self.choice)
+        return standing(self.regime, self.reached, self.choice)
 
     @property
     def own_answers(self) -> int:
@@ -405,6 +469,9 @@ def results_for(
     choices: Mapping[str, RegimeChoice],
 ) -> list[RegimeResult]:
     return [
-        result_for(r, core, responses, choice=choices.get(r.slug))
+        replace(
+            result_for(r, core, responses, choice=choices.get(r.slug)),
+            reached=reach(r, framework, responses),
+        )
         for r in applicable(framework, responses, choices)
     ]

@@ -34,7 +34,13 @@ def test_a_preparer_token_reads_which_laws_apply_and_answers_one(client, org, ad
     )
     after = by_slug(call(client, "get", listing, key))
 
-    assert {slug for slug, r in before.items() if r["applies"]} == {"us-coppa", "uk-aadc"}
+    assert {slug for slug, r in before.items() if r["applies"]} == {
+        "us-coppa",
+        "uk-aadc",
+        "uk-osa-children",
+        "us-companion-chatbots",
+    }
+    assert "depends on the questions on who it covers" in before["uk-osa-children"]["standing"]
     assert before["eu-dsa-minors"]["applies"] is False
     assert "do not call for this law" in before["eu-dsa-minors"]["standing"]
     assert saved.status_code == 200 and saved.json()["revision"] == 1

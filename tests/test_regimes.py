@@ -1,6 +1,7 @@
 """Regimes: the laws an organization answers to besides the provider's policies, answered in
 the same assessment, with core answers standing in where the crosswalk allows."""
 
+import html
 import json
 import re
 
@@ -107,17 +108,21 @@ def scope(*jurisdictions, ages=("under_13",)) -> dict[str, Response]:
 def test_which_regimes_apply_follows_the_scope_answers():
     core = core_of(REGIMES["us-coppa"])
     names = lambda responses: {r.slug for r in regimes.called_for(core, responses)}  # noqa: E731
-    assert names(scope("us", "uk")) == {"us-coppa", "uk-aadc"}
-    assert names(scope("us", ages=("age_13_15",))) == set()  # COPPA is about under-13s
-    assert names(scope("uk", ages=("adults",))) == set()  # the UK code: children likely to use it
+    # The two laws that ask who they cover stay until their own questions are answered.
+    undecided = {"uk-osa-children", "us-companion-chatbots"}
+    assert names(scope("us", "uk")) == {"us-coppa", "uk-aadc"} | undecided
+    # COPPA is about under-13s
+    assert names(scope("us", ages=("age_13_15",))) == {"us-companion-chatbots"}
+    assert names(scope("uk", ages=("adults",))) == set()  # the UK laws: children likely to use it
     eu_teens = scope("eu_eea", ages=("age_16_17",))
     platform = {"scope.eu_online_platform": Response(value="yes")}
     large = {"scope.eu_small_enterprise": Response(value="no")}
     small = {"scope.eu_small_enterprise": Response(value="yes")}
-    # Article 28 binds online platforms, and not micro or small enterprises.
-    assert names(eu_teens) == set()
-    assert names(eu_teens | platform | large) == {"eu-dsa-minors"}
-    assert names(eu_teens | platform | small) == set()
+    # Article 28 binds online platforms, and not micro or small enterprises; the AI Act any
+    # AI system used in the EU.
+    assert names(eu_teens) == {"eu-ai-act"}
+    assert names(eu_teens | platform | large) == {"eu-dsa-minors", "eu-ai-act"}
+    assert names(eu_teens | platform | small) == {"eu-ai-act"}
     # Ticking a law is the organization's word, not a reason the law applies: it adds a law
     # on the law's page, with its reason.
     assert names(scope("canada") | {"legal.laws": Response(value=["coppa"])}) == set()
@@ -166,7 +171,12 @@ def test_a_mapping_carries_an_answer_only_when_every_met_core_option_implies_met
 def test_an_organization_with_us_and_uk_users_gets_results_per_regime(client, preparer, v2_draft):
     client.force_login(preparer)
     overview = client.get(reverse("assessment", args=[v2_draft.pk]))
-    assert [o.regime.slug for o in overview.context["regime_results"]] == ["uk-aadc", "us-coppa"]
+    assert [o.regime.slug for o in overview.context["regime_results"]] == [
+        "uk-aadc",
+        "uk-osa-children",  # until its questions on who it covers say otherwise
+        "us-companion-chatbots",
+        "us-coppa",
+    ]
     coppa_url = reverse("regime_questions", args=[v2_draft.pk, "us-coppa"])
     assert f'href="{coppa_url}"' in overview.text
 
@@ -280,17 +290,24 @@ def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_v
     )
 
     signed = json.loads(attestation.snapshot_json)["regimes"]
-    assert [r["slug"] for r in signed] == ["eu-dsa-minors", "uk-aadc", "us-coppa"]
-    coppa = signed[2]
+    assert [r["slug"] for r in signed] == [
+        "eu-ai-act",
+        "eu-dsa-minors",
+        "uk-aadc",
+        "uk-osa-children",
+        "us-companion-chatbots",
+        "us-coppa",
+    ]
+    coppa = signed[5]
     assert coppa["sha256"] == regimes.content_sha256(REGIMES["us-coppa"])
     by_id = {q["id"]: q for q in coppa["questions"]}
-    uk = {q["id"]: q for q in signed[1]["questions"]}
+    uk = {q["id"]: q for q in signed[2]["questions"]}
     assert uk["aadc.dpia"]["answered_through"] == "legal.impact_assessment"
     assert by_id["coppa.security_program"]["status"] == AnswerStatus.UNANSWERED
     assert "coppa.security_program" in [g["question_id"] for g in coppa["gaps"]]
 
     subject = credentials.claims(attestation, at=timezone.now())["credentialSubject"]
-    assert [r["slug"] for r in subject["regimes"]] == ["eu-dsa-minors", "uk-aadc", "us-coppa"]
+    assert [r["slug"] for r in subject["regimes"]] == [r["slug"] for r in signed]
 
     page = client.get(reverse("verify_hash", args=[attestation.snapshot_sha256]))
     assert "Laws also covered" not in page.text  # never "covered" without its result
@@ -301,7 +318,7 @@ def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_v
             f"{law['name']} (questions v{law['version']}): {law['score']} % with the evidence "
             f"given, {gaps} gap"
         )
-        assert line in page.text
+        assert line in html.unescape(page.text)
     # The platform's decision first; that the record is genuine comes after it.
     headline = page.text.index("Signed, awaiting platform review")
     assert headline < page.text.index("The platform issued this record: it is genuine.")
@@ -338,7 +355,7 @@ def test_an_organization_removes_a_law_with_a_reason_and_the_signed_report_says_
 
     overview = client.get(reverse("assessment", args=[v2_draft.pk]))
     listed = [o.regime.slug for o in overview.context["regime_results"]]
-    assert listed == ["eu-dsa-minors", "us-coppa"]
+    assert listed == ["eu-dsa-minors", "uk-osa-children", "us-companion-chatbots", "us-coppa"]
     assert "We launch in Ireland next quarter." in overview.text
     event = AuditEvent.objects.get(assessment_id=v2_draft.pk, action=AuditAction.REGIME_REMOVED)
     assert event.details == {"regime": "uk-aadc", "reason": reason}
@@ -358,7 +375,12 @@ def test_an_organization_removes_a_law_with_a_reason_and_the_signed_report_says_
         proof=stepped_up(signatory),
     )
     signed = json.loads(attestation.snapshot_json)
-    assert [r["slug"] for r in signed["regimes"]] == ["eu-dsa-minors", "us-coppa"]
+    assert [r["slug"] for r in signed["regimes"]] == [
+        "eu-dsa-minors",
+        "uk-osa-children",
+        "us-companion-chatbots",
+        "us-coppa",
+    ]
     assert signed["regimes"][0]["included"] == {
         "by": "organization",
         "reason": "We launch in Ireland next quarter.",

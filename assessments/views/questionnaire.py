@@ -62,7 +62,14 @@ def assessment_overview(request, assessment_id):
             "regime_results": regime_results,
             # each law not answered, with why not (what would make it apply, or who removed it)
             "other_regimes": [
-                (regime, regimes.standing(regime, False, choices.get(regime.slug)))
+                (
+                    regime,
+                    regimes.standing(
+                        regime,
+                        regimes.reach(regime, framework, responses),
+                        choices.get(regime.slug),
+                    ),
+                )
                 for regime in regimes.others(framework, [r.regime for r in regime_results])
             ],
             "attestations": attestations,

@@ -93,7 +93,9 @@ def regime_questions(request, assessment_id, slug):
             "assessment": assessment,
             "regime": regime,
             "applies": applies,
-            "standing": regimes.standing(regime, applies, choices.get(regime.slug)),
+            "standing": regimes.standing(
+                regime, regimes.reach(regime, framework, responses), choices.get(regime.slug)
+            ),
             "choice_form": choice_form,
             "choice_reason": field_markup(choice_form["reason"]),
             "outcome": outcome,

@@ -27,13 +27,14 @@ def _regimes_out(assessment) -> list[dict]:
         _regime_out(
             regimes.result_for(regime, core, responses, choice=choices.get(regime.slug)),
             applies=regime in applying,
+            reached=regimes.reach(regime, framework, responses),
         )
         for regime in regimes.catalogue().values()
         if regime.core == framework.slug
     ]
 
 
-def _regime_out(outcome: regimes.RegimeResult, *, applies: bool) -> dict:
+def _regime_out(outcome: regimes.RegimeResult, *, applies: bool, reached: regimes.Reach) -> dict:
     regime, result, choice = outcome.regime, outcome.result, outcome.choice
     return {
         "slug": regime.slug,
@@ -41,7 +42,7 @@ def _regime_out(outcome: regimes.RegimeResult, *, applies: bool) -> dict:
         "short": regime.short,
         "jurisdiction": regime.jurisdiction,
         "applies": applies,
-        "standing": regimes.standing(regime, applies, choice),
+        "standing": regimes.standing(regime, reached, choice),
         "choice": None
         if choice is None
         else {
