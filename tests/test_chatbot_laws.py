@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.actors import Actor
 from assessments import answers, workflow
+from assessments.forms.questionnaire import field_name
 from questionnaires import regimes
 from questionnaires.frameworks.loader import BUNDLED_DIR, parse, publish
 from questionnaires.regimes import Reach
@@ -123,25 +124,25 @@ def test_a_notice_at_the_start_answers_the_ai_acts_disclosure_and_nothing_weaker
         (
             "uk-osa-children",
             {
-                "Section 9 (section 26 for search services)",
-                "Section 11 (section 28 for search services)",
-                "Section 12",
-                "Section 20",
-                "Section 21",
-                "Section 23",
+                "s. 9 (s. 26 for search services)",
+                "s. 11 (s. 28 for search services)",
+                "s. 12",
+                "s. 20",
+                "s. 21",
+                "s. 23",
             },
         ),
         (
             "us-companion-chatbots",
             {
-                "Section 22602(a) and (c)(1)",
-                "Section 22602(b)(1)",
-                "Section 22602(b)(2)",
-                "Section 22602(c)(2)",
-                "Section 22602(c)(3)",
-                "Section 22604",
-                "Section 1701",
-                "Section 1702",
+                "§ 22602(a) and (c)(1)",
+                "§ 22602(b)(1)",
+                "§ 22602(b)(2)",
+                "§ 22602(c)(2)",
+                "§ 22602(c)(3)",
+                "§ 22604",
+                "§ 1701",
+                "§ 1702",
             },
         ),
     ],
@@ -210,3 +211,41 @@ def test_an_organization_with_eu_uk_and_california_users_gets_each_law_with_its_
     )
     assert why_not["uk-osa-children"] in text
     assert "Your scope answers do not call for this law." in text  # Article 28 of the DSA
+
+
+def test_the_laws_page_asks_who_it_covers_first_and_only_what_applies_to_the_answers(
+    client, org, preparer
+):
+    version = publish(BUNDLED_DIR / "minor-safety-3.0.yaml")[0]
+    draft = workflow.start_assessment(
+        organization=org, framework_version=version, actor=Actor(preparer)
+    )
+    given = {
+        "scope.access": "direct",
+        "scope.age_bands": ["age_13_15"],
+        "scope.jurisdictions": ["us"],
+        "companion.is_companion": "yes",
+        "companion.states": ["new_york"],
+    }
+    answers.save_answers(
+        draft, [answers.AnswerInput(k, v) for k, v in given.items()], actor=Actor(preparer)
+    )
+    client.force_login(preparer)
+    url = reverse("regime_questions", args=[draft.pk, "us-companion-chatbots"])
+
+    page = client.get(url)
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert text.index("Who these laws cover") < text.index("Telling users it is not human")
+    assert f'name="{field_name("companion.crisis_protocol")}"' in page.text
+    assert field_name("companion.suitability_notice") not in text  # California's own duty
+    assert "Users you know are minors" not in text
+
+    answers.save_answers(
+        draft,
+        [answers.AnswerInput("companion.states", ["new_york", "california"], base_revision=1)],
+        actor=Actor(preparer),
+    )
+    text = html.unescape(client.get(url).text)
+    assert field_name("companion.suitability_notice") in text
+    assert "Users you know are minors" in text

@@ -14,7 +14,7 @@ from assessments.models import FrameworkVersion
 from assessments.views.answering import over_their_revisions, save_form
 from assessments.views.helpers import refusals_as_messages
 from questionnaires import regimes
-from questionnaires.scoring import score
+from questionnaires.scoring import score, visible_question_ids
 
 
 def regime_or_404(slug: str, core_slug: str | None = None) -> regimes.Regime:
@@ -36,9 +36,12 @@ def regime_questions(request, assessment_id, slug):
     )
     framework = assessment.framework_version.framework
     regime = regime_or_404(slug, framework.slug)
-    questions = list(regime.framework.questions.values())
     items = evidence.with_verdicts(assessment)
     responses, revisions = answers.responses_and_revisions(assessment, items)
+    # What the law asks given the answers so far (California's own duties only when users in
+    # California reach the product): the same rule as its results and the questionnaire's.
+    shown = visible_question_ids(regime.framework, responses)
+    questions = [q for q in regime.framework.questions.values() if q.id in shown]
     form = SectionForm(
         request.POST if posted else None,
         questions=questions,
@@ -70,11 +73,12 @@ def regime_questions(request, assessment_id, slug):
     )
     core_questions = framework.questions
     by_question = outcome.result.by_question
-    blocks = []
+    sections: dict[str, dict] = {}  # the law's sections in order, each with its questions
     for block in form.blocks():
         qid = block["question"].id
         through = outcome.through.get(qid)
-        blocks.append(
+        section = regime.framework.section_of(qid)
+        sections.setdefault(section.id, {"section": section, "blocks": []})["blocks"].append(
             block_markup(block)
             | {
                 "result": by_question.get(qid),
@@ -99,7 +103,7 @@ def regime_questions(request, assessment_id, slug):
             "choice_form": choice_form,
             "choice_reason": field_markup(choice_form["reason"]),
             "outcome": outcome,
-            "blocks": blocks,
+            "sections": list(sections.values()),
             "editable": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },
