@@ -411,3 +411,16 @@ def test_the_audit_trail_says_what_happened_in_words(client, draft, preparer, re
         ("revision", "1"),
     ]
     assert "not applicable: False" not in page.text and "justification:" not in page.text
+
+
+def test_the_audit_trail_names_a_status_as_people_read_it(
+    client, complete_draft, preparer, reviewer
+):
+    workflow.submit(complete_draft, actor=Actor(preparer))
+    client.force_login(reviewer)
+
+    page = client.get(reverse("assessment_audit_trail", args=[complete_draft.pk]))
+    [(_, moved)] = [
+        row for row in page.context["rows"] if row[0].action == AuditAction.SUBMITTED_FOR_SIGNATURE
+    ]
+    assert ("from", "Draft") in moved and ("to", "Awaiting signature") in moved

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from accounts.permissions import Need
-from assessments.models import AuditEvent
+from assessments.models import AuditEvent, Status
 from questionnaires import regimes
 from questionnaires.answer_display import display_value
 from questionnaires.scoring import Response
@@ -47,6 +47,8 @@ def shown_details(details: dict, framework) -> list[tuple[str, str]]:
             label, value = "question", f"“{question.text}”"
         elif key == "value" and question is not None:
             label, value = "answer", display_value(question, Response(value=value))
+        elif key in ("from", "to") and value in Status.values:
+            value = Status(value).label  # "Awaiting signature", not awaiting_signature
         elif value is True:
             label, value = label, "yes"
         text = str(value)
