@@ -88,13 +88,6 @@ TEMPLATES = [
             ],
         },
     },
-    {  # fragments repeated per question (blocks, rows, fields, gaps): assessments/jinja.py
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "NAME": "jinja2",
-        "DIRS": [BASE_DIR / "templates" / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {"environment": "assessments.jinja.environment"},
-    },
 ]
 
 DATABASES = {

@@ -10,9 +10,8 @@ markup is one Jinja2 template, templates/jinja2/assessments/_field.jinja.
 from dataclasses import dataclass
 
 from django import forms
+from django.template.loader import get_template
 from django.utils.safestring import SafeString
-
-from assessments.jinja import field_control, field_group
 
 
 @dataclass(frozen=True)
@@ -34,11 +33,11 @@ class FieldMarkup:
     @property
     def control(self) -> SafeString:
         """The input, the textarea, or the group's checkable inputs."""
-        return field_control(self)
+        return get_template("assessments/_field.html#control").render({"f": self})
 
     def as_field_group(self) -> SafeString:
         """The field with its label, help and errors, as Django's own ``as_field_group``."""
-        return field_group(self)
+        return get_template("assessments/_field.html#field").render({"f": self})
 
 
 def block_markup(block: dict) -> dict:

@@ -6,7 +6,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from assessments.jinja import render_fragment
 from assessments.lifecycle import STATUS_TONES
 from questionnaires.frameworks.schema import AnswerStatus, Strength
 from questionnaires.scoring import SUPPORT_TONES
@@ -106,10 +105,3 @@ def answer_tone(status) -> str:
 def status_label(status) -> str:
     known = str(status) in AnswerStatus
     return AnswerStatus(str(status)).label if known else str(status)
-
-
-@register.simple_tag(takes_context=True)
-def jinja(context, name, **extra):
-    """Write a Jinja2 fragment (templates/jinja2/; assessments/jinja.py says why) with this
-    page's context, as ``{% include name with ... %}`` would."""
-    return render_fragment(name, context.flatten() | extra, request=context.get("request"))
