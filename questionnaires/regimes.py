@@ -218,8 +218,14 @@ class Reach(StrEnum):
     NOT_CALLED = "not_called"  # the questionnaire's scope answers do not call for it
 
 
-def reach(regime: Regime, core: Framework, responses: Mapping[str, Response]) -> Reach:
-    if not holds(regime.applies_when, core, responses):
+def reach(
+    regime: Regime,
+    core: Framework,
+    responses: Mapping[str, Response],
+    core_shown: set[str] | None = None,
+) -> Reach:
+    """``core_shown``: the core questionnaire's shown questions, when the caller has them."""
+    if not holds(regime.applies_when, core, responses, core_shown):
         return Reach.NOT_CALLED
     if regime.covers_when is None or holds(regime.covers_when, regime.framework, responses):
         return Reach.APPLIES
@@ -232,20 +238,34 @@ def reach(regime: Regime, core: Framework, responses: Mapping[str, Response]) ->
 def called_for(core: Framework, responses: Mapping[str, Response]) -> list[Regime]:
     """The regimes the scope answers call for (or may, until the law's own questions on who
     it covers are answered), for assessments on the core they map to."""
+    reached = reaches(core, responses)
     return [
         regime
         for regime in catalogue().values()
-        if regime.core == core.slug
-        and reach(regime, core, responses) in (Reach.APPLIES, Reach.UNDECIDED)
+        if reached.get(regime.slug) in (Reach.APPLIES, Reach.UNDECIDED)
     ]
 
 
+def reaches(core: Framework, responses: Mapping[str, Response]) -> dict[str, Reach]:
+    """How far each law for this core reaches, the core's shown questions worked out once."""
+    shown = visible_question_ids(core, responses)
+    return {
+        regime.slug: reach(regime, core, responses, shown)
+        for regime in catalogue().values()
+        if regime.core == core.slug
+    }
+
+
 def applicable(
-    core: Framework, responses: Mapping[str, Response], choices: Mapping[str, RegimeChoice]
+    core: Framework,
+    responses: Mapping[str, Response],
+    choices: Mapping[str, RegimeChoice],
+    reached: Mapping[str, Reach] | None = None,
 ) -> list[Regime]:
     """The regimes an assessment answers: those its scope calls for, less those the
-    organization removed, plus those it added."""
-    by_scope = {regime.slug for regime in called_for(core, responses)}
+    organization removed, plus those it added. ``reached``: ``reaches``, when at hand."""
+    reached = reaches(core, responses) if reached is None else reached
+    by_scope = {slug for slug, r in reached.items() if r in (Reach.APPLIES, Reach.UNDECIDED)}
     return [
         regime
         for regime in catalogue().values()
@@ -468,10 +488,8 @@ def results_for(
     responses: Mapping[str, Response],
     choices: Mapping[str, RegimeChoice],
 ) -> list[RegimeResult]:
+    reached = reaches(framework, responses)
     return [
-        replace(
-            result_for(r, core, responses, choice=choices.get(r.slug)),
-            reached=reach(r, framework, responses),
-        )
-        for r in applicable(framework, responses, choices)
+        replace(result_for(r, core, responses, choice=choices.get(r.slug)), reached=reached[r.slug])
+        for r in applicable(framework, responses, choices, reached)
     ]

@@ -291,10 +291,17 @@ def visible_question_ids(framework: Framework, responses: Mapping[str, Response]
     return visible
 
 
-def holds(condition: Condition, framework: Framework, responses: Mapping[str, Response]) -> bool:
+def holds(
+    condition: Condition,
+    framework: Framework,
+    responses: Mapping[str, Response],
+    visible: set[str] | None = None,
+) -> bool:
     """Whether a test on a framework's answers holds, hidden questions having no value (as a
-    regime's "applies when" on the core questionnaire's scope answers)."""
-    visible = visible_question_ids(framework, responses)
+    regime's "applies when" on the core questionnaire's scope answers). ``visible``: the
+    framework's shown questions, when the caller tests several conditions on one answer set."""
+    if visible is None:
+        visible = visible_question_ids(framework, responses)
     return condition.holds(lambda qid: _value(responses.get(qid)) if qid in visible else None)
 
 
