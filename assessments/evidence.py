@@ -17,6 +17,7 @@ from django.utils.text import get_valid_filename
 from accounts import permissions
 from accounts.actors import Actor
 from accounts.permissions import Need
+from assessments import prompt_check
 from assessments.errors import IllegalTransition
 from assessments.models import Assessment, AuditAction, Evidence, EvidenceVerdict, Status
 from attestations import audit
@@ -191,6 +192,7 @@ def add_file(
         )
         item.file.save(item.id.hex, checked.upload, save=False)
         item.save()
+        prompt_check.check(item)  # the prompt in use, beside the platform's: its own evidence
         audit.record_on(
             assessment,
             actor=actor,
@@ -358,7 +360,11 @@ def with_verdicts(
     if questions is not None and not questions:
         return []
     end = end or attestation_end(assessment)
-    items = list(Evidence.objects.filter(assessment_id=assessment.pk))
+    items = list(
+        Evidence.objects.filter(assessment_id=assessment.pk).select_related(
+            "prompt_comparison__reference"
+        )
+    )
     if questions is not None:
         items = [item for item in items if item.question_id in questions]
     latest = {}

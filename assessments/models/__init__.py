@@ -34,6 +34,7 @@ from assessments.models.platform_audits import (
 )
 from assessments.models.policy import PolicyChangeFlag, PolicyDocumentVersion
 from assessments.models.products import Platform, Product
+from assessments.models.prompts import PromptComparison, PromptMatch, ReferencePrompt
 from assessments.models.reviews import (
     ApprovalProposal,
     Comment,
@@ -84,8 +85,11 @@ __all__ = [
     "PolicyChangeFlag",
     "PolicyDocumentVersion",
     "Product",
+    "PromptComparison",
+    "PromptMatch",
     "PublicClaimFlag",
     "QuestionVerdict",
+    "ReferencePrompt",
     "RegimeChoice",
     "Report",
     "ReportState",

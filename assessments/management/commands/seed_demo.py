@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.test import override_settings
 
+from assessments import prompt_check
 from assessments.demo import DEMO_PASSWORD, seed
 
 DISCARD = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         # The demo's reports are signed: without a key none would be, and nothing would say why.
         call_command("create_signing_key", "--if-missing", stdout=self.stdout)
         call_command("load_framework", stdout=self.stdout)
+        call_command("publish_reference_prompt", prompt_check.BUNDLED_VERSION, stdout=self.stdout)
         # Demo people are not real: their notifications go nowhere.
         with override_settings(MAILERS=DISCARD):
             logins = seed()

@@ -1,0 +1,35 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments import prompt_check
+
+
+class Command(BaseCommand):
+    help = (
+        "Publish a version of the platform's child-safety system prompt: the text deployers' "
+        "prompts are compared with from then on. A published version never changes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("version", help="The version, e.g. 2026.1.")
+        parser.add_argument(
+            "text",
+            type=Path,
+            nargs="?",
+            help="The prompt as a text file (default: the bundled child-safety-VERSION.txt).",
+        )
+
+    def handle(self, *args, version, text, **options):
+        path = text or prompt_check.BUNDLED_DIR / f"child-safety-{version}.txt"
+        try:
+            body = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
+        if not body.strip():
+            raise CommandError(f"{path} is empty.")
+        try:
+            published = prompt_check.publish_reference(version, body)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"Published {published} (sha256 {published.sha256}).")

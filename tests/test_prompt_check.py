@@ -1,0 +1,111 @@
+"""The system prompt a product runs with, compared with the child-safety prompt the platform
+publishes: the preparer and the reviewer see whether it is there exactly, altered (and how),
+or absent, and whether it comes before the product's own instructions."""
+
+import html
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from accounts.actors import Actor
+from assessments import prompt_check, workflow
+from assessments.models import Evidence, PromptComparison, PromptMatch, ReferencePrompt
+from attestations.attestation import STATEMENT_VERSION
+from tests.conftest import stepped_up
+
+REFERENCE = (prompt_check.BUNDLED_DIR / "child-safety-2026.1.txt").read_text()
+OWN = "You are Homework Helper, a maths tutor for pupils aged 11 to 14.\n"
+
+
+def test_the_platforms_prompt_is_found_exact_altered_or_absent():
+    reflowed = "\n\n".join("   " + line for line in REFERENCE.splitlines())  # spacing only
+    assert prompt_check.compare(reflowed + "\n" + OWN, REFERENCE) == (PromptMatch.EXACT, True, "")
+    assert prompt_check.compare(OWN + REFERENCE, REFERENCE) == (PromptMatch.EXACT, False, "")
+
+    weakened = REFERENCE.replace(
+        "Never produce sexual content", "Avoid explicit sexual content where possible"
+    )
+    match, first, differences = prompt_check.compare(weakened + OWN, REFERENCE)
+    assert (match, first) == (PromptMatch.ALTERED, True)
+    assert "-Never produce sexual content" in differences
+    assert "+Avoid explicit sexual content where possible" in differences
+
+    only_two_lines = "\n".join(REFERENCE.splitlines()[:2]) + "\n" + OWN
+    assert prompt_check.compare(only_two_lines, REFERENCE) == (PromptMatch.ABSENT, None, "")
+    assert prompt_check.compare(OWN, REFERENCE) == (PromptMatch.ABSENT, None, "")
+
+
+@pytest.fixture
+def published(db):
+    call_command("publish_reference_prompt", "2026.1")
+    return ReferencePrompt.objects.get()
+
+
+def give_prompt(client, assessment, text: str, question="prompt.evidence"):
+    section = assessment.framework_version.framework.section_of(question).id
+    field = "evfile_" + question.replace(".", "__")
+    return client.post(
+        reverse("section", args=[assessment.pk, section]),
+        {field: SimpleUploadedFile("prompt.txt", text.encode()), "stay": "1"},
+        follow=True,
+    )
+
+
+def test_a_preparer_sees_how_the_prompt_they_gave_differs_and_so_does_the_reviewer(
+    client, complete_draft, preparer, signatory, reviewer, published
+):
+    weakened = REFERENCE.replace("Never suggest keeping secrets", "Try not to suggest secrets")
+    client.force_login(preparer)
+
+    page = give_prompt(client, complete_draft, OWN + weakened)
+
+    item = Evidence.objects.get(assessment=complete_draft, original_name="prompt.txt")
+    found = PromptComparison.objects.get(evidence=item)
+    assert (found.match, found.placed_first, found.reference) == (
+        PromptMatch.ALTERED,
+        False,
+        published,
+    )
+    text = html.unescape(page.text)
+    assert "contains the platform's prompt, altered" in text
+    assert "after other instructions" in text
+    assert "+Try not to suggest secrets" in text
+
+    workflow.submit(complete_draft, actor=Actor(preparer))
+    workflow.sign(
+        complete_draft,
+        actor=Actor(signatory),
+        statement_version=STATEMENT_VERSION,
+        proof=stepped_up(signatory),
+    )
+    client.force_login(reviewer)
+    review = client.get(
+        reverse("review_assessment", args=[complete_draft.pk]), {"section": "system_prompt"}
+    )
+    assert review.status_code == 200
+    assert "contains the platform's prompt, altered" in html.unescape(review.text)
+    assert "An automatic check; the reviewer judges the evidence." in html.unescape(review.text)
+
+
+def test_only_a_prompt_given_as_text_under_the_prompt_question_is_compared(
+    client, draft, preparer, published
+):
+    client.force_login(preparer)
+    give_prompt(client, draft, REFERENCE, question="age.evidence")
+    give_prompt(client, draft, REFERENCE)
+
+    compared = PromptComparison.objects.values_list("evidence__question_id", "match")
+    assert list(compared) == [("prompt.evidence", PromptMatch.EXACT)]
+
+
+def test_a_published_version_never_changes(published, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text(REFERENCE + "One more rule.\n")
+    call_command("publish_reference_prompt", "2026.1")  # the same text again: nothing new
+    with pytest.raises(CommandError, match="already published with other text"):
+        call_command("publish_reference_prompt", "2026.1", str(other))
+    call_command("publish_reference_prompt", "2026.2", str(other))
+    assert prompt_check.latest_reference().version == "2026.2"
+    assert ReferencePrompt.objects.count() == 2
