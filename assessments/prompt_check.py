@@ -40,10 +40,9 @@ def compare(deployed: str, reference: str) -> tuple[PromptMatch, bool | None, st
     if not theirs or found / len(theirs) < ALTERED_AT_LEAST:
         return PromptMatch.ABSENT, None, ""
     start, end = blocks[0].b, blocks[-1].b + blocks[-1].size
-    diff = difflib.unified_diff(
-        theirs, ours[start:end], "platform's prompt", "your prompt", lineterm="", n=1
-    )
-    return PromptMatch.ALTERED, start == 0, "\n".join(diff)
+    diff = difflib.unified_diff(theirs, ours[start:end], lineterm="", n=1)
+    changed = [line for line in diff if not line.startswith(("---", "+++", "@@"))]
+    return PromptMatch.ALTERED, start == 0, "\n".join(changed)
 
 
 def latest_reference() -> ReferencePrompt | None:
