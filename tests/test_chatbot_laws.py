@@ -25,6 +25,17 @@ MINORS_IN_US = {
 }
 
 
+def draft_answering(org, preparer, given: dict):
+    """A draft of questionnaire 3 with these answers saved."""
+    version = publish(BUNDLED_DIR / "minor-safety-3.0.yaml")[0]
+    draft = workflow.start_assessment(
+        organization=org, framework_version=version, actor=Actor(preparer)
+    )
+    inputs = [answers.AnswerInput(k, v) for k, v in given.items()]
+    answers.save_answers(draft, inputs, actor=Actor(preparer))
+    return draft
+
+
 def reach(slug: str, given: dict) -> Reach:
     return regimes.reach(REGIMES[slug], CORE, given)
 
@@ -162,18 +173,15 @@ def test_each_add_on_cites_the_provisions_it_asks_about(slug, sections):
 def test_an_organization_with_eu_uk_and_california_users_gets_each_law_with_its_reasons(
     client, org, preparer
 ):
-    version = publish(BUNDLED_DIR / "minor-safety-3.0.yaml")[0]
-    draft = workflow.start_assessment(
-        organization=org, framework_version=version, actor=Actor(preparer)
-    )
-    given = {
-        "scope.access": "direct",
-        "scope.age_bands": ["age_13_15", "age_16_17"],
-        "scope.jurisdictions": ["us", "eu_eea", "uk"],
-        "scope.eu_online_platform": "no",
-    }
-    answers.save_answers(
-        draft, [answers.AnswerInput(k, v) for k, v in given.items()], actor=Actor(preparer)
+    draft = draft_answering(
+        org,
+        preparer,
+        {
+            "scope.access": "direct",
+            "scope.age_bands": ["age_13_15", "age_16_17"],
+            "scope.jurisdictions": ["us", "eu_eea", "uk"],
+            "scope.eu_online_platform": "no",
+        },
     )
     client.force_login(preparer)
 
@@ -216,19 +224,16 @@ def test_an_organization_with_eu_uk_and_california_users_gets_each_law_with_its_
 def test_the_laws_page_asks_who_it_covers_first_and_only_what_applies_to_the_answers(
     client, org, preparer
 ):
-    version = publish(BUNDLED_DIR / "minor-safety-3.0.yaml")[0]
-    draft = workflow.start_assessment(
-        organization=org, framework_version=version, actor=Actor(preparer)
-    )
-    given = {
-        "scope.access": "direct",
-        "scope.age_bands": ["age_13_15"],
-        "scope.jurisdictions": ["us"],
-        "companion.is_companion": "yes",
-        "companion.states": ["new_york"],
-    }
-    answers.save_answers(
-        draft, [answers.AnswerInput(k, v) for k, v in given.items()], actor=Actor(preparer)
+    draft = draft_answering(
+        org,
+        preparer,
+        {
+            "scope.access": "direct",
+            "scope.age_bands": ["age_13_15"],
+            "scope.jurisdictions": ["us"],
+            "companion.is_companion": "yes",
+            "companion.states": ["new_york"],
+        },
     )
     client.force_login(preparer)
     url = reverse("regime_questions", args=[draft.pk, "us-companion-chatbots"])
