@@ -10,8 +10,16 @@ import re
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
-from assessments.models import Evidence, PromptComparison, PromptMatch, ReferencePrompt
+from assessments.models import (
+    EDITABLE_STATUSES,
+    Attestation,
+    Evidence,
+    PromptComparison,
+    PromptMatch,
+    ReferencePrompt,
+)
 
 # The questions whose evidence is the system prompt in use.
 PROMPT_QUESTIONS = frozenset({"prompt.evidence"})
@@ -88,3 +96,27 @@ def check(item: Evidence) -> PromptComparison | None:
             placed_first=placed_first,
             differences=differences,
         )
+
+
+def compare_again() -> int:
+    """After a new version is published: compare again the prompts of the assessments still
+    being answered (the others keep what was compared when they were signed). How many."""
+    items = Evidence.objects.filter(
+        question_id__in=PROMPT_QUESTIONS, assessment__status__in=EDITABLE_STATUSES
+    )
+    return sum(check(item) is not None for item in items)
+
+
+def attestations_on_older_versions() -> list[Attestation]:
+    """Attestations in force whose prompt was compared with a version older than the latest:
+    the platform may ask those organizations to compare their prompt again."""
+    latest = latest_reference()
+    if latest is None:
+        return []
+    older = PromptComparison.objects.exclude(reference=latest)
+    assessments = older.values("evidence__assessment_id")
+    return list(
+        Attestation.objects.in_force(timezone.now())
+        .filter(assessment_id__in=assessments)
+        .select_related("assessment__organization")
+    )

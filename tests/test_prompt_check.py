@@ -3,6 +3,7 @@ publishes: the preparer and the reviewer see whether it is there exactly, altere
 or absent, and whether it comes before the product's own instructions."""
 
 import html
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,9 +12,10 @@ from django.urls import reverse
 
 from accounts.actors import Actor
 from assessments import prompt_check, workflow
-from assessments.models import Evidence, PromptComparison, PromptMatch, ReferencePrompt
+from assessments.models import Evidence, PromptComparison, PromptMatch, ReferencePrompt, Role
 from attestations.attestation import STATEMENT_VERSION
-from tests.conftest import stepped_up
+from tests.conftest import approve_after_review, stepped_up
+from tests.factories import member
 
 REFERENCE = (prompt_check.BUNDLED_DIR / "child-safety-2026.1.txt").read_text()
 OWN = "You are Homework Helper, a maths tutor for pupils aged 11 to 14.\n"
@@ -109,3 +111,35 @@ def test_a_published_version_never_changes(published, tmp_path):
     call_command("publish_reference_prompt", "2026.2", str(other))
     assert prompt_check.latest_reference().version == "2026.2"
     assert ReferencePrompt.objects.count() == 2
+
+
+def test_a_new_version_compares_drafts_again_and_names_attestations_compared_with_an_older(
+    client, signed, reviewer, other_org, framework_version, published, tmp_path
+):
+    approve_after_review(signed.assessment, reviewer)  # in force
+    other = member(other_org, Role.PREPARER)
+    draft = workflow.start_assessment(
+        organization=other_org, framework_version=framework_version, actor=Actor(other)
+    )
+    client.force_login(other)
+    give_prompt(client, draft, OWN + REFERENCE)
+    being_answered = Evidence.objects.get(assessment=draft, question_id="prompt.evidence")
+    old = PromptComparison.objects.create(
+        evidence=signed.assessment.evidence.get(question_id="prompt.evidence"),
+        reference=published,
+        match=PromptMatch.EXACT,
+        placed_first=True,
+    )
+    newer = tmp_path / "v2.txt"
+    newer.write_text(REFERENCE + "Never ask a child for a photo of themselves.\n")
+    out = io.StringIO()
+
+    call_command("publish_reference_prompt", "2026.2", str(newer), stdout=out)
+
+    again = PromptComparison.objects.get(evidence=being_answered)
+    assert (again.reference.version, again.match) == ("2026.2", PromptMatch.ALTERED)
+    old.refresh_from_db()
+    assert old.reference == published  # what was signed stays as it was compared
+    assert "Compared again: 1 prompt of assessments being answered." in out.getvalue()
+    assert signed.assessment.organization.legal_name in out.getvalue()
+    assert "1 attestation in force was compared with an older version" in out.getvalue()

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from assessments import prompt_check
 
@@ -33,3 +34,17 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Published {published} (sha256 {published.sha256}).")
+        again = prompt_check.compare_again()
+        self.stdout.write(
+            f"Compared again: {again} prompt{pluralize(again)} of assessments being answered."
+        )
+        older = prompt_check.attestations_on_older_versions()
+        for attestation in older:
+            organization = attestation.assessment.organization.legal_name
+            self.stdout.write(f"  compared with an older version: {organization}, {attestation}")
+        if older:
+            self.stdout.write(
+                f"{len(older)} attestation{pluralize(len(older))} in force "
+                f"{pluralize(len(older), 'was,were')} compared with an older version: ask those "
+                "organizations to compare their prompt again (a platform request)."
+            )
