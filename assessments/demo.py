@@ -116,11 +116,20 @@ def _user(email: str, name: str, **extra) -> User:
     return user
 
 
+# The demo products are tutors and study helpers: no companion chatbot, and users talk only
+# with the AI (the laws that ask who they cover leave, saying why).
+WHO_LAWS_COVER = [
+    answers.AnswerInput("companion.is_companion", "no"),
+    answers.AnswerInput("osa.service", ["neither"]),
+]
+
+
 def _drive(assessment, target: str, people: dict, reviewer: User, quality: str) -> None:
     """Move one assessment to the target state through the real workflow."""
     preparer, signatory = Actor(people["preparer"]), Actor(people["signatory"])
     review = Actor(reviewer)
     answer_everything(assessment, actor=preparer, quality=quality)
+    answers.save_answers(assessment, WHO_LAWS_COVER, actor=preparer)
     if target == "draft":
         return
     workflow.submit(assessment, actor=preparer)
