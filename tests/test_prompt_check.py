@@ -143,3 +143,23 @@ def test_a_new_version_compares_drafts_again_and_names_attestations_compared_wit
     assert "Compared again: 1 prompt of assessments being answered." in out.getvalue()
     assert signed.assessment.organization.legal_name in out.getvalue()
     assert "1 attestation in force was compared with an older version" in out.getvalue()
+
+
+def test_a_prompt_can_be_pasted_and_is_kept_and_compared_like_a_file(
+    client, draft, preparer, published
+):
+    client.force_login(preparer)
+    section = draft.framework_version.framework.section_of("prompt.evidence").id
+
+    page = client.post(
+        reverse("section", args=[draft.pk, section]),
+        {"evtext_prompt__evidence": REFERENCE + OWN, "stay": "1"},
+        follow=True,
+    )
+
+    item = Evidence.objects.get(assessment=draft, question_id="prompt.evidence")
+    assert (item.original_name, item.content_type) == ("pasted-prompt.txt", "text/plain")
+    assert item.file.read().decode() == REFERENCE + OWN
+    assert item.prompt_comparison.match == PromptMatch.EXACT
+    assert "contains the platform's prompt exactly" in html.unescape(page.text)
+    assert client.get(reverse("evidence_file", args=[item.pk])).status_code == 200

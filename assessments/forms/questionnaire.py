@@ -8,8 +8,10 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from assessments import prompt_check
 from assessments.answers import AnswerInput
 from assessments.evidence import (
     ALLOWED,
@@ -71,6 +73,10 @@ def evidence_from_name(question_id: str) -> str:
 
 def evidence_until_name(question_id: str) -> str:
     return "evuntil_" + question_id.replace(".", "__")
+
+
+def evidence_text_name(question_id: str) -> str:
+    return "evtext_" + question_id.replace(".", "__")
 
 
 def _value_field(question: Question) -> forms.Field | None:
@@ -167,6 +173,16 @@ class SectionForm(forms.Form):
                     required=False,
                     help_text=f"{q.help} {ALLOWED}, up to {size_limit()} each.".strip(),
                 )
+                if q.id in prompt_check.PROMPT_QUESTIONS:
+                    self.fields[evidence_text_name(q.id)] = forms.CharField(
+                        label="…or paste the prompt's text",
+                        required=False,
+                        max_length=prompt_check.MAX_CHARS,
+                        strip=False,
+                        help_text="Kept privately as a text file, like an upload, and compared "
+                        "with the platform's child-safety prompt.",
+                        widget=forms.Textarea(attrs={"rows": 4}),
+                    )
                 self.fields[evidence_url_name(q.id)] = forms.URLField(
                     label="…or link to evidence (URL)",
                     required=False,
@@ -236,6 +252,10 @@ class SectionForm(forms.Form):
                     checked.append(check_upload(upload))
                 except EvidenceRejected as exc:
                     self.add_error(evidence_file_name(q.id), str(exc))
+            pasted = cleaned.get(evidence_text_name(q.id)) or ""
+            if pasted.strip():
+                text = ContentFile(pasted.encode("utf-8"), name="pasted-prompt.txt")
+                checked.append(check_upload(text))
             self.checked_uploads[q.id] = checked
             starts, ends = (
                 cleaned.get(evidence_from_name(q.id)),
@@ -275,6 +295,7 @@ class SectionForm(forms.Form):
             "why": justification_name,
             "revision": revision_name,
             "evidence_file": evidence_file_name,
+            "evidence_text": evidence_text_name,
             "evidence_url": evidence_url_name,
             "evidence_reuse": evidence_reuse_name,
             "evidence_from": evidence_from_name,
