@@ -227,12 +227,18 @@ def reach(
     """``core_shown``: the core questionnaire's shown questions, when the caller has them."""
     if not holds(regime.applies_when, core, responses, core_shown):
         return Reach.NOT_CALLED
-    if regime.covers_when is None or holds(regime.covers_when, regime.framework, responses):
+    if regime.covers_when is None:
         return Reach.APPLIES
-    asked = regime.covers_when.questions() & visible_question_ids(regime.framework, responses)
-    if any(responses.get(q) is None or not responses[q].has_value for q in asked):
-        return Reach.UNDECIDED
-    return Reach.NOT_COVERED
+    shown = visible_question_ids(regime.framework, responses)
+
+    def answer(question_id: str):
+        response = responses.get(question_id)
+        has = question_id in shown and response is not None and response.has_value
+        return response.value if has and not response.not_applicable else None
+
+    if regime.covers_when.holds(answer):
+        return Reach.APPLIES
+    return Reach.UNDECIDED if regime.covers_when.could_hold(answer) else Reach.NOT_COVERED
 
 
 def called_for(core: Framework, responses: Mapping[str, Response]) -> list[Regime]:

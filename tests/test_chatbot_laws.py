@@ -55,6 +55,9 @@ def test_a_law_the_scope_cannot_decide_stays_until_its_own_questions_say_who_it_
     assert reach("us-companion-chatbots", MINORS_IN_US | not_companion | california) == (
         Reach.NOT_COVERED
     )
+    # "Not a companion" decides it before the states are answered.
+    assert reach("us-companion-chatbots", MINORS_IN_US | not_companion) == Reach.NOT_COVERED
+    assert reach("us-companion-chatbots", MINORS_IN_US | elsewhere) == Reach.NOT_COVERED
     adults_only = MINORS_IN_US | {"scope.age_bands": Response(value=["adults"])}
     assert reach("us-companion-chatbots", adults_only | companion | california) == (
         Reach.NOT_CALLED

@@ -173,6 +173,15 @@ class Condition(Strict):
             return self.includes in chosen
         return any(v in chosen for v in self.includes_any)
 
+    def could_hold(self, value_of: Callable[[str], Any]) -> bool:
+        """Whether answers still to come (``None`` now) could make it hold: "no" to one part
+        of an all-of decides it before the other parts are answered."""
+        if self.any_of:
+            return any(c.could_hold(value_of) for c in self.any_of)
+        if self.all_of:
+            return all(c.could_hold(value_of) for c in self.all_of)
+        return value_of(self.question) is None or self.holds(value_of)
+
 
 class Mention(Strict):
     """Words a public page must contain for the claim to hold, e.g. COPPA on a compliance
