@@ -19,6 +19,7 @@ from assessments.lifecycle import LIFECYCLE, Transition
 from assessments.models import (
     Campaign,
     Invitation,
+    ProbeEndpoint,
     Product,
     RequestKind,
     TokenRole,
@@ -144,6 +145,11 @@ RULES = {
     ("platform_webhooks", "POST"): Rule("POST", "", {"reviewer"}, ok=200),
     ("webhook_test", "POST"): Rule("POST", "webhook", {"admin"}),
     ("webhook_remove", "POST"): Rule("POST", "webhook", {"admin"}),
+    # Live product tests: members and reviewers read the transcripts; administrators register
+    # an endpoint (an empty form is re-shown as 422) and start runs.
+    ("live_tests", "GET"): Rule("GET", "org", READERS),
+    ("live_tests", "POST"): Rule("POST", "org", {"admin"}, ok=422),
+    ("probe_run", "POST"): Rule("POST", "probe_endpoint", {"admin"}),
     # Audits the platform starts: reviewers ask; the organization reads what it was asked.
     ("audit_requests", "GET"): Rule("GET", "", {"reviewer"}),
     ("invite_organization", "GET"): Rule("GET", "", {"reviewer"}),
@@ -281,6 +287,11 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
                     events=["webhook.test"],
                     secret="whsec_" + "A" * 44,
                     created_by=admin,
+                ).pk
+            ],
+            "probe_endpoint": [
+                ProbeEndpoint.objects.create(
+                    organization=org, url="http://192.0.2.1/chat", kind="simple_json"
                 ).pk
             ],
             "token": [

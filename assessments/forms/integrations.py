@@ -2,7 +2,7 @@ from django import forms
 
 from accounts.step_up import StepUpForm
 from assessments.forms.fields import SingleLineField
-from assessments.models import TokenRole
+from assessments.models import EndpointKind, TokenRole
 from integrations.api_tokens import MAX_DAYS, ORGANIZATION_ROLES
 from integrations.webhooks import SUBSCRIBABLE
 
@@ -33,4 +33,23 @@ class WebhookForm(forms.Form):
         label="Events to send",
         choices=[(e.value, e.label) for e in SUBSCRIBABLE],
         widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ProbeEndpointForm(forms.Form):
+    url = forms.URLField(label="Test endpoint address", max_length=500, assume_scheme="https")
+    kind = forms.ChoiceField(label="Kind of endpoint", choices=EndpointKind.choices)
+    model = forms.CharField(
+        label="Model name (OpenAI-compatible endpoints)", max_length=100, required=False
+    )
+    credential = forms.CharField(
+        label="Test credential (sent as a bearer token; stored encrypted, never shown again)",
+        max_length=500,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+    consent = forms.BooleanField(
+        label="We agree that the platform sends its benign test conversations to this "
+        "endpoint when we start a run, and keeps the transcripts for its reviewers.",
+        required=False,
     )

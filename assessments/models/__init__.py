@@ -33,6 +33,7 @@ from assessments.models.platform_audits import (
     ViolationFigure,
 )
 from assessments.models.policy import PolicyChangeFlag, PolicyDocumentVersion
+from assessments.models.probes import EndpointKind, ProbeEndpoint, ProbeRun, RunState
 from assessments.models.products import Platform, Product
 from assessments.models.prompts import PromptComparison, PromptMatch, ReferencePrompt
 from assessments.models.reviews import (
@@ -71,6 +72,7 @@ __all__ = [
     "Comment",
     "Decision",
     "DeliveryState",
+    "EndpointKind",
     "EnforcementLevel",
     "EnforcementRecommendation",
     "EventType",
@@ -84,6 +86,8 @@ __all__ = [
     "Platform",
     "PolicyChangeFlag",
     "PolicyDocumentVersion",
+    "ProbeEndpoint",
+    "ProbeRun",
     "Product",
     "PromptComparison",
     "PromptMatch",
@@ -97,6 +101,7 @@ __all__ = [
     "RequestReminder",
     "RequestState",
     "Role",
+    "RunState",
     "Status",
     "StatusCount",
     "TokenRole",

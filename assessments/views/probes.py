@@ -1,0 +1,70 @@
+"""An organization's test endpoints and their probe runs: its administrators register an
+endpoint (with consent) and start runs; its members and the platform's reviewers read every
+transcript with the automatic checks' result."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import permissions
+from accounts.actors import Actor
+from accounts.permissions import Need
+from assessments.errors import MissingRequirement
+from assessments.forms.integrations import ProbeEndpointForm
+from assessments.models import ProbeEndpoint, ProbeRun
+from integrations import probes
+
+RUNS_SHOWN = 5
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def live_tests(request, organization_id):
+    posted = request.method == "POST"
+    organization = permissions.organization_for(
+        request.user, organization_id, need=Need.MANAGE if posted else Need.VIEW
+    )
+    form = ProbeEndpointForm(request.POST or None)
+    if posted and form.is_valid():
+        try:
+            probes.register_endpoint(
+                organization=organization, actor=Actor.from_request(request), **form.cleaned_data
+            )
+        except MissingRequirement as exc:
+            form.add_error("consent" if "consent" in str(exc) else "url", str(exc))
+        else:
+            messages.success(request, "Test endpoint registered: start a run when you are ready.")
+            return redirect("live_tests", organization.pk)
+    endpoints = ProbeEndpoint.objects.filter(organization=organization, removed_at=None)
+    return render(
+        request,
+        "probes/live_tests.html",
+        {
+            "organization": organization,
+            "form": form,
+            "can_manage": permissions.can(request.user, organization, Need.MANAGE),
+            "probe_set": probes.probe_set(),
+            "endpoints": [
+                (endpoint, ProbeRun.objects.filter(endpoint=endpoint)[:RUNS_SHOWN])
+                for endpoint in endpoints
+            ],
+        },
+        status=422 if posted else 200,
+    )
+
+
+@login_required
+@require_POST
+def start_run(request, endpoint_id):
+    endpoint = get_object_or_404(
+        ProbeEndpoint.objects.select_related("organization"), pk=endpoint_id, removed_at=None
+    )
+    permissions.check(request.user, endpoint.organization, Need.MANAGE)
+    try:
+        probes.start_run(endpoint, actor=Actor.from_request(request))
+    except MissingRequirement as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Probe run started: the transcripts appear below as it ends.")
+    return redirect("live_tests", endpoint.organization_id)
