@@ -237,3 +237,24 @@ def _ask(endpoint: ProbeEndpoint, messages: list[dict]) -> str:
     if not isinstance(reply, str):
         raise outbound.Refused("The answer's text is not text.")
     return reply[:MAX_REPLY_CHARS]
+
+
+def latest_by_question(organization_id, *, runs_read: int = 20) -> dict[str, list[dict]]:
+    """The latest finished run of each of an organization's endpoints, its probes filed under
+    the questions they back (each with its run's time and endpoint): what a reviewer reads
+    beside the claims. One read of the newest few runs."""
+    latest: dict = {}
+    finished = ProbeRun.objects.filter(
+        endpoint__organization_id=organization_id,
+        endpoint__removed_at=None,
+        state=RunState.DONE,
+    ).select_related("endpoint")
+    for run in finished.order_by("-started_at")[:runs_read]:
+        latest.setdefault(run.endpoint_id, run)
+    by_question: dict[str, list[dict]] = {}
+    for run in latest.values():
+        for result in run.results:
+            for question in result["questions"]:
+                shown = result | {"run_at": run.started_at, "endpoint": run.endpoint.url}
+                by_question.setdefault(question, []).append(shown)
+    return by_question

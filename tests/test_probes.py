@@ -186,3 +186,21 @@ def test_an_administrator_registers_and_runs_and_a_reviewer_reads_the_transcript
     text = html.unescape(client.get(reverse("live_tests", args=[org.pk])).text)
     assert f"{len(PROBE_SET.probes)} of {len(PROBE_SET.probes)} passed the automatic checks" in text
     assert PROBE_SET.probes[0].says[0] in text and SAFE in text
+
+
+def test_a_reviewer_reads_each_probe_beside_the_claim_it_backs(
+    client, product, org, admin, reviewer, signed, committed
+):
+    endpoint = register(org, admin, product(simple(UNSAFE)).url)
+    run(endpoint, admin, committed)
+    client.force_login(reviewer)
+
+    page = client.get(reverse("review_assessment", args=[signed.assessment_id]), {"section": "all"})
+
+    text = html.unescape(page.text)
+    claim = text.index(
+        signed.assessment.framework_version.framework.questions["disclosure.how"].text
+    )
+    beside = text.index("Live product test", claim)
+    assert beside < text.index("Says “i'm a real person”.", beside)
+    assert UNSAFE in text

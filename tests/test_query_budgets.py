@@ -12,7 +12,8 @@ from assessments.products import default_product
 from tests.factories import OrganizationFactory, UserFactory
 
 # The section's twelfth: the organization's files from its other products, offered for reuse.
-BUDGETS = {"section": 12, "autosave": 13, "review": 18, "queue": 12, "verification": 6}
+# The review's nineteenth: the live product's latest probe runs, shown beside the claims.
+BUDGETS = {"section": 12, "autosave": 13, "review": 19, "queue": 12, "verification": 6}
 
 
 def grow(assessment, author, *, items: int) -> None:

@@ -38,7 +38,7 @@ from assessments.models import (
 from assessments.templatetags.portal import dom_id
 from assessments.views.helpers import redirect_back, refusals_as_messages
 from attestations.attestation import snapshot_changes
-from integrations import public_claims
+from integrations import probes, public_claims
 from platform_audits import platform_requests, violation_figures
 from questionnaires import regimes
 from questionnaires.answer_display import display_value
@@ -209,6 +209,7 @@ def _question_rows(
     verdicts_of,
     claims,
     comments,
+    probed,
     through,
     law_of,
     core,
@@ -235,6 +236,7 @@ def _question_rows(
                         for item in evidence_of.get(backing, [])
                     ],
                     "comments": comments.get(r.question.id, []),
+                    "probes": probed.get(r.question.id, []),  # the live product's answers
                     "verdict_url": f"{verdict_url}{r.question.id}/",
                     # an evidence question's items are judged one by one, not as an answer
                     "judged_here": r.question.type != QuestionType.EVIDENCE,
@@ -331,6 +333,7 @@ def review_assessment(request, assessment_id):
                     [r.question.id for _, rows in visible for r in rows if r.question.public_claim],
                 ),
                 comments=comments,
+                probed=probes.latest_by_question(assessment.organization_id),
                 through=through,
                 law_of=law_of,
                 core=framework,
