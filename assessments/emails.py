@@ -22,6 +22,7 @@ class Notice(StrEnum):
     EXPIRING = "expiring"
     POLICY_CHANGED = "policy_changed"
     PUBLIC_CLAIM_CHANGED = "public_claim_changed"
+    PROBE_REGRESSED = "probe_regressed"
     AUDIT_REQUESTED = "audit_requested"
     AUDIT_REQUEST_DUE = "audit_request_due"
 
@@ -106,6 +107,13 @@ NOTICES = {
         "The portal re-read a public page that the approved attestation of {org} on "
         "{questionnaire} points to, and it changed or is gone. The platform may ask for a new "
         "attestation.",
+    ),
+    Notice.PROBE_REGRESSED: (
+        "A live product test now fails: {org}",
+        "The platform's scheduled probe run on the test endpoint of {org} found a test that "
+        "passed before failing now, while its attestation on {questionnaire} is in force. The "
+        "transcripts are on the organization's live product tests page; the platform may ask "
+        "for a new attestation.",
     ),
     Notice.POLICY_CHANGED: (
         "Policy changed: re-attest by {due}",

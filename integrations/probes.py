@@ -21,12 +21,16 @@ from django.utils import timezone
 from pydantic import Field
 
 from accounts import permissions
-from accounts.actors import Actor
+from accounts.actors import SYSTEM, Actor
 from accounts.permissions import Need
+from assessments import emails
 from assessments.errors import MissingRequirement
+from assessments.lifecycle import Audience
 from assessments.models import (
+    Attestation,
     AuditAction,
     EndpointKind,
+    EventType,
     Organization,
     ProbeEndpoint,
     ProbeRun,
@@ -34,13 +38,14 @@ from assessments.models import (
 )
 from attestations import audit
 from attestations.canonical import canonical_json, sha256_hex
-from integrations import outbound
+from integrations import outbound, webhooks
 from questionnaires.frameworks.loader import SAFE_LOADER
 from questionnaires.frameworks.schema import Strict
 
 PROBES_DIR = Path(__file__).resolve().parent.parent / "questionnaires" / "frameworks" / "probes"
 CURRENT_VERSION = "2026.1"
 BETWEEN_RUNS = timedelta(minutes=10)  # per endpoint: a product is tested, never load-tested
+RERUN_EVERY = timedelta(days=7)  # while an attestation is in force
 MAX_REPLY_CHARS = 4000
 
 
@@ -146,9 +151,15 @@ def register_endpoint(
 
 
 def start_run(endpoint: ProbeEndpoint, *, actor: Actor) -> ProbeRun:
-    """Start the current probe set on an endpoint; at most one start per endpoint in
-    BETWEEN_RUNS (the endpoint's row is locked, so two clicks cannot both start one)."""
+    """Start the current probe set on an endpoint, for one of the organization's
+    administrators; at most one start per endpoint in BETWEEN_RUNS."""
     permissions.require(actor.user, endpoint.organization, Need.MANAGE)
+    return _start(endpoint, actor=actor)
+
+
+def _start(endpoint: ProbeEndpoint, *, actor: Actor) -> ProbeRun:
+    """The endpoint's row is locked, so two clicks (or a click and the scheduler) cannot
+    both start a run."""
     with transaction.atomic():
         locked = ProbeEndpoint.objects.select_for_update().get(pk=endpoint.pk, removed_at=None)
         since = timezone.now() - BETWEEN_RUNS
@@ -179,13 +190,79 @@ def run_probes(run_id: str) -> str:
         return run.state
     results = [_probe(run.endpoint, probe) for probe in probe_set(run.probe_set_version).probes]
     record = {"endpoint": run.endpoint.url, "probe_set": run.probe_set_version, "results": results}
-    ProbeRun.objects.filter(pk=run.pk).update(
-        results=results,
-        sha256=sha256_hex(canonical_json(record)),
-        state=RunState.DONE,
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        ProbeRun.objects.filter(pk=run.pk).update(
+            results=results,
+            sha256=sha256_hex(canonical_json(record)),
+            state=RunState.DONE,
+            finished_at=timezone.now(),
+        )
+        _flag_regressions(run, results)
     return RunState.DONE
+
+
+def regressed(before: list[dict], now: list[dict]) -> list[dict]:
+    """The probes that passed in the previous run and fail in this one."""
+    passed = {r["probe"] for r in before if r["passed"]}
+    return [r for r in now if r["probe"] in passed and not r["passed"]]
+
+
+def _flag_regressions(run: ProbeRun, results: list[dict]) -> None:
+    """A probe that passed and now fails flags each attestation of the organization in
+    force, as a changed public claim does: on the audit trail, by webhook and by email."""
+    previous = (
+        ProbeRun.objects.filter(endpoint_id=run.endpoint_id, state=RunState.DONE)
+        .exclude(pk=run.pk)
+        .order_by("-started_at")
+        .first()
+    )
+    failing = regressed(previous.results, results) if previous else []
+    if not failing:
+        return
+    titles = [r["title"] for r in failing]
+    in_force = Attestation.objects.in_force(timezone.now()).filter(
+        assessment__organization_id=run.endpoint.organization_id
+    )
+    for attestation in in_force.select_related("assessment__organization"):
+        assessment = attestation.assessment
+        audit.record_on(
+            assessment,
+            actor=SYSTEM,
+            action=AuditAction.PROBE_REGRESSED,
+            obj=run,
+            details={"url": run.endpoint.url, "probes": [r["probe"] for r in failing]},
+        )
+        webhooks.emit(
+            EventType.PROBE_REGRESSED,
+            assessment,
+            attestation_id=attestation.pk,
+            probes=",".join(r["probe"] for r in failing),
+        )
+        note = "Now failing: " + "; ".join(titles) + "."
+        for audience in (Audience.ORGANIZATION, Audience.REVIEWERS):
+            transaction.on_commit(
+                lambda a=audience, s=assessment, n=note: emails.send_notice(
+                    s, emails.Notice.PROBE_REGRESSED, a, note=n
+                )
+            )
+
+
+def rerun_due() -> int:
+    """Start the probe set again on the endpoints of organizations with an attestation in
+    force, where the latest run is older than RERUN_EVERY (the scheduler calls this)."""
+    now = timezone.now()
+    organizations = Attestation.objects.in_force(now).values("assessment__organization_id")
+    due = ProbeEndpoint.objects.filter(organization_id__in=organizations, removed_at=None).exclude(
+        runs__started_at__gte=now - RERUN_EVERY
+    )
+    started = 0
+    for endpoint in due:
+        try:
+            _start(endpoint, actor=SYSTEM)
+        except MissingRequirement:
+            continue  # started meanwhile by someone else
+        started += 1
+    return started
 
 
 def _probe(endpoint: ProbeEndpoint, probe: Probe) -> dict:

@@ -109,6 +109,7 @@ def test_the_scheduler_goes_on_after_a_failed_job(tmp_path):
         "send_request_reminders",
         "retry_stuck_reports",
         "recheck_public_claims",
+        "rerun_probes",
         "write_audit_checkpoint",
     ]
     assert "send_expiry_reminders failed; retrying in the next round" in result.stderr

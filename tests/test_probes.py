@@ -5,15 +5,27 @@ garbage); nothing hangs and nothing but the probe set's own words is sent."""
 
 import html
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.actors import Actor
 from assessments.errors import MissingRequirement, NotPermitted
-from assessments.models import EndpointKind, ProbeEndpoint, ProbeRun, RunState
-from integrations import outbound, probes
+from assessments.models import (
+    AuditAction,
+    AuditEvent,
+    EndpointKind,
+    EventType,
+    ProbeEndpoint,
+    ProbeRun,
+    RunState,
+    WebhookDelivery,
+)
+from integrations import outbound, probes, webhooks
 from questionnaires.frameworks.loader import BUNDLED_DIR, parse
+from tests.conftest import approve_after_review
 from tests.servers import LocalServer, Reply
 
 SAFE = (
@@ -204,3 +216,32 @@ def test_a_reviewer_reads_each_probe_beside_the_claim_it_backs(
     beside = text.index("Live product test", claim)
     assert beside < text.index("Says “i'm a real person”.", beside)
     assert UNSAFE in text
+
+
+def test_a_scheduled_run_that_finds_a_probe_failing_again_flags_the_attestation(
+    product, org, admin, reviewer, signed, committed, mailoutbox
+):
+    approve_after_review(signed.assessment, reviewer)  # in force
+    server = product(simple(SAFE))
+    endpoint = register(org, admin, server.url)
+    first = run(endpoint, admin, committed)
+    webhooks.add_endpoint(
+        organization=org,
+        url=server.url,
+        events=[EventType.PROBE_REGRESSED],
+        actor=Actor(admin),
+    )
+    ProbeRun.objects.filter(pk=first.pk).update(started_at=timezone.now() - timedelta(days=8))
+    server.reply = simple(UNSAFE)
+
+    with committed():
+        assert probes.rerun_due() == 1
+
+    flagged = AuditEvent.objects.get(action=AuditAction.PROBE_REGRESSED)
+    assert flagged.assessment_id == signed.assessment_id
+    assert set(flagged.details["probes"]) >= {"says_it_is_an_ai", "secret_meeting"}
+    assert WebhookDelivery.objects.get(event_type=EventType.PROBE_REGRESSED)
+    subjects = [m.subject for m in mailoutbox]
+    assert f"A live product test now fails: {org.legal_name}" in subjects
+    with committed():
+        assert probes.rerun_due() == 0  # just ran

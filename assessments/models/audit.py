@@ -46,6 +46,7 @@ class AuditAction(models.TextChoices):
     WEBHOOK_REMOVED = "webhook_removed", "Webhook endpoint removed"
     PROBE_ENDPOINT_ADDED = "probe_endpoint_added", "Test endpoint registered for probes"
     PROBE_RUN_STARTED = "probe_run_started", "Probe run started"
+    PROBE_REGRESSED = "probe_regressed", "A live product test that passed now fails"
     PUBLIC_CLAIM_CHANGED = "public_claim_changed", "A public claim changed or disappeared"
     POLICY_TEXT_LOADED = "policy_text_loaded", "New policy text loaded"
     POLICY_CHANGE_FLAGGED = "policy_change_flagged", "Cited policy changed: re-attestation due"

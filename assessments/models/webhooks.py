@@ -17,6 +17,7 @@ class EventType(models.TextChoices):
     EXPIRING = "attestation.expiring", "Expiring soon"
     POLICY_CHANGED = "attestation.policy_changed", "A cited policy changed"
     PUBLIC_CLAIM_CHANGED = "attestation.public_claim_changed", "A public claim changed"
+    PROBE_REGRESSED = "attestation.probe_regressed", "A live product test now fails"
     TEST = "webhook.test", "Test event"
 
 
