@@ -54,6 +54,11 @@ urlpatterns = [
     path("org/<uuid:organization_id>/webhooks/", webhooks.endpoints, name="org_webhooks"),
     path("org/<uuid:organization_id>/live-tests/", probes.live_tests, name="live_tests"),
     path("live-tests/<uuid:endpoint_id>/run/", probes.start_run, name="probe_run"),
+    path(
+        "live-tests/<uuid:endpoint_id>/remove/",
+        probes.remove_endpoint,
+        name="probe_endpoint_remove",
+    ),
     path("review/webhooks/", webhooks.endpoints, name="platform_webhooks"),
     path("webhooks/<uuid:endpoint_id>/test/", webhooks.send_test, name="webhook_test"),
     path("webhooks/<uuid:endpoint_id>/remove/", webhooks.remove, name="webhook_remove"),

@@ -150,6 +150,22 @@ def register_endpoint(
     return endpoint
 
 
+def remove_endpoint(endpoint: ProbeEndpoint, *, actor: Actor) -> None:
+    """Withdraw consent: no run is started on it again; its past runs stay on record."""
+    permissions.require(actor.user, endpoint.organization, Need.MANAGE)
+    with transaction.atomic():
+        ProbeEndpoint.objects.filter(pk=endpoint.pk, removed_at=None).update(
+            removed_at=timezone.now(), credential=b""
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.PROBE_ENDPOINT_REMOVED,
+            obj=endpoint,
+            details={"url": endpoint.url},
+            organization_id=endpoint.organization_id,
+        )
+
+
 def start_run(endpoint: ProbeEndpoint, *, actor: Actor) -> ProbeRun:
     """Start the current probe set on an endpoint, for one of the organization's
     administrators; at most one start per endpoint in BETWEEN_RUNS."""

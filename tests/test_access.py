@@ -150,6 +150,7 @@ RULES = {
     ("live_tests", "GET"): Rule("GET", "org", READERS),
     ("live_tests", "POST"): Rule("POST", "org", {"admin"}, ok=422),
     ("probe_run", "POST"): Rule("POST", "probe_endpoint", {"admin"}),
+    ("probe_endpoint_remove", "POST"): Rule("POST", "probe_endpoint", {"admin"}),
     # Audits the platform starts: reviewers ask; the organization reads what it was asked.
     ("audit_requests", "GET"): Rule("GET", "", {"reviewer"}),
     ("invite_organization", "GET"): Rule("GET", "", {"reviewer"}),

@@ -245,3 +245,18 @@ def test_a_scheduled_run_that_finds_a_probe_failing_again_flags_the_attestation(
     assert f"A live product test now fails: {org.legal_name}" in subjects
     with committed():
         assert probes.rerun_due() == 0  # just ran
+
+
+def test_an_administrator_withdraws_consent_and_nothing_is_sent_again(
+    client, product, org, admin, committed
+):
+    endpoint = register(org, admin, product(simple(SAFE)).url)
+    client.force_login(admin)
+
+    removed = client.post(reverse("probe_endpoint_remove", args=[endpoint.pk]))
+
+    assert removed.status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.removed_at is not None and bytes(endpoint.credential) == b""
+    assert client.post(reverse("probe_run", args=[endpoint.pk])).status_code == 404
+    assert AuditEvent.objects.filter(action=AuditAction.PROBE_ENDPOINT_REMOVED).count() == 1

@@ -45,6 +45,7 @@ class AuditAction(models.TextChoices):
     WEBHOOK_ADDED = "webhook_added", "Webhook endpoint added"
     WEBHOOK_REMOVED = "webhook_removed", "Webhook endpoint removed"
     PROBE_ENDPOINT_ADDED = "probe_endpoint_added", "Test endpoint registered for probes"
+    PROBE_ENDPOINT_REMOVED = "probe_endpoint_removed", "Test endpoint removed, consent withdrawn"
     PROBE_RUN_STARTED = "probe_run_started", "Probe run started"
     PROBE_REGRESSED = "probe_regressed", "A live product test that passed now fails"
     PUBLIC_CLAIM_CHANGED = "public_claim_changed", "A public claim changed or disappeared"

@@ -54,13 +54,27 @@ def live_tests(request, organization_id):
     )
 
 
-@login_required
-@require_POST
-def start_run(request, endpoint_id):
+def _endpoint(request, endpoint_id) -> ProbeEndpoint:
     endpoint = get_object_or_404(
         ProbeEndpoint.objects.select_related("organization"), pk=endpoint_id, removed_at=None
     )
     permissions.check(request.user, endpoint.organization, Need.MANAGE)
+    return endpoint
+
+
+@login_required
+@require_POST
+def remove_endpoint(request, endpoint_id):
+    endpoint = _endpoint(request, endpoint_id)
+    probes.remove_endpoint(endpoint, actor=Actor.from_request(request))
+    messages.success(request, f"{endpoint.url} removed: no probe will be sent to it again.")
+    return redirect("live_tests", endpoint.organization_id)
+
+
+@login_required
+@require_POST
+def start_run(request, endpoint_id):
+    endpoint = _endpoint(request, endpoint_id)
     try:
         probes.start_run(endpoint, actor=Actor.from_request(request))
     except MissingRequirement as exc:
