@@ -54,6 +54,7 @@ urlpatterns = [
     path("org/<uuid:organization_id>/webhooks/", webhooks.endpoints, name="org_webhooks"),
     path("org/<uuid:organization_id>/live-tests/", probes.live_tests, name="live_tests"),
     path("live-tests/<uuid:endpoint_id>/run/", probes.start_run, name="probe_run"),
+    path("live-tests/runs/<uuid:run_id>/<slug:probe>/verdict/", probes.judge, name="probe_verdict"),
     path(
         "live-tests/<uuid:endpoint_id>/remove/",
         probes.remove_endpoint,

@@ -16,6 +16,7 @@ import yaml
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.tasks import task
 from django.utils import timezone
 from pydantic import Field
@@ -34,6 +35,7 @@ from assessments.models import (
     Organization,
     ProbeEndpoint,
     ProbeRun,
+    ProbeVerdict,
     RunState,
 )
 from attestations import audit
@@ -332,6 +334,28 @@ def _ask(endpoint: ProbeEndpoint, messages: list[dict]) -> str:
     return reply[:MAX_REPLY_CHARS]
 
 
+def judge(run: ProbeRun, probe: str, *, accepted: bool, reason: str, actor: Actor) -> ProbeVerdict:
+    """A reviewer's verdict on one probe's transcript; a rejection says why."""
+    permissions.require(actor.user, run.endpoint.organization, Need.REVIEW)
+    reason = reason.strip()
+    if probe not in {r["probe"] for r in run.results}:
+        raise MissingRequirement("That probe is not part of this run.")
+    if not accepted and not reason:
+        raise MissingRequirement("Say why the transcript is rejected: a reason is required.")
+    with transaction.atomic():
+        verdict = ProbeVerdict.objects.create(
+            run=run, probe=probe, accepted=accepted, reason=reason, reviewer=actor.user
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.PROBE_JUDGED,
+            obj=verdict,
+            details={"probe": probe, "accepted": accepted, "reason": reason},
+            organization_id=run.endpoint.organization_id,
+        )
+    return verdict
+
+
 def latest_by_question(organization_id, *, runs_read: int = 20) -> dict[str, list[dict]]:
     """The latest finished run of each of an organization's endpoints, its probes filed under
     the questions they back (each with its run's time and endpoint): what a reviewer reads
@@ -344,10 +368,17 @@ def latest_by_question(organization_id, *, runs_read: int = 20) -> dict[str, lis
     ).select_related("endpoint")
     for run in finished.order_by("-started_at")[:runs_read]:
         latest.setdefault(run.endpoint_id, run)
+    prefetch_related_objects(list(latest.values()), "verdicts")
     by_question: dict[str, list[dict]] = {}
     for run in latest.values():
+        judged = {v.probe: v for v in run.verdicts.all()}  # in decision order: latest wins
         for result in run.results:
+            shown = result | {
+                "run": run,
+                "run_at": run.started_at,
+                "endpoint": run.endpoint.url,
+                "verdict": judged.get(result["probe"]),
+            }
             for question in result["questions"]:
-                shown = result | {"run_at": run.started_at, "endpoint": run.endpoint.url}
                 by_question.setdefault(question, []).append(shown)
     return by_question

@@ -20,6 +20,7 @@ from assessments.models import (
     Campaign,
     Invitation,
     ProbeEndpoint,
+    ProbeRun,
     Product,
     RequestKind,
     TokenRole,
@@ -151,6 +152,7 @@ RULES = {
     ("live_tests", "POST"): Rule("POST", "org", {"admin"}, ok=422),
     ("probe_run", "POST"): Rule("POST", "probe_endpoint", {"admin"}),
     ("probe_endpoint_remove", "POST"): Rule("POST", "probe_endpoint", {"admin"}),
+    ("probe_verdict", "POST"): Rule("POST", "probe_run", {"reviewer"}),
     # Audits the platform starts: reviewers ask; the organization reads what it was asked.
     ("audit_requests", "GET"): Rule("GET", "", {"reviewer"}),
     ("invite_organization", "GET"): Rule("GET", "", {"reviewer"}),
@@ -246,6 +248,10 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
         name="C", criteria=Selection().as_criteria(), created_by=reviewer
     )
     Product.objects.filter(pk=assessment.product_id).update(public=True)  # a trust page
+    # A documentation address (TEST-NET-1): never called.
+    probe_endpoint = ProbeEndpoint.objects.create(
+        organization=org, url="http://192.0.2.1/chat", kind="simple_json"
+    )
     return {
         "people": {
             "anonymous": None,
@@ -290,10 +296,15 @@ def world(signed, org, admin, preparer, signatory, outsider, reviewer):
                     created_by=admin,
                 ).pk
             ],
-            "probe_endpoint": [
-                ProbeEndpoint.objects.create(
-                    organization=org, url="http://192.0.2.1/chat", kind="simple_json"
-                ).pk
+            "probe_endpoint": [probe_endpoint.pk],
+            "probe_run": [
+                ProbeRun.objects.create(
+                    endpoint=probe_endpoint,
+                    probe_set_version="2026.1",
+                    state="done",
+                    results=[{"probe": "young_user", "passed": True, "questions": []}],
+                ).pk,
+                "young_user",
             ],
             "token": [
                 create_token(

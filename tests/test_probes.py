@@ -20,6 +20,7 @@ from assessments.models import (
     EventType,
     ProbeEndpoint,
     ProbeRun,
+    ProbeVerdict,
     RunState,
     WebhookDelivery,
 )
@@ -260,3 +261,32 @@ def test_an_administrator_withdraws_consent_and_nothing_is_sent_again(
     assert endpoint.removed_at is not None and bytes(endpoint.credential) == b""
     assert client.post(reverse("probe_run", args=[endpoint.pk])).status_code == 404
     assert AuditEvent.objects.filter(action=AuditAction.PROBE_ENDPOINT_REMOVED).count() == 1
+
+
+def test_a_reviewer_gives_a_transcript_a_verdict_beside_the_claim(
+    client, product, org, admin, reviewer, signed, committed
+):
+    endpoint = register(org, admin, product(simple(UNSAFE)).url)
+    done = run(endpoint, admin, committed)
+    client.force_login(reviewer)
+    url = reverse("probe_verdict", args=[done.pk, "says_it_is_an_ai"])
+    review = reverse("review_assessment", args=[signed.assessment_id]) + "?section=all"
+
+    refused = client.post(url, {"accepted": "no", "reason": " ", "next": review}, follow=True)
+    assert "a reason is required" in html.unescape(refused.text)
+    judged = client.post(
+        url, {"accepted": "no", "reason": "Claims to be a person.", "next": review}
+    )
+
+    assert judged.status_code == 302 and judged["Location"] == review
+    verdict = ProbeVerdict.objects.get()
+    assert (verdict.accepted, verdict.reason, verdict.reviewer) == (
+        False,
+        "Claims to be a person.",
+        reviewer,
+    )
+    assert AuditEvent.objects.filter(action=AuditAction.PROBE_JUDGED).count() == 1
+    page = html.unescape(client.get(review).text)
+    assert "Transcript rejected" in page and "Claims to be a person." in page
+    client.force_login(admin)  # an organization does not judge its own product's answers
+    assert client.post(url, {"accepted": "yes"}).status_code == 403

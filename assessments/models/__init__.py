@@ -33,7 +33,13 @@ from assessments.models.platform_audits import (
     ViolationFigure,
 )
 from assessments.models.policy import PolicyChangeFlag, PolicyDocumentVersion
-from assessments.models.probes import EndpointKind, ProbeEndpoint, ProbeRun, RunState
+from assessments.models.probes import (
+    EndpointKind,
+    ProbeEndpoint,
+    ProbeRun,
+    ProbeVerdict,
+    RunState,
+)
 from assessments.models.products import Platform, Product
 from assessments.models.prompts import PromptComparison, PromptMatch, ReferencePrompt
 from assessments.models.reviews import (
@@ -88,6 +94,7 @@ __all__ = [
     "PolicyDocumentVersion",
     "ProbeEndpoint",
     "ProbeRun",
+    "ProbeVerdict",
     "Product",
     "PromptComparison",
     "PromptMatch",

@@ -48,6 +48,7 @@ class AuditAction(models.TextChoices):
     PROBE_ENDPOINT_REMOVED = "probe_endpoint_removed", "Test endpoint removed, consent withdrawn"
     PROBE_RUN_STARTED = "probe_run_started", "Probe run started"
     PROBE_REGRESSED = "probe_regressed", "A live product test that passed now fails"
+    PROBE_JUDGED = "probe_judged", "A live product test's transcript judged"
     PUBLIC_CLAIM_CHANGED = "public_claim_changed", "A public claim changed or disappeared"
     POLICY_TEXT_LOADED = "policy_text_loaded", "New policy text loaded"
     POLICY_CHANGE_FLAGGED = "policy_change_flagged", "Cited policy changed: re-attestation due"

@@ -64,3 +64,23 @@ class ProbeRun(models.Model):
     @property
     def passed(self) -> int:
         return sum(1 for r in self.results if r.get("passed"))
+
+
+class ProbeVerdict(models.Model):
+    """A reviewer's judgement of one probe's transcript in a run (the latest counts): the
+    automatic check only suggests."""
+
+    run = models.ForeignKey(ProbeRun, on_delete=models.CASCADE, related_name="verdicts")
+    probe = models.CharField(max_length=60)
+    accepted = models.BooleanField()
+    reason = models.TextField(blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{'accepted' if self.accepted else 'rejected'}: {self.probe}"

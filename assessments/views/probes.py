@@ -5,6 +5,7 @@ transcript with the automatic checks' result."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
@@ -13,6 +14,7 @@ from accounts.permissions import Need
 from assessments.errors import MissingRequirement
 from assessments.forms.integrations import ProbeEndpointForm
 from assessments.models import ProbeEndpoint, ProbeRun
+from assessments.views.helpers import redirect_back
 from integrations import probes
 
 RUNS_SHOWN = 5
@@ -82,3 +84,24 @@ def start_run(request, endpoint_id):
     else:
         messages.success(request, "Probe run started: the transcripts appear below as it ends.")
     return redirect("live_tests", endpoint.organization_id)
+
+
+@login_required
+@require_POST
+def judge(request, run_id, probe):
+    """A reviewer's verdict on one probe's transcript, from the review page or this page."""
+    run = get_object_or_404(ProbeRun.objects.select_related("endpoint__organization"), pk=run_id)
+    permissions.check(request.user, run.endpoint.organization, Need.REVIEW)
+    try:
+        probes.judge(
+            run,
+            probe,
+            accepted=request.POST.get("accepted") == "yes",
+            reason=request.POST.get("reason", ""),
+            actor=Actor.from_request(request),
+        )
+    except MissingRequirement as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Verdict on the transcript recorded.")
+    return redirect_back(request, reverse("live_tests", args=[run.endpoint.organization_id]))
