@@ -23,6 +23,7 @@ class Notice(StrEnum):
     POLICY_CHANGED = "policy_changed"
     PUBLIC_CLAIM_CHANGED = "public_claim_changed"
     PROBE_REGRESSED = "probe_regressed"
+    PROMPT_REFERENCE_CHANGED = "prompt_reference_changed"
     AUDIT_REQUESTED = "audit_requested"
     AUDIT_REQUEST_DUE = "audit_request_due"
 
@@ -114,6 +115,13 @@ NOTICES = {
         "passed before failing now, while its attestation on {questionnaire} is in force. The "
         "transcripts are on the organization's live product tests page; the platform may ask "
         "for a new attestation.",
+    ),
+    Notice.PROMPT_REFERENCE_CHANGED: (
+        "A new child-safety system prompt: {org}",
+        "The platform published a new version of its child-safety system prompt. The system "
+        "prompt in the attestation of {org} on {questionnaire} was compared with an older one; "
+        "give your current prompt in a new assessment so that it is compared again. The "
+        "platform may ask for a new attestation.",
     ),
     Notice.POLICY_CHANGED: (
         "Policy changed: re-attest by {due}",

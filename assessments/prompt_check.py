@@ -12,14 +12,21 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.actors import SYSTEM
+from assessments import emails
+from assessments.lifecycle import Audience
 from assessments.models import (
     EDITABLE_STATUSES,
     Attestation,
+    AuditAction,
+    EventType,
     Evidence,
     PromptComparison,
     PromptMatch,
     ReferencePrompt,
 )
+from attestations import audit
+from integrations import webhooks
 
 # The questions whose evidence is the system prompt in use.
 PROMPT_QUESTIONS = frozenset({"prompt.evidence"})
@@ -57,16 +64,16 @@ def latest_reference() -> ReferencePrompt | None:
     return ReferencePrompt.objects.first()
 
 
-def publish_reference(version: str, text: str) -> ReferencePrompt:
-    """A new version of the platform's prompt; the same text again under its version is a
-    no-op, other text under a published version is refused."""
+def publish_reference(version: str, text: str) -> tuple[ReferencePrompt, bool]:
+    """A new version of the platform's prompt, and whether it is new; the same text again
+    under its version is a no-op, other text under a published version is refused."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     existing = ReferencePrompt.objects.filter(version=version).first()
     if existing is not None:
         if existing.sha256 != digest:
             raise ValueError(f"Version {version} is already published with other text.")
-        return existing
-    return ReferencePrompt.objects.create(version=version, text=text, sha256=digest)
+        return existing, False
+    return ReferencePrompt.objects.create(version=version, text=text, sha256=digest), True
 
 
 def _readable(item: Evidence) -> str | None:
@@ -105,6 +112,36 @@ def compare_again() -> int:
         question_id__in=PROMPT_QUESTIONS, assessment__status__in=EDITABLE_STATUSES
     )
     return sum(check(item) is not None for item in items)
+
+
+def flag_older_comparisons() -> list[Attestation]:
+    """After a new version: each attestation in force whose prompt was compared with an older
+    one is flagged, as a changed public claim is (audit trail, webhook, emails)."""
+    older = attestations_on_older_versions()
+    latest = latest_reference()
+    for attestation in older:
+        assessment = attestation.assessment
+        with transaction.atomic():
+            audit.record_on(
+                assessment,
+                actor=SYSTEM,
+                action=AuditAction.PROMPT_REFERENCE_CHANGED,
+                obj=attestation,
+                details={"version": latest.version},
+            )
+            webhooks.emit(
+                EventType.PROMPT_REFERENCE_CHANGED,
+                assessment,
+                attestation_id=attestation.pk,
+                version=latest.version,
+            )
+            for audience in (Audience.ORGANIZATION, Audience.REVIEWERS):
+                transaction.on_commit(
+                    lambda a=audience, s=assessment: emails.send_notice(
+                        s, emails.Notice.PROMPT_REFERENCE_CHANGED, a
+                    )
+                )
+    return older
 
 
 def attestations_on_older_versions() -> list[Attestation]:

@@ -12,7 +12,15 @@ from django.urls import reverse
 
 from accounts.actors import Actor
 from assessments import prompt_check, workflow
-from assessments.models import Evidence, PromptComparison, PromptMatch, ReferencePrompt, Role
+from assessments.models import (
+    AuditAction,
+    AuditEvent,
+    Evidence,
+    PromptComparison,
+    PromptMatch,
+    ReferencePrompt,
+    Role,
+)
 from attestations.attestation import STATEMENT_VERSION
 from tests.conftest import approve_after_review, stepped_up
 from tests.factories import member
@@ -114,7 +122,15 @@ def test_a_published_version_never_changes(published, tmp_path):
 
 
 def test_a_new_version_compares_drafts_again_and_names_attestations_compared_with_an_older(
-    client, signed, reviewer, other_org, framework_version, published, tmp_path
+    client,
+    signed,
+    reviewer,
+    other_org,
+    framework_version,
+    published,
+    tmp_path,
+    committed,
+    mailoutbox,
 ):
     approve_after_review(signed.assessment, reviewer)  # in force
     other = member(other_org, Role.PREPARER)
@@ -134,7 +150,8 @@ def test_a_new_version_compares_drafts_again_and_names_attestations_compared_wit
     newer.write_text(REFERENCE + "Never ask a child for a photo of themselves.\n")
     out = io.StringIO()
 
-    call_command("publish_reference_prompt", "2026.2", str(newer), stdout=out)
+    with committed():
+        call_command("publish_reference_prompt", "2026.2", str(newer), stdout=out)
 
     again = PromptComparison.objects.get(evidence=being_answered)
     assert (again.reference.version, again.match) == ("2026.2", PromptMatch.ALTERED)
@@ -143,6 +160,16 @@ def test_a_new_version_compares_drafts_again_and_names_attestations_compared_wit
     assert "Compared again: 1 prompt of assessments being answered." in out.getvalue()
     assert signed.assessment.organization.legal_name in out.getvalue()
     assert "1 attestation in force was compared with an older version" in out.getvalue()
+    flagged = AuditEvent.objects.get(action=AuditAction.PROMPT_REFERENCE_CHANGED)
+    assert (flagged.assessment_id, flagged.details) == (signed.assessment_id, {"version": "2026.2"})
+    assert f"A new child-safety system prompt: {other_org.legal_name}" not in [
+        m.subject for m in mailoutbox
+    ]  # the organization whose prompt was compared again is not flagged
+    assert f"A new child-safety system prompt: {signed.assessment.organization.legal_name}" in [
+        m.subject for m in mailoutbox
+    ]
+    call_command("publish_reference_prompt", "2026.2", str(newer), stdout=io.StringIO())
+    assert AuditEvent.objects.filter(action=AuditAction.PROMPT_REFERENCE_CHANGED).count() == 1
 
 
 def test_a_prompt_can_be_pasted_and_is_kept_and_compared_like_a_file(

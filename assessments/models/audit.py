@@ -49,6 +49,10 @@ class AuditAction(models.TextChoices):
     PROBE_RUN_STARTED = "probe_run_started", "Probe run started"
     PROBE_REGRESSED = "probe_regressed", "A live product test that passed now fails"
     PROBE_JUDGED = "probe_judged", "A live product test's transcript judged"
+    PROMPT_REFERENCE_CHANGED = (
+        "prompt_reference_changed",
+        "The platform published a new child-safety prompt than the one compared",
+    )
     PUBLIC_CLAIM_CHANGED = "public_claim_changed", "A public claim changed or disappeared"
     POLICY_TEXT_LOADED = "policy_text_loaded", "New policy text loaded"
     POLICY_CHANGE_FLAGGED = "policy_change_flagged", "Cited policy changed: re-attestation due"

@@ -18,6 +18,10 @@ class EventType(models.TextChoices):
     POLICY_CHANGED = "attestation.policy_changed", "A cited policy changed"
     PUBLIC_CLAIM_CHANGED = "attestation.public_claim_changed", "A public claim changed"
     PROBE_REGRESSED = "attestation.probe_regressed", "A live product test now fails"
+    PROMPT_REFERENCE_CHANGED = (
+        "attestation.prompt_reference_changed",
+        "The platform's child-safety prompt changed since the comparison",
+    )
     TEST = "webhook.test", "Test event"
 
 

@@ -30,21 +30,24 @@ class Command(BaseCommand):
         if not body.strip():
             raise CommandError(f"{path} is empty.")
         try:
-            published = prompt_check.publish_reference(version, body)
+            published, created = prompt_check.publish_reference(version, body)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        if not created:
+            self.stdout.write(f"{published} was already published; nothing changed.")
+            return
         self.stdout.write(f"Published {published} (sha256 {published.sha256}).")
         again = prompt_check.compare_again()
         self.stdout.write(
             f"Compared again: {again} prompt{pluralize(again)} of assessments being answered."
         )
-        older = prompt_check.attestations_on_older_versions()
+        older = prompt_check.flag_older_comparisons()
         for attestation in older:
             organization = attestation.assessment.organization.legal_name
             self.stdout.write(f"  compared with an older version: {organization}, {attestation}")
         if older:
             self.stdout.write(
                 f"{len(older)} attestation{pluralize(len(older))} in force "
-                f"{pluralize(len(older), 'was,were')} compared with an older version: ask those "
-                "organizations to compare their prompt again (a platform request)."
+                f"{pluralize(len(older), 'was,were')} compared with an older version: flagged, "
+                "their organizations and the reviewers told."
             )
