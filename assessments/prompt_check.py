@@ -12,9 +12,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.actors import SYSTEM
 from assessments import emails
-from assessments.lifecycle import Audience
 from assessments.models import (
     EDITABLE_STATUSES,
     Attestation,
@@ -25,8 +23,7 @@ from assessments.models import (
     PromptMatch,
     ReferencePrompt,
 )
-from attestations import audit
-from integrations import webhooks
+from integrations import attestation_flags
 
 # The questions whose evidence is the system prompt in use.
 PROMPT_QUESTIONS = frozenset({"prompt.evidence"})
@@ -84,10 +81,11 @@ def _readable(item: Evidence) -> str | None:
     return re.sub(r"\r\n?", "\n", raw.decode("utf-8", errors="replace"))
 
 
-def check(item: Evidence) -> PromptComparison | None:
+def check(item: Evidence, reference: ReferencePrompt | None = None) -> PromptComparison | None:
     """Compare a prompt given as evidence with the latest published version (again when one
-    was published since); nothing for other questions, links, or files that are not text."""
-    reference = latest_reference()
+    was published since; ``reference``: that version, when the caller has read it); nothing
+    for other questions, links, or files that are not text."""
+    reference = reference or latest_reference()
     if item.question_id not in PROMPT_QUESTIONS or reference is None:
         return None
     text = _readable(item)
@@ -111,7 +109,8 @@ def compare_again() -> int:
     items = Evidence.objects.filter(
         question_id__in=PROMPT_QUESTIONS, assessment__status__in=EDITABLE_STATUSES
     )
-    return sum(check(item) is not None for item in items)
+    reference = latest_reference()
+    return sum(check(item, reference) is not None for item in items)
 
 
 def flag_older_comparisons() -> list[Attestation]:
@@ -120,27 +119,16 @@ def flag_older_comparisons() -> list[Attestation]:
     older = attestations_on_older_versions()
     latest = latest_reference()
     for attestation in older:
-        assessment = attestation.assessment
         with transaction.atomic():
-            audit.record_on(
-                assessment,
-                actor=SYSTEM,
+            attestation_flags.raise_flag(
+                attestation,
                 action=AuditAction.PROMPT_REFERENCE_CHANGED,
                 obj=attestation,
                 details={"version": latest.version},
-            )
-            webhooks.emit(
-                EventType.PROMPT_REFERENCE_CHANGED,
-                assessment,
-                attestation_id=attestation.pk,
+                event=EventType.PROMPT_REFERENCE_CHANGED,
+                notice=emails.Notice.PROMPT_REFERENCE_CHANGED,
                 version=latest.version,
             )
-            for audience in (Audience.ORGANIZATION, Audience.REVIEWERS):
-                transaction.on_commit(
-                    lambda a=audience, s=assessment: emails.send_notice(
-                        s, emails.Notice.PROMPT_REFERENCE_CHANGED, a
-                    )
-                )
     return older
 
 

@@ -26,7 +26,6 @@ from accounts.actors import SYSTEM, Actor
 from accounts.permissions import Need
 from assessments import emails
 from assessments.errors import MissingRequirement
-from assessments.lifecycle import Audience
 from assessments.models import (
     Attestation,
     AuditAction,
@@ -40,7 +39,7 @@ from assessments.models import (
 )
 from attestations import audit
 from attestations.canonical import canonical_json, sha256_hex
-from integrations import outbound, webhooks
+from integrations import attestation_flags, outbound
 from questionnaires.frameworks.loader import SAFE_LOADER
 from questionnaires.frameworks.schema import Strict
 
@@ -242,27 +241,16 @@ def _flag_regressions(run: ProbeRun, results: list[dict]) -> None:
         assessment__organization_id=run.endpoint.organization_id
     )
     for attestation in in_force.select_related("assessment__organization"):
-        assessment = attestation.assessment
-        audit.record_on(
-            assessment,
-            actor=SYSTEM,
+        attestation_flags.raise_flag(
+            attestation,
             action=AuditAction.PROBE_REGRESSED,
             obj=run,
             details={"url": run.endpoint.url, "probes": [r["probe"] for r in failing]},
-        )
-        webhooks.emit(
-            EventType.PROBE_REGRESSED,
-            assessment,
-            attestation_id=attestation.pk,
+            event=EventType.PROBE_REGRESSED,
+            notice=emails.Notice.PROBE_REGRESSED,
+            note="Now failing: " + "; ".join(titles) + ".",
             probes=",".join(r["probe"] for r in failing),
         )
-        note = "Now failing: " + "; ".join(titles) + "."
-        for audience in (Audience.ORGANIZATION, Audience.REVIEWERS):
-            transaction.on_commit(
-                lambda a=audience, s=assessment, n=note: emails.send_notice(
-                    s, emails.Notice.PROBE_REGRESSED, a, note=n
-                )
-            )
 
 
 def rerun_due() -> int:

@@ -21,9 +21,7 @@ from django.db.models import Max, Q
 from django.tasks import task
 from django.utils import timezone
 
-from accounts.actors import SYSTEM
 from assessments import emails
-from assessments.lifecycle import Audience
 from assessments.models import (
     Assessment,
     Attestation,
@@ -34,9 +32,8 @@ from assessments.models import (
     EventType,
     PublicClaimFlag,
 )
-from attestations import audit
 from attestations.attestation_status import PublicStatus, status_of
-from integrations import outbound, webhooks
+from integrations import attestation_flags, outbound
 from questionnaires.frameworks.schema import Mention, Question
 from questionnaires.scoring import visible_question_ids
 
@@ -193,27 +190,18 @@ def _flag(assessment, question: Question, capture: ClaimCapture, change: ClaimCh
         flag = PublicClaimFlag.objects.create(
             attestation=attestation, question_id=question.id, change=change, capture=capture
         )
-        audit.record_on(
-            assessment,
-            actor=SYSTEM,
+        note = f"{question.public_claim.what} at {capture.url}: {change.label.lower()}."
+        attestation_flags.raise_flag(
+            attestation,
             action=AuditAction.PUBLIC_CLAIM_CHANGED,
             obj=flag,
             details={"question_id": question.id, "url": capture.url, "change": change},
-        )
-        webhooks.emit(
-            EventType.PUBLIC_CLAIM_CHANGED,
-            assessment,
-            attestation_id=attestation.pk,
+            event=EventType.PUBLIC_CLAIM_CHANGED,
+            notice=emails.Notice.PUBLIC_CLAIM_CHANGED,
+            note=note,
             question_id=question.id,
             change=change.value,
         )
-        note = f"{question.public_claim.what} at {capture.url}: {change.label.lower()}."
-        for audience in (Audience.ORGANIZATION, Audience.REVIEWERS):
-            transaction.on_commit(
-                lambda a=audience: emails.send_notice(
-                    assessment, emails.Notice.PUBLIC_CLAIM_CHANGED, a, note=note
-                )
-            )
 
 
 def recheck_due() -> int:

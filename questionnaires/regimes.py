@@ -493,8 +493,10 @@ def results_for(
     core: Result,
     responses: Mapping[str, Response],
     choices: Mapping[str, RegimeChoice],
+    reached: Mapping[str, Reach] | None = None,
 ) -> list[RegimeResult]:
-    reached = reaches(framework, responses)
+    """Each law the assessment answers, scored. ``reached``: ``reaches``, when at hand."""
+    reached = reaches(framework, responses) if reached is None else reached
     return [
         replace(result_for(r, core, responses, choice=choices.get(r.slug)), reached=reached[r.slug])
         for r in applicable(framework, responses, choices, reached)

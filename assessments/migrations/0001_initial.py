@@ -11,250 +11,570 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('legal_name', models.CharField(max_length=200)),
-                ('website', models.URLField()),
-                ('contact_email', models.EmailField(max_length=254)),
-                ('contact_name', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("legal_name", models.CharField(max_length=200)),
+                ("website", models.URLField()),
+                ("contact_email", models.EmailField(max_length=254)),
+                ("contact_name", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['legal_name'],
+                "ordering": ["legal_name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('full_name', models.CharField(max_length=150)),
-                ('is_reviewer', models.BooleanField(default=False, help_text='Trust & safety reviewer at the platform.')),
-                ('is_staff', models.BooleanField(default=False)),
-                ('is_active', models.BooleanField(default=True)),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("full_name", models.CharField(max_length=150)),
+                (
+                    "is_reviewer",
+                    models.BooleanField(
+                        default=False, help_text="Trust & safety reviewer at the platform."
+                    ),
+                ),
+                ("is_staff", models.BooleanField(default=False)),
+                ("is_active", models.BooleanField(default=True)),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
             managers=[
-                ('objects', assessments.models.organizations.UserManager()),
+                ("objects", assessments.models.organizations.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('awaiting_signature', 'Awaiting signature'), ('submitted', 'Submitted'), ('in_review', 'In review'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='draft', max_length=30)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assigned_reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_assessments', to=settings.AUTH_USER_MODEL)),
-                ('carried_over_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assessments.assessment')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_signature", "Awaiting signature"),
+                            ("submitted", "Submitted"),
+                            ("in_review", "In review"),
+                            ("changes_requested", "Changes requested"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="draft",
+                        max_length=30,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("status_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assigned_reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_assessments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "carried_over_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Attestation',
+            name="Attestation",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('number', models.PositiveIntegerField()),
-                ('snapshot_json', models.TextField(help_text='Canonical JSON; hashed byte for byte.')),
-                ('snapshot_sha256', models.CharField(max_length=64, unique=True)),
-                ('statement_version', models.CharField(max_length=20)),
-                ('signed_at', models.DateTimeField()),
-                ('signer_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revocation_reason', models.TextField(blank=True)),
-                ('report_state', models.CharField(choices=[('pending', 'Being prepared'), ('ready', 'Ready'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('report_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('report_error', models.TextField(blank=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attestations', to='assessments.assessment')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('signed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "snapshot_json",
+                    models.TextField(help_text="Canonical JSON; hashed byte for byte."),
+                ),
+                ("snapshot_sha256", models.CharField(max_length=64, unique=True)),
+                ("statement_version", models.CharField(max_length=20)),
+                ("signed_at", models.DateTimeField()),
+                ("signer_ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revocation_reason", models.TextField(blank=True)),
+                (
+                    "report_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Being prepared"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("report_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("report_error", models.TextField(blank=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attestations",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-signed_at'],
+                "ordering": ["-signed_at"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor_email', models.CharField(blank=True, max_length=254)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('action', models.CharField(max_length=60)),
-                ('object_type', models.CharField(max_length=40)),
-                ('object_id', models.CharField(max_length=64)),
-                ('organization_id', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('assessment_id', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('details', models.JSONField(default=dict)),
-                ('previous_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("actor_email", models.CharField(blank=True, max_length=254)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("action", models.CharField(max_length=60)),
+                ("object_type", models.CharField(max_length=40)),
+                ("object_id", models.CharField(max_length=64)),
+                ("organization_id", models.UUIDField(blank=True, db_index=True, null=True)),
+                ("assessment_id", models.UUIDField(blank=True, db_index=True, null=True)),
+                ("details", models.JSONField(default=dict)),
+                ("previous_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question_id', models.CharField(blank=True, max_length=120)),
-                ('body', models.TextField(max_length=5000)),
-                ('requests_change', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='assessments.assessment')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question_id", models.CharField(blank=True, max_length=120)),
+                ("body", models.TextField(max_length=5000)),
+                ("requests_change", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('approved', 'Approved'), ('rejected', 'Rejected'), ('changes_requested', 'Changes requested')], max_length=20)),
-                ('rationale', models.TextField(max_length=5000)),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attestation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='assessments.attestation')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("changes_requested", "Changes requested"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rationale", models.TextField(max_length=5000)),
+                ("decided_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "attestation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="assessments.attestation",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at'],
+                "ordering": ["-decided_at"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('question_id', models.CharField(max_length=120)),
-                ('file', models.FileField(blank=True, max_length=300, upload_to=assessments.models.assessments.evidence_path)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('original_name', models.CharField(blank=True, max_length=255)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='assessments.assessment')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("question_id", models.CharField(max_length=120)),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        max_length=300,
+                        upload_to=assessments.models.assessments.evidence_path,
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("original_name", models.CharField(blank=True, max_length=255)),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['uploaded_at'],
+                "ordering": ["uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='FrameworkVersion',
+            name="FrameworkVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60)),
-                ('version', models.CharField(max_length=20)),
-                ('title', models.CharField(max_length=200)),
-                ('definition', models.JSONField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('published_on', models.DateField()),
-                ('loaded_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60)),
+                ("version", models.CharField(max_length=20)),
+                ("title", models.CharField(max_length=200)),
+                ("definition", models.JSONField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("published_on", models.DateField()),
+                ("loaded_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['slug', '-published_on', '-loaded_at'],
-                'constraints': [models.UniqueConstraint(fields=('slug', 'version'), name='one_definition_per_version')],
+                "ordering": ["slug", "-published_on", "-loaded_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("slug", "version"), name="one_definition_per_version"
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='framework_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assessments.frameworkversion'),
+            model_name="assessment",
+            name="framework_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="assessments.frameworkversion"
+            ),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('preparer', 'Preparer'), ('signatory', 'Signatory'), ('admin', 'Administrator')], max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='assessments.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("preparer", "Preparer"),
+                            ("signatory", "Signatory"),
+                            ("admin", "Administrator"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="assessments.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organization', 'user__full_name'],
+                "ordering": ["organization", "user__full_name"],
             },
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='assessments.organization'),
+            model_name="assessment",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assessments",
+                to="assessments.organization",
+            ),
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to=assessments.models.attestations.report_path)),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('size', models.PositiveIntegerField()),
-                ('rendered_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attestation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='assessments.attestation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=300, upload_to=assessments.models.attestations.report_path
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("size", models.PositiveIntegerField()),
+                ("rendered_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "attestation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="assessments.attestation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-rendered_at'],
-                'get_latest_by': 'rendered_at',
+                "ordering": ["-rendered_at"],
+                "get_latest_by": "rendered_at",
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question_id', models.CharField(max_length=120)),
-                ('value', models.JSONField(blank=True, null=True)),
-                ('not_applicable', models.BooleanField(default=False)),
-                ('justification', models.TextField(blank=True)),
-                ('revision', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='assessments.assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question_id", models.CharField(max_length=120)),
+                ("value", models.JSONField(blank=True, null=True)),
+                ("not_applicable", models.BooleanField(default=False)),
+                ("justification", models.TextField(blank=True)),
+                ("revision", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="assessments.assessment",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'question_id'), name='one_answer_per_question')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assessment", "question_id"), name="one_answer_per_question"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='attestation',
-            constraint=models.UniqueConstraint(fields=('assessment', 'number'), name='one_attestation_number_per_assessment'),
+            model_name="attestation",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "number"), name="one_attestation_number_per_assessment"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('file', ''), models.Q(('url', ''), _negated=True)), models.Q(models.Q(('file', ''), _negated=True), ('url', '')), _connector='OR'), name='evidence_is_file_or_url'),
+            model_name="evidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("file", ""), models.Q(("url", ""), _negated=True)),
+                    models.Q(models.Q(("file", ""), _negated=True), ("url", "")),
+                    _connector="OR",
+                ),
+                name="evidence_is_file_or_url",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('organization', 'user'), name='one_membership_per_org'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "user"), name="one_membership_per_org"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['status', '-status_changed_at'], name='assessments_status_19986c_idx'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["status", "-status_changed_at"], name="assessments_status_19986c_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['organization', '-created_at'], name='assessments_organiz_60a233_idx'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["organization", "-created_at"], name="assessments_organiz_60a233_idx"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0002_audit_append_only'),
+        ("assessments", "0002_audit_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attestation',
-            name='reminder_sent_at',
+            model_name="attestation",
+            name="reminder_sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -4,37 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_attestation_reminder'),
+        ("assessments", "0003_attestation_reminder"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessment',
-            name='attested_risk_tier',
+            model_name="assessment",
+            name="attested_risk_tier",
             field=models.CharField(blank=True, max_length=10),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='attested_score',
+            model_name="assessment",
+            name="attested_score",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='attested_until',
+            model_name="assessment",
+            name="attested_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['attested_risk_tier', 'status'], name='assessments_atteste_4b5101_idx'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["attested_risk_tier", "status"], name="assessments_atteste_4b5101_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['attested_until'], name='assessments_atteste_71d230_idx'),
+            model_name="assessment",
+            index=models.Index(fields=["attested_until"], name="assessments_atteste_71d230_idx"),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['assigned_reviewer', 'status'], name='assessments_assigne_501d0d_idx'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["assigned_reviewer", "status"], name="assessments_assigne_501d0d_idx"
+            ),
         ),
     ]

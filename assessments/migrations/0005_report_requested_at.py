@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0004_attested_summary'),
+        ("assessments", "0004_attested_summary"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attestation',
-            name='report_requested_at',
+            model_name="attestation",
+            name="report_requested_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
     ]

@@ -4,22 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0005_report_requested_at'),
+        ("assessments", "0005_report_requested_at"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='assessment',
-            name='assessments_atteste_4b5101_idx',
+            model_name="assessment",
+            name="assessments_atteste_4b5101_idx",
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['attested_risk_tier', 'status', 'status_changed_at'], name='assessments_atteste_f58646_idx'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["attested_risk_tier", "status", "status_changed_at"],
+                name="assessments_atteste_f58646_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['status_changed_at', 'id'], name='assessments_status__f785bf_idx'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["status_changed_at", "id"], name="assessments_status__f785bf_idx"
+            ),
         ),
     ]

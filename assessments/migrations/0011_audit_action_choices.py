@@ -4,15 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0010_attestation_numbers_per_organization'),
+        ("assessments", "0010_attestation_numbers_per_organization"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('organization_registered', 'Organization registered'), ('member_invited', 'Member invited'), ('member_joined', 'Member joined'), ('member_role_changed', "Member's role changed"), ('member_removed', 'Member removed'), ('platform_role_changed', 'Platform role changed'), ('two_factor_enabled', 'Two-factor authentication set up'), ('assessment_started', 'Assessment started'), ('answer_saved', 'Answer saved'), ('evidence_uploaded', 'Evidence uploaded'), ('evidence_linked', 'Evidence linked'), ('evidence_removed', 'Evidence removed'), ('submitted_for_signature', 'Submitted for signature'), ('returned_to_draft', 'Returned to the preparers'), ('signed', 'Signed and submitted to the platform'), ('review_started', 'Review started'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('attestation_revoked', 'Attestation revoked'), ('reviewer_assigned', 'Reviewer assigned'), ('comment_added', 'Comment added'), ('report_downloaded', 'Report downloaded'), ('expiry_reminder_sent', 'Expiry reminder sent')], max_length=60),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("organization_registered", "Organization registered"),
+                    ("member_invited", "Member invited"),
+                    ("member_joined", "Member joined"),
+                    ("member_role_changed", "Member's role changed"),
+                    ("member_removed", "Member removed"),
+                    ("platform_role_changed", "Platform role changed"),
+                    ("two_factor_enabled", "Two-factor authentication set up"),
+                    ("assessment_started", "Assessment started"),
+                    ("answer_saved", "Answer saved"),
+                    ("evidence_uploaded", "Evidence uploaded"),
+                    ("evidence_linked", "Evidence linked"),
+                    ("evidence_removed", "Evidence removed"),
+                    ("submitted_for_signature", "Submitted for signature"),
+                    ("returned_to_draft", "Returned to the preparers"),
+                    ("signed", "Signed and submitted to the platform"),
+                    ("review_started", "Review started"),
+                    ("changes_requested", "Changes requested"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("attestation_revoked", "Attestation revoked"),
+                    ("reviewer_assigned", "Reviewer assigned"),
+                    ("comment_added", "Comment added"),
+                    ("report_downloaded", "Report downloaded"),
+                    ("expiry_reminder_sent", "Expiry reminder sent"),
+                ],
+                max_length=60,
+            ),
         ),
     ]

@@ -7,45 +7,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0011_audit_action_choices'),
+        ("assessments", "0011_audit_action_choices"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('organization_registered', 'Organization registered'), ('member_invited', 'Member invited'), ('member_joined', 'Member joined'), ('member_role_changed', "Member's role changed"), ('member_removed', 'Member removed'), ('platform_role_changed', 'Platform role changed'), ('two_factor_enabled', 'Two-factor authentication set up'), ('assessment_started', 'Assessment started'), ('answer_saved', 'Answer saved'), ('evidence_uploaded', 'Evidence uploaded'), ('evidence_linked', 'Evidence linked'), ('evidence_removed', 'Evidence removed'), ('submitted_for_signature', 'Submitted for signature'), ('returned_to_draft', 'Returned to the preparers'), ('signed', 'Signed and submitted to the platform'), ('review_started', 'Review started'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('attestation_revoked', 'Attestation revoked'), ('reviewer_assigned', 'Reviewer assigned'), ('comment_added', 'Comment added'), ('question_verdict_recorded', 'Verdict on an answer'), ('evidence_verdict_recorded', 'Verdict on evidence'), ('report_downloaded', 'Report downloaded'), ('expiry_reminder_sent', 'Expiry reminder sent')], max_length=60),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("organization_registered", "Organization registered"),
+                    ("member_invited", "Member invited"),
+                    ("member_joined", "Member joined"),
+                    ("member_role_changed", "Member's role changed"),
+                    ("member_removed", "Member removed"),
+                    ("platform_role_changed", "Platform role changed"),
+                    ("two_factor_enabled", "Two-factor authentication set up"),
+                    ("assessment_started", "Assessment started"),
+                    ("answer_saved", "Answer saved"),
+                    ("evidence_uploaded", "Evidence uploaded"),
+                    ("evidence_linked", "Evidence linked"),
+                    ("evidence_removed", "Evidence removed"),
+                    ("submitted_for_signature", "Submitted for signature"),
+                    ("returned_to_draft", "Returned to the preparers"),
+                    ("signed", "Signed and submitted to the platform"),
+                    ("review_started", "Review started"),
+                    ("changes_requested", "Changes requested"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("attestation_revoked", "Attestation revoked"),
+                    ("reviewer_assigned", "Reviewer assigned"),
+                    ("comment_added", "Comment added"),
+                    ("question_verdict_recorded", "Verdict on an answer"),
+                    ("evidence_verdict_recorded", "Verdict on evidence"),
+                    ("report_downloaded", "Report downloaded"),
+                    ("expiry_reminder_sent", "Expiry reminder sent"),
+                ],
+                max_length=60,
+            ),
         ),
         migrations.CreateModel(
-            name='EvidenceVerdict',
+            name="EvidenceVerdict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accepted', models.BooleanField()),
-                ('reason', models.TextField(blank=True, max_length=5000)),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('evidence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='verdicts', to='assessments.evidence')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("accepted", models.BooleanField()),
+                ("reason", models.TextField(blank=True, max_length=5000)),
+                ("decided_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="verdicts",
+                        to="assessments.evidence",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['decided_at', 'id'],
+                "ordering": ["decided_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='QuestionVerdict',
+            name="QuestionVerdict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question_id', models.CharField(max_length=120)),
-                ('verdict', models.CharField(choices=[('accepted', 'Accepted'), ('needs_change', 'Needs change'), ('na_accepted', 'Not applicable: accepted')], max_length=20)),
-                ('note', models.TextField(blank=True, max_length=5000)),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attestation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='question_verdicts', to='assessments.attestation')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question_id", models.CharField(max_length=120)),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Accepted"),
+                            ("needs_change", "Needs change"),
+                            ("na_accepted", "Not applicable: accepted"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=5000)),
+                ("decided_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "attestation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="question_verdicts",
+                        to="assessments.attestation",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['decided_at', 'id'],
-                'indexes': [models.Index(fields=['attestation', 'question_id', '-decided_at'], name='assessments_attesta_eb7f21_idx')],
+                "ordering": ["decided_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["attestation", "question_id", "-decided_at"],
+                        name="assessments_attesta_eb7f21_idx",
+                    )
+                ],
             },
         ),
     ]

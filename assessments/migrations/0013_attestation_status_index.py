@@ -12,15 +12,14 @@ def number_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0012_reviewer_verdicts'),
+        ("assessments", "0012_reviewer_verdicts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attestation',
-            name='status_index',
+            model_name="attestation",
+            name="status_index",
             field=models.PositiveIntegerField(editable=False, null=True, unique=True),
         ),
         migrations.RunPython(number_existing, migrations.RunPython.noop),

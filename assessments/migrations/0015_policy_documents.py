@@ -7,48 +7,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0014_framework_content_without_defaults'),
+        ("assessments", "0014_framework_content_without_defaults"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('organization_registered', 'Organization registered'), ('member_invited', 'Member invited'), ('member_joined', 'Member joined'), ('member_role_changed', "Member's role changed"), ('member_removed', 'Member removed'), ('platform_role_changed', 'Platform role changed'), ('two_factor_enabled', 'Two-factor authentication set up'), ('assessment_started', 'Assessment started'), ('answer_saved', 'Answer saved'), ('evidence_uploaded', 'Evidence uploaded'), ('evidence_linked', 'Evidence linked'), ('evidence_removed', 'Evidence removed'), ('submitted_for_signature', 'Submitted for signature'), ('returned_to_draft', 'Returned to the preparers'), ('signed', 'Signed and submitted to the platform'), ('review_started', 'Review started'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('attestation_revoked', 'Attestation revoked'), ('reviewer_assigned', 'Reviewer assigned'), ('comment_added', 'Comment added'), ('question_verdict_recorded', 'Verdict on an answer'), ('evidence_verdict_recorded', 'Verdict on evidence'), ('report_downloaded', 'Report downloaded'), ('expiry_reminder_sent', 'Expiry reminder sent'), ('policy_text_loaded', 'New policy text loaded'), ('policy_change_flagged', 'Cited policy changed: re-attestation due')], max_length=60),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("organization_registered", "Organization registered"),
+                    ("member_invited", "Member invited"),
+                    ("member_joined", "Member joined"),
+                    ("member_role_changed", "Member's role changed"),
+                    ("member_removed", "Member removed"),
+                    ("platform_role_changed", "Platform role changed"),
+                    ("two_factor_enabled", "Two-factor authentication set up"),
+                    ("assessment_started", "Assessment started"),
+                    ("answer_saved", "Answer saved"),
+                    ("evidence_uploaded", "Evidence uploaded"),
+                    ("evidence_linked", "Evidence linked"),
+                    ("evidence_removed", "Evidence removed"),
+                    ("submitted_for_signature", "Submitted for signature"),
+                    ("returned_to_draft", "Returned to the preparers"),
+                    ("signed", "Signed and submitted to the platform"),
+                    ("review_started", "Review started"),
+                    ("changes_requested", "Changes requested"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("attestation_revoked", "Attestation revoked"),
+                    ("reviewer_assigned", "Reviewer assigned"),
+                    ("comment_added", "Comment added"),
+                    ("question_verdict_recorded", "Verdict on an answer"),
+                    ("evidence_verdict_recorded", "Verdict on evidence"),
+                    ("report_downloaded", "Report downloaded"),
+                    ("expiry_reminder_sent", "Expiry reminder sent"),
+                    ("policy_text_loaded", "New policy text loaded"),
+                    ("policy_change_flagged", "Cited policy changed: re-attestation due"),
+                ],
+                max_length=60,
+            ),
         ),
         migrations.CreateModel(
-            name='PolicyDocumentVersion',
+            name="PolicyDocumentVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_id', models.SlugField(max_length=60)),
-                ('title', models.CharField(max_length=200)),
-                ('publisher', models.CharField(max_length=200)),
-                ('url', models.URLField(max_length=500)),
-                ('effective', models.DateField()),
-                ('sections', models.JSONField(help_text='[{heading, sha256, excerpt, starts_at, until}]')),
-                ('loaded_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source_id", models.SlugField(max_length=60)),
+                ("title", models.CharField(max_length=200)),
+                ("publisher", models.CharField(max_length=200)),
+                ("url", models.URLField(max_length=500)),
+                ("effective", models.DateField()),
+                (
+                    "sections",
+                    models.JSONField(help_text="[{heading, sha256, excerpt, starts_at, until}]"),
+                ),
+                ("loaded_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['source_id', '-effective'],
-                'constraints': [models.UniqueConstraint(fields=('source_id', 'effective'), name='one_text_per_date')],
+                "ordering": ["source_id", "-effective"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source_id", "effective"), name="one_text_per_date"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PolicyChangeFlag',
+            name="PolicyChangeFlag",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('sections', models.JSONField(help_text='Headings of the changed or removed sections.')),
-                ('question_ids', models.JSONField(help_text='Questions of the attestation citing them.')),
-                ('due_on', models.DateField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attestation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='policy_flags', to='assessments.attestation')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='flags', to='assessments.policydocumentversion')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "sections",
+                    models.JSONField(help_text="Headings of the changed or removed sections."),
+                ),
+                (
+                    "question_ids",
+                    models.JSONField(help_text="Questions of the attestation citing them."),
+                ),
+                ("due_on", models.DateField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "attestation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="policy_flags",
+                        to="assessments.attestation",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="flags",
+                        to="assessments.policydocumentversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'created_at'],
-                'constraints': [models.UniqueConstraint(fields=('attestation', 'document'), name='one_flag_per_text')],
+                "ordering": ["due_on", "created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("attestation", "document"), name="one_flag_per_text"
+                    )
+                ],
             },
         ),
     ]

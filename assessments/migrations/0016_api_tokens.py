@@ -8,57 +8,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0015_policy_documents'),
+        ("assessments", "0015_policy_documents"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('organization_registered', 'Organization registered'), ('member_invited', 'Member invited'), ('member_joined', 'Member joined'), ('member_role_changed', "Member's role changed"), ('member_removed', 'Member removed'), ('platform_role_changed', 'Platform role changed'), ('two_factor_enabled', 'Two-factor authentication set up'), ('assessment_started', 'Assessment started'), ('answer_saved', 'Answer saved'), ('evidence_uploaded', 'Evidence uploaded'), ('evidence_linked', 'Evidence linked'), ('evidence_removed', 'Evidence removed'), ('submitted_for_signature', 'Submitted for signature'), ('returned_to_draft', 'Returned to the preparers'), ('signed', 'Signed and submitted to the platform'), ('review_started', 'Review started'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('attestation_revoked', 'Attestation revoked'), ('reviewer_assigned', 'Reviewer assigned'), ('comment_added', 'Comment added'), ('question_verdict_recorded', 'Verdict on an answer'), ('evidence_verdict_recorded', 'Verdict on evidence'), ('report_downloaded', 'Report downloaded'), ('expiry_reminder_sent', 'Expiry reminder sent'), ('api_token_created', 'API token created'), ('api_token_revoked', 'API token revoked'), ('policy_text_loaded', 'New policy text loaded'), ('policy_change_flagged', 'Cited policy changed: re-attestation due')], max_length=60),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("organization_registered", "Organization registered"),
+                    ("member_invited", "Member invited"),
+                    ("member_joined", "Member joined"),
+                    ("member_role_changed", "Member's role changed"),
+                    ("member_removed", "Member removed"),
+                    ("platform_role_changed", "Platform role changed"),
+                    ("two_factor_enabled", "Two-factor authentication set up"),
+                    ("assessment_started", "Assessment started"),
+                    ("answer_saved", "Answer saved"),
+                    ("evidence_uploaded", "Evidence uploaded"),
+                    ("evidence_linked", "Evidence linked"),
+                    ("evidence_removed", "Evidence removed"),
+                    ("submitted_for_signature", "Submitted for signature"),
+                    ("returned_to_draft", "Returned to the preparers"),
+                    ("signed", "Signed and submitted to the platform"),
+                    ("review_started", "Review started"),
+                    ("changes_requested", "Changes requested"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("attestation_revoked", "Attestation revoked"),
+                    ("reviewer_assigned", "Reviewer assigned"),
+                    ("comment_added", "Comment added"),
+                    ("question_verdict_recorded", "Verdict on an answer"),
+                    ("evidence_verdict_recorded", "Verdict on evidence"),
+                    ("report_downloaded", "Report downloaded"),
+                    ("expiry_reminder_sent", "Expiry reminder sent"),
+                    ("api_token_created", "API token created"),
+                    ("api_token_revoked", "API token revoked"),
+                    ("policy_text_loaded", "New policy text loaded"),
+                    ("policy_change_flagged", "Cited policy changed: re-attestation due"),
+                ],
+                max_length=60,
+            ),
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100)),
-                ('role', models.CharField(choices=[('preparer', 'Preparer'), ('signatory', 'Signatory (read only: signing needs a person)'), ('admin', 'Administrator'), ('reviewer', 'Platform reviewer')], max_length=20)),
-                ('prefix', models.CharField(help_text="The token's first characters, to tell it apart.", max_length=12)),
-                ('key_sha256', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, help_text="Empty for a platform reviewer's token.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to='assessments.organization')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("preparer", "Preparer"),
+                            ("signatory", "Signatory (read only: signing needs a person)"),
+                            ("admin", "Administrator"),
+                            ("reviewer", "Platform reviewer"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "prefix",
+                    models.CharField(
+                        help_text="The token's first characters, to tell it apart.", max_length=12
+                    ),
+                ),
+                ("key_sha256", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for a platform reviewer's token.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to="assessments.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ApiCall',
+            name="ApiCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(max_length=10)),
-                ('path', models.CharField(max_length=500)),
-                ('status', models.PositiveSmallIntegerField()),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('token', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='assessments.apitoken')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("method", models.CharField(max_length=10)),
+                ("path", models.CharField(max_length=500)),
+                ("status", models.PositiveSmallIntegerField()),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "token",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calls",
+                        to="assessments.apitoken",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='apitoken',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('organization__isnull', True), ('role', 'reviewer')), models.Q(('organization__isnull', False), models.Q(('role', 'reviewer'), _negated=True)), _connector='OR'), name='reviewer_tokens_have_no_organization'),
+            model_name="apitoken",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("organization__isnull", True), ("role", "reviewer")),
+                    models.Q(
+                        ("organization__isnull", False),
+                        models.Q(("role", "reviewer"), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="reviewer_tokens_have_no_organization",
+            ),
         ),
         migrations.AddIndex(
-            model_name='apicall',
-            index=models.Index(fields=['token', '-at'], name='assessments_token_i_2740b5_idx'),
+            model_name="apicall",
+            index=models.Index(fields=["token", "-at"], name="assessments_token_i_2740b5_idx"),
         ),
     ]

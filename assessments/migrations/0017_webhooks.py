@@ -8,50 +8,152 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0016_api_tokens'),
+        ("assessments", "0016_api_tokens"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('organization_registered', 'Organization registered'), ('member_invited', 'Member invited'), ('member_joined', 'Member joined'), ('member_role_changed', "Member's role changed"), ('member_removed', 'Member removed'), ('platform_role_changed', 'Platform role changed'), ('two_factor_enabled', 'Two-factor authentication set up'), ('assessment_started', 'Assessment started'), ('answer_saved', 'Answer saved'), ('evidence_uploaded', 'Evidence uploaded'), ('evidence_linked', 'Evidence linked'), ('evidence_removed', 'Evidence removed'), ('submitted_for_signature', 'Submitted for signature'), ('returned_to_draft', 'Returned to the preparers'), ('signed', 'Signed and submitted to the platform'), ('review_started', 'Review started'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('attestation_revoked', 'Attestation revoked'), ('reviewer_assigned', 'Reviewer assigned'), ('comment_added', 'Comment added'), ('question_verdict_recorded', 'Verdict on an answer'), ('evidence_verdict_recorded', 'Verdict on evidence'), ('report_downloaded', 'Report downloaded'), ('expiry_reminder_sent', 'Expiry reminder sent'), ('api_token_created', 'API token created'), ('api_token_revoked', 'API token revoked'), ('webhook_added', 'Webhook endpoint added'), ('webhook_removed', 'Webhook endpoint removed'), ('policy_text_loaded', 'New policy text loaded'), ('policy_change_flagged', 'Cited policy changed: re-attestation due')], max_length=60),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("organization_registered", "Organization registered"),
+                    ("member_invited", "Member invited"),
+                    ("member_joined", "Member joined"),
+                    ("member_role_changed", "Member's role changed"),
+                    ("member_removed", "Member removed"),
+                    ("platform_role_changed", "Platform role changed"),
+                    ("two_factor_enabled", "Two-factor authentication set up"),
+                    ("assessment_started", "Assessment started"),
+                    ("answer_saved", "Answer saved"),
+                    ("evidence_uploaded", "Evidence uploaded"),
+                    ("evidence_linked", "Evidence linked"),
+                    ("evidence_removed", "Evidence removed"),
+                    ("submitted_for_signature", "Submitted for signature"),
+                    ("returned_to_draft", "Returned to the preparers"),
+                    ("signed", "Signed and submitted to the platform"),
+                    ("review_started", "Review started"),
+                    ("changes_requested", "Changes requested"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("attestation_revoked", "Attestation revoked"),
+                    ("reviewer_assigned", "Reviewer assigned"),
+                    ("comment_added", "Comment added"),
+                    ("question_verdict_recorded", "Verdict on an answer"),
+                    ("evidence_verdict_recorded", "Verdict on evidence"),
+                    ("report_downloaded", "Report downloaded"),
+                    ("expiry_reminder_sent", "Expiry reminder sent"),
+                    ("api_token_created", "API token created"),
+                    ("api_token_revoked", "API token revoked"),
+                    ("webhook_added", "Webhook endpoint added"),
+                    ("webhook_removed", "Webhook endpoint removed"),
+                    ("policy_text_loaded", "New policy text loaded"),
+                    ("policy_change_flagged", "Cited policy changed: re-attestation due"),
+                ],
+                max_length=60,
+            ),
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('url', models.URLField(max_length=500)),
-                ('events', models.JSONField(help_text='EventType values this endpoint receives.')),
-                ('secret', models.CharField(help_text='whsec_… (Standard Webhooks).', max_length=100)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('disabled_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to='assessments.organization')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("url", models.URLField(max_length=500)),
+                ("events", models.JSONField(help_text="EventType values this endpoint receives.")),
+                (
+                    "secret",
+                    models.CharField(help_text="whsec_… (Standard Webhooks).", max_length=100),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("disabled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_endpoints",
+                        to="assessments.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('event_type', models.CharField(choices=[('assessment.submitted', 'Submitted for signature'), ('attestation.signed', 'Signed and submitted to the platform'), ('assessment.changes_requested', 'Changes requested'), ('attestation.approved', 'Approved'), ('attestation.rejected', 'Rejected'), ('attestation.revoked', 'Revoked'), ('attestation.expiring', 'Expiring soon'), ('attestation.policy_changed', 'A cited policy changed'), ('webhook.test', 'Test event')], max_length=40)),
-                ('payload', models.JSONField()),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('delivered', 'Delivered'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('endpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='assessments.webhookendpoint')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "event_type",
+                    models.CharField(
+                        choices=[
+                            ("assessment.submitted", "Submitted for signature"),
+                            ("attestation.signed", "Signed and submitted to the platform"),
+                            ("assessment.changes_requested", "Changes requested"),
+                            ("attestation.approved", "Approved"),
+                            ("attestation.rejected", "Rejected"),
+                            ("attestation.revoked", "Revoked"),
+                            ("attestation.expiring", "Expiring soon"),
+                            ("attestation.policy_changed", "A cited policy changed"),
+                            ("webhook.test", "Test event"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("payload", models.JSONField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("delivered", "Delivered"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_attempt_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "endpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="assessments.webhookendpoint",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['endpoint', '-created_at'], name='assessments_endpoin_b4d92a_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["endpoint", "-created_at"], name="assessments_endpoin_b4d92a_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -7,60 +7,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0017_webhooks'),
+        ("assessments", "0017_webhooks"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('organization_registered', 'Organization registered'), ('member_invited', 'Member invited'), ('member_joined', 'Member joined'), ('member_role_changed', "Member's role changed"), ('member_removed', 'Member removed'), ('platform_role_changed', 'Platform role changed'), ('two_factor_enabled', 'Two-factor authentication set up'), ('assessment_started', 'Assessment started'), ('answer_saved', 'Answer saved'), ('evidence_uploaded', 'Evidence uploaded'), ('evidence_linked', 'Evidence linked'), ('evidence_removed', 'Evidence removed'), ('submitted_for_signature', 'Submitted for signature'), ('returned_to_draft', 'Returned to the preparers'), ('signed', 'Signed and submitted to the platform'), ('review_started', 'Review started'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('attestation_revoked', 'Attestation revoked'), ('reviewer_assigned', 'Reviewer assigned'), ('comment_added', 'Comment added'), ('question_verdict_recorded', 'Verdict on an answer'), ('evidence_verdict_recorded', 'Verdict on evidence'), ('report_downloaded', 'Report downloaded'), ('expiry_reminder_sent', 'Expiry reminder sent'), ('api_token_created', 'API token created'), ('api_token_revoked', 'API token revoked'), ('webhook_added', 'Webhook endpoint added'), ('webhook_removed', 'Webhook endpoint removed'), ('public_claim_changed', 'A public claim changed or disappeared'), ('policy_text_loaded', 'New policy text loaded'), ('policy_change_flagged', 'Cited policy changed: re-attestation due')], max_length=60),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("organization_registered", "Organization registered"),
+                    ("member_invited", "Member invited"),
+                    ("member_joined", "Member joined"),
+                    ("member_role_changed", "Member's role changed"),
+                    ("member_removed", "Member removed"),
+                    ("platform_role_changed", "Platform role changed"),
+                    ("two_factor_enabled", "Two-factor authentication set up"),
+                    ("assessment_started", "Assessment started"),
+                    ("answer_saved", "Answer saved"),
+                    ("evidence_uploaded", "Evidence uploaded"),
+                    ("evidence_linked", "Evidence linked"),
+                    ("evidence_removed", "Evidence removed"),
+                    ("submitted_for_signature", "Submitted for signature"),
+                    ("returned_to_draft", "Returned to the preparers"),
+                    ("signed", "Signed and submitted to the platform"),
+                    ("review_started", "Review started"),
+                    ("changes_requested", "Changes requested"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("attestation_revoked", "Attestation revoked"),
+                    ("reviewer_assigned", "Reviewer assigned"),
+                    ("comment_added", "Comment added"),
+                    ("question_verdict_recorded", "Verdict on an answer"),
+                    ("evidence_verdict_recorded", "Verdict on evidence"),
+                    ("report_downloaded", "Report downloaded"),
+                    ("expiry_reminder_sent", "Expiry reminder sent"),
+                    ("api_token_created", "API token created"),
+                    ("api_token_revoked", "API token revoked"),
+                    ("webhook_added", "Webhook endpoint added"),
+                    ("webhook_removed", "Webhook endpoint removed"),
+                    ("public_claim_changed", "A public claim changed or disappeared"),
+                    ("policy_text_loaded", "New policy text loaded"),
+                    ("policy_change_flagged", "Cited policy changed: re-attestation due"),
+                ],
+                max_length=60,
+            ),
         ),
         migrations.AlterField(
-            model_name='webhookdelivery',
-            name='event_type',
-            field=models.CharField(choices=[('assessment.submitted', 'Submitted for signature'), ('attestation.signed', 'Signed and submitted to the platform'), ('assessment.changes_requested', 'Changes requested'), ('attestation.approved', 'Approved'), ('attestation.rejected', 'Rejected'), ('attestation.revoked', 'Revoked'), ('attestation.expiring', 'Expiring soon'), ('attestation.policy_changed', 'A cited policy changed'), ('attestation.public_claim_changed', 'A public claim changed'), ('webhook.test', 'Test event')], max_length=40),
+            model_name="webhookdelivery",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("assessment.submitted", "Submitted for signature"),
+                    ("attestation.signed", "Signed and submitted to the platform"),
+                    ("assessment.changes_requested", "Changes requested"),
+                    ("attestation.approved", "Approved"),
+                    ("attestation.rejected", "Rejected"),
+                    ("attestation.revoked", "Revoked"),
+                    ("attestation.expiring", "Expiring soon"),
+                    ("attestation.policy_changed", "A cited policy changed"),
+                    ("attestation.public_claim_changed", "A public claim changed"),
+                    ("webhook.test", "Test event"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='ClaimCapture',
+            name="ClaimCapture",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('question_id', models.CharField(max_length=120)),
-                ('url', models.URLField(max_length=500)),
-                ('reason', models.CharField(choices=[('submitted', 'When submitted'), ('recheck', 'Scheduled re-check')], max_length=10)),
-                ('final_url', models.URLField(blank=True, max_length=500)),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('fingerprint', models.CharField(blank=True, max_length=64)),
-                ('text', models.TextField(blank=True)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('found', models.JSONField(default=list, help_text='Labels of the mentions the page has.')),
-                ('missing', models.JSONField(default=list, help_text='Labels of the mentions it lacks.')),
-                ('fetched_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='claim_captures', to='assessments.assessment')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("question_id", models.CharField(max_length=120)),
+                ("url", models.URLField(max_length=500)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "When submitted"),
+                            ("recheck", "Scheduled re-check"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("final_url", models.URLField(blank=True, max_length=500)),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("fingerprint", models.CharField(blank=True, max_length=64)),
+                ("text", models.TextField(blank=True)),
+                ("error", models.CharField(blank=True, max_length=500)),
+                (
+                    "found",
+                    models.JSONField(
+                        default=list, help_text="Labels of the mentions the page has."
+                    ),
+                ),
+                (
+                    "missing",
+                    models.JSONField(default=list, help_text="Labels of the mentions it lacks."),
+                ),
+                ("fetched_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="claim_captures",
+                        to="assessments.assessment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-fetched_at'],
+                "ordering": ["-fetched_at"],
             },
         ),
         migrations.CreateModel(
-            name='PublicClaimFlag',
+            name="PublicClaimFlag",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('question_id', models.CharField(max_length=120)),
-                ('change', models.CharField(choices=[('changed', 'Changed materially'), ('gone', 'Gone or unreachable')], max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attestation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claim_flags', to='assessments.attestation')),
-                ('capture', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.claimcapture')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("question_id", models.CharField(max_length=120)),
+                (
+                    "change",
+                    models.CharField(
+                        choices=[
+                            ("changed", "Changed materially"),
+                            ("gone", "Gone or unreachable"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "attestation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claim_flags",
+                        to="assessments.attestation",
+                    ),
+                ),
+                (
+                    "capture",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.claimcapture",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='claimcapture',
-            index=models.Index(fields=['assessment', 'question_id', '-fetched_at'], name='assessments_assessm_efc250_idx'),
+            model_name="claimcapture",
+            index=models.Index(
+                fields=["assessment", "question_id", "-fetched_at"],
+                name="assessments_assessm_efc250_idx",
+            ),
         ),
     ]

@@ -13,22 +13,44 @@ def count_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0018_public_claims'),
+        ("assessments", "0018_public_claims"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatusCount',
+            name="StatusCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('awaiting_signature', 'Awaiting signature'), ('submitted', 'Submitted'), ('in_review', 'In review'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected')], max_length=20)),
-                ('slot', models.PositiveSmallIntegerField()),
-                ('n', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_signature", "Awaiting signature"),
+                            ("submitted", "Submitted"),
+                            ("in_review", "In review"),
+                            ("changes_requested", "Changes requested"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("slot", models.PositiveSmallIntegerField()),
+                ("n", models.BigIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('status', 'slot'), name='one_count_per_status_slot')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("status", "slot"), name="one_count_per_status_slot"
+                    )
+                ],
             },
         ),
         migrations.RunPython(count_existing, migrations.RunPython.noop),

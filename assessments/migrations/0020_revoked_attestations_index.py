@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0019_status_counts'),
+        ("assessments", "0019_status_counts"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='attestation',
-            index=models.Index(condition=models.Q(('revoked_at__isnull', False)), fields=['assessment'], name='revoked_attestations'),
+            model_name="attestation",
+            index=models.Index(
+                condition=models.Q(("revoked_at__isnull", False)),
+                fields=["assessment"],
+                name="revoked_attestations",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0020_revoked_attestations_index'),
+        ("assessments", "0020_revoked_attestations_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='report',
-            name='key_id',
+            model_name="report",
+            name="key_id",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]

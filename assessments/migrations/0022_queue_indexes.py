@@ -4,19 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0021_report_key_id'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("assessments", "0021_report_key_id"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'in_review'])), fields=['status_changed_at', 'id'], name='waiting_for_review'),
+            model_name="assessment",
+            index=models.Index(
+                condition=models.Q(("status__in", ["submitted", "in_review"])),
+                fields=["status_changed_at", "id"],
+                name="waiting_for_review",
+            ),
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(condition=models.Q(('is_reviewer', True)), fields=['full_name'], name='reviewers'),
+            model_name="user",
+            index=models.Index(
+                condition=models.Q(("is_reviewer", True)), fields=["full_name"], name="reviewers"
+            ),
         ),
     ]

@@ -4,24 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0022_queue_indexes'),
+        ("assessments", "0022_queue_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evidence',
-            name='applies_from',
+            model_name="evidence",
+            name="applies_from",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='valid_until',
+            model_name="evidence",
+            name="valid_until",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.CheckConstraint(condition=models.Q(('applies_from__isnull', True), ('valid_until__isnull', True), ('valid_until__gte', models.F('applies_from')), _connector='OR'), name='evidence_valid_after_it_applies'),
+            model_name="evidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("applies_from__isnull", True),
+                    ("valid_until__isnull", True),
+                    ("valid_until__gte", models.F("applies_from")),
+                    _connector="OR",
+                ),
+                name="evidence_valid_after_it_applies",
+            ),
         ),
     ]

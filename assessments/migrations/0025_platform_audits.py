@@ -8,109 +8,317 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0024_regime_choices'),
+        ("assessments", "0024_regime_choices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='violation_rate',
+            model_name="organization",
+            name="violation_rate",
             field=models.FloatField(blank=True, db_index=True, null=True),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('organization_registered', 'Organization registered'), ('member_invited', 'Member invited'), ('member_joined', 'Member joined'), ('member_role_changed', "Member's role changed"), ('member_removed', 'Member removed'), ('platform_role_changed', 'Platform role changed'), ('two_factor_enabled', 'Two-factor authentication set up'), ('assessment_started', 'Assessment started'), ('answer_saved', 'Answer saved'), ('evidence_uploaded', 'Evidence uploaded'), ('evidence_linked', 'Evidence linked'), ('evidence_removed', 'Evidence removed'), ('regime_added', "A law's questions added"), ('regime_removed', "A law's questions removed"), ('submitted_for_signature', 'Submitted for signature'), ('returned_to_draft', 'Returned to the preparers'), ('signed', 'Signed and submitted to the platform'), ('review_started', 'Review started'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('attestation_revoked', 'Attestation revoked'), ('reviewer_assigned', 'Reviewer assigned'), ('comment_added', 'Comment added'), ('question_verdict_recorded', 'Verdict on an answer'), ('evidence_verdict_recorded', 'Verdict on evidence'), ('report_downloaded', 'Report downloaded'), ('expiry_reminder_sent', 'Expiry reminder sent'), ('api_token_created', 'API token created'), ('api_token_revoked', 'API token revoked'), ('webhook_added', 'Webhook endpoint added'), ('webhook_removed', 'Webhook endpoint removed'), ('public_claim_changed', 'A public claim changed or disappeared'), ('policy_text_loaded', 'New policy text loaded'), ('policy_change_flagged', 'Cited policy changed: re-attestation due'), ('audit_requested', 'The platform asked for an attestation or remediation'), ('audit_request_opened', "The organization opened the platform's request"), ('audit_request_claimed', 'An invited organization registered'), ('audit_request_reminded', 'Reminder of a request sent'), ('audit_request_fulfilled', "The platform's request was answered"), ('enforcement_recommended', 'Enforcement recommended'), ('campaign_launched', 'Audit campaign launched'), ('violation_figures_imported', 'Safety figures imported')], max_length=60),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("organization_registered", "Organization registered"),
+                    ("member_invited", "Member invited"),
+                    ("member_joined", "Member joined"),
+                    ("member_role_changed", "Member's role changed"),
+                    ("member_removed", "Member removed"),
+                    ("platform_role_changed", "Platform role changed"),
+                    ("two_factor_enabled", "Two-factor authentication set up"),
+                    ("assessment_started", "Assessment started"),
+                    ("answer_saved", "Answer saved"),
+                    ("evidence_uploaded", "Evidence uploaded"),
+                    ("evidence_linked", "Evidence linked"),
+                    ("evidence_removed", "Evidence removed"),
+                    ("regime_added", "A law's questions added"),
+                    ("regime_removed", "A law's questions removed"),
+                    ("submitted_for_signature", "Submitted for signature"),
+                    ("returned_to_draft", "Returned to the preparers"),
+                    ("signed", "Signed and submitted to the platform"),
+                    ("review_started", "Review started"),
+                    ("changes_requested", "Changes requested"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("attestation_revoked", "Attestation revoked"),
+                    ("reviewer_assigned", "Reviewer assigned"),
+                    ("comment_added", "Comment added"),
+                    ("question_verdict_recorded", "Verdict on an answer"),
+                    ("evidence_verdict_recorded", "Verdict on evidence"),
+                    ("report_downloaded", "Report downloaded"),
+                    ("expiry_reminder_sent", "Expiry reminder sent"),
+                    ("api_token_created", "API token created"),
+                    ("api_token_revoked", "API token revoked"),
+                    ("webhook_added", "Webhook endpoint added"),
+                    ("webhook_removed", "Webhook endpoint removed"),
+                    ("public_claim_changed", "A public claim changed or disappeared"),
+                    ("policy_text_loaded", "New policy text loaded"),
+                    ("policy_change_flagged", "Cited policy changed: re-attestation due"),
+                    ("audit_requested", "The platform asked for an attestation or remediation"),
+                    ("audit_request_opened", "The organization opened the platform's request"),
+                    ("audit_request_claimed", "An invited organization registered"),
+                    ("audit_request_reminded", "Reminder of a request sent"),
+                    ("audit_request_fulfilled", "The platform's request was answered"),
+                    ("enforcement_recommended", "Enforcement recommended"),
+                    ("campaign_launched", "Audit campaign launched"),
+                    ("violation_figures_imported", "Safety figures imported"),
+                ],
+                max_length=60,
+            ),
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=150)),
-                ('criteria', models.JSONField(help_text='The selection, as the reviewer chose it.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                (
+                    "criteria",
+                    models.JSONField(help_text="The selection, as the reviewer chose it."),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AuditRequest',
+            name="AuditRequest",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('invited_email', models.EmailField(blank=True, max_length=254)),
-                ('invited_legal_name', models.CharField(blank=True, max_length=200)),
-                ('kind', models.CharField(choices=[('attestation', 'An attestation'), ('remediation', 'Remediation of named questions')], max_length=20)),
-                ('purpose', models.CharField(blank=True, choices=[('first', 'A first attestation'), ('renewal', 'A renewed attestation'), ('new_version', 'An attestation on a newer questionnaire version')], max_length=20)),
-                ('question_ids', models.JSONField(blank=True, default=list)),
-                ('reason', models.TextField()),
-                ('due_on', models.DateField()),
-                ('state', models.CharField(choices=[('open', 'Open'), ('escalated', 'Overdue, enforcement recommended'), ('fulfilled', 'Answered')], default='open', max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('opened_at', models.DateTimeField(blank=True, null=True)),
-                ('fulfilled_at', models.DateTimeField(blank=True, null=True)),
-                ('assessment', models.ForeignKey(blank=True, help_text='The assessment a remediation concerns.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_requests', to='assessments.assessment')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('framework_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.frameworkversion')),
-                ('fulfilled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.attestation')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_requests', to='assessments.organization')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='assessments.campaign')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("invited_email", models.EmailField(blank=True, max_length=254)),
+                ("invited_legal_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("attestation", "An attestation"),
+                            ("remediation", "Remediation of named questions"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("first", "A first attestation"),
+                            ("renewal", "A renewed attestation"),
+                            ("new_version", "An attestation on a newer questionnaire version"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("question_ids", models.JSONField(blank=True, default=list)),
+                ("reason", models.TextField()),
+                ("due_on", models.DateField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("escalated", "Overdue, enforcement recommended"),
+                            ("fulfilled", "Answered"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("opened_at", models.DateTimeField(blank=True, null=True)),
+                ("fulfilled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The assessment a remediation concerns.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_requests",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "framework_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.frameworkversion",
+                    ),
+                ),
+                (
+                    "fulfilled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.attestation",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_requests",
+                        to="assessments.organization",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="assessments.campaign",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'created_at'],
+                "ordering": ["due_on", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='EnforcementRecommendation',
+            name="EnforcementRecommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('warn', 'Warn'), ('restrict', 'Restrict access'), ('recommend_suspension', 'Recommend suspension')], max_length=30)),
-                ('rationale', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recommended_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='assessments.auditrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("warn", "Warn"),
+                            ("restrict", "Restrict access"),
+                            ("recommend_suspension", "Recommend suspension"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("rationale", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recommended_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="assessments.auditrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RequestReminder',
+            name="RequestReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('days_before', models.PositiveSmallIntegerField()),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='assessments.auditrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("days_before", models.PositiveSmallIntegerField()),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="assessments.auditrequest",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ViolationFigure',
+            name="ViolationFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month the figures cover.')),
-                ('requests', models.PositiveBigIntegerField()),
-                ('flagged_requests', models.PositiveBigIntegerField()),
-                ('confirmed_violations', models.PositiveBigIntegerField()),
-                ('imported_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='violation_figures', to='assessments.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "month",
+                    models.DateField(help_text="The first day of the month the figures cover."),
+                ),
+                ("requests", models.PositiveBigIntegerField()),
+                ("flagged_requests", models.PositiveBigIntegerField()),
+                ("confirmed_violations", models.PositiveBigIntegerField()),
+                ("imported_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="violation_figures",
+                        to="assessments.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organization', 'month'],
+                "ordering": ["organization", "month"],
             },
         ),
         migrations.AddIndex(
-            model_name='auditrequest',
-            index=models.Index(fields=['state', 'due_on'], name='assessments_state_7a531f_idx'),
+            model_name="auditrequest",
+            index=models.Index(fields=["state", "due_on"], name="assessments_state_7a531f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='requestreminder',
-            constraint=models.UniqueConstraint(fields=('request', 'days_before'), name='one_reminder_per_step'),
+            model_name="requestreminder",
+            constraint=models.UniqueConstraint(
+                fields=("request", "days_before"), name="one_reminder_per_step"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='violationfigure',
-            constraint=models.UniqueConstraint(fields=('organization', 'month'), name='one_figure_per_month'),
+            model_name="violationfigure",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "month"), name="one_figure_per_month"
+            ),
         ),
     ]

@@ -7,43 +7,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0025_platform_audits'),
+        ("assessments", "0025_platform_audits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='decision',
-            name='proposed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="decision",
+            name="proposed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='verified_risk_tier',
+            model_name="decision",
+            name="verified_risk_tier",
             field=models.CharField(blank=True, max_length=10),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='verified_score',
+            model_name="decision",
+            name="verified_score",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('organization_registered', 'Organization registered'), ('member_invited', 'Member invited'), ('member_joined', 'Member joined'), ('member_role_changed', "Member's role changed"), ('member_removed', 'Member removed'), ('platform_role_changed', 'Platform role changed'), ('two_factor_enabled', 'Two-factor authentication set up'), ('assessment_started', 'Assessment started'), ('answer_saved', 'Answer saved'), ('evidence_uploaded', 'Evidence uploaded'), ('evidence_linked', 'Evidence linked'), ('evidence_removed', 'Evidence removed'), ('regime_added', "A law's questions added"), ('regime_removed', "A law's questions removed"), ('submitted_for_signature', 'Submitted for signature'), ('returned_to_draft', 'Returned to the preparers'), ('signed', 'Signed and submitted to the platform'), ('review_started', 'Review started'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('approval_proposed', 'Approval proposed, awaiting a second reviewer'), ('rejected', 'Rejected'), ('attestation_revoked', 'Attestation revoked'), ('reviewer_assigned', 'Reviewer assigned'), ('comment_added', 'Comment added'), ('question_verdict_recorded', 'Verdict on an answer'), ('evidence_verdict_recorded', 'Verdict on evidence'), ('report_downloaded', 'Report downloaded'), ('expiry_reminder_sent', 'Expiry reminder sent'), ('api_token_created', 'API token created'), ('api_token_revoked', 'API token revoked'), ('webhook_added', 'Webhook endpoint added'), ('webhook_removed', 'Webhook endpoint removed'), ('public_claim_changed', 'A public claim changed or disappeared'), ('policy_text_loaded', 'New policy text loaded'), ('policy_change_flagged', 'Cited policy changed: re-attestation due'), ('audit_requested', 'The platform asked for an attestation or remediation'), ('audit_request_opened', "The organization opened the platform's request"), ('audit_request_claimed', 'An invited organization registered'), ('audit_request_reminded', 'Reminder of a request sent'), ('audit_request_fulfilled', "The platform's request was answered"), ('enforcement_recommended', 'Enforcement recommended'), ('campaign_launched', 'Audit campaign launched'), ('violation_figures_imported', 'Safety figures imported')], max_length=60),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("organization_registered", "Organization registered"),
+                    ("member_invited", "Member invited"),
+                    ("member_joined", "Member joined"),
+                    ("member_role_changed", "Member's role changed"),
+                    ("member_removed", "Member removed"),
+                    ("platform_role_changed", "Platform role changed"),
+                    ("two_factor_enabled", "Two-factor authentication set up"),
+                    ("assessment_started", "Assessment started"),
+                    ("answer_saved", "Answer saved"),
+                    ("evidence_uploaded", "Evidence uploaded"),
+                    ("evidence_linked", "Evidence linked"),
+                    ("evidence_removed", "Evidence removed"),
+                    ("regime_added", "A law's questions added"),
+                    ("regime_removed", "A law's questions removed"),
+                    ("submitted_for_signature", "Submitted for signature"),
+                    ("returned_to_draft", "Returned to the preparers"),
+                    ("signed", "Signed and submitted to the platform"),
+                    ("review_started", "Review started"),
+                    ("changes_requested", "Changes requested"),
+                    ("approved", "Approved"),
+                    ("approval_proposed", "Approval proposed, awaiting a second reviewer"),
+                    ("rejected", "Rejected"),
+                    ("attestation_revoked", "Attestation revoked"),
+                    ("reviewer_assigned", "Reviewer assigned"),
+                    ("comment_added", "Comment added"),
+                    ("question_verdict_recorded", "Verdict on an answer"),
+                    ("evidence_verdict_recorded", "Verdict on evidence"),
+                    ("report_downloaded", "Report downloaded"),
+                    ("expiry_reminder_sent", "Expiry reminder sent"),
+                    ("api_token_created", "API token created"),
+                    ("api_token_revoked", "API token revoked"),
+                    ("webhook_added", "Webhook endpoint added"),
+                    ("webhook_removed", "Webhook endpoint removed"),
+                    ("public_claim_changed", "A public claim changed or disappeared"),
+                    ("policy_text_loaded", "New policy text loaded"),
+                    ("policy_change_flagged", "Cited policy changed: re-attestation due"),
+                    ("audit_requested", "The platform asked for an attestation or remediation"),
+                    ("audit_request_opened", "The organization opened the platform's request"),
+                    ("audit_request_claimed", "An invited organization registered"),
+                    ("audit_request_reminded", "Reminder of a request sent"),
+                    ("audit_request_fulfilled", "The platform's request was answered"),
+                    ("enforcement_recommended", "Enforcement recommended"),
+                    ("campaign_launched", "Audit campaign launched"),
+                    ("violation_figures_imported", "Safety figures imported"),
+                ],
+                max_length=60,
+            ),
         ),
         migrations.CreateModel(
-            name='ApprovalProposal',
+            name="ApprovalProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rationale', models.TextField(max_length=5000)),
-                ('proposed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attestation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approval_proposals', to='assessments.attestation')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rationale", models.TextField(max_length=5000)),
+                ("proposed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "attestation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approval_proposals",
+                        to="assessments.attestation",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-proposed_at'],
+                "ordering": ["-proposed_at"],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0026_earned_approval'),
+        ("assessments", "0026_earned_approval"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='mac',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="auditevent",
+            name="mac",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
     ]

@@ -7,35 +7,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0027_audit_event_mac'),
+        ("assessments", "0027_audit_event_mac"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.CharField(blank=True, help_text='What it is, in one sentence a parent understands.', max_length=300)),
-                ('addresses', models.JSONField(blank=True, default=list, help_text='Where people use it (web addresses, store pages).')),
-                ('platforms', models.JSONField(blank=True, default=list)),
-                ('public', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True,
+                        help_text="What it is, in one sentence a parent understands.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "addresses",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Where people use it (web addresses, store pages).",
+                    ),
+                ),
+                ("platforms", models.JSONField(blank=True, default=list)),
+                ("public", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['organization__legal_name', 'name'],
+                "ordering": ["organization__legal_name", "name"],
             },
         ),
         migrations.AddField(
-            model_name='product',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='assessments.organization'),
+            model_name="product",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="products",
+                to="assessments.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='product',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='assessments.product'),
+            model_name="assessment",
+            name="product",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assessments",
+                to="assessments.product",
+            ),
         ),
     ]

@@ -17,9 +17,8 @@ def one_product_per_organization(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0028_products'),
+        ("assessments", "0028_products"),
     ]
 
     operations = [

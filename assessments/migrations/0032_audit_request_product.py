@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0031_product_audit_actions'),
+        ("assessments", "0031_product_audit_actions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditrequest',
-            name='product',
-            field=models.ForeignKey(blank=True, help_text='The product asked about; none: an attestation of any of its products.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_requests', to='assessments.product'),
+            model_name="auditrequest",
+            name="product",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The product asked about; none: an attestation of any of its products.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="audit_requests",
+                to="assessments.product",
+            ),
         ),
     ]

@@ -7,35 +7,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0033_invitation_cancelled_action'),
+        ("assessments", "0033_invitation_cancelled_action"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferencePrompt',
+            name="ReferencePrompt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=40, unique=True)),
-                ('text', models.TextField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=40, unique=True)),
+                ("text", models.TextField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("published_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-published_at', '-id'],
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PromptComparison',
+            name="PromptComparison",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('match', models.CharField(choices=[('exact', "Contains the platform's prompt exactly"), ('altered', "Contains the platform's prompt, altered"), ('absent', "Does not contain the platform's prompt")], max_length=10)),
-                ('placed_first', models.BooleanField(null=True)),
-                ('differences', models.TextField(blank=True)),
-                ('compared_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('evidence', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='prompt_comparison', to='assessments.evidence')),
-                ('reference', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.referenceprompt')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "match",
+                    models.CharField(
+                        choices=[
+                            ("exact", "Contains the platform's prompt exactly"),
+                            ("altered", "Contains the platform's prompt, altered"),
+                            ("absent", "Does not contain the platform's prompt"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("placed_first", models.BooleanField(null=True)),
+                ("differences", models.TextField(blank=True)),
+                ("compared_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "evidence",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="prompt_comparison",
+                        to="assessments.evidence",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.referenceprompt",
+                    ),
+                ),
             ],
         ),
     ]

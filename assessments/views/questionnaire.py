@@ -46,7 +46,8 @@ def assessment_overview(request, assessment_id):
     responses = answers.responses_for(assessment)
     result = score(framework, responses, timezone.localdate())
     choices = regimes.choices_of(assessment)
-    regime_results = regimes.results_for(framework, result, responses, choices)
+    reached = regimes.reaches(framework, responses)
+    regime_results = regimes.results_for(framework, result, responses, choices, reached)
     organization = assessment.organization
     attestations = list(assessment.attestations.order_by("-number"))
     figures = (
@@ -66,7 +67,7 @@ def assessment_overview(request, assessment_id):
                     regime,
                     regimes.standing(
                         regime,
-                        regimes.reach(regime, framework, responses),
+                        reached[regime.slug],
                         choices.get(regime.slug),
                     ),
                 )

@@ -22,12 +22,13 @@ def _regimes_out(assessment) -> list[dict]:
     responses = answers.responses_for(assessment)
     core = score(framework, responses)
     choices = regimes.choices_of(assessment)
-    applying = regimes.applicable(framework, responses, choices)
+    reached = regimes.reaches(framework, responses)
+    applying = regimes.applicable(framework, responses, choices, reached)
     return [
         _regime_out(
             regimes.result_for(regime, core, responses, choice=choices.get(regime.slug)),
             applies=regime in applying,
-            reached=regimes.reach(regime, framework, responses),
+            reached=reached[regime.slug],
         )
         for regime in regimes.catalogue().values()
         if regime.core == framework.slug
