@@ -500,8 +500,8 @@ def test_a_section_after_a_hidden_one_shows_its_own_progress(client, v2_draft, p
 def test_each_organizations_section_page_shows_its_own_answers_evidence_and_comments(
     client, draft, preparer, outsider, framework_version, reviewer
 ):
-    """The page's reads are compiled once per process and run with each visit's values: the
-    second organization's visit must not see the first one's rows."""
+    """The page's questions are kept drawn in the cache: the second organization's visit must
+    not see the first one's rows."""
     theirs = workflow.start_assessment(
         organization=outsider.memberships.get().organization,
         framework_version=framework_version,

@@ -19,6 +19,7 @@ from assessments.forms.markup import FieldMarkup, block_markup
 from assessments.forms.questionnaire import SectionForm, SubmitForm, revision_name
 from assessments.lifecycle import Transition
 from assessments.models import Status
+from assessments.views import fragments
 from assessments.views.answering import over_their_revisions, save_form
 from assessments.views.helpers import refusals_as_messages
 from attestations.attestation_status import latest_decision
@@ -204,10 +205,22 @@ def section(request, assessment_id, section_id):
                 "autosave_url": f"{autosave}{qid}/",
             }
         )
+    editable = assessment.is_editable and permissions.can(
+        request.user, assessment.organization, Need.EDIT
+    )
+    page = {
+        "editable": editable,
+        "attestation_end": end,
+        "framework": framework,
+        "today": timezone.localdate(),
+    }
     return render(
         request,
         "assessments/section.html",
         {
+            "block_html": fragments.render_each(
+                "assessments/_question_block.html", [page | {"block": b} for b in blocks]
+            ),
             # A post that failed: each failing question with what is wrong (the banner links
             # to them), and the files picked, which a browser never sends back.
             "attention": _attention(blocks) if posted else [],
@@ -227,8 +240,7 @@ def section(request, assessment_id, section_id):
             "previous": framework.sections[index - 1] if index else None,
             "next": framework.sections[index + 1] if index + 1 < len(framework.sections) else None,
             "attestation_end": end,
-            "editable": assessment.is_editable
-            and permissions.can(request.user, assessment.organization, Need.EDIT),
+            "editable": editable,
         },
     )
 

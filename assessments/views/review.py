@@ -36,6 +36,7 @@ from assessments.models import (
     Verdict,
 )
 from assessments.templatetags.portal import dom_id
+from assessments.views import fragments
 from assessments.views.helpers import redirect_back, refusals_as_messages
 from attestations.attestation import snapshot_changes
 from integrations import probes, public_claims
@@ -252,6 +253,16 @@ def _question_rows(
     ]
 
 
+def _drawn(sections: list[tuple], *, judging: bool) -> list[tuple]:
+    """Each row with its HTML (``html``), drawn from the cache where it was drawn before."""
+    rows = [row for _, section_rows in sections for row in section_rows]
+    contexts = [{"row": row, "judging": judging} for row in rows]
+    drawn = fragments.render_each("review/_question_row.html", contexts)
+    for row, html in zip(rows, drawn, strict=True):
+        row["html"] = html
+    return sections
+
+
 @login_required
 @require_GET
 def review_assessment(request, assessment_id):
@@ -321,28 +332,36 @@ def review_assessment(request, assessment_id):
                 "verified so far, from the verdicts given",
             ),
             "regime_results": regime_results,
-            "shown": _question_rows(
-                visible,
-                assessment,
-                responses=responses,
-                display=display,
-                evidence_of=evidence.by_question(items),
-                verdicts_of=current,
-                claims=public_claims.latest_captures(
+            "shown": _drawn(
+                _question_rows(
+                    visible,
                     assessment,
-                    [r.question.id for _, rows in visible for r in rows if r.question.public_claim],
+                    responses=responses,
+                    display=display,
+                    evidence_of=evidence.by_question(items),
+                    verdicts_of=current,
+                    claims=public_claims.latest_captures(
+                        assessment,
+                        [
+                            r.question.id
+                            for _, rows in visible
+                            for r in rows
+                            if r.question.public_claim
+                        ],
+                    ),
+                    comments=comments,
+                    probed=probes.latest_by_question(assessment.organization_id),
+                    through=through,
+                    law_of=law_of,
+                    core=framework,
                 ),
-                comments=comments,
-                probed=probes.latest_by_question(assessment.organization_id),
-                through=through,
-                law_of=law_of,
-                core=framework,
+                judging=decidable,
             ),
             "show": show,
             "sections": sections,
             "all_sections": section == ALL_SECTIONS,
             "filters": [(value, label, value == show) for value, label in SHOW_LABELS.items()],
-            "verdict_form": QuestionVerdictForm() if decidable else None,
+            "judging": decidable,
             "comment_url": reverse("add_comment", args=[assessment.pk]),
             "here": request.get_full_path(),
             "attestation": latest,

@@ -1,0 +1,149 @@
+"""Pieces of busy pages kept in the shared cache, keyed by everything they show.
+
+A question's block on the section page, a row of the review page, the gaps: each is drawn by
+its own template from its own context alone (no request, no user, no CSRF token reaches it),
+so the same context always gives the same HTML. The key is a SHA-256 of that context's
+content, every value of it, with the portal's templates and filters: change anything shown
+(an answer, a verdict, a status, a template) and the key is new, so a stale piece is never
+served and nothing needs invalidating. Unchanged pieces are read in one round trip (Redis in
+production, shared by every web machine). A context holding something this module cannot
+key is drawn afresh each time, never cached under a partial key.
+"""
+
+import dataclasses
+import datetime
+import decimal
+import enum
+import functools
+import hashlib
+import logging
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.template.loader import render_to_string
+from django.utils.functional import Promise
+from django.utils.safestring import SafeString, mark_safe
+from pydantic import BaseModel
+
+logger = logging.getLogger(__name__)
+
+KEPT_SECONDS = 3600  # an unvisited piece leaves the cache within the hour
+_PLAIN = (str, int, float, decimal.Decimal, datetime.date, datetime.time, uuid.UUID, enum.Enum)
+
+
+class Unkeyable(TypeError):
+    """A context holds a value whose content this module cannot read into a key."""
+
+
+def render_each(template_name: str, contexts: list[dict]) -> list[SafeString]:
+    """Each context drawn through the template, from the cache where it was drawn before."""
+    keys = [_key(template_name, context) for context in contexts]
+    found = cache.get_many([k for k in keys if k is not None])
+    drawn, pieces = {}, []
+    for key, context in zip(keys, contexts, strict=True):
+        html = found.get(key) if key else None
+        if html is None:
+            html = render_to_string(template_name, context)
+            if key:
+                drawn[key] = html
+        pieces.append(mark_safe(html))  # noqa: S308 - written by the template, escaped there
+    if drawn:
+        cache.set_many(drawn, timeout=KEPT_SECONDS)
+    return pieces
+
+
+def render_one(template_name: str, context: dict) -> SafeString:
+    return render_each(template_name, [context])[0]
+
+
+def _key(template_name: str, context: dict) -> str | None:
+    out = [_templates_digest(), template_name]
+    try:
+        _feed(context, out)
+    except Unkeyable as exc:
+        logger.warning("Drawn without the cache: %s holds %s", template_name, exc)
+        return None
+    return "fragment:" + hashlib.sha256("\x00".join(out).encode()).hexdigest()
+
+
+@functools.cache
+def _templates_digest() -> str:
+    """The portal's templates and template filters as deployed: a release that changes how
+    anything is drawn keys every piece anew."""
+    digest = hashlib.sha256()
+    sources = sorted((Path(settings.BASE_DIR) / "templates").rglob("*.html"))
+    sources += sorted((Path(settings.BASE_DIR) / "assessments" / "templatetags").glob("*.py"))
+    for path in sources:
+        digest.update(str(path.relative_to(settings.BASE_DIR)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _feed(value, out: list[str]) -> None:
+    """Write out a value's content, each kind tagged so no two values read alike."""
+    kind = type(value)
+    if kind is str or value is None or kind is bool or kind is int:
+        out.append(repr(value))
+    elif isinstance(value, _PLAIN):  # a safe string, an enum, a date: the kind matters too
+        out.append(f"{kind.__qualname__}:{value!r}")
+    elif isinstance(value, Promise):  # a lazily translated text
+        out.append(repr(str(value)))
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        out.append(f"{kind.__name__}:{len(items)}")
+        for item in items:
+            _feed(item, out)
+    elif isinstance(value, dict):
+        out.append(f"dict:{len(value)}")
+        for name, item in value.items():
+            _feed(name, out)
+            _feed(item, out)
+    elif isinstance(value, BaseModel):  # a questionnaire's parts: frozen, read once each
+        out.append(_schema_digest(value))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out.append(kind.__qualname__)
+        for field in dataclasses.fields(value):
+            _feed(getattr(value, field.name), out)
+    elif isinstance(value, models.Model):
+        _feed_row(value, out)
+    elif isinstance(value, FieldFile):
+        _feed(value.name or "", out)
+    else:
+        raise Unkeyable(kind.__qualname__)
+
+
+def _feed_row(row: models.Model, out: list[str], *, related: bool = True) -> None:
+    """A row as read: its columns and what the query added to it (verdicts, flags), and the
+    rows read with it by their columns (theirs in turn are known by their ids)."""
+    out.append(row._meta.label)
+    for name, item in sorted(vars(row).items()):
+        if not name.startswith("_"):
+            out.append(name)
+            _feed(item, out)
+    if related:
+        for name, other in sorted(row._state.fields_cache.items()):
+            out.append(name)
+            if other is None:
+                out.append("None")
+            else:
+                _feed_row(other, out, related=False)
+
+
+_schema_digests: dict[int, tuple[BaseModel, str]] = {}
+
+
+def _schema_digest(part: BaseModel) -> str:
+    """A frozen questionnaire part's digest, worked out once per object: questionnaires are
+    parsed once per process and shown on every page (the object is held here, so its id is
+    never another's)."""
+    known = _schema_digests.get(id(part))
+    if known is None or known[0] is not part:
+        if len(_schema_digests) > 8192:
+            _schema_digests.clear()
+        dumped = f"{type(part).__qualname__}:{part.model_dump_json()}"
+        known = (part, hashlib.sha256(dumped.encode()).hexdigest())
+        _schema_digests[id(part)] = known
+    return known[1]
