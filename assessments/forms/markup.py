@@ -1,10 +1,10 @@
-"""The questionnaire's form fields as data for the templates to write.
+"""The questionnaire's form fields as data for the one template that draws them.
 
 A section shows twenty-odd fields; writing each through Django's widget templates (an
 include per input, per attribute list, per radio option) was a third of the page's time.
 Here each bound field becomes what its markup needs, taken from the widget itself (the same
 names, ids, values and ARIA attributes, through the widget's own ``get_context``); the
-markup is one Jinja2 template, templates/jinja2/assessments/_field.jinja.
+markup is templates/assessments/_field.html, the only place such a field is drawn.
 """
 
 from dataclasses import dataclass

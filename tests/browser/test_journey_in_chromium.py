@@ -137,6 +137,20 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
     journey.visit(review, "/review/")
     review.click("a:has-text('Brightpath Learning Ltd')")
     journey.check(review)
+    # A verdict and a comment given beside a question: their forms sit outside the question's
+    # row (rows are kept drawn in the cache, never with a CSRF token), joined by `form=`.
+    menu = review.locator("select[name=verdict]").first
+    question = menu.get_attribute("id").removeprefix("verdict-q-")
+    menu.select_option("accepted")
+    review.fill(f"#note-q-{question}", "Matches the published terms.")
+    review.click(f"button[form='verdict-form-q-{question}']")
+    review.wait_for_selector("text=recorded.")
+    assert review.input_value(f"#verdict-q-{question}") == "accepted"
+    review.locator("details.comments summary").first.click()
+    comment = review.locator("textarea[name=body]").first
+    comment.fill("Checked against the published terms.")
+    review.click(f"button[form='{comment.get_attribute('form')}']")
+    review.wait_for_selector("text=Checked against the published terms.")
     review.fill("#id_message", "Please link your public compliance statement.")
     review.click("button:has-text('Request changes')")
     review.wait_for_selector("text=Changes requested")
