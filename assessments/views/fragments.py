@@ -82,37 +82,50 @@ def _templates_digest() -> str:
     return digest.hexdigest()
 
 
+_ATOMS = frozenset({str, int, bool, type(None)})
+
+
 def _feed(value, out: list[str]) -> None:
     """Write out a value's content, each kind tagged so no two values read alike."""
     kind = type(value)
-    if kind is str or value is None or kind is bool or kind is int:
+    if kind in _ATOMS:
         out.append(repr(value))
-    elif isinstance(value, _PLAIN):  # a safe string, an enum, a date: the kind matters too
-        out.append(f"{kind.__qualname__}:{value!r}")
-    elif isinstance(value, Promise):  # a lazily translated text
-        out.append(repr(str(value)))
-    elif isinstance(value, list | tuple | set | frozenset):
-        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
-        out.append(f"{kind.__name__}:{len(items)}")
-        for item in items:
-            _feed(item, out)
-    elif isinstance(value, dict):
+    elif kind is tuple or kind is list:
+        if all(type(item) in _ATOMS for item in value):  # repr reads them unambiguously
+            out.append(repr(value))
+        else:
+            out.append(f"{kind.__name__}:{len(value)}")
+            for item in value:
+                _feed(item, out)
+    elif kind is dict:
         out.append(f"dict:{len(value)}")
         for name, item in value.items():
             _feed(name, out)
             _feed(item, out)
+    elif isinstance(value, _PLAIN):  # a safe string, an enum, a date: the kind matters too
+        out.append(f"{kind.__qualname__}:{value!r}")
     elif isinstance(value, BaseModel):  # a questionnaire's parts: frozen, read once each
         out.append(_schema_digest(value))
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         out.append(kind.__qualname__)
-        for field in dataclasses.fields(value):
-            _feed(getattr(value, field.name), out)
+        for name in _field_names(kind):
+            _feed(getattr(value, name), out)
     elif isinstance(value, models.Model):
         _feed_row(value, out)
+    elif isinstance(value, Promise):  # a lazily translated text
+        out.append(repr(str(value)))
+    elif isinstance(value, set | frozenset):
+        out.append("set")
+        _feed(sorted(value, key=repr), out)
     elif isinstance(value, FieldFile):
         _feed(value.name or "", out)
     else:
         raise Unkeyable(kind.__qualname__)
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 def _feed_row(row: models.Model, out: list[str], *, related: bool = True) -> None:

@@ -136,7 +136,10 @@ def _section_form(assessment, section, items, data=None, files=None):
         questions=list(section.questions),
         responses=responses,
         revisions=revisions,
-        files_on_hand=[item for item in items if item.file] + _other_products_files(assessment),
+        # Files on hand are offered under evidence questions only: no read where none is asked.
+        files_on_hand=[item for item in items if item.file] + _other_products_files(assessment)
+        if any(q.type == QuestionType.EVIDENCE for q in section.questions)
+        else [],
     )
     return form, responses
 
