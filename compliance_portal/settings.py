@@ -104,8 +104,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-# The shared cache (rate limits): Redis when REDIS_URL is set, so that limits hold across
-# every web process and machine; otherwise local memory, per process.
+# The shared cache (rate limits, drawn pieces of busy pages): Redis when REDIS_URL is set, so
+# that limits hold across every web process and machine; otherwise local memory, per process.
 REDIS_URL = env_str("REDIS_URL") or env_str("CACHE_URL")
 CACHES = {
     "default": {
