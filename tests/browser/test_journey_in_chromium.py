@@ -8,6 +8,7 @@ from django.core import mail
 from pypdf import PdfReader
 
 from assessments.models import Attestation, ReportState, User
+from tests.browser.chromium import SIGNING_MS
 from tests.conftest import authenticator_code
 from tests.factories import PASSWORD, UserFactory
 
@@ -123,8 +124,8 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
     signatory.check("#id_confirm")
     signatory.fill("#id_password", PASSWORD)
     signatory.fill("#id_code", authenticator_code(User.objects.get(email="sam@brightpath.example")))
-    signatory.click(busy)
-    signatory.wait_for_selector("a:has-text('Download the PDF report')", timeout=30_000)
+    signatory.click(busy, timeout=SIGNING_MS)
+    signatory.wait_for_selector("a:has-text('Download the PDF report')", timeout=SIGNING_MS)
     journey.check(signatory)
     with signatory.expect_download() as download:
         signatory.click("a:has-text('Download the PDF report')")
@@ -168,8 +169,8 @@ def test_every_role_in_chromium(journey, live_server, framework_version, tmp_pat
     signatory.check("#id_confirm")
     signatory.fill("#id_password", PASSWORD)
     signatory.fill("#id_code", authenticator_code(User.objects.get(email="sam@brightpath.example")))
-    signatory.click("button:has-text('Sign and submit')")
-    signatory.wait_for_selector("a:has-text('Download the PDF report')", timeout=30_000)
+    signatory.click("button:has-text('Sign and submit')", timeout=SIGNING_MS)
+    signatory.wait_for_selector("a:has-text('Download the PDF report')", timeout=SIGNING_MS)
 
     # The reviewer cannot approve before judging: they accept the rest with a note, then
     # approve, confirming; the report is issued again with the decision in it.

@@ -4,6 +4,7 @@ the stops follow the page's reading order, and Tab always leads out again (no tr
 import pytest
 
 from assessments.models import Answer, Attestation
+from tests.browser.chromium import SIGNING_MS
 from tests.conftest import authenticator_code
 from tests.factories import PASSWORD
 
@@ -94,5 +95,5 @@ def test_signing_with_the_keyboard_alone(
     page.keyboard.press("Tab")
     assert page.evaluate(FOCUSED)["text"] == "Sign and submit to the platform"
     page.keyboard.press("Enter")
-    page.wait_for_selector("a:has-text('Download the PDF report')", timeout=30_000)
+    page.wait_for_selector("a:has-text('Download the PDF report')", timeout=SIGNING_MS)
     assert Attestation.objects.filter(assessment=awaiting_signature).count() == 1
