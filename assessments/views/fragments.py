@@ -56,10 +56,6 @@ def render_each(template_name: str, contexts: list[dict]) -> list[SafeString]:
     return pieces
 
 
-def render_one(template_name: str, context: dict) -> SafeString:
-    return render_each(template_name, [context])[0]
-
-
 def _key(template_name: str, context: dict) -> str | None:
     out = [_templates_digest(), template_name]
     try:
