@@ -4,6 +4,7 @@ anything a piece shows is seen at once, by the right person only."""
 import html
 import re
 
+from django import forms
 from django.urls import reverse
 
 from accounts.actors import Actor
@@ -51,8 +52,8 @@ def test_a_changed_answer_shows_at_once_and_only_its_question_is_drawn_again(
         HTTP_HX_REQUEST="true",
     )
     page = client.get(section_url(draft))
-    assert re.search(r'value="verified" id="id_q_age__method_\d+" checked>', page.text)
-    assert not re.search(r'value="self_declared" id="id_q_age__method_\d+" checked>', page.text)
+    assert re.search(r'value="verified"\s+id="id_q_age__method_\d+" checked>', page.text)
+    assert not re.search(r'value="self_declared"\s+id="id_q_age__method_\d+" checked>', page.text)
     assert drawn(page, BLOCK) == 1  # the answered question; its neighbours come from the cache
 
 
@@ -124,6 +125,29 @@ def test_keys_differ_for_any_change_in_what_is_shown(db):
         fragments._key("assessments/_gaps.html", base),
     }
     assert len(keys) == 5
+
+
+class OneAnswer(forms.Form):
+    answer = forms.CharField(max_length=20)
+
+
+def test_a_field_refused_is_keyed_apart_from_the_same_field_accepted(db):
+    """Fields are drawn by crispy-forms from the bound field: its errors are part of the key."""
+    accepted, refused = OneAnswer({"answer": "same"}), OneAnswer({"answer": "same"})
+    assert accepted.is_valid() and refused.is_valid()
+    refused.add_error("answer", "Refused.")
+    keys = {
+        fragments._key(BLOCK, {"block": {"value": form["answer"]}}) for form in (accepted, refused)
+    }
+    assert len(keys) == 2 and None not in keys
+
+
+def test_a_refused_answer_shows_its_message_on_a_question_drawn_before(client, draft, preparer):
+    client.force_login(preparer)
+    client.get(section_url(draft))  # every question drawn and kept
+    page = client.post(section_url(draft), {"q_age__method": "not-an-option"})
+    assert page.status_code == 200
+    assert "not-an-option is not one of the available choices" in html.unescape(page.text)
 
 
 def _section_of(attestation, item) -> str:

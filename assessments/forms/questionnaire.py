@@ -233,9 +233,6 @@ class SectionForm(forms.Form):
             self.fields[revision_name(q.id)] = forms.IntegerField(
                 required=False, widget=forms.HiddenInput, min_value=0
             )
-        for field in self.fields.values():  # the section template writes Bootstrap's markup
-            if not (field.widget.use_fieldset or field.widget.is_hidden):
-                field.widget.attrs.setdefault("class", "form-control")
 
     def clean(self):
         cleaned = super().clean()

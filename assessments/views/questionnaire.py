@@ -1,5 +1,6 @@
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -15,7 +16,6 @@ from assessments import answers, evidence, lifecycle, workflow
 from assessments.answers import response_of
 from assessments.carryover import question_changes
 from assessments.errors import IllegalTransition
-from assessments.forms.markup import FieldMarkup, block_markup
 from assessments.forms.questionnaire import SectionForm, SubmitForm, revision_name
 from assessments.lifecycle import Transition
 from assessments.models import Status
@@ -198,7 +198,7 @@ def section(request, assessment_id, section_id):
     for block in form.blocks():
         qid = block["question"].id
         blocks.append(
-            block_markup(block)
+            block
             | {
                 "result": result.by_question.get(qid),
                 "requests": change_requests.get(qid),
@@ -253,7 +253,7 @@ def _attention(blocks: list[dict]) -> list[tuple]:
     failing = [
         (
             block["question"],
-            [e for v in block.values() if isinstance(v, FieldMarkup) for e in v.errors],
+            [e for v in block.values() if isinstance(v, forms.BoundField) for e in v.errors],
         )
         for block in blocks
     ]

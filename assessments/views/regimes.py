@@ -8,7 +8,6 @@ from accounts import permissions
 from accounts.actors import Actor
 from accounts.permissions import Need
 from assessments import answers, evidence
-from assessments.forms.markup import block_markup, field_markup
 from assessments.forms.questionnaire import RegimeChoiceForm, SectionForm
 from assessments.models import FrameworkVersion
 from assessments.views.answering import over_their_revisions, save_form
@@ -79,7 +78,7 @@ def regime_questions(request, assessment_id, slug):
         through = outcome.through.get(qid)
         section = regime.framework.section_of(qid)
         sections.setdefault(section.id, {"section": section, "blocks": []})["blocks"].append(
-            block_markup(block)
+            block
             | {
                 "result": by_question.get(qid),
                 "through": through,
@@ -101,7 +100,6 @@ def regime_questions(request, assessment_id, slug):
                 regime, regimes.reach(regime, framework, responses), choices.get(regime.slug)
             ),
             "choice_form": choice_form,
-            "choice_reason": field_markup(choice_form["reason"]),
             "outcome": outcome,
             "sections": list(sections.values()),
             "editable": assessment.is_editable

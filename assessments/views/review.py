@@ -14,7 +14,6 @@ from accounts.actors import Actor
 from accounts.permissions import Need
 from assessments import answers, approval, evidence, lifecycle, workflow
 from assessments.errors import IllegalTransition, MissingRequirement
-from assessments.forms.markup import field_markup
 from assessments.forms.review import (
     AcceptRestForm,
     AssignForm,
@@ -370,15 +369,11 @@ def review_assessment(request, assessment_id):
             "changes": changes,
             "previous": previous,
             "general_comments": comments.get("", []),
-            # Built as the questionnaire's controls are (forms.markup), without crispy's
-            # template per field: a third of the review page's form time.
-            "decision_fields": [field_markup(bound) for bound in DecisionForm()],
-            "accept_rest_note": field_markup(AcceptRestForm()["note"]),
+            **_drawn_controls(),
             "checked": checked,
             "proposal": latest.approval_proposals.select_related("reviewer").first()
             if latest and decidable
             else None,
-            "change_message": field_markup(ChangeRequestForm()["message"]),
             "change_notes": verdicts.change_notes(assessment, current),
             "assign_form": assign_form,
             # From the reviewers just listed; one who has left is read on its own.
@@ -394,6 +389,19 @@ def review_assessment(request, assessment_id):
             "can_start_review": lifecycle.may(request.user, assessment, Transition.START_REVIEW),
         },
     )
+
+
+def _drawn_controls() -> dict:
+    """The decision panel's fields, drawn once and kept (they are the same on every visit)."""
+    decision = list(DecisionForm())
+    *decision_fields, accept_rest_note, change_message = fragments.drawn_fields(
+        *decision, AcceptRestForm()["note"], ChangeRequestForm()["message"]
+    )
+    return {
+        "decision_fields": decision_fields,
+        "accept_rest_note": accept_rest_note,
+        "change_message": change_message,
+    }
 
 
 LATEST_EVENTS = 5  # the rest are on the audit trail page
