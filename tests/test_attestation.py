@@ -192,6 +192,15 @@ def test_revoking_needs_a_reason_and_happens_once(client, attestation, reviewer)
     assert b"already revoked" in client.post(url, {"reason": "Again"}, follow=True).content
 
 
+def test_a_revocation_reason_too_long_is_refused_whole_not_cut(client, attestation, reviewer):
+    client.force_login(reviewer)
+    url = reverse("revoke_attestation", args=[attestation.pk])
+    page = client.post(url, {"reason": "x" * 2001}, follow=True)
+    assert "in at most 2,000 characters" in page.text
+    attestation.refresh_from_db()
+    assert attestation.revoked_at is None
+
+
 def test_revoking_clears_the_validity_shown_in_the_queue(attestation, reviewer):
     workflow.revoke(attestation, actor=Actor(reviewer), reason="Withdrawn.")
     attestation.assessment.refresh_from_db()

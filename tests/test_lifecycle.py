@@ -205,6 +205,15 @@ def test_returning_for_changes_needs_a_note(client, awaiting_signature, signator
     assert awaiting_signature.status == Status.AWAITING_SIGNATURE
 
 
+def test_a_return_note_too_long_is_refused_whole_not_cut(client, awaiting_signature, signatory):
+    client.force_login(signatory)
+    url = reverse("return_to_draft", args=[awaiting_signature.pk])
+    response = client.post(url, {"reason": "x" * 501}, follow=True)
+    assert "in at most 500 characters" in response.text
+    awaiting_signature.refresh_from_db()
+    assert awaiting_signature.status == Status.AWAITING_SIGNATURE
+
+
 def test_answers_carry_over_only_from_an_approved_assessment(signed, preparer, reviewer):
     from accounts.actors import Actor
     from assessments import workflow

@@ -274,6 +274,9 @@ def test_a_reviewer_gives_a_transcript_a_verdict_beside_the_claim(
 
     refused = client.post(url, {"accepted": "no", "reason": " ", "next": review}, follow=True)
     assert "a reason is required" in html.unescape(refused.text)
+    unclear = client.post(url, {"accepted": "maybe", "next": review}, follow=True)
+    assert "Choose to accept or reject the transcript" in unclear.text
+    assert not ProbeVerdict.objects.exists()  # never taken as a rejection
     judged = client.post(
         url, {"accepted": "no", "reason": "Claims to be a person.", "next": review}
     )

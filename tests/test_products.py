@@ -146,7 +146,12 @@ def test_the_directory_searches_listed_products_by_name_and_law(client, approved
     assert product.name in client.get(url, {"q": "brightpath"}).text
     assert product.name not in client.get(url, {"q": "elsewhere"}).text
     assert "No listed product matches this search" in client.get(url, {"q": "elsewhere"}).text
-    assert client.get(url, {"q": "x" * 500}).status_code == 200
+    assert product.name in client.get(url, {"law": "US COPPA Rule (as amended in 2025)"}).text
+    unknown = client.get(url, {"law": "No such law"})
+    assert unknown.status_code == 200 and product.name not in unknown.text
+    assert "No such law is not one of the available choices" in unknown.text
+    too_long = client.get(url, {"q": "x" * 500})
+    assert too_long.status_code == 200 and "at most 100 characters" in too_long.text
 
 
 @pytest.mark.slow

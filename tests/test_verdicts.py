@@ -2,6 +2,7 @@
 note, evidence accepted or rejected with a reason, filters to get through 57 questions; the
 organization reads each note where it applies."""
 
+import html
 import re
 
 import pytest
@@ -108,10 +109,11 @@ def test_filters_keep_the_questions_asked_for(client, reviewing):
 def menu(page, question_id: str) -> tuple[str, str]:
     """The verdict menu's chosen option and the note field's value for one question."""
     dom = question_id.replace(".", "-")
-    select = re.search(rf'<select[^>]*id="verdict-q-{dom}">(.*?)</select>', page.text, re.S)
+    select = re.search(rf'<select[^>]*id="verdict-q-{dom}"[^>]*>(.*?)</select>', page.text, re.S)
     chosen = re.search(r'<option value="([^"]*)" selected>', select.group(1)).group(1)
-    note = re.search(rf'id="note-q-{dom}"[^>]*value="([^"]*)"', page.text).group(1)
-    return chosen, note
+    field = re.search(rf'<input[^>]*id="note-q-{dom}"[^>]*>', page.text).group(0)
+    note = re.search(r'value="([^"]*)"', field)
+    return chosen, html.unescape(note.group(1)) if note else ""
 
 
 def test_a_saved_verdict_shows_after_a_reload_and_an_unjudged_one_says_so(client, reviewing):

@@ -78,6 +78,15 @@ class SignForm(StepUpForm):
     field_order = ["confirm", "password", "code"]
 
 
+class ReturnForm(forms.Form):
+    # An empty reason is refused by workflow.return_to_draft itself, in its own words.
+    reason = forms.CharField(
+        label="Not ready? Send it back to the preparers, saying what to change:",
+        required=False,
+        max_length=500,
+    )
+
+
 class ProductForm(forms.Form):
     """A product an organization puts in front of minors: what each assessment is of."""
 

@@ -53,19 +53,21 @@ NOT_JUDGED = ("", "Not judged yet")
 class QuestionVerdictForm(forms.Form):
     # Starts at "not judged yet": saving an untouched form records nothing, never "Accepted".
     verdict = forms.ChoiceField(choices=[NOT_JUDGED, *Verdict.choices], label="Verdict")
-    note = forms.CharField(
-        label="Note for the organization",
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = forms.CharField(label="Note for the organization", required=False, max_length=5000)
 
 
 class EvidenceVerdictForm(forms.Form):
+    """A verdict on one item of evidence: a file, a link or a live test's transcript."""
+
     accepted = forms.TypedChoiceField(
         choices=[("yes", "Accept"), ("no", "Reject")], coerce=lambda v: v == "yes"
     )
-    reason = forms.CharField(label="Reason", required=False, max_length=5000)
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=5000,
+        widget=forms.TextInput(attrs={"placeholder": "Reason (needed to reject)"}),
+    )
 
 
 class VerifyForm(forms.Form):
@@ -151,6 +153,24 @@ class AssignForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 1})
     )
     question_id = SingleLineField(required=False, max_length=120, widget=forms.HiddenInput)
+
+
+class OrganizationCommentForm(CommentForm):
+    """The organization's box on its assessment's overview: the same comment, its own words."""
+
+    body = forms.CharField(
+        label="Write to the reviewers", max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RevokeForm(forms.Form):
+    # An empty reason is refused by workflow.revoke itself, in its own words.
+    reason = forms.CharField(
+        label="Reason (shown on the public verification page)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

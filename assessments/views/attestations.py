@@ -9,7 +9,8 @@ from accounts import permissions
 from accounts.actors import Actor
 from accounts.permissions import Need
 from assessments import answers, evidence, lifecycle, workflow
-from assessments.forms.accounts import SignForm
+from assessments.forms.accounts import ReturnForm, SignForm
+from assessments.forms.review import RevokeForm
 from assessments.lifecycle import Transition
 from assessments.models import ReportState
 from assessments.views.helpers import refusals_as_messages
@@ -50,6 +51,7 @@ def sign(request, assessment_id):
             "can_sign": lifecycle.may(request.user, assessment, Transition.SIGN),
             "can_return": lifecycle.may(request.user, assessment, Transition.RETURN_TO_DRAFT),
             "form": form,
+            "return_form": ReturnForm(),
             "statement": statement_text(
                 STATEMENT_VERSION, assessment, ends=valid_until(timezone.now())
             ),
@@ -69,8 +71,12 @@ def sign(request, assessment_id):
 @refusals_as_messages
 def return_to_draft(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.SIGN)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say what to change in at most 500 characters.")
+        return redirect("sign", assessment.pk)
     workflow.return_to_draft(
-        assessment, actor=Actor.from_request(request), reason=request.POST.get("reason", "")[:500]
+        assessment, actor=Actor.from_request(request), reason=form.cleaned_data["reason"]
     )
     messages.info(request, "Returned to the preparers for changes; they have been told why.")
     return redirect("assessment", assessment.pk)
@@ -93,6 +99,7 @@ def attestation_detail(request, attestation_id):
             request.user, attestation.assessment.organization, Need.REVIEW
         )
         and attestation.revoked_at is None,
+        "revoke_form": RevokeForm(),
         "verify_url": verification_url(attestation),
         "decisions": attestation.decisions.select_related("reviewer"),
     }
@@ -129,10 +136,12 @@ def credential_download(request, attestation_id):
 @refusals_as_messages
 def revoke(request, attestation_id):
     attestation = permissions.attestation_for(request.user, attestation_id, need=Need.REVIEW)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the reason for revoking in at most 2,000 characters.")
+        return redirect("attestation", attestation.pk)
     workflow.revoke(
-        attestation,
-        actor=Actor.from_request(request),
-        reason=request.POST.get("reason", "")[:2000],
+        attestation, actor=Actor.from_request(request), reason=form.cleaned_data["reason"]
     )
     messages.success(request, f"Attestation {attestation.number} is revoked.")
     return redirect("attestation", attestation.pk)

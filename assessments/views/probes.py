@@ -13,6 +13,7 @@ from accounts.actors import Actor
 from accounts.permissions import Need
 from assessments.errors import MissingRequirement
 from assessments.forms.integrations import ProbeEndpointForm
+from assessments.forms.review import EvidenceVerdictForm
 from assessments.models import ProbeEndpoint, ProbeRun
 from assessments.views.helpers import redirect_back
 from integrations import probes
@@ -92,12 +93,15 @@ def judge(request, run_id, probe):
     """A reviewer's verdict on one probe's transcript, from the review page or this page."""
     run = get_object_or_404(ProbeRun.objects.select_related("endpoint__organization"), pk=run_id)
     permissions.check(request.user, run.endpoint.organization, Need.REVIEW)
+    form = EvidenceVerdictForm(request.POST)
     try:
+        if not form.is_valid():
+            raise MissingRequirement("Choose to accept or reject the transcript.")
         probes.judge(
             run,
             probe,
-            accepted=request.POST.get("accepted") == "yes",
-            reason=request.POST.get("reason", ""),
+            accepted=form.cleaned_data["accepted"],
+            reason=form.cleaned_data["reason"],
             actor=Actor.from_request(request),
         )
     except MissingRequirement as exc:

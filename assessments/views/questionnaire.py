@@ -17,6 +17,7 @@ from assessments.answers import response_of
 from assessments.carryover import question_changes
 from assessments.errors import IllegalTransition
 from assessments.forms.questionnaire import SectionForm, SubmitForm, revision_name
+from assessments.forms.review import OrganizationCommentForm
 from assessments.lifecycle import Transition
 from assessments.models import Status
 from assessments.views import fragments
@@ -84,6 +85,7 @@ def assessment_overview(request, assessment_id):
             "conversation": assessment.comments.filter(requests_change=False).select_related(
                 "author"
             ),
+            "comment_form": OrganizationCommentForm(),
             "links": _action_links(request.user, assessment),
             "waiting_for": _waiting_for(request.user, assessment),
             "policy_flags": policy_flags_for(assessment),

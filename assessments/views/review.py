@@ -1,5 +1,6 @@
 from enum import StrEnum
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, prefetch_related_objects
@@ -190,13 +191,40 @@ def _section_shown(request, shown, show: Show) -> str:
     return wanted if wanted in ids else ids[0]
 
 
-VERDICT_CHOICES = QuestionVerdictForm.base_fields["verdict"].choices
+def _controls(form_class, *, posts_to: str, ids: str, initial=None) -> forms.Form:
+    """A form whose fields sit in a drawn row and post through the form ``posts_to`` drawn
+    outside it (HTML's ``form`` attribute); ``ids``: their ids, "%s" standing for each name."""
+    form = form_class(initial=initial, auto_id=ids)
+    for field in form.fields.values():
+        field.widget.attrs["form"] = posts_to
+    return form
 
 
-def _verdict_options(saved) -> list[tuple[str, str, bool]]:
-    """The verdict menu of one question: the saved verdict chosen, or "not judged yet"."""
-    chosen = saved.verdict if saved else ""
-    return [(value, label, value == chosen) for value, label in VERDICT_CHOICES]
+def _verdict_controls(qid: str, saved) -> dict[str, forms.BoundField]:
+    """The question's verdict and note, the saved verdict chosen."""
+    did = dom_id(qid)
+    initial = {"verdict": saved.verdict, "note": saved.note} if saved else None
+    form = _controls(
+        QuestionVerdictForm, posts_to=f"verdict-form-{did}", ids=f"%s-{did}", initial=initial
+    )
+    return {name: form[name] for name in form.fields}
+
+
+def _reason(posts_to: str, ids: str) -> forms.BoundField:
+    """The reason box beside an item's Accept and Reject buttons."""
+    return _controls(EvidenceVerdictForm, posts_to=posts_to, ids=ids)["reason"]
+
+
+def _comment_box(qid: str) -> dict[str, forms.BoundField]:
+    """A comment on the question (on the whole assessment when ``qid`` is empty)."""
+    key = qid or "general"
+    form = _controls(
+        CommentForm,
+        posts_to=f"comment-form-{key}",
+        ids=f"comment-%s-{key}",
+        initial={"question_id": qid},
+    )
+    return {name: form[name] for name in form.fields}
 
 
 def _question_rows(
@@ -213,10 +241,39 @@ def _question_rows(
     through,
     law_of,
     core,
+    judging: bool,
 ):
     """What the review page shows for each question, looked up once here rather than by the
-    template per row (a questionnaire has around a hundred)."""
+    template per row (a questionnaire has around a hundred); a judging reviewer's controls
+    with each question, its evidence and its live tests."""
     verdict_url = reverse("question_verdict", args=[assessment.pk, "-"])[:-2]
+
+    def items(qid: str) -> list[tuple]:
+        """The question's evidence, each with its reason box when judging."""
+        did = dom_id(qid)
+        return [
+            (
+                item,
+                _reason(f"evidence-{did}-{item.pk}", f"%s-{did}-{item.pk}") if judging else None,
+            )
+            for item in evidence_of.get(qid, [])
+        ]
+
+    def tests(qid: str) -> list[tuple]:
+        did = dom_id(qid)
+        return [
+            (
+                probe,
+                _reason(
+                    f"probe-{probe['run'].pk}-{probe['probe']}-{did}",
+                    f"probe-%s-{probe['run'].pk}-{probe['probe']}-{qid}",
+                )
+                if judging
+                else None,
+            )
+            for probe in probed.get(qid, [])
+        ]
+
     return [
         (
             section,
@@ -228,19 +285,24 @@ def _question_rows(
                     "shown": display.get(r.question.id),
                     "verdict": verdicts_of.get(r.question.id),
                     "capture": claims.get(r.question.id),
-                    "evidence": evidence_of.get(r.question.id, []),
+                    "evidence": items(r.question.id),
                     # the items behind the claim, judged here beside it
                     "backing": [
-                        (backing, item)
+                        (backing, item, reason)
                         for backing in r.question.evidenced_by
-                        for item in evidence_of.get(backing, [])
+                        for item, reason in items(backing)
                     ],
                     "comments": comments.get(r.question.id, []),
-                    "probes": probed.get(r.question.id, []),  # the live product's answers
+                    "comment_box": _comment_box(r.question.id),
+                    "probes": tests(r.question.id),  # the live product's answers
                     "verdict_url": f"{verdict_url}{r.question.id}/",
                     # an evidence question's items are judged one by one, not as an answer
                     "judged_here": r.question.type != QuestionType.EVIDENCE,
-                    "verdict_options": _verdict_options(verdicts_of.get(r.question.id)),
+                    "verdict_controls": _verdict_controls(
+                        r.question.id, verdicts_of.get(r.question.id)
+                    )
+                    if judging and r.question.type != QuestionType.EVIDENCE
+                    else None,
                     "through": through.get(r.question.id),  # the core question answering
                     # the questionnaire citing the sources: the core one, or a law's
                     "framework": law_of.get(r.question.id, core),
@@ -353,6 +415,7 @@ def review_assessment(request, assessment_id):
                     through=through,
                     law_of=law_of,
                     core=framework,
+                    judging=decidable,
                 ),
                 judging=decidable,
             ),
@@ -369,6 +432,7 @@ def review_assessment(request, assessment_id):
             "changes": changes,
             "previous": previous,
             "general_comments": comments.get("", []),
+            "general_comment_box": _comment_box(""),
             **_drawn_controls(),
             "checked": checked,
             "proposal": latest.approval_proposals.select_related("reviewer").first()

@@ -8,8 +8,8 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_safe
 
 from accounts.throttling import DIRECTORY, throttled_posts
+from assessments.forms.trust import DirectoryForm
 from attestations import public_trust
-from questionnaires.regimes import catalogue
 
 
 @require_safe
@@ -64,19 +64,18 @@ def trust_seal(request, product_id):
 @require_safe
 @throttled_posts(DIRECTORY, methods=("GET",))
 def directory(request):
-    query = request.GET.get("q", "").strip()[:100]
-    law = request.GET.get("law", "").strip()[:60]
-    age_band = request.GET.get("age", "").strip()[:60]
-    laws = sorted(regime.name for regime in catalogue().values())
+    form = DirectoryForm(request.GET)
+    searched = form.cleaned_data if form.is_valid() else None  # a refused field says why
     return render(
         request,
         "trust/directory.html",
         {
-            "found": public_trust.directory(query=query, law=law, age_band=age_band),
-            "query": query,
-            "law": law,
-            "age_band": age_band,
-            "laws": laws,
-            "age_bands": public_trust.AGE_BANDS,
+            "found": public_trust.directory(
+                query=searched["q"].strip(), law=searched["law"], age_band=searched["age"]
+            )
+            if searched is not None
+            else [],
+            "form": form,
+            "searching": searched is None or any(searched.values()),
         },
     )
