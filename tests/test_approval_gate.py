@@ -2,6 +2,8 @@
 the evidence behind it, a confirmation, and a second reviewer where the figure is high risk.
 Tried as a hurried reviewer would, through the review page."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -172,6 +174,19 @@ def test_evidence_is_judged_beside_the_claim_it_backs(client, strong, reviewer):
     assert not set(claim.evidenced_by) & set(rows)  # no separate "evidence of" item
     assert rows[claim.id]["backing"]
     assert "Evidence behind this claim" in page.text
+
+
+def test_every_control_beside_a_claim_posts_through_a_form_on_the_page(client, strong, reviewer):
+    """The controls of a drawn row (verdict, note, each item's reason and buttons, the
+    comment box) belong to forms drawn outside it: each must name one the page has, the
+    reason beside an item behind a claim included."""
+    client.force_login(reviewer)
+    page = client.get(reverse("review_assessment", args=[strong.pk]), {"section": "all"}).text
+    forms = set(re.findall(r'<form id="([^"]+)"', page))
+    named = re.findall(r'<(?:input|select|textarea|button)\b[^>]*\bform="([^"]+)"', page)
+    reasons = re.findall(r'<input\b[^>]*\bname="reason"[^>]*\bform="([^"]+)"', page)
+    assert "Evidence behind this claim" in page and len(reasons) > 5 and len(named) > 100
+    assert set(named) <= forms
 
 
 def test_evidence_behind_a_claim_the_reviewer_accepted_still_needs_its_own_verdict(

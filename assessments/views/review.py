@@ -1,6 +1,5 @@
 from enum import StrEnum
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, prefetch_related_objects
@@ -36,7 +35,7 @@ from assessments.models import (
     Verdict,
 )
 from assessments.templatetags.portal import dom_id
-from assessments.views import fragments
+from assessments.views import fragments, row_controls
 from assessments.views.helpers import redirect_back, refusals_as_messages
 from attestations.attestation import snapshot_changes
 from integrations import probes, public_claims
@@ -191,42 +190,6 @@ def _section_shown(request, shown, show: Show) -> str:
     return wanted if wanted in ids else ids[0]
 
 
-def _controls(form_class, *, posts_to: str, ids: str, initial=None) -> forms.Form:
-    """A form whose fields sit in a drawn row and post through the form ``posts_to`` drawn
-    outside it (HTML's ``form`` attribute); ``ids``: their ids, "%s" standing for each name."""
-    form = form_class(initial=initial, auto_id=ids)
-    for field in form.fields.values():
-        field.widget.attrs["form"] = posts_to
-    return form
-
-
-def _verdict_controls(qid: str, saved) -> dict[str, forms.BoundField]:
-    """The question's verdict and note, the saved verdict chosen."""
-    did = dom_id(qid)
-    initial = {"verdict": saved.verdict, "note": saved.note} if saved else None
-    form = _controls(
-        QuestionVerdictForm, posts_to=f"verdict-form-{did}", ids=f"%s-{did}", initial=initial
-    )
-    return {name: form[name] for name in form.fields}
-
-
-def _reason(posts_to: str, ids: str) -> forms.BoundField:
-    """The reason box beside an item's Accept and Reject buttons."""
-    return _controls(EvidenceVerdictForm, posts_to=posts_to, ids=ids)["reason"]
-
-
-def _comment_box(qid: str) -> dict[str, forms.BoundField]:
-    """A comment on the question (on the whole assessment when ``qid`` is empty)."""
-    key = qid or "general"
-    form = _controls(
-        CommentForm,
-        posts_to=f"comment-form-{key}",
-        ids=f"comment-%s-{key}",
-        initial={"question_id": qid},
-    )
-    return {name: form[name] for name in form.fields}
-
-
 def _question_rows(
     shown,
     assessment,
@@ -248,26 +211,19 @@ def _question_rows(
     with each question, its evidence and its live tests."""
     verdict_url = reverse("question_verdict", args=[assessment.pk, "-"])[:-2]
 
-    def items(qid: str) -> list[tuple]:
-        """The question's evidence, each with its reason box when judging."""
-        did = dom_id(qid)
+    def items(qid: str, shown_in: str) -> list[tuple]:
+        """The items given under ``qid``, each with its reason box when judging, in the row
+        of ``shown_in`` (a claim shows the items behind it)."""
         return [
-            (
-                item,
-                _reason(f"evidence-{did}-{item.pk}", f"%s-{did}-{item.pk}") if judging else None,
-            )
+            (item, row_controls.evidence_reason(shown_in, item.pk) if judging else None)
             for item in evidence_of.get(qid, [])
         ]
 
     def tests(qid: str) -> list[tuple]:
-        did = dom_id(qid)
         return [
             (
                 probe,
-                _reason(
-                    f"probe-{probe['run'].pk}-{probe['probe']}-{did}",
-                    f"probe-%s-{probe['run'].pk}-{probe['probe']}-{qid}",
-                )
+                row_controls.transcript_reason(qid, probe["run"].pk, probe["probe"])
                 if judging
                 else None,
             )
@@ -285,20 +241,20 @@ def _question_rows(
                     "shown": display.get(r.question.id),
                     "verdict": verdicts_of.get(r.question.id),
                     "capture": claims.get(r.question.id),
-                    "evidence": items(r.question.id),
+                    "evidence": items(r.question.id, r.question.id),
                     # the items behind the claim, judged here beside it
                     "backing": [
                         (backing, item, reason)
                         for backing in r.question.evidenced_by
-                        for item, reason in items(backing)
+                        for item, reason in items(backing, r.question.id)
                     ],
                     "comments": comments.get(r.question.id, []),
-                    "comment_box": _comment_box(r.question.id),
+                    "comment_box": row_controls.comment(r.question.id),
                     "probes": tests(r.question.id),  # the live product's answers
                     "verdict_url": f"{verdict_url}{r.question.id}/",
                     # an evidence question's items are judged one by one, not as an answer
                     "judged_here": r.question.type != QuestionType.EVIDENCE,
-                    "verdict_controls": _verdict_controls(
+                    "verdict_controls": row_controls.verdict(
                         r.question.id, verdicts_of.get(r.question.id)
                     )
                     if judging and r.question.type != QuestionType.EVIDENCE
@@ -432,7 +388,7 @@ def review_assessment(request, assessment_id):
             "changes": changes,
             "previous": previous,
             "general_comments": comments.get("", []),
-            "general_comment_box": _comment_box(""),
+            "general_comment_box": row_controls.comment(""),
             **_drawn_controls(),
             "checked": checked,
             "proposal": latest.approval_proposals.select_related("reviewer").first()
