@@ -395,9 +395,12 @@ def autosave(request, assessment_id, question_id):
     backing = question.evidenced_by
     given = evidence.with_verdicts(assessment, questions=backing)
     responses = answers.responses_from(assessment, after.values(), given, only=backing)
-    context["revision_field"] = form[revision_name(question_id)]
     stored = after.get(question_id)
-    context["revision"] = None if context["conflict"] else (stored.revision if stored else None)
+    if stored is not None and not context["conflict"]:  # the revision the next save builds on
+        fresh = SectionForm(
+            questions=[question], responses={}, revisions={question_id: stored.revision}
+        )
+        context["revision_field"] = fresh[revision_name(question_id)]
     context["status"], shown_after = question_result(framework, question_id, responses)
     response = render(request, "assessments/section.html#autosave", context)
     response["HX-Trigger"] = json.dumps(
