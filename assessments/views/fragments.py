@@ -3,10 +3,10 @@
 A question's block on the section page, a row of the review page, a form field (crispy-forms
 draws every field of the portal, at over half a millisecond a field): each is drawn by its own
 template from its own context alone (no request, no user, no CSRF token reaches it), so the
-same context always gives the same HTML. The key is a SHA-256 of that context's
-content, every value of it, with the portal's templates and filters: change anything shown
-(an answer, a verdict, a status, a template) and the key is new, so a stale piece is never
-served and nothing needs invalidating. Unchanged pieces are read in one round trip (Redis in
+same context always gives the same HTML. The key is a SHA-256 of that context's content, every
+value of it, with the portal's templates and filters: change anything shown (an answer, a
+verdict, a status, a template) and the key is new, so a stale piece is never served and nothing
+needs invalidating. Unchanged pieces are read in one round trip (Redis in
 production, shared by every web machine). A context holding something this module cannot
 key is drawn afresh each time, never cached under a partial key.
 """

@@ -219,7 +219,8 @@ def _question_rows(
             for item in evidence_of.get(qid, [])
         ]
 
-    def tests(qid: str) -> list[tuple]:
+    def live_tests(qid: str) -> list[tuple]:
+        """The transcripts backing the question, each with its reason box when judging."""
         return [
             (
                 probe,
@@ -250,10 +251,9 @@ def _question_rows(
                     ],
                     "comments": comments.get(r.question.id, []),
                     "comment_box": row_controls.comment(r.question.id),
-                    "probes": tests(r.question.id),  # the live product's answers
+                    "probes": live_tests(r.question.id),  # the live product's answers
                     "verdict_url": f"{verdict_url}{r.question.id}/",
                     # an evidence question's items are judged one by one, not as an answer
-                    "judged_here": r.question.type != QuestionType.EVIDENCE,
                     "verdict_controls": row_controls.verdict(
                         r.question.id, verdicts_of.get(r.question.id)
                     )
