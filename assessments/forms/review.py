@@ -13,7 +13,7 @@ class DecisionForm(forms.Form):
     rationale = forms.CharField(
         label="Rationale (shown to the organization and in the report)",
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     confirm = forms.BooleanField(
         required=False,
@@ -33,7 +33,7 @@ class AcceptRestForm(forms.Form):
     note = forms.CharField(
         label="Note kept with each verdict",
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -43,7 +43,7 @@ class ChangeRequestForm(forms.Form):
     message = forms.CharField(
         label="What should the organization change, overall?",
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
