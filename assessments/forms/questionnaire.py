@@ -215,10 +215,7 @@ class SectionForm(forms.Form):
                     required=False,
                     # portal.js shows the justification only while this is ticked
                     widget=forms.CheckboxInput(
-                        attrs={
-                            "class": "form-check-input",
-                            "data-na-toggle": f"div_id_{justification_name(q.id)}",
-                        }
+                        attrs={"data-na-toggle": f"div_id_{justification_name(q.id)}"}
                     ),
                 )
                 self.fields[justification_name(q.id)] = forms.CharField(
