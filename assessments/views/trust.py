@@ -71,7 +71,7 @@ def directory(request):
         "trust/directory.html",
         {
             "found": public_trust.directory(
-                query=searched["q"].strip(), law=searched["law"], age_band=searched["age"]
+                query=searched["q"], law=searched["law"], age_band=searched["age"]
             )
             if searched is not None
             else [],
