@@ -27,11 +27,14 @@ class LocalServer:
                 server.received.append((self.command, dict(self.headers), self.rfile.read(length)))
                 reply = server.reply
                 time.sleep(reply.delay)
-                self.send_response(reply.status)
-                for name, value in {"Content-Type": "text/html", **reply.headers}.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(reply.body)
+                try:
+                    self.send_response(reply.status)
+                    for name, value in {"Content-Type": "text/html", **reply.headers}.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the portal hung up on a reply too slow or too large: as tested
 
             do_GET = do_POST = _answer
 
