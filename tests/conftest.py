@@ -4,11 +4,13 @@ Tiers (markers declared in pyproject.toml): `slow` and `browser` tests run once 
 fast tier is `-m "not slow and not browser"`. `--long` runs the property tests and
 Schemathesis with many more examples than the bounded default."""
 
+import contextlib
 import io
 
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -149,13 +151,34 @@ def flush_past_the_audit_guard(request):
     request.getfixturevalue("_django_db_helper")  # set up first, so flushed after this
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = DEFAULT")
+    audit_guard_on()
     yield
     if transactional and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
+
+
+def audit_guard_on():
+    """The audit table's append-only triggers on, whatever the last transactional test left."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@contextlib.contextmanager
+def rows_kept_for_the_module(django_db_blocker):
+    """Rows made once for all of a module's tests, as Django's ``setUpTestData`` makes them
+    for a class: they are written in a transaction held open until the module's last test,
+    each test runs in a savepoint of it (pytest-django's own), so what a test changes is undone
+    before the next, and the whole is rolled back at the end. For modules whose tests share
+    one costly world and only read it (the access matrix builds it for 880 requests)."""
+    with django_db_blocker.unblock():
+        audit_guard_on()
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)
@@ -297,10 +320,14 @@ def awaiting_signature(complete_draft, preparer):
 
 @pytest.fixture
 def signed(awaiting_signature, signatory):
+    return signed_with_stand_in_report(awaiting_signature, signatory)
+
+
+def signed_with_stand_in_report(assessment, signatory):
     """Signed, with a stand-in report file: for tests that need a report to exist, not its
     content (a real render takes about a second)."""
     attestation = workflow.sign(
-        awaiting_signature,
+        assessment,
         actor=Actor(signatory),
         statement_version=STATEMENT_VERSION,
         proof=stepped_up(signatory),

@@ -15,6 +15,8 @@ from django.utils import timezone
 from accounts.actors import SYSTEM, Actor
 from accounts.organizations import invitation_token
 from accounts.permissions import Need
+from assessments import workflow
+from assessments.demo import answer_everything
 from assessments.lifecycle import LIFECYCLE, Transition
 from assessments.models import (
     Campaign,
@@ -23,16 +25,22 @@ from assessments.models import (
     ProbeRun,
     Product,
     RequestKind,
+    Role,
     TokenRole,
     WebhookEndpoint,
 )
 from integrations.api_tokens import create_token
 from platform_audits import platform_requests
 from platform_audits.campaigns import Selection
-from questionnaires.frameworks.loader import publish
+from questionnaires.frameworks.loader import bundled_files, publish
 from questionnaires.policy_changes import load_bundled
-from tests.conftest import stepped_up, with_authenticator
-from tests.factories import UserFactory
+from tests.conftest import (
+    rows_kept_for_the_module,
+    signed_with_stand_in_report,
+    stepped_up,
+    with_authenticator,
+)
+from tests.factories import OrganizationFactory, UserFactory, member
 from tests.test_frameworks import next_version
 
 MEMBERS = {"preparer", "signatory", "admin"}
@@ -215,9 +223,33 @@ def test_every_url_of_the_portal_has_rules():
 
 
 @pytest.fixture
-def world(signed, org, admin, preparer, signatory, outsider, reviewer):
-    attestation = signed
-    assessment = attestation.assessment
+def world(db, world_rows):
+    """The module's world, each test in its own savepoint of it (``db``)."""
+    return world_rows
+
+
+@pytest.fixture(scope="module")
+def world_rows(django_db_setup, django_db_blocker):
+    """One of each kind of object the portal's URLs name, made once for the whole matrix."""
+    with rows_kept_for_the_module(django_db_blocker):
+        yield _world()
+
+
+def _world():
+    org = OrganizationFactory(legal_name="Brightpath Learning Ltd")
+    admin = member(org, Role.ADMIN)
+    preparer = member(org, Role.PREPARER)
+    signatory = with_authenticator(member(org, Role.SIGNATORY))
+    outsider = member(OrganizationFactory(legal_name="Elsewhere Tutors Inc."), Role.ADMIN)
+    reviewer = with_authenticator(UserFactory(is_reviewer=True))
+    assessment = workflow.start_assessment(
+        organization=org,
+        framework_version=publish(bundled_files()[0])[0],
+        actor=Actor(preparer),
+    )
+    answer_everything(assessment, actor=Actor(preparer), quality="mixed")
+    workflow.submit(assessment, actor=Actor(preparer))
+    attestation = signed_with_stand_in_report(assessment, signatory)
     invitation = Invitation.objects.create(
         organization=org,
         email="new@example.org",
