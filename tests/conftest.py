@@ -172,8 +172,9 @@ def rows_kept_for_the_module(django_db_blocker):
     """Rows made once for all of a module's tests, as Django's ``setUpTestData`` makes them
     for a class: they are written in a transaction held open until the module's last test,
     each test runs in a savepoint of it (pytest-django's own), so what a test changes is undone
-    before the next, and the whole is rolled back at the end. For modules whose tests share
-    one costly world and only read it (the access matrix builds it for 880 requests)."""
+    before the next, and the whole is rolled back at the end. Unlike ``setUpTestData`` the
+    Python objects are not copied for each test: tests may change rows, not the objects. For
+    modules whose tests share one costly world (the access matrix's, for 880 requests)."""
     with django_db_blocker.unblock():
         audit_guard_on()
         with transaction.atomic():
