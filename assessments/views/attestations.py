@@ -73,7 +73,8 @@ def return_to_draft(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.SIGN)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say what to change in at most 500 characters.")
+        limit = form.fields["reason"].max_length
+        messages.error(request, f"Say what to change in at most {limit:,} characters.")
         return redirect("sign", assessment.pk)
     workflow.return_to_draft(
         assessment, actor=Actor.from_request(request), reason=form.cleaned_data["reason"]
@@ -138,7 +139,8 @@ def revoke(request, attestation_id):
     attestation = permissions.attestation_for(request.user, attestation_id, need=Need.REVIEW)
     form = RevokeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the reason for revoking in at most 2,000 characters.")
+        limit = form.fields["reason"].max_length
+        messages.error(request, f"Give the reason for revoking in at most {limit:,} characters.")
         return redirect("attestation", attestation.pk)
     workflow.revoke(
         attestation, actor=Actor.from_request(request), reason=form.cleaned_data["reason"]
