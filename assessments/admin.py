@@ -1,4 +1,7 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -108,3 +111,26 @@ class AuthenticatorAdmin(ReadOnlyAdmin):
 class BackupCodesAdmin(ReadOnlyAdmin):
     list_display = ["user", "name", "confirmed"]
     fields = ["user", "name", "confirmed"]
+
+
+# Failed logins, lockouts and sign-ins are the trace of an attack on an account: staff read
+# them, never delete or edit them (a lockout ends by itself after AXES_COOLOFF_TIME).
+@admin.register(AccessAttempt)
+class LoginAttemptAdmin(ReadOnly, AccessAttemptAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class LoginFailureAdmin(ReadOnly, AccessFailureLogAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class LoginAdmin(ReadOnly, AccessLogAdmin):
+    pass
+
+
+# The portal grants nothing through Django's groups and permissions (roles are memberships
+# and platform flags, each changed by an audited action): no page to make groups.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)

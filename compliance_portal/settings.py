@@ -138,6 +138,7 @@ LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # shown read-only by assessments/admin.py: staff never erase them
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_CLIENT_IP_CALLABLE = (
     "accounts.client_address.client_ip"  # the login form's field (our USERNAME_FIELD is email)

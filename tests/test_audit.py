@@ -183,6 +183,41 @@ def test_staff_cannot_rename_an_organization_or_take_over_a_signatorys_account(
     assert admin_client.get(f"{user_url}/change/").status_code == 200  # still shown
 
 
+def test_staff_cannot_erase_the_record_of_logins_or_hand_out_permissions(admin_client, preparer):
+    """Failed logins and lockouts are the trace of an attack on an account: shown to staff,
+    never deleted or edited by them; the portal grants nothing through Django's groups."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    seen = {"ip_address": "203.0.113.9", "username": preparer.email, "user_agent": "x"}
+    attempt = AccessAttempt.objects.create(**seen, failures_since_start=5)
+    failure = AccessFailureLog.objects.create(**seen, locked_out=True)
+    log = AccessLog.objects.create(**seen)
+
+    pages = {
+        f"/admin/axes/accessattempt/{attempt.pk}/": admin_client.post(
+            f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"}
+        ),
+        f"/admin/axes/accessfailurelog/{failure.pk}/": admin_client.post(
+            f"/admin/axes/accessfailurelog/{failure.pk}/delete/", {"post": "yes"}
+        ),
+        f"/admin/axes/accesslog/{log.pk}/": admin_client.post(
+            f"/admin/axes/accesslog/{log.pk}/change/", {"username": "someone@else.example"}
+        ),
+    }
+    wiped = admin_client.post(
+        "/admin/axes/accessattempt/",
+        {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"},
+    )
+
+    assert [r.status_code for r in pages.values()] == [403, 403, 403]
+    assert (wiped.status_code, wiped["Location"]) == (302, "/admin/axes/accessattempt/")
+    assert (AccessAttempt.objects.count(), AccessFailureLog.objects.count()) == (1, 1)
+    assert AccessLog.objects.get(pk=log.pk).username == preparer.email
+    for url in pages:
+        assert admin_client.get(f"{url}change/").status_code == 200  # still shown
+    assert admin_client.get("/admin/auth/group/add/").status_code == 404
+
+
 def test_platform_roles_change_through_an_audited_command(preparer, capsys):
     person = UserFactory()
     call_command("set_platform_role", person.email, "reviewer", "on")
