@@ -117,6 +117,43 @@ def test_accepting_the_rest_is_one_verdict_per_claim_on_the_trail(client, strong
     assert approval.check(strong).outstanding == 0
 
 
+@pytest.mark.parametrize(
+    ("note", "said"),
+    [
+        ("   ", "Write the note to keep with each verdict, in at most 5,000 characters."),
+        ("x" * 5001, "Write the note to keep with each verdict, in at most 5,000 characters."),
+    ],
+)
+def test_accepting_the_rest_without_a_fit_note_says_why_and_judges_nothing(
+    client, strong, reviewer, note, said
+):
+    client.force_login(reviewer)
+
+    page = accept_rest(client, strong, note=note)
+
+    assert page.redirect_chain == [(reverse("review_assessment", args=[strong.pk]), 302)]
+    assert said in [str(m) for m in page.context["messages"]]
+    assert QuestionVerdict.objects.count() + EvidenceVerdict.objects.count() == 0
+
+
+@pytest.mark.parametrize("message", ["", "x" * 5001])
+def test_a_change_request_without_a_fit_message_says_why_and_leaves_the_status(
+    client, strong, reviewer, message
+):
+    client.force_login(reviewer)
+
+    page = client.post(
+        reverse("request_changes", args=[strong.pk]), {"message": message}, follow=True
+    )
+
+    assert page.redirect_chain == [(reverse("review_assessment", args=[strong.pk]), 302)]
+    assert "Write what should change, in at most 5,000 characters." in [
+        str(m) for m in page.context["messages"]
+    ]
+    strong.refresh_from_db()
+    assert strong.status == Status.SUBMITTED
+
+
 def test_an_approval_asks_to_confirm_and_records_the_verified_figure(client, strong, reviewer):
     client.force_login(reviewer)
     accept_rest(client, strong)

@@ -567,7 +567,10 @@ def accept_rest(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
     form = AcceptRestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write the note to keep with each verdict.")
+        limit = form.fields["note"].max_length
+        messages.error(
+            request, f"Write the note to keep with each verdict, in at most {limit:,} characters."
+        )
         return redirect("review_assessment", assessment.pk)
     accepted = verdicts.accept_the_rest(
         assessment, note=form.cleaned_data["note"], actor=Actor.from_request(request)
@@ -584,7 +587,8 @@ def request_changes(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
     form = ChangeRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write what should change.")
+        limit = form.fields["message"].max_length
+        messages.error(request, f"Write what should change, in at most {limit:,} characters.")
         return redirect("review_assessment", assessment.pk)
     workflow.request_changes(
         assessment,
