@@ -102,7 +102,8 @@ def test_script_in_an_answer_is_shown_as_text(client, draft, preparer, payload):
 def test_script_in_an_answer_or_a_comment_is_shown_as_text_to_the_reviewer(
     client, draft, preparer, reviewer, payload
 ):
-    """The review page's rows and conversations are written by Jinja2: escaped all the same."""
+    """The review page's rows and conversations are drawn once and kept in the cache: escaped
+    all the same."""
     save_answers(draft, [AnswerInput("scope.product", payload)], actor=Actor(preparer))
     client.force_login(reviewer)
     page_url = reverse("review_assessment", args=[draft.pk]) + "?section=all"

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from accounts.actors import Actor
 from assessments import answers, status_counts, workflow
 from assessments.answers import AnswerInput, save_answers
-from assessments.models import Assessment, AuditAction, AuditEvent, Status
+from assessments.models import Assessment, AuditAction, AuditEvent, Comment, Status
 from assessments.products import default_product
 from attestations import audit
 from attestations.attestation import STATEMENT_VERSION
@@ -175,6 +175,26 @@ def test_a_comment_thread_on_a_question(client, attestation, reviewer, preparer)
     client.force_login(reviewer)
     page = client.get(review_url)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; We use VerifyCo." in page.text
+
+
+@pytest.mark.parametrize("body", ["  ", "x" * 5001])
+def test_an_empty_or_overlong_comment_is_refused_with_its_limit(
+    client, attestation, reviewer, body
+):
+    client.force_login(reviewer)
+    review_url = reverse("review_assessment", args=[attestation.assessment_id])
+
+    page = client.post(
+        reverse("add_comment", args=[attestation.assessment_id]),
+        {"body": body, "question_id": "age.method", "next": review_url},
+        follow=True,
+    )
+
+    assert page.redirect_chain == [(review_url, 302)]
+    assert "Write a comment of up to 5,000 characters." in [
+        str(m) for m in page.context["messages"]
+    ]
+    assert not Comment.objects.exists()
 
 
 def test_the_reviewer_sees_what_changed_since_the_previous_submission(

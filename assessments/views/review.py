@@ -619,5 +619,6 @@ def add_comment(request, assessment_id):
         )
         messages.success(request, "Comment posted.")
     else:
-        messages.error(request, "Write a comment of up to 5,000 characters.")
+        limit = form.fields["body"].max_length
+        messages.error(request, f"Write a comment of up to {limit:,} characters.")
     return redirect_back(request, reverse("assessment", args=[assessment.pk]))
