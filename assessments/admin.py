@@ -117,7 +117,7 @@ class BackupCodesAdmin(ReadOnlyAdmin):
 # them, never delete or edit them (a lockout ends by itself after AXES_COOLOFF_TIME).
 @admin.register(AccessAttempt)
 class LoginAttemptAdmin(ReadOnly, AccessAttemptAdmin):
-    pass
+    actions = None  # axes' own "clean up expired attempts" deletes them, and fails from here
 
 
 @admin.register(AccessFailureLog)
