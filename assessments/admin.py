@@ -1,3 +1,8 @@
+# The admins this module replaces, registered first whatever the order of INSTALLED_APPS
+# (this app comes first, for its commands): each is then unregistered below.
+import django.contrib.auth.admin  # noqa: F401 - Group
+import django_otp.plugins.otp_static.admin
+import django_otp.plugins.otp_totp.admin  # noqa: F401
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin

@@ -33,6 +33,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = site_url(debug=DEBUG)
 
 INSTALLED_APPS = [
+    # First, so that its commands stand in for Django's changepassword and createsuperuser,
+    # which would set a password with no trace (assessments/management/commands).
+    "assessments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,7 +54,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "assessments",
 ]
 
 MIDDLEWARE = [

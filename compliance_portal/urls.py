@@ -7,6 +7,7 @@ from compliance_portal.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/password_change/", auth.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/reset/<uidb64>/<token>/",
         auth.PasswordResetConfirmView.as_view(),

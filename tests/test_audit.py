@@ -1,16 +1,19 @@
 """The audit trail is a hash chain: any edit or deletion is found and named."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import passwords
 from accounts.actors import Actor
 from assessments import workflow
-from assessments.models import AuditEvent
+from assessments.models import AuditAction, AuditEvent, User
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -225,6 +228,85 @@ def test_staff_cannot_erase_the_record_of_logins_or_hand_out_permissions(admin_c
     for url in pages:
         assert admin_client.get(f"{url}change/").status_code == 200  # still shown
     assert admin_client.get("/admin/auth/group/add/").status_code == 404
+
+
+NEW_PASSWORD = "a fresh passphrase for 2027"
+
+
+def password_events():
+    return list(
+        AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGED).values_list(
+            "actor_email", "object_id", "details"
+        )
+    )
+
+
+def test_a_password_changed_on_the_account_page_is_on_the_trail_without_it(client, preparer):
+    client.force_login(preparer)
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert (response.status_code, response["Location"]) == (302, reverse("password_change_done"))
+    preparer.refresh_from_db()
+    assert preparer.check_password(NEW_PASSWORD)
+    assert password_events() == [(preparer.email, str(preparer.pk), {"how": "changed"})]
+    assert NEW_PASSWORD not in str(AuditEvent.objects.values_list().last())
+    assert client.get(reverse("account")).status_code == 200  # still logged in here
+
+
+def test_a_password_reset_through_the_emailed_link_is_on_the_trail(client, preparer, mailoutbox):
+    client.post(reverse("password_reset"), {"email": preparer.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mailoutbox[-1].body).group(1)
+    form = client.get(link, follow=True)
+
+    response = client.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    assert (response.status_code, response["Location"]) == (302, reverse("password_reset_complete"))
+    preparer.refresh_from_db()
+    assert preparer.check_password(NEW_PASSWORD)
+    assert password_events() == [(preparer.email, str(preparer.pk), {"how": "reset"})]
+
+
+def test_only_the_owner_changes_a_password_whoever_calls(preparer, admin):
+    """Staff, a command or another person cannot set someone's password through the action."""
+    with pytest.raises(PermissionDenied):
+        passwords.change_own_password(
+            preparer, NEW_PASSWORD, actor=Actor(admin), how=passwords.PasswordChange.CHANGED
+        )
+    preparer.refresh_from_db()
+    assert preparer.check_password(PASSWORD) and password_events() == []
+
+
+def test_a_wrong_current_password_changes_nothing_and_says_so(client, preparer):
+    client.force_login(preparer)
+
+    page = client.post(
+        reverse("password_change"),
+        {"old_password": "not it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert page.status_code == 200
+    assert "Your old password was entered incorrectly" in page.text
+    preparer.refresh_from_db()
+    assert preparer.check_password(PASSWORD) and password_events() == []
+
+
+def test_no_command_sets_a_password_or_makes_an_account_off_the_trail(signatory):
+    """Django's own commands would: an operator's password for a signatory, or a superuser
+    with no second factor and no event."""
+    with pytest.raises(CommandError, match="Forgotten your password"):
+        call_command("changepassword", signatory.email)
+    with pytest.raises(CommandError, match="create_platform_admin"):
+        call_command("createsuperuser", "--noinput", "--email", "root@portal.example")
+
+    signatory.refresh_from_db()
+    assert signatory.check_password(PASSWORD)
+    assert not User.objects.filter(email="root@portal.example").exists()
 
 
 def test_platform_roles_change_through_an_audited_command(preparer, capsys):

@@ -115,6 +115,7 @@ FORMS = {
     "two_factor_setup": ("preparer", "", ["password", "token", "next"]),
     "login": ("", "", ["username", "password"]),
     "password_reset": ("", "", ["email"]),
+    "password_change": ("preparer", "", ["old_password", "new_password1", "new_password2"]),
 }
 
 

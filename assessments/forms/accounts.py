@@ -1,6 +1,9 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 
+from accounts import passwords
+from accounts.actors import Actor
 from accounts.step_up import StepUpForm
 from assessments.forms.fields import SingleLineField
 from assessments.models import Platform, Role, User
@@ -114,3 +117,30 @@ class ProductForm(forms.Form):
         lines = [line.strip() for line in self.cleaned_data["addresses"].splitlines()]
         validate = forms.URLField(assume_scheme="https").clean
         return [validate(line) for line in lines if line]
+
+
+class _OwnPassword:
+    """Django's password forms, saved through the audited action (``how`` names the way)."""
+
+    how: passwords.PasswordChange
+
+    def __init__(self, user, *args, ip: str | None = None, **kwargs):
+        self.ip = ip
+        super().__init__(user, *args, **kwargs)
+
+    def save(self, commit=True):
+        passwords.change_own_password(
+            self.user,
+            self.cleaned_data["new_password1"],
+            actor=Actor(self.user, ip=self.ip),
+            how=self.how,
+        )
+        return self.user
+
+
+class ChangePasswordForm(_OwnPassword, PasswordChangeForm):
+    how = passwords.PasswordChange.CHANGED
+
+
+class ResetPasswordForm(_OwnPassword, SetPasswordForm):
+    how = passwords.PasswordChange.RESET

@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     MEMBER_REMOVED = "member_removed", "Member removed"
     PLATFORM_ROLE_CHANGED = "platform_role_changed", "Platform role changed"
     TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor authentication set up"
+    PASSWORD_CHANGED = "password_changed", "Password changed by its owner"
     PRODUCT_REGISTERED = "product_registered", "Product registered"
     PRODUCT_CHANGED = "product_changed", "Product changed"
     ASSESSMENT_STARTED = "assessment_started", "Assessment started"

@@ -1,9 +1,12 @@
-"""Django's log-in and password-reset views, with the login throttle's known-device cookie."""
+"""Django's log-in and password views, with the login throttle's known-device cookie and the
+audited password change."""
 
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
+from accounts.client_address import client_ip
 from accounts.login_throttle import remember_device
+from assessments.forms.accounts import ChangePasswordForm, ResetPasswordForm
 
 
 class LoginView(auth_views.LoginView):
@@ -18,9 +21,22 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class _FromClientAddress:
+    """The password form is given the address the change came from, for the audit trail."""
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"ip": client_ip(self.request)}
+
+
+class PasswordChangeView(_FromClientAddress, auth_views.PasswordChangeView):
+    form_class = ChangePasswordForm
+
+
+class PasswordResetConfirmView(_FromClientAddress, auth_views.PasswordResetConfirmView):
     """Following the emailed link proves the person owns the address: their browser is
     known from then on, so password guessing by others cannot keep them out."""
+
+    form_class = ResetPasswordForm
 
     def form_valid(self, form):
         response = super().form_valid(form)
