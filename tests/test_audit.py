@@ -272,6 +272,21 @@ def test_a_password_reset_through_the_emailed_link_is_on_the_trail(client, prepa
     assert password_events() == [(preparer.email, str(preparer.pk), {"how": "reset"})]
 
 
+def test_the_admins_own_password_page_leads_to_the_audited_one(admin_client):
+    """Django admin's "Change password" would set staff's password off the trail."""
+    staff = User.objects.get(is_staff=True)
+    form = {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+
+    posted = admin_client.post("/admin/password_change/", form)
+
+    staff.refresh_from_db()
+    assert staff.check_password(PASSWORD)
+    assert (posted.status_code, posted["Location"]) == (302, reverse("password_change"))
+    changed = admin_client.post(posted["Location"], form)
+    assert (changed.status_code, changed["Location"]) == (302, reverse("password_change_done"))
+    assert password_events() == [(staff.email, str(staff.pk), {"how": "changed"})]
+
+
 def test_only_the_owner_changes_a_password_whoever_calls(preparer, admin):
     """Staff, a command or another person cannot set someone's password through the action."""
     with pytest.raises(PermissionDenied):
