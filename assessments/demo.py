@@ -31,6 +31,7 @@ from review import verdicts
 EXPIRED_VALIDITY = timedelta(minutes=1)
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for the demo, never used in production
+DEMO_REVIEWER = "reviewer@portal.example"  # the first account the demo makes
 
 ORGANIZATIONS = [
     # slug, legal name, website, what its assessments should end as, answer quality
@@ -185,7 +186,7 @@ def seed() -> list[tuple[str, str]]:
     version = FrameworkVersion.current("minor-safety")
     if version is None:
         raise RuntimeError("Load the framework first: python manage.py load_framework")
-    reviewer = _user("reviewer@portal.example", "Riley Reviewer", is_reviewer=True)
+    reviewer = _user(DEMO_REVIEWER, "Riley Reviewer", is_reviewer=True)
     logins = [("Platform reviewer", reviewer.email)]
     admin = User.objects.filter(
         email="admin@portal.example"

@@ -1,16 +1,18 @@
 import io
 from datetime import timedelta
 
+import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
 from accounts.actors import Actor
 from assessments import workflow
 from assessments.demo import seed
-from assessments.models import Assessment, Attestation, AuditEvent, Status
+from assessments.models import Assessment, Attestation, AuditEvent, Status, User
 from review.metrics import expiring_counts
+from tests.factories import UserFactory
 
 
 def expire_in(attestation, days):
@@ -99,3 +101,25 @@ def test_seed_demo_on_a_machine_without_a_signing_key_makes_one_and_says_so(sett
     assert "Created signing key" in out.getvalue() and all_keys()
     assert key_set.stale() == []
     assert "Demo logins" in out.getvalue()
+
+
+def test_seed_demo_refuses_a_database_with_real_accounts_and_adds_no_one(db):
+    """The demo's accounts share a published password, a platform admin among them: loaded
+    into a live database by mistake they would be a way in."""
+    UserFactory(email="officer@brightpath-learning.com")
+
+    with pytest.raises(CommandError, match=r"officer@brightpath-learning\.com"):
+        call_command("seed_demo", stdout=io.StringIO())
+
+    assert list(User.objects.values_list("email", flat=True)) == ["officer@brightpath-learning.com"]
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}})
+def test_a_demo_someone_signed_up_to_with_a_real_address_loads_again(settings, tmp_path, db):
+    settings.SIGNING_KEYS_DIR = tmp_path / "keys"
+    call_command("seed_demo", stdout=io.StringIO())
+    UserFactory(email="tester@gmail.com")
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert User.objects.filter(email="reviewer@portal.example").count() == 1
