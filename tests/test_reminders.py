@@ -14,6 +14,8 @@ from assessments.models import Assessment, Attestation, AuditEvent, Status, User
 from review.metrics import expiring_counts
 from tests.factories import UserFactory
 
+NO_TASKS_RUN = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
 
 def expire_in(attestation, days):
     Attestation.objects.filter(pk=attestation.pk).update(
@@ -60,7 +62,7 @@ def test_no_reminder_or_expiry_count_for_what_the_platform_never_approved(
     assert dict(expiring_counts())[30] == 0
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}})
+@override_settings(TASKS=NO_TASKS_RUN)
 def test_demo_data_covers_every_state_and_can_be_loaded_twice(framework_version):
     seed()
     seed()
@@ -85,9 +87,11 @@ def test_demo_data_covers_every_state_and_can_be_loaded_twice(framework_version)
     assert Assessment.objects.filter(carried_over_from__isnull=False).count() == 1
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}})
 def test_seed_demo_on_a_machine_without_a_signing_key_makes_one_and_says_so(settings, tmp_path, db):
     """Otherwise the demo's reports would not render, and nothing would say why."""
+    # Through the settings fixture alone: an override_settings around it would be undone
+    # first, and the fixture's own undoing would then bring its TASKS back for later tests.
+    settings.TASKS = NO_TASKS_RUN
     from django.core.management import call_command
 
     from attestations import key_set
@@ -114,8 +118,8 @@ def test_seed_demo_refuses_a_database_with_real_accounts_and_adds_no_one(db):
     assert list(User.objects.values_list("email", flat=True)) == ["officer@brightpath-learning.com"]
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}})
 def test_a_demo_someone_signed_up_to_with_a_real_address_loads_again(settings, tmp_path, db):
+    settings.TASKS = NO_TASKS_RUN
     settings.SIGNING_KEYS_DIR = tmp_path / "keys"
     call_command("seed_demo", stdout=io.StringIO())
     UserFactory(email="tester@gmail.com")
