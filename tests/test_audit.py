@@ -14,6 +14,7 @@ from accounts import passwords
 from accounts.actors import Actor
 from assessments import workflow
 from assessments.models import AuditAction, AuditEvent, User
+from tests.conftest import PortalClient
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -242,19 +243,25 @@ def password_events():
 
 
 def test_a_password_changed_on_the_account_page_is_on_the_trail_without_it(client, preparer):
+    elsewhere = PortalClient()  # another browser, signed in with the old password
+    elsewhere.force_login(preparer)
     client.force_login(preparer)
 
     response = client.post(
         reverse("password_change"),
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        follow=True,
     )
 
-    assert (response.status_code, response["Location"]) == (302, reverse("password_change_done"))
+    assert response.redirect_chain == [(reverse("password_change_done"), 302)]
+    assert "Browsers signed in with the old password are signed out" in response.text
     preparer.refresh_from_db()
     assert preparer.check_password(NEW_PASSWORD)
     assert password_events() == [(preparer.email, str(preparer.pk), {"how": "changed"})]
     assert NEW_PASSWORD not in str(AuditEvent.objects.values_list().last())
-    assert client.get(reverse("account")).status_code == 200  # still logged in here
+    assert client.get(reverse("account")).status_code == 200  # still signed in here
+    left = elsewhere.get(reverse("account"))
+    assert (left.status_code, left["Location"]) == (302, f"{reverse('login')}?next=/account/")
 
 
 def test_a_password_reset_through_the_emailed_link_is_on_the_trail(client, preparer, mailoutbox):
