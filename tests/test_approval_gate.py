@@ -82,6 +82,11 @@ def test_the_review_page_lists_what_is_still_unjudged(client, signed, reviewer):
     assert checked.outstanding > 0
     assert "Still unjudged before an approval" in page.text
     assert f"{len(checked.unjudged_answers)} critical or scope answer" in page.text
+    # Before any verdict the verified figure is not zero: it says what it counts.
+    assert (
+        "verified so far: a claim counts in full once a reviewer accepted it and its evidence, "
+        "half while either waits for a verdict, nothing when turned down"
+    ) in page.text
 
 
 def test_the_first_verdict_starts_the_review(client, signed, reviewer):

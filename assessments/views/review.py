@@ -346,7 +346,8 @@ def review_assessment(request, assessment_id):
             "verified": (
                 result.verified_score,
                 result.verified_tier,
-                "verified so far, from the verdicts given",
+                "verified so far: a claim counts in full once a reviewer accepted it and its "
+                "evidence, half while either waits for a verdict, nothing when turned down",
             ),
             "regime_results": regime_results,
             "shown": _drawn(
