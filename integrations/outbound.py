@@ -68,13 +68,15 @@ def embedded_ipv4(ip) -> list[ipaddress.IPv4Address]:
 
 def allowed(ip) -> bool:
     """Public addresses; with OUTBOUND_ALLOW_PRIVATE also loopback and private networks, but
-    never link-local (where cloud metadata services answer) or multicast. An IPv6 address
+    never link-local (where cloud metadata services answer), site-local (deprecated, yet still
+    a network's own address where configured) or multicast. An IPv6 address
     that embeds an IPv4 one is allowed only when that one is too."""
     return _allowed_alone(ip) and all(_allowed_alone(v4) for v4 in embedded_ipv4(ip))
 
 
 def _allowed_alone(ip) -> bool:
-    if ip.is_link_local or ip.is_multicast or ip.is_unspecified:
+    site_local = ip.version == 6 and ip.is_site_local
+    if ip.is_link_local or site_local or ip.is_multicast or ip.is_unspecified:
         return False
     if ip.is_global:
         return True

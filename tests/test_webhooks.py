@@ -157,6 +157,8 @@ def test_a_slow_endpoint_times_out(receiver, org, admin, monkeypatch, committed)
         "http://[::ffff:0:a9fe:a9fe]/",  # IPv4-translated 169.254.169.254
         "http://[2002:a9fe:a9fe::1]/",  # 6to4 of 169.254.169.254
         "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
+        "http://[64:ff9b:1::a00:5]/hook",  # local-use NAT64 (RFC 8215) of 10.0.0.5
+        "http://[fec0::1]/hook",  # site-local: deprecated, still a network's own address
     ],
 )
 def test_private_loopback_and_link_local_addresses_are_refused(db, org, admin, url):
