@@ -191,7 +191,7 @@ def test_an_empty_or_overlong_comment_is_refused_with_its_limit(
     )
 
     assert page.redirect_chain == [(review_url, 302)]
-    assert "Write a comment of up to 5,000 characters." in [
+    assert "Write the comment, in at most 5,000 characters." in [
         str(m) for m in page.context["messages"]
     ]
     assert not Comment.objects.exists()

@@ -13,7 +13,7 @@ from assessments.forms.accounts import ReturnForm, SignForm
 from assessments.forms.review import RevokeForm
 from assessments.lifecycle import Transition
 from assessments.models import ReportState
-from assessments.views.helpers import refusals_as_messages
+from assessments.views.helpers import refusals_as_messages, refuse_the_text
 from attestations import credentials, reports
 from attestations.attestation import STATEMENT_VERSION, statement_text, valid_until
 from attestations.attestation_status import status_of
@@ -73,8 +73,7 @@ def return_to_draft(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.SIGN)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        limit = form.fields["reason"].max_length
-        messages.error(request, f"Say what to change in at most {limit:,} characters.")
+        refuse_the_text(request, form, "reason", "Say what to change")
         return redirect("sign", assessment.pk)
     workflow.return_to_draft(
         assessment, actor=Actor.from_request(request), reason=form.cleaned_data["reason"]
@@ -139,8 +138,7 @@ def revoke(request, attestation_id):
     attestation = permissions.attestation_for(request.user, attestation_id, need=Need.REVIEW)
     form = RevokeForm(request.POST)
     if not form.is_valid():
-        limit = form.fields["reason"].max_length
-        messages.error(request, f"Give the reason for revoking in at most {limit:,} characters.")
+        refuse_the_text(request, form, "reason", "Give the reason for revoking")
         return redirect("attestation", attestation.pk)
     workflow.revoke(
         attestation, actor=Actor.from_request(request), reason=form.cleaned_data["reason"]

@@ -31,6 +31,12 @@ def refusals_as_messages(view):
     return wrapper
 
 
+def refuse_the_text(request, form, field: str, ask: str) -> None:
+    """Say what a refused text box needs: ``ask`` (what to write) and the field's own limit,
+    so the message and the form never disagree on it."""
+    messages.error(request, f"{ask}, in at most {form.fields[field].max_length:,} characters.")
+
+
 def uuid_or_404(value: str) -> uuid.UUID:
     """A UUID from user input; anything else is an unknown object."""
     try:

@@ -36,7 +36,7 @@ from assessments.models import (
 )
 from assessments.templatetags.portal import dom_id
 from assessments.views import fragments, row_controls
-from assessments.views.helpers import redirect_back, refusals_as_messages
+from assessments.views.helpers import redirect_back, refusals_as_messages, refuse_the_text
 from attestations.attestation import snapshot_changes
 from integrations import probes, public_claims
 from platform_audits import platform_requests, violation_figures
@@ -568,10 +568,7 @@ def accept_rest(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
     form = AcceptRestForm(request.POST)
     if not form.is_valid():
-        limit = form.fields["note"].max_length
-        messages.error(
-            request, f"Write the note to keep with each verdict, in at most {limit:,} characters."
-        )
+        refuse_the_text(request, form, "note", "Write the note to keep with each verdict")
         return redirect("review_assessment", assessment.pk)
     accepted = verdicts.accept_the_rest(
         assessment, note=form.cleaned_data["note"], actor=Actor.from_request(request)
@@ -588,8 +585,7 @@ def request_changes(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.REVIEW)
     form = ChangeRequestForm(request.POST)
     if not form.is_valid():
-        limit = form.fields["message"].max_length
-        messages.error(request, f"Write what should change, in at most {limit:,} characters.")
+        refuse_the_text(request, form, "message", "Write what should change")
         return redirect("review_assessment", assessment.pk)
     workflow.request_changes(
         assessment,
@@ -620,6 +616,5 @@ def add_comment(request, assessment_id):
         )
         messages.success(request, "Comment posted.")
     else:
-        limit = form.fields["body"].max_length
-        messages.error(request, f"Write a comment of up to {limit:,} characters.")
+        refuse_the_text(request, form, "body", "Write the comment")
     return redirect_back(request, reverse("assessment", args=[assessment.pk]))
