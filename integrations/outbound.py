@@ -68,19 +68,26 @@ def embedded_ipv4(ip) -> list[ipaddress.IPv4Address]:
 
 def allowed(ip) -> bool:
     """Public addresses; with OUTBOUND_ALLOW_PRIVATE also loopback and private networks, but
-    never link-local (where cloud metadata services answer), site-local (deprecated, yet still
-    a network's own address where configured) or multicast. An IPv6 address
-    that embeds an IPv4 one is allowed only when that one is too."""
+    never link-local (where cloud metadata services answer), IPv6 site-local or unallocated,
+    or multicast. An IPv6 address that embeds an IPv4 one is allowed only when that one is."""
     return _allowed_alone(ip) and all(_allowed_alone(v4) for v4 in embedded_ipv4(ip))
 
 
 def _allowed_alone(ip) -> bool:
-    site_local = ip.version == 6 and ip.is_site_local
-    if ip.is_link_local or site_local or ip.is_multicast or ip.is_unspecified:
+    if ip.is_link_local or ip.is_multicast or ip.is_unspecified:
+        return False
+    if ip.version == 6 and (ip.is_site_local or _unallocated(ip)):
         return False
     if ip.is_global:
         return True
     return settings.OUTBOUND_ALLOW_PRIVATE and (ip.is_loopback or ip.is_private)
+
+
+def _unallocated(ip: ipaddress.IPv6Address) -> bool:
+    """Outside the IPv6 space given out (only a network's own route reaches it), though
+    Python calls some of it global; loopback and the forms carrying an IPv4 address are judged
+    on their own terms."""
+    return ip.is_reserved and not ip.is_loopback and not embedded_ipv4(ip)
 
 
 def vetted_address_or_refusal(url: str) -> str:

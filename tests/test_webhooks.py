@@ -1,6 +1,7 @@
 """Webhooks as a receiver sees them: signed so a Standard Webhooks library accepts them,
 sent after the event is committed, retried, logged, and never aimed into our own network."""
 
+import ipaddress
 import json
 
 import pytest
@@ -159,6 +160,7 @@ def test_a_slow_endpoint_times_out(receiver, org, admin, monkeypatch, committed)
         "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
         "http://[64:ff9b:1::a00:5]/hook",  # local-use NAT64 (RFC 8215) of 10.0.0.5
         "http://[fec0::1]/hook",  # site-local: deprecated, still a network's own address
+        "http://[4000::1]/hook",  # outside the allocated space: only a private route reaches it
     ],
 )
 def test_private_loopback_and_link_local_addresses_are_refused(db, org, admin, url):
@@ -187,3 +189,12 @@ def test_the_page_shows_the_secret_once_and_refuses_a_private_address(client, or
     assert private.status_code == 200
     assert "private or reserved address" in private.content.decode()
     assert not org.webhook_endpoints.exists()
+
+
+def test_loopback_is_reachable_only_when_private_addresses_are_allowed(settings):
+    """A developer's listener on localhost answers on ::1 as often as on 127.0.0.1."""
+    loopbacks = [ipaddress.ip_address("::1"), ipaddress.ip_address("127.0.0.1")]
+    settings.OUTBOUND_ALLOW_PRIVATE = False
+    assert [outbound.allowed(ip) for ip in loopbacks] == [False, False]
+    settings.OUTBOUND_ALLOW_PRIVATE = True
+    assert [outbound.allowed(ip) for ip in loopbacks] == [True, True]
