@@ -190,6 +190,28 @@ def test_staff_cannot_rename_an_organization_or_take_over_a_signatorys_account(
     assert admin_client.get(f"{user_url}/change/").status_code == 200  # still shown
 
 
+def test_staff_reading_a_signatorys_second_factor_never_see_its_secret(admin_client, signatory):
+    """The admin shows that an authenticator and backup codes exist, never the key or the
+    codes themselves: with them staff could answer the signatory's second-factor challenge."""
+    from base64 import b32encode
+
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    authenticator = signatory.totpdevice_set.get()
+    backup = StaticDevice.objects.create(user=signatory, name="Backup codes", confirmed=True)
+    StaticToken.objects.create(device=backup, token="k7x2m9q4")
+    secrets = [authenticator.key, b32encode(authenticator.bin_key).decode(), "k7x2m9q4"]
+
+    pages = [
+        admin_client.get(f"/admin/otp_totp/totpdevice/{authenticator.pk}/change/"),
+        admin_client.get(f"/admin/otp_static/staticdevice/{backup.pk}/change/"),
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200]
+    assert "Authenticator" in pages[0].text and "Backup codes" in pages[1].text
+    assert not [s for s in secrets for page in pages if s.lower() in page.text.lower()]
+
+
 def test_staff_cannot_erase_the_record_of_logins_or_hand_out_permissions(admin_client, preparer):
     """Failed logins and lockouts are the trace of an attack on an account: shown to staff,
     never deleted or edited by them; the portal grants nothing through Django's groups."""
