@@ -5,13 +5,17 @@ Such an address must not become a way into our own network: the host is resolved
 address it resolves to must be public (unless OUTBOUND_ALLOW_PRIVATE, for tests and closed
 networks), and the connection goes to that vetted address, so a second DNS answer cannot
 swap it. A webhook follows no redirect; a page read follows a few, each checked like the first; time
-and the size of the answer are bounded.
+and the size of the answer are bounded: each read by READ_SECONDS, and the whole exchange (the
+TLS handshake, headers and body) by TOTAL_SECONDS, since a peer dripping a byte at a time never
+lets a read time out.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -20,6 +24,7 @@ from django.conf import settings
 USER_AGENT = "MinorSafetyPortal/1 (compliance checks)"
 CONNECT_SECONDS = 3
 READ_SECONDS = 10
+TOTAL_SECONDS = 20
 MAX_RESPONSE_BYTES = 64 * 1024
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 3
@@ -111,21 +116,36 @@ class _Pinned(http.client.HTTPConnection):
     def __init__(self, host, port, address, **kw):
         super().__init__(host, port, **kw)
         self.address = address
-
-    def connect(self):
-        self.sock = socket.create_connection((self.address, self.port), CONNECT_SECONDS)
-        self.sock.settimeout(READ_SECONDS)
-
-
-class _PinnedTLS(http.client.HTTPSConnection):
-    def __init__(self, host, port, address, **kw):
-        super().__init__(host, port, context=ssl.create_default_context(), **kw)
-        self.address = address
+        self.hung_up = False
 
     def connect(self):
         raw = socket.create_connection((self.address, self.port), CONNECT_SECONDS)
         raw.settimeout(READ_SECONDS)
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+        self.sock = self._secured(raw)
+
+    def _secured(self, raw: socket.socket) -> socket.socket:
+        return raw
+
+    def hang_up(self):
+        """End the exchange from outside, at its deadline: a read waiting on the connection
+        (a TLS handshake's too) returns at once. The plain socket's own shutdown, never
+        TLS's, which would pull the TLS state from under that read."""
+        self.hung_up = True
+        if self.sock is not None:
+            with contextlib.suppress(OSError):  # already closed
+                socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
+
+
+class _PinnedTLS(_Pinned):
+    default_port = http.client.HTTPS_PORT
+
+    def _secured(self, raw: socket.socket) -> socket.socket:
+        """The TLS connection, held before its handshake so the deadline can end that too."""
+        self.sock = ssl.create_default_context().wrap_socket(
+            raw, server_hostname=self.host, do_handshake_on_connect=False
+        )
+        self.sock.do_handshake()
+        return self.sock
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
@@ -149,18 +169,26 @@ def _send(method: str, url: str, body: bytes | None, headers: dict, limit: int) 
     kind = _PinnedTLS if parts.scheme == "https" else _Pinned
     connection = kind(parts.hostname, port, address, timeout=READ_SECONDS)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    deadline = threading.Timer(TOTAL_SECONDS, connection.hang_up)
+    deadline.start()
+    failure = ""
     try:
         connection.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **headers})
         response = connection.getresponse()
         content = response.read(limit)
-        location = response.getheader("Location") or ""
-        return Answer(
-            response.status,
-            content,
-            urljoin(url, location) if location else url,
-            response.getheader("Content-Type") or "",
-        )
     except (OSError, http.client.HTTPException) as exc:
-        raise Refused(f"{type(exc).__name__}: {exc}"[:300]) from None
+        failure = f"{type(exc).__name__}: {exc}"[:300]
     finally:
+        deadline.cancel()
         connection.close()
+    if connection.hung_up:  # what ended the answer, an error or its end, was the deadline
+        raise Refused(f"No whole answer within {TOTAL_SECONDS} seconds.")
+    if failure:
+        raise Refused(failure)
+    location = response.getheader("Location") or ""
+    return Answer(
+        response.status,
+        content,
+        urljoin(url, location) if location else url,
+        response.getheader("Content-Type") or "",
+    )

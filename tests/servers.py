@@ -1,6 +1,7 @@
 """An HTTP server on 127.0.0.1 for tests of what the portal sends and reads: it records each
 request and answers as the test says, and the test can change the answer at any time."""
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -48,3 +49,35 @@ class LocalServer:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class DripServer:
+    """A TCP server answering every connection with ``answer`` one byte at a time, ``every``
+    seconds apart, whatever was asked: a peer that never pauses long enough for a read
+    timeout, yet would hold a reader for hours."""
+
+    def __init__(self, answer: bytes, every: float):
+        self.answer, self.every = answer, every
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._drip, args=(connection,), daemon=True).start()
+
+    def _drip(self, connection):
+        with connection:
+            for byte in self.answer:
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return  # the reader hung up: as tested
+                time.sleep(self.every)
+
+    def close(self):
+        self.listener.close()

@@ -1,6 +1,8 @@
 """Public claims the portal checks itself, against pages served on 127.0.0.1: read at
 submission, shown to the reviewer with what they mention, and re-read after approval."""
 
+import time
+
 import pytest
 from django.core import mail
 from django.db import connection
@@ -22,7 +24,7 @@ from attestations.attestation import STATEMENT_VERSION
 from integrations import outbound, public_claims
 from questionnaires.frameworks.loader import BUNDLED_DIR, publish
 from tests.conftest import approve_after_review, stepped_up
-from tests.servers import LocalServer, Reply
+from tests.servers import DripServer, LocalServer, Reply
 
 STATEMENT = b"""<html><head><script>var built = "2026-11-30T10:00";</script></head><body>
 <h1>Our commitments</h1><p>We comply with COPPA and review it every year (updated 1 Nov 2026).</p>
@@ -188,6 +190,29 @@ def test_a_huge_page_is_read_only_up_to_the_limit_and_a_slow_one_times_out(pages
     assert len(read.body) == outbound.MAX_PAGE_BYTES
     with pytest.raises(outbound.Refused, match="timed out"):
         outbound.get(slow.url)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "answer"),
+    [
+        ("http", b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n" + b"x" * 200),
+        ("https", b"\x16\x03\x03\x40\x00" + b"\x00" * 300),  # a handshake record, dripped
+    ],
+)
+def test_an_answer_dripped_out_byte_by_byte_is_cut_off_at_the_deadline(
+    pages, monkeypatch, scheme, answer
+):
+    """Each byte comes well within the read timeout, so only a deadline on the whole exchange
+    (the TLS handshake, the headers, the body) keeps a worker from being held for hours."""
+    drip = DripServer(answer, every=0.02)
+    monkeypatch.setattr(outbound, "TOTAL_SECONDS", 0.5)
+    started = time.monotonic()
+
+    with pytest.raises(outbound.Refused, match=r"No whole answer within 0\.5 seconds"):
+        outbound.get(f"{scheme}://127.0.0.1:{drip.port}/")
+
+    assert time.monotonic() - started < 2
+    drip.close()
 
 
 def test_only_approved_assessments_not_read_for_a_day_are_rechecked(
