@@ -3,6 +3,9 @@
 Behind a TLS proxy every request comes from the proxy; the person's address is then the
 last one in X-Forwarded-For that no trusted proxy added. Nothing else in that header is
 believed: a client can write anything there itself.
+
+Limits count a client by `client_network`: an IPv6 subscriber holds a whole /64 and may use
+any address in it, so counting addresses would give each of them endless fresh starts.
 """
 
 import ipaddress
@@ -41,3 +44,18 @@ def client_ip(request) -> str | None:
         if not _trusted(address):
             return str(address)
     return remote
+
+
+IPV6_SUBSCRIBER_PREFIX = 64  # the block one household or server is given, at the least
+
+
+def client_network(request) -> str | None:
+    """Whom a limit counts: the client's IPv4 address, or the first address of the /64 its
+    IPv6 address is in (an address itself, so it fits where an address is stored)."""
+    address = _address(client_ip(request) or "")
+    if address is None or address.version == 4:
+        return str(address) if address else None
+    if address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    network = ipaddress.ip_network(f"{address}/{IPV6_SUBSCRIBER_PREFIX}", strict=False)
+    return str(network.network_address)

@@ -1,4 +1,5 @@
-"""Rate limits on what anyone may do without an account, per client address.
+"""Rate limits on what anyone may do without an account, per client address (an IPv6
+client by its /64).
 
 Counted in the cache, which is Redis when configured: the limit then holds across every
 web process and machine (the embedded default, local memory, holds per process only).
@@ -11,7 +12,7 @@ from functools import wraps
 from django.core.cache import cache
 from django.shortcuts import render
 
-from accounts.client_address import client_ip
+from accounts.client_address import client_network
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,13 @@ def seconds_to_wait(limit: Limit, key: str) -> int:
 
 def throttled_posts(limit: Limit, *, methods: tuple[str, ...] = ("POST",)):
     """Refuse a view's POSTs (or the methods named) beyond the limit for the client's
-    address, with a 429."""
+    address (its /64 for IPv6), with a 429."""
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method in methods:
-                wait = seconds_to_wait(limit, client_ip(request) or "unknown")
+                wait = seconds_to_wait(limit, client_network(request) or "unknown")
                 if wait:
                     response = render(
                         request, "429.html", {"what": limit.what, "retry_after": wait}, status=429

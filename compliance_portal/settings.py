@@ -141,10 +141,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # shown read-only by assessments/admin.py: staff never erase them
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_CLIENT_IP_CALLABLE = (
-    "accounts.client_address.client_ip"  # the login form's field (our USERNAME_FIELD is email)
-)
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (our USERNAME_FIELD is email)
+# An IPv6 client is counted (and shown in the login records) by its /64, which it may roam.
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_network"
 OTP_TOTP_ISSUER = "Minor-safety portal"
 # Reviewers, signatories and staff must use a second factor. Only the local demo turns it off.
 REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", True)

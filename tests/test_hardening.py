@@ -198,6 +198,23 @@ def test_the_right_password_from_a_locked_address_is_refused_in_any_case(prepare
     assert "_auth_user_id" not in client.session
 
 
+def test_guesses_from_addresses_of_one_ipv6_network_lock_it_as_one_address(preparer):
+    """Five wrong passwords from five addresses of one /64 lock that network out of the
+    account, as five from one address would; the right password from it is refused too."""
+    for n in range(1, 6):
+        Client(REMOTE_ADDR=f"2001:db8:9:1::{n}").post(
+            reverse("login"), {"username": preparer.email, "password": "guess"}
+        )
+    same_network = Client(REMOTE_ADDR="2001:db8:9:1::99")
+    locked = same_network.post(reverse("login"), {"username": preparer.email, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in same_network.session
+    elsewhere = Client(REMOTE_ADDR="2001:db8:9:2::1")
+    response = elsewhere.post(reverse("login"), {"username": preparer.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert "_auth_user_id" in elsewhere.session
+
+
 def guess_from_many_addresses(email, times):
     for n in range(times):
         Client(REMOTE_ADDR=f"203.0.113.{n % 250}").post(

@@ -96,6 +96,27 @@ def test_uploads_are_rate_limited_per_address(db):
     assert upload(bystander, blank_pdf()).status_code == 200
 
 
+def test_a_new_ipv6_address_from_the_same_network_does_not_evade_the_limit(db):
+    """One subscriber holds a whole /64 and picks any address in it: the limit counts the
+    network, and a neighbouring network keeps its own."""
+    statuses = [
+        upload(Client(REMOTE_ADDR=f"2001:db8:7:1::{n:x}"), blank_pdf()).status_code
+        for n in range(1, 22)
+    ]
+    assert statuses[:20] == [200] * 20
+    assert statuses[20] == 429
+    assert upload(Client(REMOTE_ADDR="2001:db8:7:2::1"), blank_pdf()).status_code == 200
+
+
+def test_an_ipv4_client_seen_through_a_dual_stack_socket_is_counted_by_its_ipv4_address(db):
+    """A server listening on IPv6 sees IPv4 clients as ::ffff:a.b.c.d: each keeps its own
+    limit, the same as when seen plainly, rather than all sharing the ::ffff:0:0/64 block."""
+    mapped = Client(REMOTE_ADDR="::ffff:198.51.100.30")
+    assert [upload(mapped, blank_pdf()).status_code for _ in range(20)] == [200] * 20
+    assert upload(Client(REMOTE_ADDR="198.51.100.30"), blank_pdf()).status_code == 429
+    assert upload(Client(REMOTE_ADDR="::ffff:198.51.100.31"), blank_pdf()).status_code == 200
+
+
 def test_a_forged_forwarding_header_does_not_evade_the_limit(db, settings):
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     direct = Client(REMOTE_ADDR="198.51.100.7")
