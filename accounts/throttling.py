@@ -26,6 +26,9 @@ class Limit:
 VERIFY_UPLOAD = Limit("verify", 20, 600, "Checking reports")
 SIGNUP = Limit("signup", 10, 3600, "Registering organizations")
 DIRECTORY = Limit("directory", 120, 600, "Searching the directory")
+PASSWORD_RESET = Limit("password-reset", 10, 3600, "Asking for password-reset links")
+# Per account, however many clients ask: the reset form mails whatever address is typed in.
+RESET_LINKS = Limit("reset-links", 3, 3600, "Mailing password-reset links")
 
 
 def seconds_to_wait(limit: Limit, key: str) -> int:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/password_change/", auth.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path(
         "accounts/reset/<uidb64>/<token>/",
         auth.PasswordResetConfirmView.as_view(),

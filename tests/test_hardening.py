@@ -278,3 +278,26 @@ def test_a_password_reset_link_makes_the_browser_known(reviewer):
     browser.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
     response = browser.post(reverse("login"), {"username": reviewer.email, "password": new})
     assert response.status_code == 302
+
+
+def test_reset_links_cannot_flood_an_inbox_from_one_address_or_many(preparer, mailoutbox):
+    """The reset form mails whoever's address is typed in: one client is held after ten
+    requests an hour, and however many clients ask, an account gets three links an hour. The
+    page reads the same either way, so it still tells nobody whether the address has an
+    account."""
+    one_client = Client(REMOTE_ADDR="198.51.100.40")
+    answers = [
+        one_client.post(reverse("password_reset"), {"email": preparer.email}) for _ in range(11)
+    ]
+    many = [
+        Client(REMOTE_ADDR=f"203.0.113.{n}").post(
+            reverse("password_reset"), {"email": preparer.email}
+        )
+        for n in range(1, 6)
+    ]
+
+    assert [r.status_code for r in answers] == [302] * 10 + [429]
+    assert "Asking for password-reset links is limited" in answers[-1].text
+    assert [r.status_code for r in many] == [302] * 5
+    assert len(mailoutbox) == 3
+    assert {m.to[0] for m in mailoutbox} == {preparer.email}

@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
-from accounts import passwords
+from accounts import passwords, throttling
 from accounts.actors import Actor
 from accounts.step_up import StepUpForm
 from assessments.forms.fields import SingleLineField
@@ -144,3 +144,14 @@ class ChangePasswordForm(_OwnPassword, PasswordChangeForm):
 
 class ResetPasswordForm(_OwnPassword, SetPasswordForm):
     how = passwords.PasswordChange.RESET
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's request for a reset link, mailing one account at most RESET_LINKS a window
+    however many clients ask (else anyone could flood an inbox). Nothing on the page says
+    whether a link went: it never says whether the address has an account either."""
+
+    def get_users(self, email):
+        for user in super().get_users(email):
+            if not throttling.seconds_to_wait(throttling.RESET_LINKS, f"user:{user.pk}"):
+                yield user

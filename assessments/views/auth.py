@@ -3,10 +3,12 @@ audited password change."""
 
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 
 from accounts.client_address import client_ip
 from accounts.login_throttle import remember_device
-from assessments.forms.accounts import ChangePasswordForm, ResetPasswordForm
+from accounts.throttling import PASSWORD_RESET, throttled_posts
+from assessments.forms.accounts import ChangePasswordForm, ResetPasswordForm, ResetRequestForm
 
 
 class LoginView(auth_views.LoginView):
@@ -30,6 +32,13 @@ class _FromClientAddress:
 
 class PasswordChangeView(_FromClientAddress, auth_views.PasswordChangeView):
     form_class = ChangePasswordForm
+
+
+@method_decorator(throttled_posts(PASSWORD_RESET), name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link: held per client address, and per account by the form."""
+
+    form_class = ResetRequestForm
 
 
 class PasswordResetConfirmView(_FromClientAddress, auth_views.PasswordResetConfirmView):
