@@ -11,7 +11,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import permissions
+from accounts import permissions, throttling
 from accounts.actors import Actor
 from accounts.permissions import Need
 from assessments import emails
@@ -70,7 +70,10 @@ def _register_organization(
 
 def request_registration(*, legal_name: str, website: str, full_name: str, email: str) -> None:
     """Email a link that finishes registering (or, for an address that has an account, a
-    note saying so): the page answers the same either way, so it reveals no account."""
+    note saying so): the page answers the same either way, so it reveals no account. Nothing
+    is sent past `throttling.may_mail`, so the form cannot flood someone's inbox."""
+    if not throttling.may_mail(email):
+        return
     if User.objects.filter(email__iexact=email).exists():
         transaction.on_commit(lambda: emails.send_already_registered(email))
         return

@@ -5,6 +5,7 @@ Counted in the cache, which is Redis when configured: the limit then holds acros
 web process and machine (the embedded default, local memory, holds per process only).
 """
 
+import hashlib
 import time
 from dataclasses import dataclass
 from functools import wraps
@@ -27,8 +28,9 @@ VERIFY_UPLOAD = Limit("verify", 20, 600, "Checking reports")
 SIGNUP = Limit("signup", 10, 3600, "Registering organizations")
 DIRECTORY = Limit("directory", 120, 600, "Searching the directory")
 PASSWORD_RESET = Limit("password-reset", 10, 3600, "Asking for password-reset links")
-# Per account, however many clients ask: the reset form mails whatever address is typed in.
-RESET_LINKS = Limit("reset-links", 3, 3600, "Mailing password-reset links")
+# Per email address, however many clients ask and through which form: sign-up and password
+# reset mail whatever address is typed in.
+MAILS_TO_ONE_ADDRESS = Limit("mails-to-address", 3, 3600, "Mailing one address unasked")
 
 
 def seconds_to_wait(limit: Limit, key: str) -> int:
@@ -45,6 +47,13 @@ def seconds_to_wait(limit: Limit, key: str) -> int:
     if count <= limit.requests:
         return 0
     return max(1, int(limit.per_seconds - now % limit.per_seconds))
+
+
+def may_mail(address: str) -> bool:
+    """Whether one more email that anyone could have asked for may go to ``address`` now
+    (MAILS_TO_ONE_ADDRESS): the caller then sends nothing, and says nothing different."""
+    key = hashlib.sha256(address.strip().lower().encode()).hexdigest()
+    return not seconds_to_wait(MAILS_TO_ONE_ADDRESS, key)
 
 
 def throttled_posts(limit: Limit, *, methods: tuple[str, ...] = ("POST",)):

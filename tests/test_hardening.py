@@ -301,3 +301,30 @@ def test_reset_links_cannot_flood_an_inbox_from_one_address_or_many(preparer, ma
     assert [r.status_code for r in many] == [302] * 5
     assert len(mailoutbox) == 3
     assert {m.to[0] for m in mailoutbox} == {preparer.email}
+
+
+def test_sign_up_and_reset_forms_together_mail_one_address_three_times_an_hour(
+    preparer, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Both forms mail whatever address is typed in, known or not: one count per address
+    across them, so switching forms or clients does not flood an inbox either."""
+    victim = {"legal_name": "X Ltd", "website": "https://x.example", "full_name": "X"}
+    before = len(mailoutbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        signups = [
+            Client(REMOTE_ADDR=f"203.0.113.{n}").post(
+                reverse("signup"), victim | {"email": "victim@elsewhere.example"}
+            )
+            for n in range(1, 6)
+        ]
+        Client(REMOTE_ADDR="203.0.113.9").post(
+            reverse("signup"), victim | {"email": preparer.email}
+        )
+        Client(REMOTE_ADDR="203.0.113.10").post(
+            reverse("password_reset"), {"email": preparer.email}
+        )
+
+    assert [r.status_code for r in signups] == [200] * 5
+    sent = [m.to[0] for m in mailoutbox[before:]]
+    assert sent.count("victim@elsewhere.example") == 3
+    assert sent.count(preparer.email) == 2  # the known address: its note, then its reset link

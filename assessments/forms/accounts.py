@@ -147,11 +147,11 @@ class ResetPasswordForm(_OwnPassword, SetPasswordForm):
 
 
 class ResetRequestForm(PasswordResetForm):
-    """Django's request for a reset link, mailing one account at most RESET_LINKS a window
-    however many clients ask (else anyone could flood an inbox). Nothing on the page says
-    whether a link went: it never says whether the address has an account either."""
+    """Django's request for a reset link, mailing an address no more often than
+    `throttling.may_mail` allows, however many clients ask. Nothing on the page says whether
+    a link went: it never says whether the address has an account either."""
 
     def get_users(self, email):
         for user in super().get_users(email):
-            if not throttling.seconds_to_wait(throttling.RESET_LINKS, f"user:{user.pk}"):
+            if throttling.may_mail(user.email):
                 yield user
