@@ -328,3 +328,20 @@ def test_sign_up_and_reset_forms_together_mail_one_address_three_times_an_hour(
     sent = [m.to[0] for m in mailoutbox[before:]]
     assert sent.count("victim@elsewhere.example") == 3
     assert sent.count(preparer.email) == 2  # the known address: its note, then its reset link
+
+
+def test_a_reset_link_points_at_the_portal_whatever_host_the_request_named(
+    preparer, mailoutbox, settings
+):
+    """Every emailed link is built on SITE_URL, the reset link too: a request naming another
+    of the server's host names (or any, were ALLOWED_HOSTS loose) never sends the token there."""
+    settings.ALLOWED_HOSTS = ["testserver", "internal.example"]
+    before = len(mailoutbox)
+    client = Client(HTTP_HOST="internal.example")
+
+    response = client.post(reverse("password_reset"), {"email": preparer.email})
+
+    assert response.status_code == 302
+    (message,) = mailoutbox[before:]
+    assert f"{settings.SITE_URL}/accounts/reset/" in message.body
+    assert "internal.example" not in message.body

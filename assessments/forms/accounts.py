@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.urls import reverse
 
 from accounts import passwords, throttling
 from accounts.actors import Actor
@@ -149,9 +151,16 @@ class ResetPasswordForm(_OwnPassword, SetPasswordForm):
 class ResetRequestForm(PasswordResetForm):
     """Django's request for a reset link, mailing an address no more often than
     `throttling.may_mail` allows, however many clients ask. Nothing on the page says whether
-    a link went: it never says whether the address has an account either."""
+    a link went: it never says whether the address has an account either. The link is built
+    on SITE_URL like every emailed link, never on the host the request named."""
 
     def get_users(self, email):
         for user in super().get_users(email):
             if throttling.may_mail(user.email):
                 yield user
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        path = reverse("password_reset_confirm", args=[context["uid"], context["token"]])
+        days = settings.PASSWORD_RESET_TIMEOUT // 86400
+        context = context | {"link": settings.SITE_URL + path, "days": days}
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

@@ -36,9 +36,12 @@ class PasswordChangeView(_FromClientAddress, auth_views.PasswordChangeView):
 
 @method_decorator(throttled_posts(PASSWORD_RESET), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
-    """Asking for a reset link: held per client address, and per account by the form."""
+    """Asking for a reset link: held per client address, and per mailbox by the form."""
 
     form_class = ResetRequestForm
+    subject_template_name = "emails/password_reset_subject.txt"
+    email_template_name = "emails/password_reset.txt"
+    html_email_template_name = "emails/password_reset.html"
 
 
 class PasswordResetConfirmView(_FromClientAddress, auth_views.PasswordResetConfirmView):
