@@ -1,7 +1,10 @@
 """Products are what is assessed and attested; a public trust page, seal and directory say
 what the platform decided about each, as a parent or a school would read them."""
 
+import html
 import json
+import re
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -124,6 +127,42 @@ def test_the_trust_page_and_seal_say_attested_only_while_it_is_valid(
     assert seal_after.status_code == 200 and seal_after["ETag"] != seal["ETag"]
     assert "Not attested now" in seal_after.text and "attested:" not in seal_after.text.lower()
     assert f'href="{reverse("trust_page", args=[product.pk])}"' not in listed_after.text
+
+
+def test_the_embed_snippet_pastes_as_the_markup_shown_whatever_the_name_or_host(
+    client, approved, admin, settings
+):
+    """Organizations copy the snippet from the box onto other sites. What they copy (the
+    box's text, as a browser shows it) must be the markup itself: the product's name whole in
+    the image's text, never a way to add attributes to the page it is pasted in, and the
+    portal's own address (SITE_URL), not whichever host name the request used."""
+    product = approved.assessment.product
+    product.name = 'Tutor" onerror="alert(1) & <Co>'
+    product.save(update_fields=["name"])
+    _publish(client, admin, product)
+    settings.ALLOWED_HOSTS = ["testserver", "internal.example"]
+
+    page = client.get(reverse("trust_page", args=[product.pk]), HTTP_HOST="internal.example")
+
+    assert page.status_code == 200
+    box = re.search(r'<textarea[^>]*id="snippet"[^>]*>(.*?)</textarea>', page.text, re.S)
+    pasted = PastedTags()
+    pasted.feed(html.unescape(box.group(1)))  # the box's text, then read as markup elsewhere
+    (link, image) = pasted.tags
+    assert link == ("a", {"href": settings.SITE_URL + reverse("trust_page", args=[product.pk])})
+    assert image[0] == "img" and set(image[1]) == {"src", "width", "height", "alt"}
+    assert image[1]["src"] == settings.SITE_URL + reverse("trust_seal", args=[product.pk])
+    assert 'Tutor" onerror="alert(1) & <Co>' in image[1]["alt"]
+    assert "internal.example" not in page.text
+
+
+class PastedTags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
 
 
 def test_the_seal_never_says_attested_before_the_platform_approved(client, attestation, admin):

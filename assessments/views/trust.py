@@ -1,5 +1,6 @@
 """Public: a product's trust page and seal, and the directory of attested products."""
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,14 +19,16 @@ def trust_page(request, product_id):
     if product is None:
         raise Http404("This product has no public trust page.")
     current = public_trust.standing(product)
-    page = request.build_absolute_uri(reverse("trust_page", args=[product.pk]))
-    seal = request.build_absolute_uri(reverse("trust_seal", args=[product.pk]))
+    # Pasted on other sites: the portal's own address, whichever host the request named.
+    page = settings.SITE_URL + reverse("trust_page", args=[product.pk])
+    seal = settings.SITE_URL + reverse("trust_seal", args=[product.pk])
     response = render(
         request,
         "trust/product.html",
         {
             "current": current,
-            # Escaped as the markup it is: a quote in a product's name cannot break it.
+            # Markup, its values escaped so a quote in a product's name cannot break it; the
+            # page shows it as text to copy (escaped once more there).
             "snippet": format_html(
                 '<a href="{}"><img src="{}" width="{}" height="{}" alt="{}"></a>',
                 page,
