@@ -286,6 +286,37 @@ def test_a_password_changed_on_the_account_page_is_on_the_trail_without_it(clien
     assert (left.status_code, left["Location"]) == (302, f"{reverse('login')}?next=/account/")
 
 
+def test_guessing_the_current_password_on_the_change_form_locks_like_the_log_in_form(preparer):
+    """Someone holding a stolen session must not learn the password (which signing asks for)
+    by trying guesses on the change form: wrong ones count toward the same lockout."""
+    thief = PortalClient(REMOTE_ADDR="198.51.100.70")
+    thief.force_login(preparer)
+    guesses = [
+        thief.post(
+            reverse("password_change"),
+            {
+                "old_password": f"guess {n}",
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
+        for n in range(5)
+    ]
+
+    right = thief.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert [g.status_code for g in guesses] == [200] * 4 + [429]  # the fifth locks, as at log-in
+    assert "That password is not correct." in guesses[0].text
+    assert right.status_code == 429
+    assert "Too many wrong passwords" in right.text
+    preparer.refresh_from_db()
+    assert preparer.check_password(PASSWORD)
+    assert password_events() == []
+
+
 def test_a_password_reset_through_the_emailed_link_is_on_the_trail(client, preparer, mailoutbox):
     client.post(reverse("password_reset"), {"email": preparer.email})
     link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mailoutbox[-1].body).group(1)
@@ -335,7 +366,7 @@ def test_a_wrong_current_password_changes_nothing_and_says_so(client, preparer):
     )
 
     assert page.status_code == 200
-    assert "Your old password was entered incorrectly" in page.text
+    assert "That password is not correct." in page.text
     preparer.refresh_from_db()
     assert preparer.check_password(PASSWORD) and password_events() == []
 

@@ -19,7 +19,7 @@ def test_password_guessing_locks_the_account_for_a_while(client, preparer):
         client.post(reverse("login"), {"username": preparer.email, "password": "guess"})
     locked = client.post(reverse("login"), {"username": preparer.email, "password": PASSWORD})
     assert locked.status_code == 429
-    assert "Too many failed log-in attempts" in locked.text
+    assert "Too many wrong passwords" in locked.text
     assert "_auth_user_id" not in client.session
 
 

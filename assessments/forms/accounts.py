@@ -4,8 +4,9 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.urls import reverse
 
-from accounts import passwords, throttling
+from accounts import passwords, step_up, throttling
 from accounts.actors import Actor
+from accounts.client_address import client_ip
 from accounts.step_up import StepUpForm
 from assessments.forms.fields import SingleLineField
 from assessments.models import Platform, Role, User
@@ -126,15 +127,16 @@ class _OwnPassword:
 
     how: passwords.PasswordChange
 
-    def __init__(self, user, *args, ip: str | None = None, **kwargs):
-        self.ip = ip
+    def __init__(self, user, *args, request, **kwargs):
+        self.request = request
         super().__init__(user, *args, **kwargs)
 
     def save(self, commit=True):
         passwords.change_own_password(
             self.user,
             self.cleaned_data["new_password1"],
-            actor=Actor(self.user, ip=self.ip),
+            # The account's own person: on the reset page they are not logged in yet.
+            actor=Actor(self.user, ip=client_ip(self.request)),
             how=self.how,
         )
         return self.user
@@ -142,6 +144,15 @@ class _OwnPassword:
 
 class ChangePasswordForm(_OwnPassword, PasswordChangeForm):
     how = passwords.PasswordChange.CHANGED
+
+    def clean_old_password(self):
+        """Checked as step-up checks it, through authenticate(): a wrong guess counts toward
+        the log-in lockout, so a stolen session cannot try passwords here without end."""
+        try:
+            step_up.prove(self.request, self.user, password=self.cleaned_data["old_password"])
+        except step_up.Refused as refusal:
+            raise forms.ValidationError(refusal.message, code="password_incorrect") from None
+        return self.cleaned_data["old_password"]
 
 
 class ResetPasswordForm(_OwnPassword, SetPasswordForm):

@@ -5,7 +5,6 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 
-from accounts.client_address import client_ip
 from accounts.login_throttle import remember_device
 from accounts.throttling import PASSWORD_RESET, throttled_posts
 from assessments.forms.accounts import ChangePasswordForm, ResetPasswordForm, ResetRequestForm
@@ -23,14 +22,15 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
 
-class _FromClientAddress:
-    """The password form is given the address the change came from, for the audit trail."""
+class _OwnRequest:
+    """The password form is given the request: the change is audited as its person's, from
+    its address, and a current password is checked through the log-in lockout."""
 
     def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"ip": client_ip(self.request)}
+        return super().get_form_kwargs() | {"request": self.request}
 
 
-class PasswordChangeView(_FromClientAddress, auth_views.PasswordChangeView):
+class PasswordChangeView(_OwnRequest, auth_views.PasswordChangeView):
     form_class = ChangePasswordForm
 
 
@@ -44,7 +44,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     html_email_template_name = "emails/password_reset.html"
 
 
-class PasswordResetConfirmView(_FromClientAddress, auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(_OwnRequest, auth_views.PasswordResetConfirmView):
     """Following the emailed link proves the person owns the address: their browser is
     known from then on, so password guessing by others cannot keep them out."""
 
