@@ -60,5 +60,5 @@ def create_platform_admin(email: str, full_name: str, *, actor: Actor):
             obj=user,
             details={"role": "administrator", "from": False, "to": True},
         )
-        device, codes = two_factor.enrol_now(user, actor=actor)
+        device, codes = two_factor.enrol_now(user, password, actor=actor)
     return user, password, device, codes

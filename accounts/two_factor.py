@@ -5,7 +5,9 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import step_up
 from accounts.actors import Actor
+from assessments.lifecycle import Requirement
 from assessments.models import AuditAction, Membership, Role, User
 from attestations import audit
 
@@ -28,8 +30,13 @@ def pending_device(user: User) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
 
 
-def confirm(device: TOTPDevice, token: str, *, actor: Actor) -> list[str] | None:
-    """Confirm the authenticator with a code from it; return fresh recovery codes, or None."""
+def confirm(
+    device: TOTPDevice, token: str, *, actor: Actor, proof: step_up.Proof | None
+) -> list[str] | None:
+    """Confirm the authenticator with a code from it; return fresh recovery codes, or None.
+    Whoever calls, the device's owner must have given their password just now (``proof``):
+    a second factor set up by anyone else would be theirs, not the owner's."""
+    step_up.require(proof, device.user, {Requirement.PASSWORD})
     if not device.verify_token(token):
         return None
     with transaction.atomic():
@@ -49,13 +56,15 @@ def confirm(device: TOTPDevice, token: str, *, actor: Actor) -> list[str] | None
     return codes
 
 
-def enrol_now(user: User, *, actor: Actor) -> tuple[TOTPDevice, list[str]]:
+def enrol_now(user: User, password: str, *, actor: Actor) -> tuple[TOTPDevice, list[str]]:
     """An authenticator set up on the spot, for an account made from the command line (the
-    first platform administrator): confirmed with its own current code, through `confirm`."""
+    first platform administrator, whose new password the command holds): confirmed with its
+    own current code, through `confirm`."""
     from django_otp.oath import TOTP
 
     device = pending_device(user)
     code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
-    codes = confirm(device, f"{code:0{device.digits}d}", actor=actor)
+    proof = step_up.prove(None, user, password=password)
+    codes = confirm(device, f"{code:0{device.digits}d}", actor=actor, proof=proof)
     device.refresh_from_db()
     return device, codes

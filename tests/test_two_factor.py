@@ -1,6 +1,7 @@
 """Two-factor authentication: required for reviewers and signatories, open to everyone, and
 never replaceable or skippable with the password alone."""
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
@@ -79,6 +80,26 @@ def test_a_password_alone_cannot_replace_someone_elses_authenticator(signatory, 
     assert response["Location"].startswith(reverse("two_factor_verify"))
     assert TOTPDevice.objects.get(user=signatory, confirmed=True) == real_device
     assert attacker.get(reverse("organization", args=[org.pk])).status_code == 302
+    assert not AuditEvent.objects.filter(action="two_factor_enabled").exists()
+
+
+def test_the_authenticator_service_itself_wants_the_owners_password_whoever_calls(signatory, admin):
+    """Not only the page: a command, the admin or any other caller confirming a device for
+    someone needs a proof that the person gave their password just now. Staff cannot make
+    one for someone else, and without one nothing changes."""
+    from accounts import step_up, two_factor
+    from accounts.actors import Actor
+    from assessments.errors import StepUpRequired
+
+    real_device = TOTPDevice.objects.get(user=signatory)
+    staff_phone = two_factor.pending_device(signatory)
+    staff_proof = step_up.prove(None, admin, password=PASSWORD)
+
+    for proof in (None, staff_proof):
+        with pytest.raises(StepUpRequired):
+            two_factor.confirm(staff_phone, code_for(staff_phone), actor=Actor(admin), proof=proof)
+
+    assert TOTPDevice.objects.get(user=signatory, confirmed=True) == real_device
     assert not AuditEvent.objects.filter(action="two_factor_enabled").exists()
 
 

@@ -46,7 +46,10 @@ def setup(request):
     form = SetupForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm(
-            device, form.cleaned_data["token"].strip(), actor=Actor.from_request(request)
+            device,
+            form.cleaned_data["token"].strip(),
+            actor=Actor.from_request(request),
+            proof=form.proof,
         )
         if codes is not None:
             otp_login(request, device)
