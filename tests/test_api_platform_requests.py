@@ -157,3 +157,40 @@ def test_the_services_refuse_anyone_but_a_reviewer_whoever_calls_them(
             due_on=timezone.localdate() + datetime.timedelta(days=3),
         )
     assert not AuditRequest.objects.exists()
+
+
+@pytest.mark.parametrize("broken", ["New School\nTutors", "New\tSchool", "Bell\x07 Ltd"])
+def test_names_given_through_the_api_keep_the_forms_one_line_rule(
+    client, org, admin, framework_version, reviewer, broken
+):
+    """An organization's name, a campaign's and a member's end up in email headers, PDF
+    titles, file names and CSV cells: the API refuses a line break or control character in
+    them as the pages do, rather than letting one reach a report download as a server error."""
+    key = reviewer_token(reviewer)
+    OrganizationFactory(legal_name="Loud Chat Ltd", violation_rate=12.0)  # a campaign's target
+    terms = {"questionnaire": framework_version.slug, "reason": "Asked.", "due_on": in_days(30)}
+    named = {
+        "api_request_invite": (key, terms | {"email": "a@new.example", "legal_name": broken}),
+        "api_campaigns": (
+            key,
+            terms | {"name": broken, "selection": {"violation_rate_above": 5}},
+        ),
+    }
+    answers = {
+        name: call(client, "post", reverse(name), k, body) for name, (k, body) in named.items()
+    }
+    member = call(
+        client,
+        "post",
+        reverse("api_members", args=[org.pk]),
+        token(org, admin, TokenRole.ADMIN),
+        {"email": "b@brightpath.example", "full_name": broken, "role": "preparer"},
+    )
+
+    assert {name: a.status_code for name, a in answers.items()} == {
+        "api_request_invite": 400,
+        "api_campaigns": 400,
+    }
+    assert member.status_code == 400
+    assert all("single line" in str(a.json()) for a in [*answers.values(), member])
+    assert AuditRequest.objects.count() == 0

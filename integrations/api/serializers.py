@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from assessments.evidence import ALLOWED
+from assessments.forms.fields import single_line
 from assessments.models import (
     EnforcementLevel,
     EventType,
@@ -14,6 +15,12 @@ from assessments.models import (
 )
 from platform_audits.platform_requests import Stage
 from questionnaires.scoring import RiskTier
+
+
+def one_line(max_length: int) -> serializers.RegexField:
+    """A name or title, held to the pages' rule (`single_line`): it reaches email headers,
+    PDF titles, file names and CSV cells, so one line of printable text, not blank."""
+    return serializers.RegexField(r"\S", max_length=max_length, validators=[single_line])
 
 
 class ErrorBody(serializers.Serializer):
@@ -286,7 +293,7 @@ class MemberOut(serializers.Serializer):
 
 class Invite(serializers.Serializer):
     email = serializers.EmailField()
-    full_name = serializers.RegexField(r"\S", max_length=150)
+    full_name = one_line(150)
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -410,7 +417,7 @@ class Ask(QuestionnaireRef):
 
 class InviteOrganization(QuestionnaireRef):
     email = serializers.EmailField()
-    legal_name = serializers.RegexField(r"\S", max_length=200)
+    legal_name = one_line(200)
     reason = serializers.RegexField(r"\S", max_length=5000)
     due_on = serializers.DateField()
 
@@ -438,7 +445,7 @@ class CampaignPreview(QuestionnaireRef):
 
 
 class CampaignLaunch(CampaignPreview):
-    name = serializers.RegexField(r"\S", max_length=150)
+    name = one_line(150)
     reason = serializers.RegexField(r"\S", max_length=5000)
     due_on = serializers.DateField()
 
