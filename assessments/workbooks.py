@@ -92,8 +92,7 @@ class ImportCheck:
 
 def filename(assessment: Assessment) -> str:
     version = assessment.framework_version
-    slug = "".join(c if c.isalnum() else "-" for c in assessment.organization.legal_name.lower())
-    return f"{slug.strip('-')}-{version.slug}-{version.version}-answers.xlsx"
+    return f"{assessment.organization.file_stem}-{version.slug}-{version.version}-answers.xlsx"
 
 
 # --- export -------------------------------------------------------------------------------

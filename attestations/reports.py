@@ -234,7 +234,7 @@ def download(attestation: Attestation, *, actor) -> FileResponse:
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,
-        filename=f"attestation-{attestation.assessment.organization.legal_name[:40]}-"
+        filename=f"attestation-{attestation.assessment.organization.file_stem}-"
         f"{attestation.number}.pdf",
         content_type="application/pdf",
     )

@@ -470,3 +470,20 @@ def test_evidence_is_a_file_or_a_link_and_each_goes_to_its_own_operation(client,
     assert no_url.status_code == 400 and "url" in no_url.json()["error"]["fields"]
     assert not_a_url.status_code == 400 and "url" in not_a_url.json()["error"]["fields"]
     assert not draft.evidence.exists()
+
+
+def test_a_report_downloads_under_a_plain_file_name_whatever_the_organization_is_called(
+    client, org, admin, signed
+):
+    """A name with quotes, a line break (stored before the API kept the one-line rule) or
+    accents names the file plainly, as the workbook is named."""
+    org.legal_name = 'Brightpath "Learning"\r\nLtd, Zürich'
+    org.save(update_fields=["legal_name"])
+    key = token(org, admin, TokenRole.SIGNATORY)
+
+    report = call(client, "get", reverse("api_report", args=[signed.pk]), key)
+
+    assert report.status_code == 200
+    assert report["Content-Disposition"] == (
+        f'attachment; filename="attestation-brightpath-learning-ltd-zurich-{signed.number}.pdf"'
+    )

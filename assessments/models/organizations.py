@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.text import slugify
 
 
 class UserManager(BaseUserManager):
@@ -78,6 +79,12 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.legal_name
+
+    @property
+    def file_stem(self) -> str:
+        """The name as downloads are named after it: ASCII letters, digits and hyphens, so
+        any name (quotes, accents, another script) gives a plain file name."""
+        return slugify(self.legal_name)[:40].strip("-") or "organization"
 
 
 class Role(models.TextChoices):
