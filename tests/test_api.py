@@ -122,6 +122,32 @@ def test_a_stale_revision_is_refused_with_the_current_answer(client, org, admin,
     assert draft.answers.get(question_id="age.method").value == "verified"
 
 
+@pytest.mark.parametrize(
+    ("question_id", "value", "says"),
+    [
+        ("scope.product", {"a": 1}, "a string"),  # text: stored as "{'a': 1}" before
+        ("scope.product", [1, 2], "a string"),  # text: stored as "2" before
+        ("scope.product", True, "a string"),
+        ("scope.monthly_minors", [1, 2], "a number"),  # number: stored as 2 before
+        ("scope.monthly_minors", "12", "a number"),
+        ("scope.age_bands", "under_13", "a list"),  # several choices: a list of them
+        ("scope.age_bands", [{"a": 1}], "a list"),
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_refused_not_stored_as_something_else(
+    client, org, admin, draft, question_id, value, says
+):
+    """The API takes JSON: a value that is not of the question's shape gets a field error
+    saying which shape, rather than being turned into text or cut to its last item."""
+    url = reverse("api_answer", args=[draft.pk, question_id])
+
+    refused = call(client, "put", url, token(org, admin), {"value": value, "base_revision": 0})
+
+    assert refused.status_code == 400
+    assert says in refused.json()["error"]["fields"]["value"][0]
+    assert not draft.answers.filter(question_id=question_id).exists()
+
+
 def test_bad_input_gets_field_errors_in_one_shape(client, org, admin, draft):
     key = token(org, admin)
     url = reverse("api_answer", args=[draft.pk, "scope.monthly_minors"])

@@ -105,7 +105,12 @@ class Answer(serializers.Serializer):
 
 
 class AnswerWrite(serializers.Serializer):
-    value = serializers.JSONField(required=False, allow_null=True)
+    value = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="A string (an option's value for a choice, yes or no, a date as YYYY-MM-DD); "
+        "a number for a number question; a list of option values for a multi-choice one.",
+    )
     not_applicable = serializers.BooleanField(required=False, default=False)
     justification = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=5000

@@ -240,8 +240,24 @@ class AnswerDetail(Logged, APIView):
         return Response(_answer_out(stored))
 
 
+def _wrong_shape(question, value) -> str:
+    """The JSON shape the question's value takes, when ``value`` is not of it ("" when it
+    is): the form behind would turn an object into its text, or keep a list's last item."""
+    if value is None:
+        return ""
+    if question.type == QuestionType.MULTI_CHOICE:
+        fits = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        return "" if fits else "a list of the chosen options' values"
+    if question.type == QuestionType.NUMBER:
+        return "" if isinstance(value, int | float) and not isinstance(value, bool) else "a number"
+    return "" if isinstance(value, str) else "a string"
+
+
 def _as_form_data(question, data) -> MultiValueDict:
+    """The value as the questionnaire's own form takes it, once it has the question's shape."""
     value = data.get("value")
+    if shape := _wrong_shape(question, value):
+        raise FieldErrors({"value": [f"Give {shape} for this question, or null."]})
     values = value if isinstance(value, list) else ([] if value is None else [value])
     form_data = MultiValueDict({field_name(question.id): [str(v) for v in values]})
     form_data[revision_name(question.id)] = str(data["base_revision"])
