@@ -1,5 +1,6 @@
 """Clear answers for requests that go wrong, instead of blank pages or tracebacks."""
 
+import unicodedata
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.urls import Resolver404, resolve, reverse
 from django_otp import user_has_device
 
 from accounts.two_factor import requires_two_factor
+from assessments.views.errors import API_PREFIX, api_error
 
 # Pages a logged-in person may open before their second factor is checked: someone who has
 # an authenticator may only give a code (or leave); someone who must set one up, only that.
@@ -27,6 +29,24 @@ def max_body_bytes(limit: int):
         return view
 
     return decorate
+
+
+class ControlCharacterMiddleware:
+    """Refuse an address holding a control character (a NUL above all, which PostgreSQL can
+    neither store nor compare) with a 400, before any view, log or lookup reads it: no page
+    of the portal has such an address."""
+
+    REASON = "The address holds a control character, which no address of the portal has."
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(unicodedata.category(c) == "Cc" for c in request.path_info):
+            if request.path.startswith(API_PREFIX):
+                return api_error(400, "bad_request", self.REASON)
+            return render(request, "400.html", {"reason": self.REASON}, status=400)
+        return self.get_response(request)
 
 
 class BodySizeLimitMiddleware:

@@ -345,3 +345,32 @@ def test_a_reset_link_points_at_the_portal_whatever_host_the_request_named(
     (message,) = mailoutbox[before:]
     assert f"{settings.SITE_URL}/accounts/reset/" in message.body
     assert "internal.example" not in message.body
+
+
+def test_a_control_character_in_the_address_gets_a_400_not_a_server_error(
+    client, org, admin, draft, framework_version
+):
+    """PostgreSQL cannot store or compare text holding a NUL byte: an address carrying one
+    (or any control character) is refused before any page or API view reads it."""
+    from tests.test_api import token
+
+    key = token(org, admin)
+    api = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+    answers = {
+        "questionnaire": client.get(
+            f"/api/v1/questionnaires/{framework_version.slug}/1%00/", **api
+        ),
+        "answer": client.put(
+            f"/api/v1/assessments/{draft.pk}/answers/x%00y/",
+            '{"value": "a", "base_revision": 0}',
+            content_type="application/json",
+            **api,
+        ),
+        "page": client.get("/verify/ab%01cd/"),
+        "token link": client.get("/signup/confirm/x%00y/"),
+    }
+
+    assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 400)
+    assert answers["answer"].json()["error"]["code"] == "bad_request"
+    assert "control character" in answers["page"].text

@@ -17,7 +17,7 @@ DOMAINS = [
     "integrations",
 ]
 WEB = ("assessments.views", "assessments.forms", "assessments.urls", "assessments.admin")
-WEB += ("assessments.templatetags", "assessments.management")
+WEB += ("assessments.templatetags", "assessments.management", "assessments.middleware")
 PURE = ["questionnaires.scoring", "questionnaires.frameworks.schema", "attestations.canonical"]
 PORTAL = {*DOMAINS, "assessments", "compliance_portal"}
 

@@ -11,14 +11,14 @@ from integrations.api.errors import error_body
 API_PREFIX = "/api/"
 
 
-def _api_error(status: int, code: str, message: str) -> JsonResponse:
+def api_error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": error_body(status, code, message)}, status=status)
 
 
 def error_404(request, exception):
     """A program asking for an address the API does not have gets the API's JSON shape."""
     if request.path.startswith(API_PREFIX):
-        return _api_error(404, "not_found", "Not found.")
+        return api_error(404, "not_found", "Not found.")
     return page_not_found(request, exception)
 
 
@@ -34,12 +34,12 @@ def error_500(request):
     api = request.path.startswith(API_PREFIX)
     if isinstance(sys.exception(), OperationalError | InterfaceError):
         response = (
-            _api_error(503, "unavailable", "The database is unavailable; try again shortly.")
+            api_error(503, "unavailable", "The database is unavailable; try again shortly.")
             if api
             else HttpResponse(render_to_string("503.html"), status=503)
         )
         response["Retry-After"] = "30"
         return response
     if api:
-        return _api_error(500, "server_error", "Something went wrong on our side; it is logged.")
+        return api_error(500, "server_error", "Something went wrong on our side; it is logged.")
     return server_error(request)
