@@ -24,7 +24,7 @@ from attestations.attestation import STATEMENT_VERSION
 from integrations import outbound, public_claims
 from questionnaires.frameworks.loader import BUNDLED_DIR, publish
 from tests.conftest import approve_after_review, stepped_up
-from tests.servers import DripServer, LocalServer, Reply
+from tests.servers import DripServer, LocalServer, Reply, self_signed_certificate
 
 STATEMENT = b"""<html><head><script>var built = "2026-11-30T10:00";</script></head><body>
 <h1>Our commitments</h1><p>We comply with COPPA and review it every year (updated 1 Nov 2026).</p>
@@ -213,6 +213,24 @@ def test_an_answer_dripped_out_byte_by_byte_is_cut_off_at_the_deadline(
 
     assert time.monotonic() - started < 2
     drip.close()
+
+
+def test_a_page_is_read_over_tls_only_from_a_certificate_the_system_trusts(
+    pages, monkeypatch, tmp_path
+):
+    """The pinned connection still checks the certificate and the name in it: a page behind
+    one nobody vouches for is refused, and read once the system trusts it."""
+    certificate = self_signed_certificate(tmp_path)
+    server = LocalServer(Reply(body=b"<p>COPPA</p>"), tls=certificate)
+
+    with pytest.raises(outbound.Refused, match="CERTIFICATE_VERIFY_FAILED"):
+        outbound.get(server.url)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # as if a CA vouched for it
+    read = outbound.get(server.url)
+
+    assert (read.status, read.body) == (200, b"<p>COPPA</p>")
+    assert server.received[-1][1]["Host"] == server.url.removeprefix("https://").rstrip("/")
+    server.close()
 
 
 def test_only_approved_assessments_not_read_for_a_day_are_rechecked(
