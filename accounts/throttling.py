@@ -8,10 +8,13 @@ web process and machine (the embedded default, local memory, holds per process o
 import hashlib
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 
 from django.core.cache import cache
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.timesince import timeuntil
 
 from accounts.client_address import client_network
 
@@ -66,9 +69,10 @@ def throttled_posts(limit: Limit, *, methods: tuple[str, ...] = ("POST",)):
             if request.method in methods:
                 wait = seconds_to_wait(limit, client_network(request) or "unknown")
                 if wait:
-                    response = render(
-                        request, "429.html", {"what": limit.what, "retry_after": wait}, status=429
-                    )
+                    # Said as a person would ("57 minutes"), sent exactly in Retry-After.
+                    later = timezone.now() + timedelta(seconds=wait)
+                    context = {"what": limit.what, "wait": timeuntil(later)}
+                    response = render(request, "429.html", context, status=429)
                     response["Retry-After"] = str(wait)
                     return response
             return view(request, *args, **kwargs)

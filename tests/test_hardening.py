@@ -298,6 +298,8 @@ def test_reset_links_cannot_flood_an_inbox_from_one_address_or_many(preparer, ma
 
     assert [r.status_code for r in answers] == [302] * 10 + [429]
     assert "Asking for password-reset links is limited" in answers[-1].text
+    assert "Please try again in" in answers[-1].text
+    assert 0 < int(answers[-1]["Retry-After"]) <= 3600
     assert [r.status_code for r in many] == [302] * 5
     assert len(mailoutbox) == 3
     assert {m.to[0] for m in mailoutbox} == {preparer.email}
