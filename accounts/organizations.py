@@ -108,13 +108,19 @@ def invite_member(
     organization: Organization, *, email: str, full_name: str, role: Role, actor: Actor
 ) -> Invitation:
     """Invite an address (again, if already invited: the role and name are updated and a
-    fresh link is sent). The admin learns nothing about whether the address has an account."""
+    fresh link is sent), at most `throttling.INVITATIONS` times an hour. The admin learns
+    nothing about whether the address has an account."""
     permissions.require(actor.user, organization, Need.MANAGE)
     email = email.strip().lower()
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=organization.pk)  # one at a time
         if Membership.objects.filter(organization=organization, user__email=email).exists():
             raise MembershipRefused(f"{email} is already a member.")
+        if not throttling.may_mail(email, throttling.INVITATIONS, sender=str(organization.pk)):
+            times = throttling.INVITATIONS.requests
+            raise MembershipRefused(
+                f"{email} has been invited {times} times in the last hour: try again later."
+            )
         invitation, _ = Invitation.objects.update_or_create(
             organization=organization,
             email=email,

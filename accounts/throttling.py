@@ -34,6 +34,8 @@ PASSWORD_RESET = Limit("password-reset", 10, 3600, "Asking for password-reset li
 # Per email address, however many clients ask and through which form: sign-up and password
 # reset mail whatever address is typed in.
 MAILS_TO_ONE_ADDRESS = Limit("mails-to-address", 3, 3600, "Mailing one address unasked")
+# Per organization and address: anyone can register an organization and invite again and again.
+INVITATIONS = Limit("invitations", 3, 3600, "Inviting one address")
 
 
 def seconds_to_wait(limit: Limit, key: str) -> int:
@@ -52,11 +54,11 @@ def seconds_to_wait(limit: Limit, key: str) -> int:
     return max(1, int(limit.per_seconds - now % limit.per_seconds))
 
 
-def may_mail(address: str) -> bool:
-    """Whether one more email that anyone could have asked for may go to ``address`` now
-    (MAILS_TO_ONE_ADDRESS): the caller then sends nothing, and says nothing different."""
-    key = hashlib.sha256(address.strip().lower().encode()).hexdigest()
-    return not seconds_to_wait(MAILS_TO_ONE_ADDRESS, key)
+def may_mail(address: str, limit: Limit = MAILS_TO_ONE_ADDRESS, *, sender: str = "") -> bool:
+    """Whether one more email under ``limit`` may go to ``address`` now (from ``sender``,
+    when the limit is per sender). The address is counted by its digest, never kept."""
+    key = hashlib.sha256(f"{sender}:{address.strip().lower()}".encode()).hexdigest()
+    return not seconds_to_wait(limit, key)
 
 
 def throttled_posts(limit: Limit, *, methods: tuple[str, ...] = ("POST",)):

@@ -106,6 +106,18 @@ def test_inviting_twice_keeps_one_pending_invitation(admin_client, org, committe
     assert invitation.role == Role.SIGNATORY
 
 
+def test_inviting_one_address_again_and_again_cannot_flood_its_inbox(admin_client, org, committed):
+    """Anyone can register an organization, and inviting again sends a fresh link: an
+    organization mails one address three invitations an hour, then is told to wait."""
+    with committed():
+        pages = [invite(admin_client, org, "victim@elsewhere.example") for _ in range(4)]
+
+    assert [p.status_code for p in pages] == [200] * 4
+    assert [m.to for m in mail.outbox] == [["victim@elsewhere.example"]] * 3
+    assert "has been invited 3 times in the last hour: try again later." in pages[-1].text
+    assert AuditEvent.objects.filter(action="member_invited").count() == 3
+
+
 def test_a_member_is_removed_and_their_role_changed_on_the_record(
     admin_client, org, preparer, signatory
 ):
