@@ -142,7 +142,7 @@ class Members(Logged, APIView):
                 role=Role(data["role"]),
                 actor=Actor.from_request(request),
             )
-        except MembershipRefused as exc:  # already a member: said to the administrator
+        except MembershipRefused as exc:  # a member already, or invited too often: say so
             raise FieldErrors({"email": [str(exc)]}) from exc
         return Response(
             {
