@@ -48,9 +48,11 @@ def test_five_simultaneous_starts_make_one_draft(org, preparer, framework_versio
 
 
 def test_five_simultaneous_invitations_of_one_address_make_one(org, admin):
+    """One pending invitation whatever the race; and the limit of three an hour per address
+    holds at once too: two of the five are told to wait."""
     data = {"email": "new.person@example.org", "full_name": "New Person", "role": "preparer"}
     statuses = all_at_once(admin, reverse("members", args=[org.pk]), data)
-    assert statuses == [302] * 5
+    assert sorted(statuses) == [200, 200, 302, 302, 302]
     assert Invitation.objects.filter(email="new.person@example.org").count() == 1
 
 
