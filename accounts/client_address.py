@@ -57,5 +57,4 @@ def client_network(request) -> str | None:
         return str(address) if address else None
     if address.ipv4_mapped:
         return str(address.ipv4_mapped)
-    network = ipaddress.ip_network(f"{address}/{IPV6_SUBSCRIBER_PREFIX}", strict=False)
-    return str(network.network_address)
+    return str(ipaddress.IPv6Network((address, IPV6_SUBSCRIBER_PREFIX), strict=False)[0])
