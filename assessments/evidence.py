@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -101,8 +102,17 @@ def safe_name(name: str, kind: Kind) -> str:
     return cleaned if cleaned.lower().endswith(kind.extension) else cleaned + kind.extension
 
 
-def download_name(item: Evidence) -> str:
-    return safe_name(item.original_name, KINDS.get(item.content_type, TEXT))
+def download(item: Evidence) -> FileResponse:
+    """The stored file, always as a download named for what it really is: a browser never
+    renders it (for the page and the API alike)."""
+    if not item.file:
+        raise Http404("This evidence is a link, not a file.")
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=safe_name(item.original_name, KINDS.get(item.content_type, TEXT)),
+        content_type=item.content_type,
+    )
 
 
 def size_limit() -> str:

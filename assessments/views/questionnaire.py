@@ -3,7 +3,7 @@ import json
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -333,16 +333,7 @@ def submit(request, assessment_id):
 @login_required
 @require_GET
 def evidence_file(request, evidence_id):
-    item = permissions.evidence_for(request.user, evidence_id, need=Need.VIEW)
-    if not item.file:
-        raise Http404
-    # Always a download, named for what the file really is: never rendered by the browser.
-    return FileResponse(
-        item.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.download_name(item),
-        content_type=item.content_type,
-    )
+    return evidence.download(permissions.evidence_for(request.user, evidence_id, need=Need.VIEW))
 
 
 @login_required

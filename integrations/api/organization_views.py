@@ -1,7 +1,7 @@
 """The organization's side of the API beyond answering: what its people do on the pages,
 through the same services and permission checks (signing stays a person's act)."""
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -45,14 +45,8 @@ class ReturnToDraft(Logged, APIView):
 class EvidenceFile(Logged, APIView):
     @extend_schema(responses={**binary("*/*"), **ERRORS})  # the type of the file uploaded
     def get(self, request, evidence_id):
-        item = permissions.evidence_for(request.user, evidence_id, need=Need.VIEW)
-        if not item.file:
-            raise Http404
-        return FileResponse(
-            item.file.open("rb"),
-            as_attachment=True,
-            filename=evidence.download_name(item),
-            content_type=item.content_type,
+        return evidence.download(
+            permissions.evidence_for(request.user, evidence_id, need=Need.VIEW)
         )
 
 
