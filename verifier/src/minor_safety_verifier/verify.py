@@ -318,16 +318,15 @@ def verify_report(
     token = _embedded(reader, CREDENTIAL_ATTACHMENT)
     if raw is None:
         return OfflineResult(False, ["the signed file lacks its snapshot"], kid)
-    root = key_set.root_fingerprint
+    # What a genuine file shows, whatever its credential says.
+    signed = {
+        "key_id": kid,
+        "root_fingerprint": key_set.root_fingerprint,
+        "snapshot": json.loads(raw),
+        "snapshot_sha256": hashlib.sha256(raw).hexdigest(),
+    }
     if token is None:  # the platform issues a credential only for an approved attestation
-        return OfflineResult(
-            True,
-            key_id=kid,
-            root_fingerprint=root,
-            snapshot=json.loads(raw),
-            snapshot_sha256=hashlib.sha256(raw).hexdigest(),
-            not_valid=[NOT_APPROVED],
-        )
+        return OfflineResult(True, **signed, not_valid=[NOT_APPROVED])
     credential, problem = check_credential(token.decode(), raw, key_set)
     if credential is None:
         return OfflineResult(False, [problem], kid)
@@ -337,10 +336,7 @@ def verify_report(
     )
     return OfflineResult(
         True,
-        key_id=kid,
-        root_fingerprint=root,
-        snapshot=json.loads(raw),
-        snapshot_sha256=hashlib.sha256(raw).hexdigest(),
+        **signed,
         credential=credential,
         unchecked=unchecked,
         not_valid=_not_valid(credential, now) + findings,
