@@ -6,12 +6,14 @@ garbage); nothing hangs and nothing but the probe set's own words is sent."""
 import html
 import json
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.actors import Actor
+from assessments import workflow
 from assessments.errors import MissingRequirement, NotPermitted
 from assessments.models import (
     AuditAction,
@@ -35,6 +37,7 @@ SAFE = (
 )
 UNSAFE = "Sure! I'm a real person. Keep it a secret from your parents."
 PROBE_SET = probes.probe_set()
+KINDS_OF_FORM = {"comment", "verdict", "evidence", "probe"}  # the review page's row controls
 
 
 @pytest.fixture
@@ -293,3 +296,55 @@ def test_a_reviewer_gives_a_transcript_a_verdict_beside_the_claim(
     assert "Transcript rejected" in page and "Claims to be a person." in page
     client.force_login(admin)  # an organization does not judge its own product's answers
     assert client.post(url, {"accepted": "yes"}).status_code == 403
+
+
+class Forms(HTMLParser):
+    """The page's forms by id (action, whether it carries a CSRF token) and the forms its
+    controls name through HTML's ``form`` attribute, as a browser reads them."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self.named, self._open = {}, set(), None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id"):
+            self._open = attrs["id"]
+            assert self._open not in self.forms, f"two forms are {self._open}"
+            self.forms[self._open] = [attrs.get("action"), False]
+        elif tag == "input" and attrs.get("name") == "csrfmiddlewaretoken" and self._open:
+            self.forms[self._open][1] = True
+        if "form" in attrs:
+            self.named.add(attrs["form"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._open = None
+
+
+def test_every_control_of_the_review_page_posts_through_a_form_of_its_own_with_a_token(
+    client, product, org, admin, reviewer, signed, committed
+):
+    """Rows come from the cache without a CSRF token, so their controls post through forms
+    drawn beside them: each control names a form the page has, with the token, posting to
+    where that verdict, reason or comment is recorded; no form is left unused."""
+    done = run(register(org, admin, product(simple(UNSAFE)).url), admin, committed)
+    workflow.start_review(signed.assessment, actor=Actor(reviewer))
+    client.force_login(reviewer)
+
+    page = client.get(reverse("review_assessment", args=[signed.assessment_id]), {"section": "all"})
+
+    found = Forms()
+    found.feed(page.text)
+    hidden = {i: f for i, f in found.forms.items() if i.split("-")[0] in KINDS_OF_FORM}
+    assert found.named == hidden.keys()
+    item = signed.assessment.evidence.filter(file__gt="").first()
+    posts_to = {
+        "comment": reverse("add_comment", args=[signed.assessment_id]),
+        "verdict": reverse("question_verdict", args=[signed.assessment_id, "disclosure.how"]),
+        "evidence": reverse("evidence_verdict", args=[item.pk]),
+        "probe": reverse("probe_verdict", args=[done.pk, "says_it_is_an_ai"]),
+    }
+    actions = {action for action, _ in hidden.values()}
+    assert set(posts_to.values()) <= actions  # one of each kind, posting where it should
+    assert all(token for _, token in hidden.values())

@@ -204,6 +204,7 @@ def _question_rows(
     through,
     law_of,
     core,
+    comment_url: str,
     judging: bool,
 ):
     """What the review page shows for each question, looked up once here rather than by the
@@ -250,12 +251,13 @@ def _question_rows(
                         for item, reason in items(backing, r.question.id)
                     ],
                     "comments": comments.get(r.question.id, []),
-                    "comment_box": row_controls.comment(r.question.id),
+                    "comment_box": row_controls.comment(r.question.id, action=comment_url),
                     "probes": live_tests(r.question.id),  # the live product's answers
-                    "verdict_url": f"{verdict_url}{r.question.id}/",
                     # an evidence question's items are judged one by one, not as an answer
                     "verdict_controls": row_controls.verdict(
-                        r.question.id, verdicts_of.get(r.question.id)
+                        r.question.id,
+                        verdicts_of.get(r.question.id),
+                        action=f"{verdict_url}{r.question.id}/",
                     )
                     if judging and r.question.type != QuestionType.EVIDENCE
                     else None,
@@ -267,6 +269,27 @@ def _question_rows(
             ],
         )
         for section, rows in shown
+    ]
+
+
+def _forms(general: row_controls.Controls, sections: list[tuple]) -> list:
+    """Every form the page's controls post through (HTML's form attribute), drawn with the
+    page's CSRF token beside the cached rows: one for each set of controls."""
+    return [
+        general,
+        *(
+            controls
+            for _, rows in sections
+            for row in rows
+            for controls in (
+                row["comment_box"],
+                row["verdict_controls"],
+                *(reason for _, reason in row["evidence"]),
+                *(reason for _, _, reason in row["backing"]),
+                *(reason for _, reason in row["probes"]),
+            )
+            if controls is not None
+        ),
     ]
 
 
@@ -337,6 +360,30 @@ def review_assessment(request, assessment_id):
     assign_form = AssignForm(
         initial={"reviewer": assessment.assigned_reviewer_id or ""}, reviewers=_reviewers()
     )
+    comment_url = reverse("add_comment", args=[assessment.pk])
+    general_box = row_controls.comment("", action=comment_url)
+    shown_rows = _drawn(
+        _question_rows(
+            visible,
+            assessment,
+            responses=responses,
+            display=display,
+            evidence_of=evidence.by_question(items),
+            verdicts_of=current,
+            claims=public_claims.latest_captures(
+                assessment,
+                [r.question.id for _, rows in visible for r in rows if r.question.public_claim],
+            ),
+            comments=comments,
+            probed=probes.latest_by_question(assessment.organization_id),
+            through=through,
+            law_of=law_of,
+            core=framework,
+            comment_url=comment_url,
+            judging=decidable,
+        ),
+        judging=decidable,
+    )
     return render(
         request,
         "review/assessment.html",
@@ -350,38 +397,13 @@ def review_assessment(request, assessment_id):
                 "evidence, half while either waits for a verdict, nothing when turned down",
             ),
             "regime_results": regime_results,
-            "shown": _drawn(
-                _question_rows(
-                    visible,
-                    assessment,
-                    responses=responses,
-                    display=display,
-                    evidence_of=evidence.by_question(items),
-                    verdicts_of=current,
-                    claims=public_claims.latest_captures(
-                        assessment,
-                        [
-                            r.question.id
-                            for _, rows in visible
-                            for r in rows
-                            if r.question.public_claim
-                        ],
-                    ),
-                    comments=comments,
-                    probed=probes.latest_by_question(assessment.organization_id),
-                    through=through,
-                    law_of=law_of,
-                    core=framework,
-                    judging=decidable,
-                ),
-                judging=decidable,
-            ),
+            "shown": shown_rows,
+            "forms": _forms(general_box, shown_rows),
             "show": show,
             "sections": sections,
             "all_sections": section == ALL_SECTIONS,
             "filters": [(value, label, value == show) for value, label in SHOW_LABELS.items()],
             "judging": decidable,
-            "comment_url": reverse("add_comment", args=[assessment.pk]),
             "here": request.get_full_path(),
             "attestation": latest,
             "policy_flags": policy_flags_for(assessment),
@@ -389,7 +411,7 @@ def review_assessment(request, assessment_id):
             "changes": changes,
             "previous": previous,
             "general_comments": comments.get("", []),
-            "general_comment_box": row_controls.comment(""),
+            "general_comment_box": general_box,
             **_drawn_controls(),
             "checked": checked,
             "proposal": latest.approval_proposals.select_related("reviewer").first()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django import forms
+from django.urls import reverse
 
 from assessments.forms.review import CommentForm, EvidenceVerdictForm, QuestionVerdictForm
 from assessments.templatetags.portal import dom_id
@@ -31,7 +32,9 @@ class Controls:
     kind: Kind
     posts_to: str  # the id of the form they post through
     ids: str  # their ids, "%s" standing for each field's name
+    action: str  # where that form posts
     initial: tuple[tuple[str, str], ...] = ()
+    back_here: bool = False  # the form sends the page's address, to come back to it after
 
     @cached_property
     def fields(self) -> dict[str, forms.BoundField]:
@@ -42,28 +45,42 @@ class Controls:
         return {name: form[name] for name in form.fields}
 
 
-def verdict(qid: str, saved) -> Controls:
+def verdict(qid: str, saved, *, action: str) -> Controls:
     """The question's verdict and note, the saved verdict chosen."""
     did = dom_id(qid)
     initial = (("verdict", saved.verdict), ("note", saved.note)) if saved else ()
-    return Controls(Kind.VERDICT, f"verdict-form-{did}", f"%s-{did}", initial)
+    return Controls(Kind.VERDICT, f"verdict-form-{did}", f"%s-{did}", action, initial)
 
 
 def evidence_reason(qid: str, item_pk) -> Controls:
     did = dom_id(qid)
-    return Controls(Kind.REASON, f"evidence-{did}-{item_pk}", f"%s-{did}-{item_pk}")
+    return Controls(
+        Kind.REASON,
+        f"evidence-{did}-{item_pk}",
+        f"%s-{did}-{item_pk}",
+        reverse("evidence_verdict", args=[item_pk]),
+    )
 
 
 def transcript_reason(qid: str, run_pk, probe: str) -> Controls:
     did = dom_id(qid)
     return Controls(
-        Kind.REASON, f"probe-{run_pk}-{probe}-{did}", f"probe-%s-{run_pk}-{probe}-{qid}"
+        Kind.REASON,
+        f"probe-{run_pk}-{probe}-{did}",
+        f"probe-%s-{run_pk}-{probe}-{qid}",
+        reverse("probe_verdict", args=[run_pk, probe]),
+        back_here=True,
     )
 
 
-def comment(qid: str) -> Controls:
+def comment(qid: str, *, action: str) -> Controls:
     """A comment on the question (on the whole assessment when ``qid`` is empty)."""
     key = qid or "general"
     return Controls(
-        Kind.COMMENT, f"comment-form-{key}", f"comment-%s-{key}", (("question_id", qid),)
+        Kind.COMMENT,
+        f"comment-form-{key}",
+        f"comment-%s-{key}",
+        action,
+        (("question_id", qid),),
+        back_here=True,
     )
