@@ -196,9 +196,14 @@ def test_a_citation_links_to_its_section_and_says_how_strongly_it_asks():
     from assessments.templatetags.portal import cite
 
     framework = parse(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
-    citation = framework.questions["disclosure.how"].citations[0]
+    citations = framework.questions["disclosure.how"].citations
 
-    html = cite(citation, framework)
+    html = cite(citations[:1], framework)
 
     assert 'href="/sources/guidelines/#s-3-disclosure-requirements"' in html
     assert "(the policy requires it of the deployer)" in html
+    both = cite(framework.questions["age.parental_consent"].citations, framework)
+    assert (
+        both.count("<a href=") == 2
+        and ("</a> (the policy requires it of the deployer); <a") in both
+    )

@@ -2,7 +2,7 @@ import functools
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
@@ -21,11 +21,14 @@ def lookup(mapping, key):
 
 
 @register.filter
-def cite(citation, framework) -> str:
-    """A citation as a reader needs it: document and section, linked to the section on the
-    sources page (or to the official text of a law), how strongly the text asks for it, and
-    whether its wording still needs a lawyer's check."""
-    return _cited(citation, framework.source(citation.source))
+def cite(citations, framework) -> str:
+    """A question's citations as a reader needs them, separated by semicolons: each document
+    and section, linked to the section on the sources page (or to the official text of a
+    law), how strongly the text asks for it, and whether its wording still needs a lawyer's
+    check."""
+    return format_html_join(
+        "; ", "{}", ((_cited(c, framework.source(c.source)),) for c in citations)
+    )
 
 
 @functools.lru_cache(maxsize=4096)
