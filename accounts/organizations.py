@@ -29,6 +29,10 @@ class MembershipRefused(Exception):
     message is written for the person who tried."""
 
 
+class InvitedTooOften(throttling.TooOften, MembershipRefused):
+    """One address invited by one organization more often than the limit allows."""
+
+
 def register_organization(
     *, legal_name: str, website: str, full_name: str, email: str, password: str, ip: str | None
 ) -> tuple[Organization, User]:
@@ -116,10 +120,14 @@ def invite_member(
         Organization.objects.select_for_update().get(pk=organization.pk)  # one at a time
         if Membership.objects.filter(organization=organization, user__email=email).exists():
             raise MembershipRefused(f"{email} is already a member.")
-        if not throttling.may_mail(email, throttling.INVITATIONS, sender=str(organization.pk)):
+        wait = throttling.seconds_to_mail(
+            email, throttling.INVITATIONS, sender=str(organization.pk)
+        )
+        if wait:
             times = throttling.INVITATIONS.requests
-            raise MembershipRefused(
-                f"{email} has been invited {times} times in the last hour: try again later."
+            raise InvitedTooOften(
+                f"{email} has been invited {times} times in the last hour: try again later.",
+                wait=wait,
             )
         invitation, _ = Invitation.objects.update_or_create(
             organization=organization,

@@ -54,11 +54,26 @@ def seconds_to_wait(limit: Limit, key: str) -> int:
     return max(1, int(limit.per_seconds - now % limit.per_seconds))
 
 
-def may_mail(address: str, limit: Limit = MAILS_TO_ONE_ADDRESS, *, sender: str = "") -> bool:
-    """Whether one more email under ``limit`` may go to ``address`` now (from ``sender``,
-    when the limit is per sender). The address is counted by its digest, never kept."""
+class TooOften(Exception):
+    """An action refused by a limit for now; ``wait`` says in how many seconds it would not
+    be (the API answers 429 with it in Retry-After)."""
+
+    def __init__(self, message: str, *, wait: int):
+        super().__init__(message)
+        self.wait = wait
+
+
+def seconds_to_mail(address: str, limit: Limit = MAILS_TO_ONE_ADDRESS, *, sender: str = "") -> int:
+    """Count one more email under ``limit`` to ``address`` (from ``sender``, when the limit
+    is per sender): 0 if it may go now, else how long until it could. The address is counted
+    by its digest, never kept."""
     key = hashlib.sha256(f"{sender}:{address.strip().lower()}".encode()).hexdigest()
-    return not seconds_to_wait(limit, key)
+    return seconds_to_wait(limit, key)
+
+
+def may_mail(address: str, limit: Limit = MAILS_TO_ONE_ADDRESS, *, sender: str = "") -> bool:
+    """Whether one more email under ``limit`` may go to ``address`` now."""
+    return not seconds_to_mail(address, limit, sender=sender)
 
 
 def throttled_posts(limit: Limit, *, methods: tuple[str, ...] = ("POST",)):

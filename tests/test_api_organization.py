@@ -172,3 +172,24 @@ def test_an_administrator_token_manages_members_and_invitations_as_the_page_does
     assert removed.status_code == 204
     assert not org.memberships.filter(user=preparer).exists()
     assert read_only.status_code == 403
+
+
+def test_a_token_inviting_one_address_too_often_is_told_to_wait_as_http_says(
+    client, org, admin, committed
+):
+    """The three-an-hour invitation limit answers a script as a limit, not as bad input:
+    429 with Retry-After, so a client that backs off on 429 waits rather than giving up."""
+    key = token(org, admin, TokenRole.ADMIN)
+    url = reverse("api_members", args=[org.pk])
+    body = {"email": "victim@elsewhere.example", "full_name": "V", "role": "preparer"}
+
+    with committed():
+        answers = [call(client, "post", url, key, body) for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [202, 202, 202, 429]
+    limited = answers[-1]
+    assert 0 < int(limited["Retry-After"]) <= 3600
+    assert limited.json()["error"]["code"] == "throttled"
+    assert limited.json()["error"]["message"] == (
+        "victim@elsewhere.example has been invited 3 times in the last hour: try again later."
+    )

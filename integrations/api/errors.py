@@ -6,6 +6,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from accounts.throttling import TooOften
 from assessments.errors import IllegalTransition, MissingRequirement
 
 
@@ -35,6 +36,10 @@ def handle(exc, context):
         return _answer(400, "invalid", str(exc))
     if isinstance(exc, IllegalTransition):
         return _answer(409, "conflict", str(exc))
+    if isinstance(exc, TooOften):  # one of the portal's own limits, said in its own words
+        response = _answer(429, "throttled", str(exc))
+        response["Retry-After"] = str(exc.wait)
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")  # never say whether another's object exists
     elif isinstance(exc, PermissionDenied):

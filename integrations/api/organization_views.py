@@ -19,6 +19,7 @@ from accounts.organizations import (
     remove_member,
 )
 from accounts.permissions import Need
+from accounts.throttling import TooOften
 from assessments import evidence, workbooks, workflow
 from assessments.errors import IllegalTransition
 from assessments.models import ApiToken, Role, WebhookEndpoint
@@ -136,7 +137,9 @@ class Members(Logged, APIView):
                 role=Role(data["role"]),
                 actor=Actor.from_request(request),
             )
-        except MembershipRefused as exc:  # a member already, or invited too often: say so
+        except TooOften:
+            raise  # a limit, not bad input: 429 with Retry-After (errors.handle)
+        except MembershipRefused as exc:  # a member already: say so
             raise FieldErrors({"email": [str(exc)]}) from exc
         return Response(
             {
