@@ -55,8 +55,8 @@ def seconds_to_wait(limit: Limit, key: str) -> int:
 
 
 class TooOften(Exception):
-    """An action refused by a limit for now; ``wait`` says in how many seconds it would not
-    be (the API answers 429 with it in Retry-After)."""
+    """An action refused by a limit for now; ``wait`` is how many seconds until it would be
+    allowed (the API answers 429 with it in Retry-After)."""
 
     def __init__(self, message: str, *, wait: int):
         super().__init__(message)

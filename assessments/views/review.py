@@ -272,7 +272,7 @@ def _question_rows(
     ]
 
 
-def _forms(general: row_controls.Controls, sections: list[tuple]) -> list:
+def _forms(general: row_controls.Controls, sections: list[tuple]) -> list[row_controls.Controls]:
     """Every form the page's controls post through (HTML's form attribute), drawn with the
     page's CSRF token beside the cached rows: one for each set of controls."""
     return [
