@@ -15,6 +15,8 @@ from assessments.views import (
     questionnaire,
     regimes,
     review,
+    review_page,
+    review_queue,
     sources,
     trust,
     two_factor,
@@ -119,9 +121,9 @@ urlpatterns = [
     path(
         "attestations/<uuid:attestation_id>/revoke/", attestations.revoke, name="revoke_attestation"
     ),
-    path("review/", review.dashboard, name="dashboard"),
-    path("review/export.csv", review.export_queue, name="export_queue"),
-    path("review/metrics/", review.metrics_page, name="metrics"),
+    path("review/", review_queue.dashboard, name="dashboard"),
+    path("review/export.csv", review_queue.export_queue, name="export_queue"),
+    path("review/metrics/", review_queue.metrics_page, name="metrics"),
     path("review/requests/", platform_audits.request_list, name="audit_requests"),
     path("review/requests/invite/", platform_audits.invite, name="invite_organization"),
     path("review/<uuid:assessment_id>/ask/", platform_audits.ask, name="ask_organization"),
@@ -152,12 +154,12 @@ urlpatterns = [
     ),
     path(
         "review/<uuid:assessment_id>/export.json",
-        review.export_assessment,
+        review_queue.export_assessment,
         name="export_assessment",
     ),
     path("review/<uuid:assessment_id>/assign/", review.assign, name="assign"),
     path("a/<uuid:assessment_id>/comments/", review.add_comment, name="add_comment"),
-    path("review/<uuid:assessment_id>/", review.review_assessment, name="review_assessment"),
+    path("review/<uuid:assessment_id>/", review_page.review_assessment, name="review_assessment"),
     path(
         "a/<uuid:assessment_id>/regimes/<slug:slug>/",
         regimes.regime_questions,

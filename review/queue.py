@@ -22,7 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from assessments.models import Assessment, Attestation, Status
+from assessments.models import Assessment, Attestation, Status, User
 from assessments.status_counts import counts as kept_counts
 from platform_audits import platform_requests, violation_figures
 from questionnaires.scoring import RiskTier
@@ -164,3 +164,9 @@ def overdue_count() -> int:
         Q(status__in=OPEN_STATUSES), status_changed_at__lt=timezone.now() - OVERDUE_AFTER
     )
     return overdue.order_by()[: OVERDUE_CAP + 1].count()
+
+
+def reviewers() -> QuerySet:
+    """The platform's active reviewers, by name: whom an assessment may be assigned to and
+    the queue filtered by."""
+    return User.objects.filter(is_reviewer=True, is_active=True).order_by("full_name")
