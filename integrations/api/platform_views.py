@@ -1,7 +1,8 @@
 """What the platform asks of organizations, through the API as on the reviewers' pages:
-ask one organization (or invite one without an account), follow and escalate requests, and
-campaigns that ask every organization a selection finds. An organization's token reads the
-requests made to it. The services refuse anyone but a reviewer, whoever calls them."""
+ask one organization (or invite one without an account), follow and escalate requests,
+campaigns that ask every organization a selection finds, and the safety figures imported as
+the CSV is. An organization's token reads the requests made to it. The services refuse
+anyone but a reviewer, whoever calls them."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,8 +17,14 @@ from accounts.permissions import Need
 from assessments.models import AuditRequest, Campaign, RequestKind
 from integrations.api import serializers as s
 from integrations.api.errors import FieldErrors
-from integrations.api.views import ERRORS, Logged, _valid, questionnaire_version
-from platform_audits import campaigns, platform_requests
+from integrations.api.views import (
+    ERRORS,
+    Logged,
+    _require_reviewer,
+    _valid,
+    questionnaire_version,
+)
+from platform_audits import campaigns, platform_requests, violation_figures
 
 SHOWN = {
     "open": lambda rows: rows.filter(state__in=platform_requests.OPEN_STATES),
@@ -240,3 +247,26 @@ class CampaignDetail(Logged, APIView):
     def get(self, request, campaign_id):
         permissions.require_reviewer(request.user)
         return Response(campaign_out(get_object_or_404(Campaign, pk=campaign_id)))
+
+
+class ViolationFigures(Logged, APIView):
+    """The platform's safety figures, as the CSV import takes them: every row checked, none
+    applied unless all are valid, the same rows twice change nothing."""
+
+    @extend_schema(request=s.Figures, responses={200: s.FiguresImported, **ERRORS})
+    def post(self, request):
+        _require_reviewer(request)
+        rows = [dict(row) for row in _valid(s.Figures, request.data)["rows"]]
+        for row in rows:
+            row["organization_id"] = str(row["organization_id"])
+        result = violation_figures.import_rows(rows, actor=Actor.from_request(request))
+        if result.rejected:
+            raise FieldErrors({f"rows[{r.line - 1}]": r.problem for r in result.rejected})
+        return Response(
+            {
+                "rows": result.rows,
+                "created": result.created,
+                "changed": result.changed,
+                "unchanged": result.unchanged,
+            }
+        )

@@ -1,9 +1,9 @@
-"""The reviewer's side of the API: what a reviewer does on the review page, a reviewer's
-token does here, through the same services (which check the role, the state and the notes
-themselves)."""
+"""The reviewer's side of the API: the queue, and what a reviewer does on the review page
+(verdicts, assigning, deciding), a reviewer's token does here, through the same services
+(which check the role, the state and the notes themselves)."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,8 +15,15 @@ from assessments import workflow
 from assessments.models import AuditEvent, User, Verdict
 from integrations.api import serializers as s
 from integrations.api.errors import FieldErrors
-from integrations.api.views import ERRORS, Logged, _assessment_out, _valid
-from review import verdicts
+from integrations.api.views import (
+    ERRORS,
+    Logged,
+    _assessment_out,
+    _questionnaire,
+    _require_reviewer,
+    _valid,
+)
+from review import queue, verdicts
 
 
 class StartReview(Logged, APIView):
@@ -122,3 +129,80 @@ class AuditTrail(Logged, GenericAPIView):
                 for e in page
             ]
         )
+
+
+class ReviewQueue(Logged, GenericAPIView):
+    serializer_class = s.QueueItem
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status",
+                str,
+                enum=[queue.ANY_STATUS, *(st.value for st in queue.QUEUE_STATUSES)],
+                description="A status, or 'all'; default: waiting for a reviewer.",
+            ),
+            OpenApiParameter("risk", str, enum=["low", "medium", "high"]),
+        ],
+        responses={200: s.QueueItem(many=True), **ERRORS},
+    )
+    def get(self, request):
+        _require_reviewer(request)
+        filters = {
+            "status": request.query_params.get("status", ""),
+            "risk": request.query_params.get("risk", ""),
+        }
+        if filters["status"] not in {
+            "",
+            queue.ANY_STATUS,
+            *(st.value for st in queue.QUEUE_STATUSES),
+        }:
+            raise FieldErrors({"status": ["Unknown status."]})
+        if filters["risk"] not in {"", "low", "medium", "high"}:
+            raise FieldErrors({"risk": ["Unknown risk tier."]})
+        page = self.paginate_queryset(queue.review_queue(filters, user=request.user))
+        return self.get_paginated_response(
+            [
+                {
+                    "id": a.pk,
+                    "organization": a.organization.legal_name,
+                    "questionnaire": _questionnaire(a),
+                    "status": a.status,
+                    "attested_score": a.attested_score,
+                    "risk_tier": a.attested_risk_tier,
+                    "status_changed_at": a.status_changed_at,
+                }
+                for a in page
+            ]
+        )
+
+
+# The workflow refuses a caller whose role may not decide (403) or a state that does not
+# allow it (409): the rule is the lifecycle's, checked where the change is made.
+DECIDE = {
+    "approve": lambda a, actor, text, notes: workflow.approve(a, actor=actor, rationale=text),
+    "reject": lambda a, actor, text, notes: workflow.reject(a, actor=actor, rationale=text),
+    # Each question to revisit with its note: the reviewer's "needs change" verdicts, and
+    # those the call names (as the review page sends them).
+    "request_changes": lambda a, actor, text, notes: workflow.request_changes(
+        a, actor=actor, message=text, question_notes=verdicts.change_notes(a) | notes
+    ),
+}
+
+
+class Decide(Logged, APIView):
+    @extend_schema(request=s.Decision, responses={200: s.Assessment, **ERRORS})
+    def post(self, request, assessment_id):
+        assessment = permissions.assessment_for(request.user, assessment_id, need=Need.VIEW)
+        data = _valid(s.Decision, request.data)
+        unknown = set(data["question_notes"]) - set(
+            assessment.framework_version.framework.questions
+        )
+        if unknown:
+            raise FieldErrors(
+                {"question_notes": [f"No such question: {', '.join(sorted(unknown))}"]}
+            )
+        act = DECIDE[data["outcome"]]
+        act(assessment, Actor.from_request(request), data["rationale"], data["question_notes"])
+        assessment.refresh_from_db()
+        return Response(_assessment_out(request, assessment))

@@ -45,7 +45,11 @@ urlpatterns = [
     path(
         "assessments/<uuid:assessment_id>/comments/", views.Comments.as_view(), name="api_comments"
     ),
-    path("assessments/<uuid:assessment_id>/decision/", views.Decide.as_view(), name="api_decide"),
+    path(
+        "assessments/<uuid:assessment_id>/decision/",
+        review_views.Decide.as_view(),
+        name="api_decide",
+    ),
     path(
         "assessments/<uuid:assessment_id>/review/start/",
         review_views.StartReview.as_view(),
@@ -86,10 +90,10 @@ urlpatterns = [
         views.AttestationReport.as_view(),
         name="api_report",
     ),
-    path("review/queue/", views.ReviewQueue.as_view(), name="api_queue"),
+    path("review/queue/", review_views.ReviewQueue.as_view(), name="api_queue"),
     path(
         "review/violation-figures/",
-        views.ViolationFigures.as_view(),
+        platform_views.ViolationFigures.as_view(),
         name="api_violation_figures",
     ),
     path(

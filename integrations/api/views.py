@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.generics import GenericAPIView
@@ -35,11 +35,9 @@ from attestations.attestation_status import status_of
 from integrations import api_tokens
 from integrations.api import serializers as s
 from integrations.api.errors import FieldErrors, error_body
-from platform_audits import violation_figures
 from questionnaires import regimes
 from questionnaires.frameworks.schema import QuestionType
 from questionnaires.scoring import Result
-from review import queue, verdicts
 
 ERRORS = {400: s.Error, 401: s.Error, 403: s.Error, 404: s.Error, 409: s.Error, 429: s.Error}
 
@@ -386,52 +384,6 @@ class AttestationReport(Logged, APIView):
         return reports.download(attestation, actor=Actor.from_request(request))
 
 
-class ReviewQueue(Logged, GenericAPIView):
-    serializer_class = s.QueueItem
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "status",
-                str,
-                enum=[queue.ANY_STATUS, *(st.value for st in queue.QUEUE_STATUSES)],
-                description="A status, or 'all'; default: waiting for a reviewer.",
-            ),
-            OpenApiParameter("risk", str, enum=["low", "medium", "high"]),
-        ],
-        responses={200: s.QueueItem(many=True), **ERRORS},
-    )
-    def get(self, request):
-        _require_reviewer(request)
-        filters = {
-            "status": request.query_params.get("status", ""),
-            "risk": request.query_params.get("risk", ""),
-        }
-        if filters["status"] not in {
-            "",
-            queue.ANY_STATUS,
-            *(st.value for st in queue.QUEUE_STATUSES),
-        }:
-            raise FieldErrors({"status": ["Unknown status."]})
-        if filters["risk"] not in {"", "low", "medium", "high"}:
-            raise FieldErrors({"risk": ["Unknown risk tier."]})
-        page = self.paginate_queryset(queue.review_queue(filters, user=request.user))
-        return self.get_paginated_response(
-            [
-                {
-                    "id": a.pk,
-                    "organization": a.organization.legal_name,
-                    "questionnaire": _questionnaire(a),
-                    "status": a.status,
-                    "attested_score": a.attested_score,
-                    "risk_tier": a.attested_risk_tier,
-                    "status_changed_at": a.status_changed_at,
-                }
-                for a in page
-            ]
-        )
-
-
 class Comments(Logged, APIView):
     @extend_schema(request=s.Comment, responses={201: None, **ERRORS})
     def post(self, request, assessment_id):
@@ -449,60 +401,6 @@ class Comments(Logged, APIView):
             question_id=data["question_id"],
         )
         return Response(status=status.HTTP_201_CREATED)
-
-
-# The workflow refuses a caller whose role may not decide (403) or a state that does not
-# allow it (409): the rule is the lifecycle's, checked where the change is made.
-DECIDE = {
-    "approve": lambda a, actor, text, notes: workflow.approve(a, actor=actor, rationale=text),
-    "reject": lambda a, actor, text, notes: workflow.reject(a, actor=actor, rationale=text),
-    # Each question to revisit with its note: the reviewer's "needs change" verdicts, and
-    # those the call names (as the review page sends them).
-    "request_changes": lambda a, actor, text, notes: workflow.request_changes(
-        a, actor=actor, message=text, question_notes=verdicts.change_notes(a) | notes
-    ),
-}
-
-
-class Decide(Logged, APIView):
-    @extend_schema(request=s.Decision, responses={200: s.Assessment, **ERRORS})
-    def post(self, request, assessment_id):
-        assessment = permissions.assessment_for(request.user, assessment_id, need=Need.VIEW)
-        data = _valid(s.Decision, request.data)
-        unknown = set(data["question_notes"]) - set(
-            assessment.framework_version.framework.questions
-        )
-        if unknown:
-            raise FieldErrors(
-                {"question_notes": [f"No such question: {', '.join(sorted(unknown))}"]}
-            )
-        act = DECIDE[data["outcome"]]
-        act(assessment, Actor.from_request(request), data["rationale"], data["question_notes"])
-        assessment.refresh_from_db()
-        return Response(_assessment_out(request, assessment))
-
-
-class ViolationFigures(Logged, APIView):
-    """The platform's safety figures, as the CSV import takes them: every row checked, none
-    applied unless all are valid, the same rows twice change nothing."""
-
-    @extend_schema(request=s.Figures, responses={200: s.FiguresImported, **ERRORS})
-    def post(self, request):
-        _require_reviewer(request)
-        rows = [dict(row) for row in _valid(s.Figures, request.data)["rows"]]
-        for row in rows:
-            row["organization_id"] = str(row["organization_id"])
-        result = violation_figures.import_rows(rows, actor=Actor.from_request(request))
-        if result.rejected:
-            raise FieldErrors({f"rows[{r.line - 1}]": r.problem for r in result.rejected})
-        return Response(
-            {
-                "rows": result.rows,
-                "created": result.created,
-                "changed": result.changed,
-                "unchanged": result.unchanged,
-            }
-        )
 
 
 @extend_schema(exclude=True)
