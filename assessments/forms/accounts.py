@@ -175,3 +175,24 @@ class ResetRequestForm(PasswordResetForm):
         days = settings.PASSWORD_RESET_TIMEOUT // 86400
         context = context | {"link": settings.SITE_URL + path, "days": days}
         super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+def _code_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class CodeForm(forms.Form):
+    """A code from the person's authenticator, once a session."""
+
+    token = _code_field("Code")
+
+
+class AuthenticatorSetupForm(StepUpForm):
+    """The password proves the person; the code proves the new authenticator."""
+
+    ask_for_code = False
+    token = _code_field("Code from the app you just set up")

@@ -1,6 +1,8 @@
+"""Two-factor authentication for people: setting up an authenticator (with a fresh password
+proof, which the service asks for itself) and giving a code once a session."""
+
 from base64 import b32encode
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -9,28 +11,9 @@ from django_otp import match_token
 
 from accounts import two_factor
 from accounts.actors import Actor
-from accounts.step_up import StepUpForm
+from assessments.forms.accounts import AuthenticatorSetupForm, CodeForm
 from assessments.views.helpers import local_path, redirect_back
 from attestations.reports import qr_svg
-
-
-def _code_field(label: str) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
-
-class TokenForm(forms.Form):
-    token = _code_field("Code")
-
-
-class SetupForm(StepUpForm):
-    """The password proves the person; the code proves the new authenticator."""
-
-    ask_for_code = False
-    token = _code_field("Code from the app you just set up")
 
 
 def _next(request) -> str:
@@ -43,7 +26,7 @@ def setup(request):
     """Set up (or, from a verified session, replace) the authenticator. The middleware keeps
     anyone who has one but has not given a code this session away from here."""
     device = two_factor.pending_device(request.user)
-    form = SetupForm(request.POST or None, request=request)
+    form = AuthenticatorSetupForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm(
             device,
@@ -73,7 +56,7 @@ def setup(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify(request):
-    form = TokenForm(request.POST or None)
+    form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"].strip())
         if device is not None:
