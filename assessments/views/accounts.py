@@ -1,3 +1,6 @@
+"""The home page for each kind of person, registering an organization (an emailed link
+confirms the address first) and one's own account page."""
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required

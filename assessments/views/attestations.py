@@ -1,3 +1,6 @@
+"""Signing an attestation (with a fresh second factor), sending it back to draft, and what
+follows: its page, the signed report and the credential as downloads, revocation."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse

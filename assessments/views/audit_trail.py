@@ -1,3 +1,5 @@
+"""An assessment's whole audit trail, paged, each event's details in words."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render

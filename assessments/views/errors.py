@@ -1,3 +1,6 @@
+"""The portal's own error pages: the API's JSON shape for programs, a page that says how to
+recover for people, never a traceback."""
+
 import sys
 
 from django.db import InterfaceError, OperationalError

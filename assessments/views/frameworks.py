@@ -1,3 +1,5 @@
+"""The questionnaire's versions and what changed between two of them, question by question."""
+
 from itertools import pairwise
 
 from django.contrib.auth.decorators import login_required

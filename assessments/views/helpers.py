@@ -1,3 +1,6 @@
+"""Small pieces every view shares: refusals as messages, "next" paths that stay on this
+site, a UUID from user input."""
+
 import uuid
 from functools import wraps
 

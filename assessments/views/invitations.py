@@ -1,3 +1,6 @@
+"""Public: the emailed invitation link, accepted by the address's owner (logged in, or by
+choosing a password)."""
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render

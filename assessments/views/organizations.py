@@ -1,3 +1,6 @@
+"""An organization's pages for its people: products (registered, made public), members and
+invitations (roles, removal with what it leaves undone), starting an assessment."""
+
 from collections import Counter
 
 from django.contrib import messages

@@ -1,3 +1,6 @@
+"""Answering: an assessment's overview, its section pages (with evidence), autosave as
+people type, evidence downloads and removal, and the summary confirmed before submitting."""
+
 import json
 
 from django import forms

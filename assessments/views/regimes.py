@@ -1,3 +1,6 @@
+"""The laws beyond the questionnaire: a law's questions for one assessment, adding or
+removing a law with a reason, and a law's crosswalk to the questionnaire."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404

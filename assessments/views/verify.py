@@ -1,3 +1,7 @@
+"""Public: checking a report (an upload or its hash), and everything the platform publishes
+so anyone can check offline: keys, the signed key set, certificates, status lists,
+checkpoints of the audit trail."""
+
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
