@@ -1,3 +1,6 @@
+"""Django admin for staff, read-only: people, organizations and the trail change only through
+the audited actions, and staff never see a person's second-factor secrets."""
+
 # The admins this module replaces, registered first whatever the order of INSTALLED_APPS
 # (this app comes first, for its commands): each is then unregistered below.
 import django.contrib.auth.admin  # noqa: F401 - Group

@@ -1,3 +1,6 @@
+"""The refusals every service raises whoever calls it; the pages turn them into messages,
+the API into 400, 403 and 409 answers."""
+
 from django.core.exceptions import PermissionDenied
 
 

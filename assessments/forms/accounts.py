@@ -1,3 +1,6 @@
+"""People's and organizations' forms: registering, members and roles, signing and sending
+back, products, passwords and the second factor."""
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation

@@ -1,3 +1,5 @@
+"""The forms of what programs use: API tokens, webhook endpoints, live-test endpoints."""
+
 from django import forms
 
 from accounts.step_up import StepUpForm

@@ -1,8 +1,10 @@
+"""The reviewers' forms: the queue's filters, verdicts on answers and evidence, the decision,
+asking for changes, assigning, comments (an organization's too) and revocation."""
+
 from django import forms
 
 from assessments.forms.fields import SingleLineField
 from assessments.models import Verdict
-from attestations.verification import REPORT_MAX_BYTES
 from questionnaires.scoring import RiskTier
 
 
@@ -68,29 +70,6 @@ class EvidenceVerdictForm(forms.Form):
         max_length=5000,
         widget=forms.TextInput(attrs={"placeholder": "Reason (needed to reject)"}),
     )
-
-
-class VerifyForm(forms.Form):
-    reference = SingleLineField(
-        label="Verification link or hash",
-        required=False,
-        max_length=500,
-        help_text="Paste the link printed at the foot of every page of the report, or its hash.",
-    )
-    report = forms.FileField(
-        label="…or upload the report PDF",
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("reference") and not cleaned.get("report"):
-            raise forms.ValidationError("Paste a verification link or hash, or upload a PDF.")
-        report = cleaned.get("report")
-        if report and report.size > REPORT_MAX_BYTES:
-            self.add_error("report", "This file is too large to be one of our reports.")
-        return cleaned
 
 
 class QueueFilterForm(forms.Form):

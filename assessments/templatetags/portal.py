@@ -1,3 +1,6 @@
+"""The portal's template filters: how a citation, a status, a tone or an id is written, the
+same on every page."""
+
 import functools
 
 from django import template

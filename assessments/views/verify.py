@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.throttling import VERIFY_UPLOAD, throttled_posts
-from assessments.forms.review import VerifyForm
+from assessments.forms.trust import VerifyForm
 from assessments.middleware import max_body_bytes
 from attestations import checkpoints, key_set, platform_root, signing_keys, status_list
 from attestations.attestation import regimes_covered
