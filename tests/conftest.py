@@ -324,15 +324,21 @@ def signed(awaiting_signature, signatory):
     return signed_with_stand_in_report(awaiting_signature, signatory)
 
 
-def signed_with_stand_in_report(assessment, signatory):
-    """Signed, with a stand-in report file: for tests that need a report to exist, not its
-    content (a real render takes about a second)."""
-    attestation = workflow.sign(
+def sign_now(assessment, signatory):
+    """Signed by the signatory, who has just given their password and code, on the statement
+    in force."""
+    return workflow.sign(
         assessment,
         actor=Actor(signatory),
         statement_version=STATEMENT_VERSION,
         proof=stepped_up(signatory),
     )
+
+
+def signed_with_stand_in_report(assessment, signatory):
+    """Signed, with a stand-in report file: for tests that need a report to exist, not its
+    content (a real render takes about a second)."""
+    attestation = sign_now(assessment, signatory)
     report = Report(attestation=attestation, sha256="0" * 64, size=9)
     report.file.save("stand-in.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
     report.save()
@@ -351,12 +357,7 @@ def committed(django_capture_on_commit_callbacks):
 def attestation(awaiting_signature, signatory, committed):
     """A signed attestation whose report was rendered (tasks run inline in tests)."""
     with committed():
-        return workflow.sign(
-            awaiting_signature,
-            actor=Actor(signatory),
-            statement_version=STATEMENT_VERSION,
-            proof=stepped_up(signatory),
-        )
+        return sign_now(awaiting_signature, signatory)
 
 
 def ready_for_approval(attestation, reviewer=None):

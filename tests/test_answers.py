@@ -17,10 +17,9 @@ from assessments.answers import AnswerInput, save_answers
 from assessments.demo import answer_everything
 from assessments.evidence import add_url
 from assessments.models import Answer, AuditEvent, Evidence, Verdict
-from attestations.attestation import STATEMENT_VERSION
 from questionnaires.scoring import visible_question_ids
 from review import verdicts
-from tests.conftest import stepped_up
+from tests.conftest import sign_now
 
 
 def section_url(assessment, section="age_assurance"):
@@ -117,12 +116,7 @@ def test_a_hidden_answer_is_kept_but_left_out_of_the_snapshot(complete_draft, pr
     )
     assert Answer.objects.filter(question_id="age.parental_consent").exists()
     workflow.submit(complete_draft, actor=actor)
-    attestation = workflow.sign(
-        complete_draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    attestation = sign_now(complete_draft, signatory)
     shown = {
         q["id"] for s in json.loads(attestation.snapshot_json)["sections"] for q in s["questions"]
     }
@@ -314,12 +308,7 @@ def test_autosave_status_counts_the_reviewers_verdict_on_the_link_that_backs_it(
     claim again must not read as met, nor as merely unevidenced."""
     answer_everything(v2_draft, actor=Actor(preparer), quality="strong")
     workflow.submit(v2_draft, actor=Actor(preparer))
-    workflow.sign(
-        v2_draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    sign_now(v2_draft, signatory)
     verdicts.record_question_verdict(
         v2_draft,
         question_id="legal.statement_url",

@@ -17,11 +17,10 @@ from assessments import evidence, workflow
 from assessments.demo import answer_everything
 from assessments.models import ApiCall, Role, Status, TokenRole
 from assessments.products import register_product
-from attestations.attestation import STATEMENT_VERSION
 from integrations.api.authentication import TokenRateThrottle
 from integrations.api_tokens import create_token
 from questionnaires.frameworks.loader import BUNDLED_DIR, publish
-from tests.conftest import stepped_up, with_authenticator
+from tests.conftest import sign_now, stepped_up, with_authenticator
 from tests.factories import OrganizationFactory, member
 from tests.test_api import reviewer_token
 
@@ -47,12 +46,7 @@ def fuzzed(monkeypatch):
     answer_everything(waiting, actor=Actor(admin))
     workflow.submit(waiting, actor=Actor(admin))
     signatory = with_authenticator(member(organization, Role.SIGNATORY))
-    workflow.sign(
-        waiting,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    sign_now(waiting, signatory)
     key = create_token(
         organization=organization,
         name="fuzz",

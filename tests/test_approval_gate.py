@@ -19,8 +19,7 @@ from assessments.models import (
     QuestionVerdict,
     Status,
 )
-from attestations.attestation import STATEMENT_VERSION
-from tests.conftest import stepped_up, with_authenticator
+from tests.conftest import sign_now, with_authenticator
 from tests.factories import UserFactory
 
 APPROVE = {"outcome": "approve", "rationale": "Evidenced.", "confirm": "on"}
@@ -29,12 +28,7 @@ APPROVE = {"outcome": "approve", "rationale": "Evidenced.", "confirm": "on"}
 def signed_as(draft, quality, preparer, signatory):
     answer_everything(draft, actor=Actor(preparer), quality=quality)
     workflow.submit(draft, actor=Actor(preparer))
-    workflow.sign(
-        draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    sign_now(draft, signatory)
     return draft
 
 

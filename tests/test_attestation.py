@@ -17,11 +17,10 @@ from assessments.models import Organization, ReportState, Status
 from attestations import credentials
 from attestations.attestation import (
     SNAPSHOT_ATTACHMENT,
-    STATEMENT_VERSION,
 )
 from attestations.canonical import sha256_hex
 from attestations.verification import Finding, verify_pdf
-from tests.conftest import stepped_up
+from tests.conftest import sign_now
 
 
 def report_bytes(attestation) -> bytes:
@@ -149,12 +148,7 @@ def test_a_failing_render_is_retried_then_shown_as_failed_without_losing_the_att
 
     monkeypatch.setattr("attestations.reports.render_report_pdf", broken)
     with committed():
-        attestation = workflow.sign(
-            awaiting_signature,
-            actor=Actor(signatory),
-            statement_version=STATEMENT_VERSION,
-            proof=stepped_up(signatory),
-        )
+        attestation = sign_now(awaiting_signature, signatory)
     attestation.refresh_from_db()
     assert len(calls) == 3
     assert attestation.report_state == ReportState.FAILED
@@ -272,12 +266,7 @@ def test_a_report_still_waiting_in_a_long_queue_is_not_queued_twice(
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with committed():
-        attestation = workflow.sign(
-            awaiting_signature,
-            actor=Actor(signatory),
-            statement_version=STATEMENT_VERSION,
-            proof=stepped_up(signatory),
-        )
+        attestation = sign_now(awaiting_signature, signatory)
     assert DBTaskResult.objects.filter(status="READY").count() == 1
     Attestation.objects.filter(pk=attestation.pk).update(
         report_state=ReportState.PENDING, report_requested_at=timezone.now() - timedelta(hours=1)

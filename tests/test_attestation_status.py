@@ -11,9 +11,8 @@ from accounts.actors import Actor
 from assessments import workflow
 from assessments.demo import answer_everything
 from assessments.models import Attestation
-from attestations.attestation import STATEMENT_VERSION
 from attestations.attestation_status import PublicStatus, status_of
-from tests.conftest import approve_after_review, stepped_up
+from tests.conftest import approve_after_review, sign_now
 
 
 def verdict(client, attestation) -> str:
@@ -24,12 +23,7 @@ def verdict(client, attestation) -> str:
 def resign(assessment, preparer, signatory) -> Attestation:
     """The organization answers again (changes requested, or a re-assessment) and signs."""
     workflow.submit(assessment, actor=Actor(preparer))
-    return workflow.sign(
-        assessment,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    return sign_now(assessment, signatory)
 
 
 def reassess(approved, preparer, signatory) -> Attestation:

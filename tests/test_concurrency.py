@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.urls import reverse
 
 from assessments.models import Answer, Assessment, AuditAction, AuditEvent, Invitation
-from tests.conftest import PortalClient, stepped_up
+from tests.conftest import PortalClient, sign_now
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -79,7 +79,6 @@ def test_organizations_signing_at_the_same_moment_each_get_their_own_status_entr
     from assessments import workflow
     from assessments.demo import answer_everything
     from assessments.models import Role
-    from attestations.attestation import STATEMENT_VERSION
     from tests.factories import OrganizationFactory, member
 
     monkeypatch.setattr("assessments.workflow.schedule_report", lambda *args, **kw: None)
@@ -99,12 +98,7 @@ def test_organizations_signing_at_the_same_moment_each_get_their_own_status_entr
         draft, signatory = pair
         try:
             barrier.wait()
-            attestation = workflow.sign(
-                draft,
-                actor=Actor(signatory),
-                statement_version=STATEMENT_VERSION,
-                proof=stepped_up(signatory),
-            )
+            attestation = sign_now(draft, signatory)
             return attestation.status_index
         finally:
             connections.close_all()

@@ -14,11 +14,10 @@ from accounts.actors import Actor
 from assessments import workflow
 from assessments.demo import answer_everything
 from attestations import credentials
-from attestations.attestation import STATEMENT_VERSION
 from attestations.reports import report_context
 from attestations.signing_keys import current_key
 from questionnaires.regimes import catalogue
-from tests.conftest import approve_after_review, stepped_up
+from tests.conftest import approve_after_review, sign_now
 
 
 @pytest.fixture
@@ -27,12 +26,7 @@ def unreviewed(v2_draft, preparer, signatory):
     at the platform has opened yet."""
     answer_everything(v2_draft, actor=Actor(preparer), quality="strong")
     workflow.submit(v2_draft, actor=Actor(preparer))
-    return workflow.sign(
-        v2_draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    return sign_now(v2_draft, signatory)
 
 
 def subject(attestation):
@@ -95,12 +89,7 @@ def test_the_signatory_is_shown_every_gap_the_signed_report_lists(
     client.force_login(signatory)
 
     page = unescape(client.get(reverse("sign", args=[v2_draft.pk])).text)
-    attestation = workflow.sign(
-        v2_draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    attestation = sign_now(v2_draft, signatory)
 
     framework = v2_draft.framework_version.framework
     laws = {law["name"]: law for law in json.loads(attestation.snapshot_json)["regimes"]}

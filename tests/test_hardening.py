@@ -10,7 +10,7 @@ from django.utils.html import escape
 from accounts.actors import Actor
 from assessments.answers import AnswerInput, save_answers
 from assessments.models import Organization
-from tests.conftest import PortalClient, stepped_up
+from tests.conftest import PortalClient, sign_now
 from tests.factories import PASSWORD
 
 
@@ -156,19 +156,10 @@ def sign_as(legal_name, assessment, signatory, committed) -> list:
     """Rename the organization behind the form's back, sign, and return the emails sent."""
     from django.core import mail
 
-    from accounts.actors import Actor
-    from assessments import workflow
-    from attestations.attestation import STATEMENT_VERSION
-
     Organization.objects.filter(pk=assessment.organization_id).update(legal_name=legal_name)
     assessment.refresh_from_db()
     with committed():
-        workflow.sign(
-            assessment,
-            actor=Actor(signatory),
-            statement_version=STATEMENT_VERSION,
-            proof=stepped_up(signatory),
-        )
+        sign_now(assessment, signatory)
     return mail.outbox
 
 

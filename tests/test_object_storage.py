@@ -11,12 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
-from accounts.actors import Actor
-from assessments import workflow
 from assessments.models import Evidence, Report
-from attestations.attestation import STATEMENT_VERSION
 from compliance_portal.env import s3_storage
-from tests.conftest import stepped_up
+from tests.conftest import sign_now
 
 KEYS = {"access_key": "portal-test", "secret_key": "portal-test-secret"}
 
@@ -79,12 +76,7 @@ def test_a_signed_report_is_rendered_into_the_bucket_and_downloaded_from_it(
 ):
     s3, name = bucket
     with committed():  # the report is rendered by a task once the signature is committed
-        attestation = workflow.sign(
-            awaiting_signature,
-            actor=Actor(signatory),
-            statement_version=STATEMENT_VERSION,
-            proof=stepped_up(signatory),
-        )
+        attestation = sign_now(awaiting_signature, signatory)
     report = Report.objects.get(attestation=attestation)
     objects = stored(s3, name)
     # The report, and the audit trail's checkpoint written when it was signed.

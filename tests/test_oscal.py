@@ -12,10 +12,9 @@ from trestle.oscal.catalog import Catalog
 from accounts.actors import Actor
 from assessments import workflow
 from assessments.demo import answer_everything
-from attestations.attestation import STATEMENT_VERSION
 from questionnaires import regimes
 from questionnaires.frameworks.loader import BUNDLED_DIR, publish
-from tests.conftest import stepped_up
+from tests.conftest import sign_now
 
 
 @pytest.fixture
@@ -69,12 +68,7 @@ def test_an_attestation_exports_as_valid_oscal_assessment_results(
     draft = workflow.start_assessment(organization=org, framework_version=v2, actor=Actor(preparer))
     answer_everything(draft, actor=Actor(preparer), quality="mixed")
     workflow.submit(draft, actor=Actor(preparer))
-    attestation = workflow.sign(
-        draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    attestation = sign_now(draft, signatory)
     client.force_login(preparer)
 
     url = reverse("oscal_assessment_results", args=[attestation.pk])

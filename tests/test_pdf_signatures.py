@@ -22,7 +22,7 @@ from attestations import platform_root
 from attestations.attestation import SNAPSHOT_ATTACHMENT
 from attestations.pdf_signing import FIELD_NAME
 from attestations.signing_keys import all_keys, create_key, current_key
-from tests.conftest import approve_after_review, forger_key, signer_of, stepped_up
+from tests.conftest import approve_after_review, forger_key, sign_now, signer_of
 from tests.test_attestation import report_bytes
 
 needs_pdfsig = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="needs poppler-utils")
@@ -244,19 +244,11 @@ def test_a_report_the_offline_verifier_rejects_is_never_issued(
     awaiting_signature, signatory, committed, monkeypatch
 ):
     """A signer gone wrong (here: no signature at all) must not put a file in anyone's hands."""
-    from accounts.actors import Actor
-    from assessments import workflow
     from assessments.models import ReportState
-    from attestations.attestation import STATEMENT_VERSION
 
     monkeypatch.setattr("attestations.reports.sign_pdf", lambda pdf: pdf)
     with committed():
-        attestation = workflow.sign(
-            awaiting_signature,
-            actor=Actor(signatory),
-            statement_version=STATEMENT_VERSION,
-            proof=stepped_up(signatory),
-        )
+        attestation = sign_now(awaiting_signature, signatory)
     attestation.refresh_from_db()
     assert attestation.reports.count() == 0
     assert attestation.report_state == ReportState.FAILED

@@ -31,10 +31,9 @@ from assessments.models import (
     RequestState,
     ViolationFigure,
 )
-from attestations.attestation import STATEMENT_VERSION
 from platform_audits import platform_requests
 from platform_audits.platform_requests import Stage
-from tests.conftest import approve_after_review, stepped_up
+from tests.conftest import approve_after_review, sign_now, stepped_up
 from tests.factories import OrganizationFactory, UserFactory
 from tests.test_api import call
 
@@ -191,12 +190,7 @@ def test_signing_the_asked_questionnaire_closes_the_request(
     other = OrganizationFactory()
     elsewhere = ask(other, reviewer, framework_version)
     workflow.submit(complete_draft, actor=Actor(preparer))
-    attestation = workflow.sign(
-        complete_draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    attestation = sign_now(complete_draft, signatory)
     asked.refresh_from_db()
     elsewhere.refresh_from_db()
     assert (asked.state, asked.fulfilled_by) == (RequestState.FULFILLED, attestation)
@@ -219,12 +213,7 @@ def test_a_request_about_one_product_is_answered_only_by_that_products_attestati
     about_chat = ask(org, reviewer, framework_version, product=chat)
     about_any = ask(org, reviewer, framework_version)
     workflow.submit(complete_draft, actor=Actor(preparer))
-    workflow.sign(
-        complete_draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    sign_now(complete_draft, signatory)
     about_chat.refresh_from_db()
     about_any.refresh_from_db()
 
@@ -243,12 +232,7 @@ def test_an_attestation_on_an_older_version_does_not_answer_a_newer_one(
     newer, _ = publish(next_version(tmp_path))
     asked = ask(org, reviewer, newer)
     workflow.submit(complete_draft, actor=Actor(preparer))
-    workflow.sign(
-        complete_draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    sign_now(complete_draft, signatory)
     asked.refresh_from_db()
     assert asked.state == RequestState.OPEN
 
@@ -713,12 +697,7 @@ def test_campaign_progress_follows_each_request(
     assert dict(progress(campaign).counts)[Stage.OPENED] == 1
 
     workflow.submit(complete_draft, actor=Actor(preparer))
-    workflow.sign(
-        complete_draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    sign_now(complete_draft, signatory)
     approve_after_review(complete_draft, reviewer, "Evidenced.")
     overdue(theirs)
     counts = dict(progress(campaign).counts)

@@ -21,8 +21,7 @@ from assessments.models import (
     ReferencePrompt,
     Role,
 )
-from attestations.attestation import STATEMENT_VERSION
-from tests.conftest import approve_after_review, stepped_up
+from tests.conftest import approve_after_review, sign_now
 from tests.factories import member
 
 REFERENCE = (prompt_check.BUNDLED_DIR / "child-safety-2026.1.txt").read_text()
@@ -84,12 +83,7 @@ def test_a_preparer_sees_how_the_prompt_they_gave_differs_and_so_does_the_review
     assert "+Try not to suggest secrets" in text
 
     workflow.submit(complete_draft, actor=Actor(preparer))
-    workflow.sign(
-        complete_draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    sign_now(complete_draft, signatory)
     client.force_login(reviewer)
     review = client.get(
         reverse("review_assessment", args=[complete_draft.pk]), {"section": "system_prompt"}

@@ -20,10 +20,9 @@ from assessments.models import (
     ClaimChange,
     PublicClaimFlag,
 )
-from attestations.attestation import STATEMENT_VERSION
 from integrations import outbound, public_claims
 from questionnaires.frameworks.loader import BUNDLED_DIR, publish
-from tests.conftest import approve_after_review, stepped_up
+from tests.conftest import approve_after_review, sign_now
 from tests.servers import DripServer, LocalServer, Reply, self_signed_certificate
 
 STATEMENT = b"""<html><head><script>var built = "2026-11-30T10:00";</script></head><body>
@@ -89,12 +88,7 @@ def test_the_statement_is_read_at_submission_with_what_it_does_and_does_not_ment
     assert "var built" not in capture.text and "Our commitments" in capture.text
     assert page.received[0][1]["User-Agent"].startswith("MinorSafetyPortal/")
     with committed():
-        workflow.sign(
-            assessment,
-            actor=Actor(signatory),
-            statement_version=STATEMENT_VERSION,
-            proof=stepped_up(signatory),
-        )
+        sign_now(assessment, signatory)
     client.force_login(reviewer)
     review = client.get(
         reverse("review_assessment", args=[assessment.pk]), {"section": "legal"}
@@ -108,12 +102,7 @@ def test_the_statement_is_read_at_submission_with_what_it_does_and_does_not_ment
 
 def approve(assessment, signatory, reviewer, committed):
     with committed():
-        workflow.sign(
-            assessment,
-            actor=Actor(signatory),
-            statement_version=STATEMENT_VERSION,
-            proof=stepped_up(signatory),
-        )
+        sign_now(assessment, signatory)
         approve_after_review(assessment, reviewer, "Fine.")
 
 

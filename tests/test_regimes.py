@@ -17,13 +17,12 @@ from assessments.demo import answer_everything
 from assessments.models import Answer, AuditAction, AuditEvent
 from assessments.workbooks import ANSWERS, COLUMN
 from attestations import credentials
-from attestations.attestation import STATEMENT_VERSION
 from attestations.reports import report_context
 from questionnaires import regimes
 from questionnaires.frameworks.loader import BUNDLED_DIR, parse, publish
 from questionnaires.frameworks.schema import CHOICE_TYPES, AnswerStatus, Condition
 from questionnaires.scoring import Response, score
-from tests.conftest import stepped_up
+from tests.conftest import sign_now
 from tests.test_workbooks import download, fill, upload
 
 REGIMES = regimes.catalogue()
@@ -282,12 +281,7 @@ def test_a_signed_attestation_carries_each_regime_to_the_report_credential_and_v
         actor=Actor(preparer),
     )
     workflow.submit(draft, actor=Actor(preparer))
-    attestation = workflow.sign(
-        draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    attestation = sign_now(draft, signatory)
 
     signed = json.loads(attestation.snapshot_json)["regimes"]
     assert [r["slug"] for r in signed] == [
@@ -368,12 +362,7 @@ def test_an_organization_removes_a_law_with_a_reason_and_the_signed_report_says_
         actor=Actor(preparer),
     )
     workflow.submit(v2_draft, actor=Actor(preparer))
-    attestation = workflow.sign(
-        v2_draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    attestation = sign_now(v2_draft, signatory)
     signed = json.loads(attestation.snapshot_json)
     assert [r["slug"] for r in signed["regimes"]] == [
         "eu-dsa-minors",
@@ -434,12 +423,7 @@ def test_the_reviewer_gives_a_verdict_on_a_laws_question_from_the_review_page(
     )
     answer_everything(draft, actor=Actor(preparer), quality="strong")
     workflow.submit(draft, actor=Actor(preparer))
-    workflow.sign(
-        draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    sign_now(draft, signatory)
     workflow.start_review(draft, actor=Actor(reviewer))
     client.force_login(reviewer)
     page = client.get(reverse("review_assessment", args=[draft.pk]), {"section": "coppa_security"})

@@ -19,9 +19,8 @@ from assessments.answers import AnswerInput, save_answers
 from assessments.models import Assessment, AuditAction, AuditEvent, Comment, Status
 from assessments.products import default_product
 from attestations import audit
-from attestations.attestation import STATEMENT_VERSION
 from review import queue
-from tests.conftest import approve_after_review, stepped_up
+from tests.conftest import approve_after_review, sign_now
 from tests.factories import OrganizationFactory, UserFactory
 
 
@@ -211,12 +210,7 @@ def test_the_reviewer_sees_what_changed_since_the_previous_submission(
         actor=Actor(preparer),
     )
     workflow.submit(assessment, actor=Actor(preparer))
-    workflow.sign(
-        assessment,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    sign_now(assessment, signatory)
     client.force_login(reviewer)
     page = client.get(reverse("review_assessment", args=[assessment.pk]))
     assert [c["id"] for c in page.context["changes"]] == ["age.method"]

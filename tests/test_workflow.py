@@ -13,7 +13,7 @@ from assessments import workflow
 from assessments.errors import IllegalTransition, MissingRequirement, NotPermitted, StepUpRequired
 from assessments.models import Assessment, AuditEvent, Role, Status
 from attestations.attestation import STATEMENT_VERSION
-from tests.conftest import ready_for_approval, stepped_up, with_authenticator
+from tests.conftest import ready_for_approval, sign_now, stepped_up, with_authenticator
 from tests.factories import PASSWORD, member
 
 
@@ -38,12 +38,7 @@ def test_submitting_twice_is_refused_with_a_message_and_changes_nothing(
 
 def test_signing_twice_makes_one_attestation(attestation, signatory):
     with pytest.raises(IllegalTransition):
-        workflow.sign(
-            attestation.assessment,
-            actor=Actor(signatory),
-            statement_version=STATEMENT_VERSION,
-            proof=stepped_up(signatory),
-        )
+        sign_now(attestation.assessment, signatory)
     assert attestation.assessment.attestations.count() == 1
 
 

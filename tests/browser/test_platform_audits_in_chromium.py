@@ -11,9 +11,8 @@ from django.utils import timezone
 from accounts.actors import Actor
 from assessments import workflow
 from assessments.models import AuditRequest, RequestState
-from attestations.attestation import STATEMENT_VERSION
 from platform_audits import platform_requests
-from tests.conftest import stepped_up
+from tests.conftest import sign_now
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,12 +73,7 @@ def test_a_campaign_from_imported_figures_to_an_escalation(
     assert platform_requests.send_reminders(today=mine.due_on - timedelta(days=14)) == 2
     assert {tuple(m.to) for m in mail.outbox} >= {(preparer.email,)}
     workflow.submit(complete_draft, actor=Actor(preparer))
-    workflow.sign(
-        complete_draft,
-        actor=Actor(signatory),
-        statement_version=STATEMENT_VERSION,
-        proof=stepped_up(signatory),
-    )
+    sign_now(complete_draft, signatory)
     mine.refresh_from_db()
     assert mine.state == RequestState.FULFILLED
 
