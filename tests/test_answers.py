@@ -504,9 +504,9 @@ def test_each_organizations_section_page_shows_its_own_answers_evidence_and_comm
         workflow.comment(
             assessment, actor=Actor(reviewer), body=f"Note on {word}", question_id="age.method"
         )
-    for assessment, person, word, other in (
-        (draft, preparer, "ours", "theirs"),
-        (theirs, outsider, "theirs", "ours"),
+    for assessment, person, word, other, others in (
+        (draft, preparer, "ours", "theirs", theirs),
+        (theirs, outsider, "theirs", "ours", draft),
     ):
         client.force_login(person)
         page = client.get(section_url(assessment))
@@ -515,6 +515,9 @@ def test_each_organizations_section_page_shows_its_own_answers_evidence_and_comm
         assert f"Note on {word}" in page.text
         assert f"https://example.com/{other}" not in page.text
         assert f"Note on {other}" not in page.text
+        # the same answer drawn for each: each saves to its own assessment
+        assert f"/a/{assessment.pk}/autosave/" in page.text
+        assert str(others.pk) not in page.text
         assert page.context["form"]["rev_age__method"].value() == 1
     # And neither person reaches the other's page.
     client.force_login(preparer)

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from accounts.actors import Actor
 from assessments.answers import AnswerInput, save_answers
-from assessments.evidence import add_url
 from assessments.models import Evidence
 from assessments.views import fragments
 from review import verdicts
@@ -82,26 +81,6 @@ def test_a_reviewers_verdict_on_evidence_shows_to_the_organization_at_once(
     after = html.unescape(client.get(url).text)
     assert "Rejected by the reviewer" in after
     assert "The policy is a draft, unsigned." in after
-
-
-def test_two_organizations_with_the_same_answer_each_see_their_own_page(
-    client, draft, preparer, outsider, framework_version
-):
-    from assessments import workflow
-
-    theirs = workflow.start_assessment(
-        organization=outsider.memberships.get().organization,
-        framework_version=framework_version,
-        actor=Actor(outsider),
-    )
-    for assessment, person, word in ((draft, preparer, "ours"), (theirs, outsider, "theirs")):
-        save_answers(assessment, [AnswerInput("age.method", "verified")], actor=Actor(person))
-        add_url(assessment, "age.evidence", f"https://example.com/{word}", actor=Actor(person))
-    for assessment, person, other in ((draft, preparer, theirs), (theirs, outsider, draft)):
-        client.force_login(person)
-        page = client.get(section_url(assessment))
-        assert f"/a/{assessment.pk}/autosave/" in page.text
-        assert str(other.pk) not in page.text
 
 
 def test_a_piece_holding_what_cannot_be_keyed_is_drawn_every_time(db):
