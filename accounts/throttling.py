@@ -36,6 +36,8 @@ PASSWORD_RESET = Limit("password-reset", 10, 3600, "Asking for password-reset li
 MAILS_TO_ONE_ADDRESS = Limit("mails-to-address", 3, 3600, "Mailing one address unasked")
 # Per organization and address: anyone can register an organization and invite again and again.
 INVITATIONS = Limit("invitations", 3, 3600, "Inviting one address")
+# Per organization: a test event to any public address is up to five POSTs with its retries.
+WEBHOOK_TESTS = Limit("webhook-tests", 5, 3600, "Sending test events")
 
 
 def seconds_to_wait(limit: Limit, key: str) -> int:

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from accounts import permissions
+from accounts import permissions, throttling
 from accounts.actors import Actor
 from accounts.permissions import Need
 from assessments.errors import MissingRequirement
@@ -126,7 +126,18 @@ def emit(event: EventType, assessment, **data) -> None:
             _queue(endpoint, event, payload)
 
 
-def send_test(endpoint: WebhookEndpoint) -> WebhookDelivery:
+def send_test(endpoint: WebhookEndpoint, *, actor: Actor) -> WebhookDelivery:
+    """A test event, for the endpoint's administrators (the platform's: a reviewer), within
+    `throttling.WEBHOOK_TESTS` per organization: each is up to MAX_ATTEMPTS POSTs to an address
+    anyone may have typed in, so the button cannot make the portal a relay."""
+    permissions.require(actor.user, endpoint.organization, Need.MANAGE)
+    limit = throttling.WEBHOOK_TESTS
+    wait = throttling.seconds_to_wait(limit, str(endpoint.organization_id or "platform"))
+    if wait:
+        raise throttling.TooOften(
+            f"{limit.requests} test events were sent in the last hour: try again later.",
+            wait=wait,
+        )
     payload = {
         "type": EventType.TEST.value,
         "timestamp": timezone.now().isoformat(),

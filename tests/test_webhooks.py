@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from standardwebhooks import Webhook
 
+from accounts import throttling
 from accounts.actors import Actor
 from assessments import workflow
-from assessments.errors import MissingRequirement
+from assessments.errors import MissingRequirement, NotPermitted
 from assessments.models import DeliveryState, EventType, WebhookDelivery
 from integrations import outbound, webhooks
 from tests.conftest import approve_after_review
@@ -57,7 +58,7 @@ def test_a_forged_signature_is_what_a_receiver_rejects(receiver, org, admin, com
         organization=org, url=listener.url, events=[EventType.APPROVED], actor=Actor(admin)
     )
     with committed():
-        webhooks.send_test(endpoint)
+        webhooks.send_test(endpoint, actor=Actor(admin))
     _, headers, body = listener.received[0]
     tampered = body.replace(b"webhook.test", b"attestation.approved")
 
@@ -121,7 +122,7 @@ def test_a_redirect_is_not_followed(receiver, org, admin, committed):
     )
 
     with committed():
-        webhooks.send_test(endpoint)
+        webhooks.send_test(endpoint, actor=Actor(admin))
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.last_status_code == 302 and delivery.state == DeliveryState.FAILED
@@ -137,7 +138,7 @@ def test_a_slow_endpoint_times_out(receiver, org, admin, monkeypatch, committed)
     )
 
     with committed():
-        webhooks.send_test(endpoint)
+        webhooks.send_test(endpoint, actor=Actor(admin))
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == DeliveryState.FAILED and "timed out" in delivery.last_error
@@ -198,3 +199,30 @@ def test_loopback_is_reachable_only_when_private_addresses_are_allowed(settings)
     assert [outbound.allowed(ip) for ip in loopbacks] == [False, False]
     settings.OUTBOUND_ALLOW_PRIVATE = True
     assert [outbound.allowed(ip) for ip in loopbacks] == [True, True]
+
+
+def test_the_test_button_cannot_turn_the_portal_into_a_relay_against_someone_elses_server(
+    receiver, client, org, admin, preparer, committed
+):
+    """Anyone can register an organization and point a webhook at any public server; each
+    test event is up to five POSTs (with retries). An organization sends at most five test
+    events an hour, and only its administrators may send one, whoever calls the service."""
+    allowed = throttling.WEBHOOK_TESTS.requests
+    victim = receiver(status=500)
+    endpoint, _ = webhooks.add_endpoint(
+        organization=org, url=victim.url, events=[EventType.APPROVED], actor=Actor(admin)
+    )
+    client.force_login(admin)
+
+    with committed():
+        pages = [
+            client.post(reverse("webhook_test", args=[endpoint.pk]), follow=True)
+            for _ in range(allowed + 1)
+        ]
+
+    assert [p.status_code for p in pages] == [200] * (allowed + 1)
+    assert WebhookDelivery.objects.count() == allowed
+    assert len(victim.received) == allowed * webhooks.MAX_ATTEMPTS
+    assert f"{allowed} test events were sent in the last hour: try again later." in pages[-1].text
+    with pytest.raises(NotPermitted):
+        webhooks.send_test(endpoint, actor=Actor(preparer))

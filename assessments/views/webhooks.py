@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import permissions
 from accounts.actors import Actor
 from accounts.permissions import Need
+from accounts.throttling import TooOften
 from assessments.errors import MissingRequirement
 from assessments.forms.integrations import WebhookForm
 from assessments.models import WebhookEndpoint
@@ -83,7 +84,11 @@ def _back(endpoint):
 @require_POST
 def send_test(request, endpoint_id):
     endpoint = _endpoint(request, endpoint_id)
-    delivery = webhooks.send_test(endpoint)
+    try:
+        delivery = webhooks.send_test(endpoint, actor=Actor.from_request(request))
+    except TooOften as exc:
+        messages.error(request, str(exc))
+        return _back(endpoint)
     delivery.refresh_from_db()
     messages.info(request, f"Test event queued for {endpoint.url}: {delivery.get_state_display()}.")
     return _back(endpoint)
