@@ -21,7 +21,9 @@ import yaml
 from django.db import transaction
 from pydantic import Field, model_validator
 
+from accounts import permissions
 from accounts.actors import Actor
+from accounts.permissions import Need
 from assessments.answers import ensure_editable
 from assessments.errors import MissingRequirement
 from assessments.models import Assessment, AuditAction, RegimeChoice
@@ -331,7 +333,8 @@ def choose(
     assessment: Assessment, *, regime: Regime, included: bool, reason: str, actor: Actor
 ) -> RegimeChoice:
     """Add a regime the scope does not call for, or remove one it does, with the reason: on
-    the audit trail, and in the signed snapshot."""
+    the audit trail, and in the signed snapshot; only for those who may edit the answers."""
+    permissions.require(actor.user, assessment.organization, Need.EDIT)
     reason = reason.strip()
     if not reason:
         raise MissingRequirement("Say why: a reason is required to add or remove a law.")

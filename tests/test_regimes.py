@@ -14,6 +14,7 @@ from django.utils.html import escape
 from accounts.actors import Actor
 from assessments import answers, workflow
 from assessments.demo import answer_everything
+from assessments.errors import NotPermitted
 from assessments.models import Answer, AuditAction, AuditEvent
 from assessments.workbooks import ANSWERS, COLUMN
 from attestations import credentials
@@ -442,3 +443,18 @@ def test_the_reviewer_gives_a_verdict_on_a_laws_question_from_the_review_page(
         ).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("who", ["reviewer", "outsider", "signatory"])
+def test_only_the_organizations_editors_add_or_remove_a_law_whoever_calls_the_service(
+    request, who, v2_draft
+):
+    """The page and the API ask first, but a law left out changes what the signed report
+    states: the service itself refuses anyone who may not edit the answers."""
+    person = request.getfixturevalue(who)
+    law = regimes.catalogue()["uk-aadc"]
+
+    with pytest.raises(NotPermitted):
+        regimes.choose(v2_draft, regime=law, included=False, reason="Not us.", actor=Actor(person))
+
+    assert not v2_draft.regime_choices.exists()
