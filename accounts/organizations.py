@@ -164,8 +164,12 @@ def cancel_invitation(invitation: Invitation, *, actor: Actor) -> None:
         locked.delete()
 
 
-def accept_invitation(invitation: Invitation, *, user: User, actor: Actor) -> Membership:
-    """The invited person joins, with the role they were invited to."""
+def accept_invitation(invitation: Invitation, *, actor: Actor) -> Membership:
+    """The invited person joins, with the role they were invited to: the one acting is the
+    one who joins, so nobody accepts for someone else."""
+    user = actor.user
+    if user is None:
+        raise MembershipRefused("Log in, or choose a password, to accept the invitation.")
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.accepted_at is not None:
@@ -201,7 +205,7 @@ def join_with_new_account(
             user = User.objects.create_user(
                 email=invitation.email, password=password, full_name=full_name
             )
-            accept_invitation(invitation, user=user, actor=Actor(user, ip))
+            accept_invitation(invitation, actor=Actor(user, ip))
     except IntegrityError:
         raise MembershipRefused(
             "An account with this address exists already: log in to accept the invitation."

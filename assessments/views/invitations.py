@@ -68,7 +68,7 @@ def _as_logged_in(request, invitation):
         return _page(request, invitation, problem=problem, status=403)
     if request.method == "POST":
         try:
-            accept_invitation(invitation, user=user, actor=Actor.from_request(request))
+            accept_invitation(invitation, actor=Actor.from_request(request))
         except MembershipRefused as exc:
             return _page(request, invitation, problem=str(exc), status=409)
         messages.success(request, f"You joined {invitation.organization.legal_name}.")
