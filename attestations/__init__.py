@@ -4,6 +4,7 @@ The canonical JSON and snapshot, the PDF report and its signature, the credentia
 lists, what an attestation means today, verification, and the audit trail with its signed
 checkpoints. canonical.py and charts.py are pure.
 
-May import: assessments (models, answers), questionnaires, accounts.actors,
-integrations.webhooks (expiry events). Never imports the web layer.
+May import: assessments (models, answers), questionnaires, accounts.actors and .permissions (a
+report goes only to who may see it), integrations.webhooks (expiry events). Never imports the
+web layer.
 """

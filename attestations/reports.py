@@ -23,6 +23,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from minor_safety_verifier import verify_report
 
+from accounts import permissions
+from accounts.permissions import Need
 from assessments.models import Attestation, AuditAction, ReportState
 from attestations import audit, credentials, key_set, platform_root
 from attestations.attestation import SNAPSHOT_ATTACHMENT
@@ -219,7 +221,9 @@ def issue_report_pdf(attestation: Attestation) -> tuple[bytes, str]:
 
 
 def download(attestation: Attestation, *, actor) -> FileResponse:
-    """The issued report as a download, on the audit trail (for people and API tokens alike)."""
+    """The issued report as a download, on the audit trail (for people and API tokens alike),
+    only for those who may see the attestation."""
+    permissions.require(actor.user, attestation.assessment.organization, Need.VIEW)
     report = attestation.reports.first()
     if attestation.report_state != ReportState.READY or report is None:
         raise Http404("The report is not ready yet.")

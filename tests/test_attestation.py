@@ -276,3 +276,19 @@ def test_a_report_still_waiting_in_a_long_queue_is_not_queued_twice(
     DBTaskResult.objects.update(status="RUNNING")
     assert retry_stuck_reports() == (1, 0)
     assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+
+def test_a_report_is_handed_out_only_to_those_who_may_see_the_attestation_whoever_asks(
+    signed, outsider, reviewer
+):
+    """The page and the API ask first; the download service, which writes the download on the
+    audit trail, refuses an outsider itself and records nothing for them."""
+    from assessments.errors import NotPermitted
+    from assessments.models import AuditAction, AuditEvent
+    from attestations import reports
+
+    with pytest.raises(NotPermitted):
+        reports.download(signed, actor=Actor(outsider))
+    assert not AuditEvent.objects.filter(action=AuditAction.REPORT_DOWNLOADED).exists()
+
+    assert reports.download(signed, actor=Actor(reviewer)).status_code == 200
