@@ -102,9 +102,10 @@ def safe_name(name: str, kind: Kind) -> str:
     return cleaned if cleaned.lower().endswith(kind.extension) else cleaned + kind.extension
 
 
-def download(item: Evidence) -> FileResponse:
+def download(item: Evidence, *, actor: Actor) -> FileResponse:
     """The stored file, always as a download named for what it really is: a browser never
-    renders it (for the page and the API alike)."""
+    renders it (for the page and the API alike); only for those who may see the assessment."""
+    permissions.require(actor.user, item.assessment.organization, Need.VIEW)
     if not item.file:
         raise Http404("This evidence is a link, not a file.")
     return FileResponse(

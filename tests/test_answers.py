@@ -522,3 +522,23 @@ def test_each_organizations_section_page_shows_its_own_answers_evidence_and_comm
     # And neither person reaches the other's page.
     client.force_login(preparer)
     assert client.get(section_url(theirs)).status_code == 404
+
+
+def test_an_evidence_file_is_handed_out_only_to_those_who_may_see_it_whoever_asks(
+    draft, preparer, outsider, reviewer
+):
+    """The page and the API ask first; the service that hands the file out refuses an
+    outsider itself."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments import evidence
+    from assessments.errors import NotPermitted
+
+    upload = SimpleUploadedFile("policy.txt", b"Our moderation policy.", "text/plain")
+    checked = evidence.check_upload(upload)
+    item = evidence.add_file(draft, "moderation.evidence", checked, actor=Actor(preparer))
+
+    with pytest.raises(NotPermitted):
+        evidence.download(item, actor=Actor(outsider))
+    given = evidence.download(item, actor=Actor(reviewer))
+    assert b"".join(given.streaming_content) == b"Our moderation policy."

@@ -336,7 +336,8 @@ def submit(request, assessment_id):
 @login_required
 @require_GET
 def evidence_file(request, evidence_id):
-    return evidence.download(permissions.evidence_for(request.user, evidence_id, need=Need.VIEW))
+    item = permissions.evidence_for(request.user, evidence_id, need=Need.VIEW)
+    return evidence.download(item, actor=Actor.from_request(request))
 
 
 @login_required

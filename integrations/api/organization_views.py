@@ -46,9 +46,8 @@ class ReturnToDraft(Logged, APIView):
 class EvidenceFile(Logged, APIView):
     @extend_schema(responses={**binary("*/*"), **ERRORS})  # the type of the file uploaded
     def get(self, request, evidence_id):
-        return evidence.download(
-            permissions.evidence_for(request.user, evidence_id, need=Need.VIEW)
-        )
+        item = permissions.evidence_for(request.user, evidence_id, need=Need.VIEW)
+        return evidence.download(item, actor=Actor.from_request(request))
 
 
 class Workbook(Logged, APIView):
