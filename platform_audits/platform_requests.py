@@ -281,7 +281,11 @@ def claim(audit_request: AuditRequest, *, website: str, full_name: str, password
 
 
 def mark_opened(audit_request: AuditRequest, *, actor: Actor) -> None:
-    """The first time someone of the organization reads the request (campaigns count it)."""
+    """The first time someone of the organization reads the request (campaigns count it); a
+    reviewer's reading is not the organization's, and nobody else may read it."""
+    if actor.user is not None and actor.user.is_reviewer:
+        return
+    require(actor.user, audit_request.organization, Need.VIEW)
     if audit_request.opened_at is not None:
         return
     with transaction.atomic():

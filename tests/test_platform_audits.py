@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from assessments import workflow
+from assessments.errors import NotPermitted
 from assessments.models import (
     AuditAction,
     AuditEvent,
@@ -678,7 +679,15 @@ def test_a_campaign_without_a_criterion_or_anyone_to_ask_is_refused(
 
 
 def test_campaign_progress_follows_each_request(
-    reviewer, org, other_org, figures, complete_draft, preparer, signatory, framework_version
+    reviewer,
+    org,
+    other_org,
+    outsider,
+    figures,
+    complete_draft,
+    preparer,
+    signatory,
+    framework_version,
 ):
     from platform_audits.campaigns import Selection, launch, progress
 
@@ -692,7 +701,7 @@ def test_campaign_progress_follows_each_request(
     )
     mine = campaign.requests.get(organization=org)
     theirs = campaign.requests.get(organization=other_org)
-    platform_requests.mark_opened(theirs, actor=Actor(preparer))
+    platform_requests.mark_opened(theirs, actor=Actor(outsider))
     assert dict(progress(campaign).counts)[Stage.IN_PROGRESS] == 1  # org has a draft open
     assert dict(progress(campaign).counts)[Stage.OPENED] == 1
 
@@ -846,3 +855,22 @@ def test_no_cell_of_the_figures_template_runs_as_a_formula(client, reviewer, org
     cells = [cell for row in csv.reader(io.StringIO(response.content.decode())) for cell in row]
     assert len([c for c in cells if "HYPERLINK" in c or "SUM(" in c]) == 2
     assert not [c for c in cells if c.startswith(HOSTILE)]
+
+
+def test_only_the_organizations_own_reading_counts_as_opening_its_request(
+    org, reviewer, preparer, outsider, framework_version
+):
+    """Campaigns count who opened their request: a reviewer reading it is not the
+    organization reading it, and someone of another organization cannot mark it read."""
+    asked = ask(org, reviewer, framework_version)
+
+    platform_requests.mark_opened(asked, actor=Actor(reviewer))
+    with pytest.raises(NotPermitted):
+        platform_requests.mark_opened(asked, actor=Actor(outsider))
+    asked.refresh_from_db()
+    assert asked.opened_at is None
+
+    platform_requests.mark_opened(asked, actor=Actor(preparer))
+    asked.refresh_from_db()
+    assert asked.opened_at is not None
+    assert [e.actor_email for e in events(AuditAction.AUDIT_REQUEST_OPENED)] == [preparer.email]

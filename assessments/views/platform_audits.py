@@ -134,8 +134,7 @@ def request_detail(request, request_id):
     """The request, its history and, for an overdue one, the reviewer's escalation form. The
     organization's first reading is recorded (campaigns count who opened their request)."""
     audit_request = permissions.audit_request_for(request.user, request_id, need=Need.VIEW)
-    if not request.user.is_reviewer:
-        platform_requests.mark_opened(audit_request, actor=Actor.from_request(request))
+    platform_requests.mark_opened(audit_request, actor=Actor.from_request(request))
     reviewer = request.user.is_reviewer
     context = {
         "audit_request": audit_request,

@@ -100,8 +100,7 @@ class AuditRequestDetail(Logged, APIView):
     @extend_schema(responses={200: s.AuditRequestOut, **ERRORS})
     def get(self, request, request_id):
         audit_request = permissions.audit_request_for(request.user, request_id, need=Need.VIEW)
-        if not request.user.is_reviewer:  # the organization read it (campaigns count it)
-            platform_requests.mark_opened(audit_request, actor=Actor.from_request(request))
+        platform_requests.mark_opened(audit_request, actor=Actor.from_request(request))
         return Response(requests_out([_listed().get(pk=audit_request.pk)])[0])
 
 
