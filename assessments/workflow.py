@@ -41,6 +41,7 @@ from attestations.checkpoints import write_checkpoint
 from attestations.tasks import schedule_report
 from integrations import public_claims, webhooks
 from platform_audits import platform_requests
+from questionnaires import regimes
 
 __all__ = ["IllegalTransition", "MissingRequirement"]
 
@@ -459,8 +460,11 @@ def assign(assessment: Assessment, *, actor: Actor, reviewer) -> Assessment:
 
 
 def comment(assessment: Assessment, *, actor: Actor, body: str, question_id: str = ""):
-    """Add to the conversation on an assessment or one of its questions."""
+    """Add to the conversation on an assessment or one of its questions (the questionnaire's
+    or a law's)."""
     permissions.require(actor.user, assessment.organization, Need.VIEW)
+    if question_id:
+        regimes.require_asked(assessment.framework_version.framework, question_id)
     body = body.strip()
     if not body:
         raise MissingRequirement("Write something before posting a comment.")

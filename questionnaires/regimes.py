@@ -298,10 +298,31 @@ def _asking(core: Framework, question_id: str) -> tuple[Section, Question] | Non
     return None
 
 
+def law_asking(core: Framework, question_id: str) -> Regime | None:
+    """The law whose questions include this one (None for the questionnaire's own)."""
+    if question_id in core.questions:
+        return None
+    return next(
+        (
+            r
+            for r in catalogue().values()
+            if r.core == core.slug and question_id in r.framework.questions
+        ),
+        None,
+    )
+
+
 def section_of(core: Framework, question_id: str) -> str | None:
     """The id of the section asking this question: the core questionnaire's or a law's."""
     found = _asking(core, question_id)
     return found[0].id if found else None
+
+
+def require_asked(core: Framework, question_id: str) -> None:
+    """Refuse a question the assessment does not ask (neither its questionnaire's nor a
+    law's): a comment or a verdict is kept only with a question a reader can find."""
+    if question_of(core, question_id) is None:
+        raise MissingRequirement(f"This assessment asks no question {question_id}.")
 
 
 def question_of(core: Framework, question_id: str) -> Question | None:

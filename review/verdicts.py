@@ -21,6 +21,7 @@ from assessments.models import (
     Verdict,
 )
 from attestations import audit
+from questionnaires import regimes
 from questionnaires.frameworks.schema import AnswerStatus
 
 # How each verdict is coloured wherever it is shown.
@@ -51,6 +52,7 @@ def record_question_verdict(
     if verdict == Verdict.NEEDS_CHANGE and not note:
         raise MissingRequirement("Say what needs to change: the organization will read it.")
     permissions.require(actor.user, assessment.organization, Need.REVIEW)
+    regimes.require_asked(assessment.framework_version.framework, question_id)
     with transaction.atomic():
         locked = _under_review(assessment, actor)
         attestation = locked.attestations.order_by("-number").first()

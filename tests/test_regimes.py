@@ -14,7 +14,7 @@ from django.utils.html import escape
 from accounts.actors import Actor
 from assessments import answers, workflow
 from assessments.demo import answer_everything
-from assessments.errors import NotPermitted
+from assessments.errors import MissingRequirement, NotPermitted
 from assessments.models import Answer, AuditAction, AuditEvent
 from assessments.workbooks import ANSWERS, COLUMN
 from attestations import credentials
@@ -24,6 +24,8 @@ from questionnaires.frameworks.loader import BUNDLED_DIR, parse, publish
 from questionnaires.frameworks.schema import CHOICE_TYPES, AnswerStatus, Condition
 from questionnaires.scoring import Response, score
 from tests.conftest import sign_now
+from tests.test_api import call, reviewer_token
+from tests.test_api import token as api_token
 from tests.test_workbooks import download, fill, upload
 
 REGIMES = regimes.catalogue()
@@ -436,6 +438,14 @@ def test_the_reviewer_gives_a_verdict_on_a_laws_question_from_the_review_page(
     assert response["Location"].endswith("?section=coppa_security#q-coppa-security_program")
     page = client.get(response["Location"])
     assert "Send us the programme." in page.text
+    through_api = call(  # a reviewer's token judges the laws' questions as the page does
+        client,
+        "put",
+        reverse("api_question_verdict", args=[draft.pk, "coppa.security_program"]),
+        reviewer_token(reviewer),
+        {"verdict": "accepted"},
+    )
+    assert through_api.status_code == 200, through_api.text
     assert (
         client.post(
             reverse("question_verdict", args=[draft.pk, "nowhere.question"]),
@@ -458,3 +468,45 @@ def test_only_the_organizations_editors_add_or_remove_a_law_whoever_calls_the_se
         regimes.choose(v2_draft, regime=law, included=False, reason="Not us.", actor=Actor(person))
 
     assert not v2_draft.regime_choices.exists()
+
+
+def test_a_comment_on_a_laws_question_stays_with_that_question(
+    client, org, admin, preparer, reviewer
+):
+    """The review page gives every row a comment box, the laws' questions too: a comment
+    posted there is kept on that question (it was filed as a general comment), through the
+    page and the API alike; a question the assessment does not ask is refused."""
+    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
+    draft = workflow.start_assessment(
+        organization=org, framework_version=version, actor=Actor(preparer)
+    )
+    client.force_login(reviewer)
+    review = reverse("review_assessment", args=[draft.pk]) + "?section=coppa_security"
+    url = reverse("add_comment", args=[draft.pk])
+
+    posted = client.post(
+        url, {"body": "Which programme?", "question_id": "coppa.security_program", "next": review}
+    )
+    refused = client.post(url, {"body": "Lost?", "question_id": "nowhere.question"}, follow=True)
+
+    assert posted.status_code == 302 and posted["Location"] == review
+    assert [(c.question_id, c.body) for c in draft.comments.all()] == [
+        ("coppa.security_program", "Which programme?")
+    ]
+    assert "This assessment asks no question nowhere.question." in html.unescape(refused.text)
+    with pytest.raises(MissingRequirement):
+        workflow.comment(draft, actor=Actor(reviewer), body="x", question_id="nowhere.question")
+    key = api_token(org, admin)  # a preparer's token, as a program writes it
+    through_api = call(
+        client,
+        "post",
+        reverse("api_comments", args=[draft.pk]),
+        key,
+        {"body": "It is in the appendix.", "question_id": "coppa.security_program"},
+    )
+    assert through_api.status_code == 201
+    assert draft.comments.filter(question_id="coppa.security_program").count() == 2
+    client.force_login(preparer)  # the organization reads it linked to the law's page
+    overview = client.get(reverse("assessment", args=[draft.pk]))
+    law_page = reverse("regime_questions", args=[draft.pk, "us-coppa"])
+    assert f'href="{law_page}#q-coppa-security_program"' in overview.text

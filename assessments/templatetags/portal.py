@@ -77,11 +77,6 @@ def support_tone(support) -> str:
 
 
 @register.filter
-def section_id_of(framework, question_id) -> str:
-    return framework.section_of(question_id).id
-
-
-@register.filter
 def dom_id(question_id: str) -> str:
     """An element id for a question: q-age-method."""
     return "q-" + question_id.replace(".", "-")

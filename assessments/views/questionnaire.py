@@ -23,6 +23,7 @@ from assessments.forms.questionnaire import SectionForm, SubmitForm, revision_na
 from assessments.forms.review import OrganizationCommentForm
 from assessments.lifecycle import Transition
 from assessments.models import Status
+from assessments.templatetags.portal import dom_id
 from assessments.views import fragments
 from assessments.views.answering import over_their_revisions, save_form
 from assessments.views.helpers import refusals_as_messages
@@ -85,9 +86,12 @@ def assessment_overview(request, assessment_id):
                 else None
             ),
             "change_requests": _open_change_requests(assessment),
-            "conversation": assessment.comments.filter(requests_change=False).select_related(
-                "author"
-            ),
+            "conversation": [
+                (note, _question_page(assessment, note.question_id))
+                for note in assessment.comments.filter(requests_change=False).select_related(
+                    "author"
+                )
+            ],
             "comment_form": OrganizationCommentForm(),
             "links": _action_links(request.user, assessment),
             "waiting_for": _waiting_for(request.user, assessment),
@@ -97,6 +101,20 @@ def assessment_overview(request, assessment_id):
             ),
         },
     )
+
+
+def _question_page(assessment, question_id: str) -> str | None:
+    """Where a question is answered: its section page, or its law's page (None for a
+    comment on the whole assessment)."""
+    if not question_id:
+        return None
+    framework = assessment.framework_version.framework
+    law = regimes.law_asking(framework, question_id)
+    if law is not None:
+        page = reverse("regime_questions", args=[assessment.pk, law.slug])
+    else:
+        page = reverse("section", args=[assessment.pk, regimes.section_of(framework, question_id)])
+    return f"{page}#{dom_id(question_id)}"
 
 
 # Transitions that start on a page of their own (checks, statement, password): the overview

@@ -178,14 +178,11 @@ def add_comment(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.VIEW)
     form = CommentForm(request.POST)
     if form.is_valid():
-        question_id = form.cleaned_data["question_id"]
-        if question_id and question_id not in assessment.framework_version.framework.questions:
-            question_id = ""
         workflow.comment(
             assessment,
             actor=Actor.from_request(request),
             body=form.cleaned_data["body"],
-            question_id=question_id,
+            question_id=form.cleaned_data["question_id"],
         )
         messages.success(request, "Comment posted.")
     else:

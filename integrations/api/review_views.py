@@ -39,8 +39,6 @@ class QuestionVerdict(Logged, APIView):
     @extend_schema(request=s.QuestionVerdictWrite, responses={200: s.QuestionVerdictOut, **ERRORS})
     def put(self, request, assessment_id, question_id):
         assessment = permissions.assessment_for(request.user, assessment_id, need=Need.VIEW)
-        if question_id not in assessment.framework_version.framework.questions:
-            raise FieldErrors({"question_id": ["No such question in this questionnaire."]})
         data = _valid(s.QuestionVerdictWrite, request.data)
         recorded = verdicts.record_question_verdict(
             assessment,

@@ -389,11 +389,6 @@ class Comments(Logged, APIView):
     def post(self, request, assessment_id):
         assessment = permissions.assessment_for(request.user, assessment_id, need=Need.VIEW)
         data = _valid(s.Comment, request.data)
-        if (
-            data["question_id"]
-            and data["question_id"] not in assessment.framework_version.framework.questions
-        ):
-            raise FieldErrors({"question_id": ["No such question in this questionnaire."]})
         workflow.comment(
             assessment,
             actor=Actor.from_request(request),
