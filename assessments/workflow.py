@@ -385,7 +385,10 @@ def request_changes(
     assessment: Assessment, *, actor: Actor, message: str, question_notes: dict[str, str]
 ) -> Decision:
     """Send the assessment back with a message, and each question to revisit with its own
-    note (from the reviewer's "needs change" verdicts)."""
+    note (from the reviewer's "needs change" verdicts): questions the assessment asks, its
+    questionnaire's or a law's."""
+    for question_id in question_notes:
+        regimes.require_asked(assessment.framework_version.framework, question_id)
     with transaction.atomic():
         locked, decision = _decide(
             assessment, Transition.REQUEST_CHANGES, actor=actor, rationale=message

@@ -127,3 +127,39 @@ def test_an_organization_token_cannot_judge_its_own_answers(client, org, admin, 
     assert (verdict.status_code, start.status_code) == (403, 403)
     assert trail.status_code == 403 and trail.json()["error"]["code"] == "permission_denied"
     assert Status(signed.assessment.status) == Status.SUBMITTED
+
+
+def test_a_reviewer_token_sends_back_with_a_note_on_a_laws_question_and_nowhere_else(
+    client, org, preparer, signatory, reviewer, reviewer_key
+):
+    """A note may be left on any question the assessment asks, a law's included, as the
+    review page leaves them; one on a question it does not ask is refused, nothing sent."""
+    from accounts.actors import Actor
+    from assessments import workflow
+    from assessments.demo import answer_everything
+    from questionnaires.frameworks.loader import BUNDLED_DIR, publish
+    from tests.conftest import sign_now
+
+    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
+    draft = workflow.start_assessment(
+        organization=org, framework_version=version, actor=Actor(preparer)
+    )
+    answer_everything(draft, actor=Actor(preparer), quality="strong")
+    workflow.submit(draft, actor=Actor(preparer))
+    sign_now(draft, signatory)
+    workflow.start_review(draft, actor=Actor(reviewer))
+    url = reverse("api_decide", args=[draft.pk])
+    decision = {"outcome": "request_changes", "rationale": "See the notes."}
+
+    nowhere = call(
+        client, "post", url, reviewer_key, decision | {"question_notes": {"no.such": "Fix it."}}
+    )
+    draft.refresh_from_db()
+    assert nowhere.status_code == 400 and draft.status == Status.IN_REVIEW
+    assert "This assessment asks no question no.such." in nowhere.json()["error"]["message"]
+
+    law = {"coppa.security_program": "Send us the security programme."}
+    sent = call(client, "post", url, reviewer_key, decision | {"question_notes": law})
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["status"] == Status.CHANGES_REQUESTED
+    assert Comment.objects.get(requests_change=True).question_id == "coppa.security_program"

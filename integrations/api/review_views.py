@@ -193,13 +193,6 @@ class Decide(Logged, APIView):
     def post(self, request, assessment_id):
         assessment = permissions.assessment_for(request.user, assessment_id, need=Need.VIEW)
         data = _valid(s.Decision, request.data)
-        unknown = set(data["question_notes"]) - set(
-            assessment.framework_version.framework.questions
-        )
-        if unknown:
-            raise FieldErrors(
-                {"question_notes": [f"No such question: {', '.join(sorted(unknown))}"]}
-            )
         act = DECIDE[data["outcome"]]
         act(assessment, Actor.from_request(request), data["rationale"], data["question_notes"])
         assessment.refresh_from_db()
