@@ -441,10 +441,12 @@ def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestatio
 
 
 def assign(assessment: Assessment, *, actor: Actor, reviewer) -> Assessment:
-    """Give an assessment to a reviewer (or take it back with reviewer=None)."""
+    """Give an assessment to an active reviewer (or take it back with reviewer=None)."""
     permissions.require(actor.user, assessment.organization, Need.REVIEW)
     if reviewer is not None and not reviewer.is_reviewer:
         raise NotPermitted(f"{reviewer} is not a platform reviewer.")
+    if reviewer is not None and not reviewer.is_active:
+        raise MissingRequirement(f"{reviewer} is no longer a reviewer here: choose another.")
     with transaction.atomic():
         locked = _locked(assessment)
         before = locked.assigned_reviewer

@@ -163,3 +163,23 @@ def test_a_reviewer_token_sends_back_with_a_note_on_a_laws_question_and_nowhere_
     assert sent.status_code == 200, sent.text
     assert sent.json()["status"] == Status.CHANGES_REQUESTED
     assert Comment.objects.get(requests_change=True).question_id == "coppa.security_program"
+
+
+def test_nobody_assigns_an_assessment_to_a_reviewer_who_has_left(
+    client, signed, reviewer, reviewer_key
+):
+    """The page offers only active reviewers; the service refuses the others, so a token
+    cannot give the work to someone who will never see it."""
+    from tests.factories import UserFactory
+
+    gone = UserFactory(is_reviewer=True, is_active=False, full_name="Gone Reviewer")
+    url = reverse("api_assign", args=[signed.assessment_id])
+
+    refused = call(client, "post", url, reviewer_key, {"reviewer": gone.email})
+    signed.assessment.refresh_from_db()
+
+    assert refused.status_code == 400
+    assert "no longer a reviewer here" in refused.json()["error"]["message"]
+    assert signed.assessment.assigned_reviewer is None
+    kept = call(client, "post", url, reviewer_key, {"reviewer": reviewer.email})
+    assert kept.status_code == 200
