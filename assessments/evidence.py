@@ -19,7 +19,7 @@ from accounts import permissions
 from accounts.actors import Actor
 from accounts.permissions import Need
 from assessments import prompt_check
-from assessments.errors import IllegalTransition
+from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.models import Assessment, AuditAction, Evidence, EvidenceVerdict, Status
 from attestations import audit
 
@@ -172,6 +172,12 @@ class Validity:
     applies_from: datetime.date | None = None
     valid_until: datetime.date | None = None
 
+    def problem(self) -> str:
+        """What is wrong with the period as given ("" when nothing is)."""
+        if self.applies_from and self.valid_until and self.valid_until < self.applies_from:
+            return "“Valid until” is before “applies from”: check the two dates."
+        return ""
+
     def as_details(self) -> dict:
         return {
             "applies_from": self.applies_from.isoformat() if self.applies_from else None,
@@ -188,6 +194,8 @@ def add_file(
     validity: Validity = Validity(),
 ) -> Evidence:
     name, digest = checked.name, checked.sha256
+    if validity.problem():
+        raise MissingRequirement(validity.problem())
     with transaction.atomic():
         _require_editable(assessment, actor)
         item = Evidence(
@@ -223,6 +231,8 @@ def add_url(
     actor: Actor,
     validity: Validity = Validity(),
 ) -> Evidence:
+    if validity.problem():
+        raise MissingRequirement(validity.problem())
     with transaction.atomic():
         _require_editable(assessment, actor)
         item = Evidence.objects.create(

@@ -193,3 +193,30 @@ def test_a_token_inviting_one_address_too_often_is_told_to_wait_as_http_says(
     assert limited.json()["error"]["message"] == (
         "victim@elsewhere.example has been invited 3 times in the last hour: try again later."
     )
+
+
+def test_a_token_gives_the_period_evidence_speaks_for_as_the_section_page_does(
+    client, org, admin, draft
+):
+    """The page asks when a document applies from and until; so does the API, with the same
+    rule (an end before the start is refused, nothing stored), and reads them back."""
+    key = token(org, admin, TokenRole.PREPARER)
+    url = reverse("api_evidence_links", args=[draft.pk])
+    link = {"question_id": "moderation.evidence", "url": "https://example.com/policy"}
+
+    backwards = call(
+        client, "post", url, key, link | {"applies_from": "2026-06-01", "valid_until": "2026-01-01"}
+    )
+    given = call(
+        client, "post", url, key, link | {"applies_from": "2026-01-01", "valid_until": "2027-06-30"}
+    )
+
+    assert backwards.status_code == 400
+    assert "“Valid until” is before “applies from”" in backwards.json()["error"]["message"]
+    assert given.status_code == 201, given.text
+    assert (given.json()["applies_from"], given.json()["valid_until"]) == (
+        "2026-01-01",
+        "2027-06-30",
+    )
+    item = Evidence.objects.get()
+    assert (str(item.applies_from), str(item.valid_until)) == ("2026-01-01", "2027-06-30")

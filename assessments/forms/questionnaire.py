@@ -251,15 +251,11 @@ class SectionForm(forms.Form):
                 text = ContentFile(pasted.encode("utf-8"), name="pasted-prompt.txt")
                 checked.append(check_upload(text))
             self.checked_uploads[q.id] = checked
-            starts, ends = (
-                cleaned.get(evidence_from_name(q.id)),
-                cleaned.get(evidence_until_name(q.id)),
+            period = Validity(
+                cleaned.get(evidence_from_name(q.id)), cleaned.get(evidence_until_name(q.id))
             )
-            if starts and ends and ends < starts:
-                self.add_error(
-                    evidence_until_name(q.id),
-                    "“Valid until” is before “applies from”: check the two dates.",
-                )
+            if period.problem():
+                self.add_error(evidence_until_name(q.id), period.problem())
         return cleaned
 
     def answer_inputs(self) -> list[AnswerInput]:

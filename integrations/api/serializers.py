@@ -140,14 +140,25 @@ class Evidence(serializers.Serializer):
     sha256 = serializers.CharField(allow_blank=True)
     size = serializers.IntegerField()
     uploaded_at = serializers.DateTimeField()
+    applies_from = serializers.DateField(allow_null=True)
+    valid_until = serializers.DateField(allow_null=True)
 
 
-class EvidenceFileUpload(serializers.Serializer):
+class EvidencePeriod(serializers.Serializer):
+    """The period a document speaks for, as the section page asks it (both ends optional)."""
+
+    applies_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(
+        required=False, allow_null=True, help_text="Not before applies_from."
+    )
+
+
+class EvidenceFileUpload(EvidencePeriod):
     question_id = serializers.CharField()
     file = serializers.FileField(help_text=f"A {ALLOWED} file.")
 
 
-class EvidenceLinkUpload(serializers.Serializer):
+class EvidenceLinkUpload(EvidencePeriod):
     question_id = serializers.CharField()
     url = serializers.URLField(max_length=500, help_text="Where the evidence is published.")
 

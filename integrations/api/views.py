@@ -289,7 +289,11 @@ class EvidenceList(Logged, APIView):
         except evidence.EvidenceRejected as exc:
             raise FieldErrors({"file": [str(exc)]}) from None
         item = evidence.add_file(
-            assessment, question_id, checked, actor=Actor.from_request(request)
+            assessment,
+            question_id,
+            checked,
+            actor=Actor.from_request(request),
+            validity=_period(data),
         )
         return Response(_evidence_out(item), status=status.HTTP_201_CREATED)
 
@@ -307,7 +311,11 @@ class EvidenceLinks(Logged, APIView):
         data = _valid(s.EvidenceLinkUpload, request.data)
         question_id = _evidence_question(assessment, data["question_id"])
         item = evidence.add_url(
-            assessment, question_id, data["url"], actor=Actor.from_request(request)
+            assessment,
+            question_id,
+            data["url"],
+            actor=Actor.from_request(request),
+            validity=_period(data),
         )
         return Response(_evidence_out(item), status=status.HTTP_201_CREATED)
 
@@ -326,6 +334,10 @@ class EvidenceDetail(Logged, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _period(data: dict) -> evidence.Validity:
+    return evidence.Validity(data.get("applies_from"), data.get("valid_until"))
+
+
 def _evidence_out(item: EvidenceItem) -> dict:
     return {
         "id": item.pk,
@@ -335,6 +347,8 @@ def _evidence_out(item: EvidenceItem) -> dict:
         "sha256": item.sha256,
         "size": item.size,
         "uploaded_at": item.uploaded_at,
+        "applies_from": item.applies_from,
+        "valid_until": item.valid_until,
     }
 
 
