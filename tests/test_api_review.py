@@ -134,20 +134,9 @@ def test_a_reviewer_token_sends_back_with_a_note_on_a_laws_question_and_nowhere_
 ):
     """A note may be left on any question the assessment asks, a law's included, as the
     review page leaves them; one on a question it does not ask is refused, nothing sent."""
-    from accounts.actors import Actor
-    from assessments import workflow
-    from assessments.demo import answer_everything
-    from questionnaires.frameworks.loader import BUNDLED_DIR, publish
-    from tests.conftest import sign_now
+    from tests.test_regimes import in_review_with_laws
 
-    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
-    draft = workflow.start_assessment(
-        organization=org, framework_version=version, actor=Actor(preparer)
-    )
-    answer_everything(draft, actor=Actor(preparer), quality="strong")
-    workflow.submit(draft, actor=Actor(preparer))
-    sign_now(draft, signatory)
-    workflow.start_review(draft, actor=Actor(reviewer))
+    draft = in_review_with_laws(org, preparer, signatory, reviewer)
     url = reverse("api_decide", args=[draft.pk])
     decision = {"outcome": "request_changes", "rationale": "See the notes."}
 

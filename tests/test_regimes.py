@@ -417,9 +417,9 @@ def test_the_workbook_carries_the_laws_questions_and_imports_their_answers(
     assert stored.value == "yes"
 
 
-def test_the_reviewer_gives_a_verdict_on_a_laws_question_from_the_review_page(
-    client, org, preparer, signatory, reviewer
-):
+def in_review_with_laws(org, preparer, signatory, reviewer):
+    """An assessment on questionnaire 2, answered in full (its scope calls for COPPA and the
+    UK code), signed and under review."""
     version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
     draft = workflow.start_assessment(
         organization=org, framework_version=version, actor=Actor(preparer)
@@ -428,6 +428,13 @@ def test_the_reviewer_gives_a_verdict_on_a_laws_question_from_the_review_page(
     workflow.submit(draft, actor=Actor(preparer))
     sign_now(draft, signatory)
     workflow.start_review(draft, actor=Actor(reviewer))
+    return draft
+
+
+def test_the_reviewer_gives_a_verdict_on_a_laws_question_from_the_review_page(
+    client, org, preparer, signatory, reviewer
+):
+    draft = in_review_with_laws(org, preparer, signatory, reviewer)
     client.force_login(reviewer)
     page = client.get(reverse("review_assessment", args=[draft.pk]), {"section": "coppa_security"})
     assert [s.id for s, _, current in page.context["sections"] if current] == ["coppa_security"]
@@ -471,15 +478,12 @@ def test_only_the_organizations_editors_add_or_remove_a_law_whoever_calls_the_se
 
 
 def test_a_comment_on_a_laws_question_stays_with_that_question(
-    client, org, admin, preparer, reviewer
+    client, org, admin, preparer, reviewer, v2_draft
 ):
     """The review page gives every row a comment box, the laws' questions too: a comment
     posted there is kept on that question (it was filed as a general comment), through the
     page and the API alike; a question the assessment does not ask is refused."""
-    version = publish(BUNDLED_DIR / "minor-safety-2.0.yaml")[0]
-    draft = workflow.start_assessment(
-        organization=org, framework_version=version, actor=Actor(preparer)
-    )
+    draft = v2_draft
     client.force_login(reviewer)
     review = reverse("review_assessment", args=[draft.pk]) + "?section=coppa_security"
     url = reverse("add_comment", args=[draft.pk])
