@@ -129,7 +129,9 @@ def start_assessment(
     framework version, optionally carrying answers over (see carryover). The database holds
     one open assessment per product and questionnaire, so two simultaneous starts make one
     draft and one clear refusal. Answers carry over only from an approved assessment of the
-    same product: what the platform accepted, not what it rejected or never saw."""
+    same product: what the platform accepted, not what it rejected or never saw. Only those
+    who may edit the organization's answers open one."""
+    permissions.require(actor.user, organization, Need.EDIT)
     product = product or products.default_product(organization)
     if product.organization_id != organization.pk:
         raise IllegalTransition("That product is another organization's.")

@@ -17,7 +17,9 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import transaction
 
+from accounts import permissions
 from accounts.actors import Actor
+from accounts.permissions import Need
 from assessments.models import AuditAction, Organization, ViolationFigure
 from attestations import audit
 from attestations.canonical import canonical_json, sha256_hex
@@ -135,6 +137,7 @@ def check_rows(rows: Iterable[tuple[int, dict]], *, first_line: int = 1):
 
 def import_rows(rows: list, *, actor: Actor) -> ImportResult:
     """The API's way in: the same checks and the same all-or-nothing apply as a file."""
+    _require_reviewer(actor)
     figures, rejected = check_rows(enumerate(rows, start=1))
     return _apply(
         figures, rejected, actor=actor, source="api", digest=sha256_hex(canonical_json(rows))
@@ -144,8 +147,14 @@ def import_rows(rows: list, *, actor: Actor) -> ImportResult:
 def import_figures(data: bytes, *, actor: Actor, filename: str) -> ImportResult:
     """Apply a figures file when every row is valid; otherwise apply nothing and say which rows
     are wrong. One audit event names the file and what changed."""
+    _require_reviewer(actor)
     figures, rejected = read(data)
     return _apply(figures, rejected, actor=actor, source=filename, digest=sha256_hex(data))
+
+
+def _require_reviewer(actor: Actor) -> None:
+    """The figures decide which organizations campaigns reach: the platform's to write."""
+    permissions.require(actor.user, None, Need.REVIEW)
 
 
 def _apply(figures: dict, rejected: list, *, actor: Actor, source: str, digest: str):

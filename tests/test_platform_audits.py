@@ -857,6 +857,28 @@ def test_no_cell_of_the_figures_template_runs_as_a_formula(client, reviewer, org
     assert not [c for c in cells if c.startswith(HOSTILE)]
 
 
+def test_only_a_platform_reviewer_imports_safety_figures_whoever_calls(org, admin, signatory):
+    """The figures flag organizations for campaigns: a member of an organization, through a
+    command or any other caller of the service, cannot write its own or anyone's."""
+    from platform_audits.violation_figures import import_figures, import_rows
+
+    row = {
+        "organization_id": str(org.pk),
+        "month": "2026-11",
+        "requests": 100000,
+        "flagged_requests": 0,
+        "confirmed_violations": 0,
+    }
+    content = ",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n"
+    for person in (admin, signatory):
+        with pytest.raises(NotPermitted):
+            import_figures(content.encode(), actor=Actor(person), filename="f.csv")
+        with pytest.raises(NotPermitted):
+            import_rows([row], actor=Actor(person))
+    assert not ViolationFigure.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.VIOLATION_FIGURES_IMPORTED).exists()
+
+
 def test_only_the_organizations_own_reading_counts_as_opening_its_request(
     org, reviewer, preparer, outsider, framework_version
 ):

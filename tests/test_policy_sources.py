@@ -15,10 +15,11 @@ from django.urls import reverse
 from accounts.actors import SYSTEM, Actor
 from assessments import answers, workflow
 from assessments.carryover import copy_answers, question_changes, unchanged_questions
-from assessments.models import AuditAction, AuditEvent, PolicyChangeFlag
+from assessments.models import AuditAction, AuditEvent, PolicyChangeFlag, Role
 from questionnaires.frameworks.loader import BUNDLED_DIR, parse, publish
 from questionnaires.policy_changes import load_bundled
 from questionnaires.policy_sources import bundled_records, record_from
+from tests.factories import member
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 needs_seeds = pytest.mark.skipif(
@@ -162,7 +163,9 @@ def test_a_new_version_reopens_exactly_the_questions_whose_policy_changed(
         actor=Actor(preparer),
     )
     later = workflow.start_assessment(
-        organization=other_org, framework_version=new, actor=Actor(preparer)
+        organization=other_org,
+        framework_version=new,
+        actor=Actor(member(other_org, Role.PREPARER)),
     )
 
     changes = question_changes(old.framework, new.framework)

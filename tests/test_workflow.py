@@ -11,7 +11,7 @@ from accounts import step_up
 from accounts.actors import Actor
 from assessments import workflow
 from assessments.errors import IllegalTransition, MissingRequirement, NotPermitted, StepUpRequired
-from assessments.models import Assessment, AuditEvent, Role, Status
+from assessments.models import Assessment, AuditAction, AuditEvent, Role, Status
 from attestations.attestation import STATEMENT_VERSION
 from tests.conftest import ready_for_approval, sign_now, stepped_up, with_authenticator
 from tests.factories import PASSWORD, member
@@ -126,6 +126,20 @@ def test_the_workflow_refuses_a_role_that_may_not_act_whoever_calls_it(
     awaiting_signature.refresh_from_db()
     assert awaiting_signature.status == Status.AWAITING_SIGNATURE
     assert not awaiting_signature.attestations.exists()
+
+
+def test_only_those_who_edit_the_answers_start_an_assessment_whoever_calls(
+    org, framework_version, signatory, outsider, reviewer
+):
+    """A signatory, a platform reviewer or someone of another organization cannot open a
+    draft for the organization, through a command or any other caller of the service."""
+    for person in (signatory, outsider, reviewer):
+        with pytest.raises(NotPermitted):
+            workflow.start_assessment(
+                organization=org, framework_version=framework_version, actor=Actor(person)
+            )
+    assert not Assessment.objects.filter(organization=org).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.ASSESSMENT_STARTED).exists()
 
 
 def test_only_a_reviewer_decides(signed, admin, signatory):
