@@ -7,10 +7,9 @@ A question whose words stayed but whose cited policy text changed (another pinne
 asked again: "changed because the policy changed".
 """
 
-import json
-
 from assessments.evidence import sharing_stored
 from assessments.models import Answer, Assessment, Evidence
+from attestations.canonical import canonical_json
 from questionnaires.frameworks.schema import Framework, Question
 
 
@@ -35,7 +34,7 @@ def _asked_when(framework: Framework, question: Question) -> set[str]:
         if condition.all_of:
             conditions += condition.all_of
         else:
-            tests.add(json.dumps(condition.model_dump(exclude_defaults=True), sort_keys=True))
+            tests.add(canonical_json(condition.model_dump(mode="json", exclude_defaults=True)))
     return tests
 
 

@@ -1,8 +1,10 @@
 """Framework files: validated on load, published once, never changed."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
+import rfc8785
 import yaml
 from django.core.management import CommandError, call_command
 
@@ -52,6 +54,14 @@ def test_every_citation_names_a_real_document_and_a_heading_in_it():
             source = framework.source(citation.source)
             text = (SEEDS / source.file).read_text(encoding="utf-8", errors="replace")
             assert citation.section in text, (question.id, citation.section)
+
+
+def test_a_versions_fingerprint_is_the_sha256_of_its_rfc_8785_form(db):
+    """The fingerprint signed into every snapshot and credential: anyone holding the stored
+    definition recomputes it with any JCS implementation, as every other signed hash."""
+    for path in bundled_files():
+        version, _ = publish(path)
+        assert version.sha256 == hashlib.sha256(rfc8785.dumps(version.definition)).hexdigest()
 
 
 def test_loading_is_idempotent(db):

@@ -4,14 +4,13 @@ Publishing is idempotent: loading the same content again changes nothing. A publ
 version is immutable: different content under the same version is refused.
 """
 
-import hashlib
-import json
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
 from assessments.models import FrameworkVersion
+from attestations.canonical import canonical_json, sha256_hex
 from questionnaires.frameworks.schema import Framework, error_location
 
 BUNDLED_DIR = Path(__file__).resolve().parent
@@ -49,11 +48,11 @@ def parse(path: Path) -> tuple[Framework, dict, str]:
 
 
 def content_of(framework: Framework) -> tuple[dict, str]:
-    """The stored form and its hash. Fields left at their defaults are left out, so a newer
+    """The stored form and the SHA-256 of its canonical JSON (RFC 8785), which anyone can
+    recompute from the definition. Fields left at their defaults are left out, so a newer
     schema that adds optional fields does not change what an older version's hash covers."""
     plain = framework.model_dump(mode="json", exclude_defaults=True)
-    canonical = json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return plain, hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return plain, sha256_hex(canonical_json(plain))
 
 
 def publish(path: Path) -> tuple[FrameworkVersion, bool]:
