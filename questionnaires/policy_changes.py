@@ -41,8 +41,9 @@ from questionnaires.policy_sources import (
 )
 
 RE_ATTEST_WITHIN = datetime.timedelta(days=90)
-# Attestations that still speak for the organization, or soon may.
-IN_FORCE = (PublicStatus.VALID, PublicStatus.AWAITING_REVIEW, PublicStatus.IN_REVIEW)
+# Attestations a policy change makes stale: those in force (valid) and those the platform may
+# still approve (awaiting or in review).
+FLAGGED_STATUSES = (PublicStatus.VALID, PublicStatus.AWAITING_REVIEW, PublicStatus.IN_REVIEW)
 
 
 class PolicyTextError(Exception):
@@ -172,7 +173,7 @@ def _flag_attestations(
             )
         attested = attested_questions(attestation)
         stale = {q: sections for q, sections in by_version[version.pk].items() if q in attested}
-        if not stale or status_of(attestation, at=now).status not in IN_FORCE:
+        if not stale or status_of(attestation, at=now).status not in FLAGGED_STATUSES:
             continue
         questions = list(stale)
         cited = sorted(set().union(*stale.values()))
