@@ -5,6 +5,6 @@ lists, what an attestation means today, verification, and the audit trail with i
 checkpoints. canonical.py and charts.py are pure.
 
 May import: assessments (models, answers), questionnaires, accounts.actors and .permissions (a
-report goes only to who may see it), integrations.webhooks (expiry events). Never imports the
-web layer.
+report goes only to who may see it), integrations.webhooks (expiry events),
+compliance_portal.task_queue. Never imports the web layer.
 """

@@ -13,17 +13,17 @@ from django.utils import timezone
 from assessments.models import Attestation, Report, ReportState
 from attestations.canonical import sha256_hex
 from attestations.reports import issue_report_pdf
+from compliance_portal import task_queue
 
 log = logging.getLogger(__name__)
 MAX_REPORT_ATTEMPTS = 3
 
 
 def schedule_report(attestation_id: str, *, attempt: int = 1) -> None:
-    """Queue a render; later attempts wait longer when the queue can defer work."""
-    job = render_report
-    if attempt > 1 and job.get_backend().supports_defer:
-        job = job.using(run_after=timezone.now() + timedelta(seconds=30 * 2 ** (attempt - 2)))
-    job.enqueue(attestation_id, attempt=attempt)
+    """Queue a render; a retry waits 30 seconds, the next one a minute."""
+    task_queue.enqueue(
+        render_report, attestation_id, attempt=attempt, first_wait=timedelta(seconds=30), growth=2
+    )
 
 
 @task

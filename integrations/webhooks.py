@@ -34,6 +34,7 @@ from assessments.models import (
     WebhookEndpoint,
 )
 from attestations import audit
+from compliance_portal import task_queue
 from integrations import outbound
 
 log = logging.getLogger(__name__)
@@ -154,10 +155,11 @@ def _queue(endpoint, event: EventType, payload: dict) -> WebhookDelivery:
 
 
 def schedule_delivery(delivery_id: str, *, attempt: int = 1) -> None:
-    job = deliver_webhook
-    if attempt > 1 and job.get_backend().supports_defer:
-        job = job.using(run_after=timezone.now() + timedelta(seconds=30 * 4 ** (attempt - 2)))
-    job.enqueue(delivery_id, attempt=attempt)
+    """Queue a delivery; retries wait 30 seconds, then 2, 8 and 32 minutes (a receiver that is
+    down gets time to come back)."""
+    task_queue.enqueue(
+        deliver_webhook, delivery_id, attempt=attempt, first_wait=timedelta(seconds=30), growth=4
+    )
 
 
 @task

@@ -115,6 +115,37 @@ def test_a_failing_endpoint_is_retried_then_marked_failed_in_its_log(
     assert "The endpoint answered 500." in page
 
 
+def test_a_receiver_that_is_down_gets_longer_and_longer_to_come_back(
+    receiver, org, admin, settings
+):
+    """On a queue that defers work (production's), each retry is queued to run later than the
+    one before: 30 seconds, then 2, 8 and 32 minutes; never at once, hammering the receiver."""
+    from django.tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    listener = receiver(status=503)
+    endpoint, _ = webhooks.add_endpoint(
+        organization=org, url=listener.url, events=[EventType.APPROVED], actor=Actor(admin)
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event_type=EventType.APPROVED, payload={"type": "webhook.test"}
+    )
+
+    waits = []
+    for attempt in range(1, webhooks.MAX_ATTEMPTS):
+        webhooks.deliver_webhook.call(str(delivery.pk), attempt=attempt)
+        retry = default_task_backend.results[-1]
+        assert retry.kwargs == {"attempt": attempt + 1}
+        waits.append(round((retry.task.run_after - retry.enqueued_at).total_seconds()))
+
+    assert waits == [30, 120, 480, 1920]
+    webhooks.deliver_webhook.call(str(delivery.pk), attempt=webhooks.MAX_ATTEMPTS)
+    assert len(default_task_backend.results) == webhooks.MAX_ATTEMPTS - 1  # no sixth try
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED
+    assert len(listener.received) == webhooks.MAX_ATTEMPTS
+
+
 def test_a_redirect_is_not_followed(receiver, org, admin, committed):
     listener = receiver(status=302, headers={"Location": "http://169.254.169.254/latest/"})
     endpoint, _ = webhooks.add_endpoint(
