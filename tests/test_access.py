@@ -52,6 +52,8 @@ EVERYONE = READERS | {"anonymous", "outsider", "platform_admin"}
 PAGES = {"anonymous": 200}  # the platform admin is sent to Django's admin
 SIGNED_IN_GO_ON = {"*": 302}
 SIGNED_IN_GO_HOME = {"*": 302, "anonymous": 200}
+# What an empty post gets: its form again, saying what is missing, as 422 on every page.
+REFUSED = {"anonymous": 422}
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Rule:
     args: str  # which object the URL names: "", "org", "assessment", "attestation", "evidence"
     allowed: set[str]
     public: bool = False
-    # What an allowed person gets: a page (200) or, for POST, a redirect; per role if it differs.
+    # What an allowed person gets: a page (200); for POST a redirect, or 422 for a form refused.
     ok: int | dict[str, int] | None = None
 
     def expected(self, role: str) -> int:
@@ -72,16 +74,16 @@ RULES = {
     # Home sends members to their organization and reviewers to the queue.
     ("home", "GET"): Rule("GET", "", EVERYONE, public=True, ok=SIGNED_IN_GO_ON | PAGES),
     ("signup", "GET"): Rule("GET", "", EVERYONE, public=True, ok=SIGNED_IN_GO_HOME),
-    ("signup", "POST"): Rule("POST", "", EVERYONE, public=True, ok=SIGNED_IN_GO_HOME),
+    ("signup", "POST"): Rule("POST", "", EVERYONE, public=True, ok=SIGNED_IN_GO_HOME | REFUSED),
     ("signup_confirm", "GET"): Rule("GET", "registration", EVERYONE, public=True),
-    ("signup_confirm", "POST"): Rule("POST", "registration", EVERYONE, public=True, ok=200),
+    ("signup_confirm", "POST"): Rule("POST", "registration", EVERYONE, public=True, ok=422),
     # The emailed link is for its address's owner: anyone logged in as someone else is refused.
     ("invitation", "GET"): Rule("GET", "invitation", {"anonymous"}, public=True),
-    ("invitation", "POST"): Rule("POST", "invitation", {"anonymous"}, public=True, ok=200),
+    ("invitation", "POST"): Rule("POST", "invitation", {"anonymous"}, public=True, ok=422),
     ("frameworks", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("framework_diff", "GET"): Rule("GET", "versions", EVERYONE - {"anonymous"}),
     ("verify", "GET"): Rule("GET", "", EVERYONE, public=True),
-    ("verify", "POST"): Rule("POST", "", EVERYONE, public=True, ok=200),
+    ("verify", "POST"): Rule("POST", "", EVERYONE, public=True, ok=422),
     ("verify_hash", "GET"): Rule("GET", "digest", EVERYONE, public=True),
     ("jwks", "GET"): Rule("GET", "", EVERYONE, public=True),
     ("key_set", "GET"): Rule("GET", "", EVERYONE, public=True),
@@ -95,12 +97,12 @@ RULES = {
     ("policy_source", "GET"): Rule("GET", "source", EVERYONE, public=True),
     ("account", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
     ("two_factor_setup", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
-    ("two_factor_setup", "POST"): Rule("POST", "", EVERYONE - {"anonymous"}, ok=200),
+    ("two_factor_setup", "POST"): Rule("POST", "", EVERYONE - {"anonymous"}, ok=422),
     ("two_factor_verify", "GET"): Rule("GET", "", EVERYONE - {"anonymous"}),
-    ("two_factor_verify", "POST"): Rule("POST", "", EVERYONE - {"anonymous"}, ok=200),
+    ("two_factor_verify", "POST"): Rule("POST", "", EVERYONE - {"anonymous"}, ok=422),
     ("organization", "GET"): Rule("GET", "org", READERS),
     ("members", "GET"): Rule("GET", "org", {"admin"}),
-    ("members", "POST"): Rule("POST", "org", {"admin"}, ok=200),
+    ("members", "POST"): Rule("POST", "org", {"admin"}, ok=422),
     ("member_role", "POST"): Rule("POST", "membership", {"admin"}),
     ("member_remove", "POST"): Rule("POST", "membership", {"admin"}),
     ("invitation_cancel", "POST"): Rule("POST", "org_invitation", {"admin"}),
@@ -144,18 +146,18 @@ RULES = {
     ("regime_crosswalk", "GET"): Rule("GET", "slug", EVERYONE - {"anonymous"}),
     ("assessment_audit_trail", "GET"): Rule("GET", "assessment", {"reviewer"}),
     ("org_tokens", "GET"): Rule("GET", "org", {"admin"}),
-    ("org_tokens", "POST"): Rule("POST", "org", {"admin"}, ok=200),  # re-shows the form
+    ("org_tokens", "POST"): Rule("POST", "org", {"admin"}, ok=422),
     ("reviewer_tokens", "GET"): Rule("GET", "", {"reviewer"}),
-    ("reviewer_tokens", "POST"): Rule("POST", "", {"reviewer"}, ok=200),
+    ("reviewer_tokens", "POST"): Rule("POST", "", {"reviewer"}, ok=422),
     ("token_revoke", "POST"): Rule("POST", "token", {"admin"}),
     ("org_webhooks", "GET"): Rule("GET", "org", {"admin"}),
-    ("org_webhooks", "POST"): Rule("POST", "org", {"admin"}, ok=200),  # re-shows the form
+    ("org_webhooks", "POST"): Rule("POST", "org", {"admin"}, ok=422),
     ("platform_webhooks", "GET"): Rule("GET", "", {"reviewer"}),
-    ("platform_webhooks", "POST"): Rule("POST", "", {"reviewer"}, ok=200),
+    ("platform_webhooks", "POST"): Rule("POST", "", {"reviewer"}, ok=422),
     ("webhook_test", "POST"): Rule("POST", "webhook", {"admin"}),
     ("webhook_remove", "POST"): Rule("POST", "webhook", {"admin"}),
     # Live product tests: members and reviewers read the transcripts; administrators register
-    # an endpoint (an empty form is re-shown as 422) and start runs.
+    # an endpoint and start runs.
     ("live_tests", "GET"): Rule("GET", "org", READERS),
     ("live_tests", "POST"): Rule("POST", "org", {"admin"}, ok=422),
     ("probe_run", "POST"): Rule("POST", "probe_endpoint", {"admin"}),
@@ -199,7 +201,7 @@ RULES |= {
         "POST",
         "assessment",
         WHO[LIFECYCLE[transition].performer],
-        ok=200 if name in ("sign", "submit") else None,  # an empty post re-shows the form
+        ok=422 if name in ("sign", "submit") else None,
     )
     for name, transition in TRANSITION_URLS.items()
 }

@@ -45,7 +45,7 @@ def test_two_tabs_never_silently_overwrite_each_other(client, draft, preparer, a
     response = client.post(
         section_url(draft), {"q_age__method": "none", "rev_age__method": "1", "stay": "1"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "changed “age.method” while you were editing, to: Age verification" in response.text
     assert Answer.objects.get(question_id="age.method").value == "verified"
     # What the second person typed is still in their form, ready to save again.
@@ -69,7 +69,7 @@ def test_an_invalid_value_gets_a_message_and_keeps_the_rest(client, draft, prepa
         section_url(draft, "education"),
         {"q_education__link": "not a link at all", "q_education__limits": "yes"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Enter a valid URL." in response.text
     assert response.context["form"]["q_education__limits"].value() == "yes"
 
@@ -89,7 +89,7 @@ def test_a_refused_post_links_each_failing_answer_and_names_the_file_to_pick_aga
     banner = response.text[response.text.index('id="attention"') :]
     banner = html.unescape(banner[: banner.index("</div>")])
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Nothing was saved: 1 answer needs attention." in banner
     assert f'<a href="#q-age-method" class="alert-link">{question.text}</a>' in banner
     assert "(age gate.pdf) was not kept" in banner and "pick it again" in banner
@@ -212,7 +212,7 @@ def test_a_rejected_file_saves_nothing_of_the_post(client, draft, preparer):
             "evfile_age__evidence": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf"),
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "not a file type we accept" in response.text
     assert response.context["form"]["q_age__method"].value() == "verified"  # nothing lost
     assert not Answer.objects.filter(question_id="age.method").exists()  # nothing half-saved

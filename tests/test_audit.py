@@ -308,7 +308,7 @@ def test_guessing_the_current_password_on_the_change_form_locks_like_the_log_in_
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
 
-    assert [g.status_code for g in guesses] == [200] * 4 + [429]  # the fifth locks, as at log-in
+    assert [g.status_code for g in guesses] == [422] * 4 + [429]  # the fifth locks, as at log-in
     assert "That password is not correct." in guesses[0].text
     assert right.status_code == 429
     assert "Too many wrong passwords" in right.text
@@ -365,7 +365,7 @@ def test_a_wrong_current_password_changes_nothing_and_says_so(client, preparer):
         {"old_password": "not it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
 
-    assert page.status_code == 200
+    assert page.status_code == 422
     assert "That password is not correct." in page.text
     preparer.refresh_from_db()
     assert preparer.check_password(PASSWORD) and password_events() == []

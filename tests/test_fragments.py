@@ -125,7 +125,7 @@ def test_a_refused_answer_shows_its_message_on_a_question_drawn_before(client, d
     client.force_login(preparer)
     client.get(section_url(draft))  # every question drawn and kept
     page = client.post(section_url(draft), {"q_age__method": "not-an-option"})
-    assert page.status_code == 200
+    assert page.status_code == 422
     assert "not-an-option is not one of the available choices" in html.unescape(page.text)
 
 

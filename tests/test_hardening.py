@@ -130,7 +130,7 @@ def test_a_name_with_control_characters_is_refused_with_a_message(client, db, na
             "password2": PASSWORD,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Use a single line of text" in response.text
     assert not Organization.objects.exists()
 

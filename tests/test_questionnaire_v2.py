@@ -273,9 +273,9 @@ def test_a_counted_number_cannot_be_negative_and_a_past_date_cannot_be_in_the_fu
         {"q_legal__review_date": "2030-01-01", "rev_legal__review_date": 0},
     )
 
-    assert scope.status_code == 200
+    assert scope.status_code == 422
     assert "greater than or equal to 0" in scope.content.decode()
-    assert legal.status_code == 200
+    assert legal.status_code == 422
     assert "This date is in the future" in legal.content.decode()
     stored = Answer.objects.filter(
         assessment=v2_draft, question_id__in=["scope.monthly_minors", "legal.review_date"]

@@ -234,7 +234,7 @@ def test_a_bad_regime_answer_is_explained_and_nothing_typed_is_lost(client, prep
             "na_coppa__consent__third_party": "on",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Select a valid choice" in response.text
     assert "a justification is required" in response.text
     assert "PRIVO, since 2024" in response.text  # what was typed is still there

@@ -55,7 +55,7 @@ def test_setting_up_an_authenticator_needs_the_password(db):
     response = client.post(
         reverse("two_factor_setup"), {"password": "not it", "token": code_for(device)}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "That password is not correct." in response.text
     device.refresh_from_db()
     assert not device.confirmed
@@ -120,7 +120,7 @@ def test_signing_asks_for_the_second_factor_as_well_as_the_password(
     client.force_login(signatory)
     sign_url = reverse("sign", args=[awaiting_signature.pk])
     password_only = client.post(sign_url, {"confirm": "on", "password": PASSWORD})
-    assert password_only.status_code == 200
+    assert password_only.status_code == 422
     assert "Code from your authenticator app" in password_only.text
     wrong_code = client.post(sign_url, {"confirm": "on", "password": PASSWORD, "code": "123456"})
     assert "That code is not right" in wrong_code.text

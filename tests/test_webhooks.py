@@ -218,7 +218,7 @@ def test_the_page_shows_the_secret_once_and_refuses_a_private_address(client, or
 
     private = client.post(url, {"url": "http://10.1.2.3/", "events": ["attestation.approved"]})
 
-    assert private.status_code == 200
+    assert private.status_code == 422
     assert "private or reserved address" in private.content.decode()
     assert not org.webhook_endpoints.exists()
 

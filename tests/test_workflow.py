@@ -265,7 +265,7 @@ def test_submitting_shows_each_laws_unanswered_questions_and_asks_to_confirm(
         r"COPPA[^<]*</a>: \d+% with the evidence given, \d+ gaps?, <strong>\d+ required question",
         summary.text,
     )
-    assert unconfirmed.status_code == 200 and "This field is required" in unconfirmed.text
+    assert unconfirmed.status_code == 422 and "This field is required" in unconfirmed.text
     v2_draft.refresh_from_db()
     assert v2_draft.status == Status.DRAFT
     assert client.post(url, {"confirm": "on"}).status_code == 302

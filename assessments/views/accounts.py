@@ -17,6 +17,7 @@ from accounts.organizations import (
 from accounts.permissions import organizations_of
 from accounts.throttling import SIGNUP, throttled_posts
 from assessments.forms.accounts import NewAccountForm, SignupForm
+from assessments.views.helpers import posted, status_for
 
 
 @require_GET
@@ -38,11 +39,11 @@ def home(request):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(**posted(request))
     if request.method == "POST" and form.is_valid():
         request_registration(**form.cleaned_data)
         return render(request, "registration/signup_sent.html", form.cleaned_data)
-    return render(request, "registration/signup.html", {"form": form})
+    return render(request, "registration/signup.html", {"form": form}, status=status_for(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -54,7 +55,7 @@ def signup_confirm(request, token):
         problem = "This link is not valid, or it has expired."
         return render(request, "registration/signup_confirm.html", {"problem": problem}, status=404)
     initial = {"full_name": registration["full_name"]}
-    form = NewAccountForm(request.POST or None, email=registration["email"], initial=initial)
+    form = NewAccountForm(**posted(request), email=registration["email"], initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             organization, user = register_organization(
@@ -72,7 +73,7 @@ def signup_confirm(request, token):
         messages.success(request, f"Welcome! {organization.legal_name} is registered.")
         return redirect("organization", organization.pk)
     context = {"form": form, "registration": registration}
-    return render(request, "registration/signup_confirm.html", context)
+    return render(request, "registration/signup_confirm.html", context, status=status_for(form))
 
 
 @login_required

@@ -15,6 +15,7 @@ from accounts.permissions import Need
 from assessments.errors import MissingRequirement
 from assessments.forms.integrations import TokenForm
 from assessments.models import ApiToken
+from assessments.views.helpers import posted, status_for
 from integrations.api_tokens import create_token, revoke_token
 
 
@@ -30,7 +31,7 @@ def tokens(request, organization_id=None):
         listed = ApiToken.objects.filter(organization=None, created_by=request.user)
     else:
         raise PermissionDenied("Only platform reviewers have reviewer tokens.")
-    form = TokenForm(request.POST or None, request=request, for_reviewer=organization is None)
+    form = TokenForm(**posted(request), request=request, for_reviewer=organization is None)
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -55,6 +56,7 @@ def tokens(request, organization_id=None):
             "new_key": new_key,
             "tokens": listed.select_related("created_by").order_by("-created_at"),
         },
+        status=status_for(form),
     )
 
 

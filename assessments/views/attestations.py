@@ -16,7 +16,7 @@ from assessments.forms.accounts import ReturnForm, SignForm
 from assessments.forms.review import RevokeForm
 from assessments.lifecycle import Transition
 from assessments.models import ReportState
-from assessments.views.helpers import refusals_as_messages, refuse_the_text
+from assessments.views.helpers import posted, refusals_as_messages, refuse_the_text, status_for
 from attestations import credentials, reports
 from attestations.attestation import STATEMENT_VERSION, statement_text, valid_until
 from attestations.attestation_status import status_of
@@ -30,7 +30,7 @@ from questionnaires.scoring import score
 @refusals_as_messages
 def sign(request, assessment_id):
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.SIGN)
-    form = SignForm(request.POST or None, request=request)
+    form = SignForm(**posted(request), request=request)
     if request.method == "POST" and form.is_valid():
         attestation = workflow.sign(
             assessment,
@@ -66,6 +66,7 @@ def sign(request, assessment_id):
             "lapsing": [item for item in items if item.lapses],
             "attestation_end": end,
         },
+        status=status_for(form),
     )
 
 

@@ -8,9 +8,19 @@ from django.utils.decorators import method_decorator
 from accounts.login_throttle import remember_device
 from accounts.throttling import PASSWORD_RESET, throttled_posts
 from assessments.forms.accounts import ChangePasswordForm, ResetPasswordForm, ResetRequestForm
+from assessments.views.helpers import status_for
 
 
-class LoginView(auth_views.LoginView):
+class _Refused422:
+    """A refused form answers 422, as every other page's does (Django's own views answer 200)."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = status_for(form)
+        return response
+
+
+class LoginView(_Refused422, auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         remember_device(response, form.get_user())
@@ -30,12 +40,12 @@ class _OwnRequest:
         return super().get_form_kwargs() | {"request": self.request}
 
 
-class PasswordChangeView(_OwnRequest, auth_views.PasswordChangeView):
+class PasswordChangeView(_Refused422, _OwnRequest, auth_views.PasswordChangeView):
     form_class = ChangePasswordForm
 
 
 @method_decorator(throttled_posts(PASSWORD_RESET), name="dispatch")
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(_Refused422, auth_views.PasswordResetView):
     """Asking for a reset link: held per client address, and per mailbox by the form."""
 
     form_class = ResetRequestForm
@@ -44,7 +54,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     html_email_template_name = "emails/password_reset.html"
 
 
-class PasswordResetConfirmView(_OwnRequest, auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(_Refused422, _OwnRequest, auth_views.PasswordResetConfirmView):
     """Following the emailed link proves the person owns the address: their browser is
     known from then on, so password guessing by others cannot keep them out."""
 

@@ -12,7 +12,7 @@ from accounts.actors import Actor
 from assessments.errors import MissingRequirement
 from assessments.forms.platform_audits import CampaignForm
 from assessments.models import Campaign
-from assessments.views.helpers import posted
+from assessments.views.helpers import posted, status_for
 from platform_audits import campaigns
 
 
@@ -54,8 +54,7 @@ def campaign_new(request):
             "candidates": campaigns.preview(selection, version),
             "criteria": selection.describe(),
         }
-    status = 422 if form.errors else 200
-    return render(request, "campaigns/new.html", context, status=status)
+    return render(request, "campaigns/new.html", context, status=status_for(form))
 
 
 def _campaign(request, campaign_id) -> Campaign:

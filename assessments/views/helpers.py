@@ -34,6 +34,12 @@ def refusals_as_messages(view):
     return wrapper
 
 
+def status_for(*forms) -> int:
+    """422 when the page shows a form it refused (the request could not be done as sent), 200
+    otherwise: every page that takes a form answers a refusal the same way."""
+    return 422 if any(form is not None and form.is_bound and form.errors for form in forms) else 200
+
+
 def refuse_the_text(request, form, field: str, ask: str) -> None:
     """Say what a refused text box needs: ``ask`` (what to write) and the field's own limit,
     so the message and the form never disagree on it."""

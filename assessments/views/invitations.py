@@ -16,6 +16,7 @@ from accounts.organizations import (
 )
 from assessments.forms.accounts import NewAccountForm
 from assessments.models import User
+from assessments.views.helpers import posted, status_for
 
 
 def _page(request, invitation, *, form=None, problem="", status=200):
@@ -39,7 +40,7 @@ def invitation(request, token):
     if User.objects.filter(email__iexact=invitation.email).exists():
         return _page(request, invitation)  # asks them to log in first
     form = NewAccountForm(
-        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+        **posted(request), email=invitation.email, initial={"full_name": invitation.full_name}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,7 +55,7 @@ def invitation(request, token):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to {invitation.organization.legal_name}.")
         return redirect("organization", invitation.organization_id)
-    return _page(request, invitation, form=form)
+    return _page(request, invitation, form=form, status=status_for(form))
 
 
 def _as_logged_in(request, invitation):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import permissions
 from accounts.actors import Actor
 from accounts.organizations import (
+    InvitedTooOften,
     MembershipRefused,
     cancel_invitation,
     change_role,
@@ -28,7 +29,7 @@ from assessments.models import (
     Membership,
     Role,
 )
-from assessments.views.helpers import refusals_as_messages, uuid_or_404
+from assessments.views.helpers import posted, refusals_as_messages, status_for, uuid_or_404
 from platform_audits import platform_requests
 
 DEFAULT_FRAMEWORK = "minor-safety"
@@ -135,7 +136,7 @@ def _with_warnings(memberships) -> list[tuple]:
 @require_http_methods(["GET", "POST"])
 def members(request, organization_id):
     organization = permissions.organization_for(request.user, organization_id, need=Need.MANAGE)
-    form = MemberForm(request.POST or None)
+    form = MemberForm(**posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invite_member(
@@ -145,6 +146,11 @@ def members(request, organization_id):
                 role=Role(form.cleaned_data["role"]),
                 actor=Actor.from_request(request),
             )
+        except InvitedTooOften as exc:  # as the API answers it: 429, and when to try again
+            form.add_error("email", str(exc))
+            response = _members_page(request, organization, form, status=429)
+            response["Retry-After"] = str(exc.wait)
+            return response
         except MembershipRefused as exc:
             form.add_error("email", str(exc))
         else:
@@ -153,7 +159,7 @@ def members(request, organization_id):
                 f"Invitation sent to {form.cleaned_data['email']}. They join when they accept it.",
             )
             return redirect("members", organization.pk)
-    return _members_page(request, organization, form)
+    return _members_page(request, organization, form, status=status_for(form))
 
 
 @login_required

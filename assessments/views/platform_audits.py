@@ -20,7 +20,7 @@ from assessments.errors import IllegalTransition
 from assessments.forms.platform_audits import AskForm, EscalateForm, InvitedAccountForm, InviteForm
 from assessments.models import RequestKind
 from assessments.templatetags.portal import status_label
-from assessments.views.helpers import posted, refusals_as_messages
+from assessments.views.helpers import posted, refusals_as_messages, status_for
 from platform_audits import platform_requests
 from platform_audits.platform_requests import OPEN_STATES
 
@@ -75,9 +75,8 @@ def ask(request, assessment_id):
             request, f"Request sent: {assessment.organization.legal_name} has been told."
         )
         return redirect("review_assessment", assessment.pk)
-    status = 422 if form.errors else 200
     context = {"form": form, "assessment": assessment}
-    return render(request, "platform_audits/ask.html", context, status=status)
+    return render(request, "platform_audits/ask.html", context, status=status_for(form))
 
 
 @login_required
@@ -98,9 +97,8 @@ def invite(request):
         )
         messages.success(request, f"Invitation sent to {audit_request.invited_email}.")
         return redirect("audit_request", audit_request.pk)
-    status = 422 if form.errors else 200
     context = {"form": form, "invitation_days": settings.REQUEST_INVITATION_DAYS}
-    return render(request, "platform_audits/invite.html", context, status=status)
+    return render(request, "platform_audits/invite.html", context, status=status_for(form))
 
 
 SHOWN = {
@@ -210,5 +208,4 @@ def invitation(request, token):
         messages.success(request, f"Welcome! {organization.legal_name} is registered.")
         return redirect("audit_request", audit_request.pk)
     context = {"form": form, "audit_request": audit_request}
-    status = 422 if form.errors else 200
-    return render(request, "platform_audits/invitation.html", context, status=status)
+    return render(request, "platform_audits/invitation.html", context, status=status_for(form))

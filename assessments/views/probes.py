@@ -15,7 +15,7 @@ from assessments.errors import MissingRequirement
 from assessments.forms.integrations import ProbeEndpointForm
 from assessments.forms.review import EvidenceVerdictForm
 from assessments.models import ProbeEndpoint, ProbeRun
-from assessments.views.helpers import redirect_back
+from assessments.views.helpers import posted, redirect_back, status_for
 from integrations import probes
 
 RUNS_SHOWN = 5
@@ -24,12 +24,10 @@ RUNS_SHOWN = 5
 @login_required
 @require_http_methods(["GET", "POST"])
 def live_tests(request, organization_id):
-    posted = request.method == "POST"
-    organization = permissions.organization_for(
-        request.user, organization_id, need=Need.MANAGE if posted else Need.VIEW
-    )
-    form = ProbeEndpointForm(request.POST or None)
-    if posted and form.is_valid():
+    need = Need.MANAGE if request.method == "POST" else Need.VIEW
+    organization = permissions.organization_for(request.user, organization_id, need=need)
+    form = ProbeEndpointForm(**posted(request))
+    if form.is_bound and form.is_valid():
         try:
             probes.register_endpoint(
                 organization=organization, actor=Actor.from_request(request), **form.cleaned_data
@@ -53,7 +51,7 @@ def live_tests(request, organization_id):
                 for endpoint in endpoints
             ],
         },
-        status=422 if posted else 200,
+        status=status_for(form),
     )
 
 

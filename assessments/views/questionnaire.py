@@ -26,7 +26,7 @@ from assessments.models import Status
 from assessments.templatetags.portal import dom_id
 from assessments.views import fragments
 from assessments.views.answering import over_their_revisions, save_form
-from assessments.views.helpers import refusals_as_messages
+from assessments.views.helpers import refusals_as_messages, status_for
 from attestations.attestation_status import latest_decision
 from attestations.figures import figures_of
 from platform_audits import platform_requests
@@ -196,6 +196,7 @@ def section(request, assessment_id, section_id):
         request.FILES if posted else None,
     )
     refused = posted and not form.is_valid()  # nothing of this post is saved
+    conflicts = None
     if posted and not refused:
         conflicts = save_form(request, assessment, form)
         if not conflicts:
@@ -268,6 +269,8 @@ def section(request, assessment_id, section_id):
             "attestation_end": end,
             "editable": editable,
         },
+        # refused: nothing saved; conflicts: the rest saved, these left as someone else has them
+        status=422 if refused else 409 if conflicts else 200,
     )
 
 
@@ -348,6 +351,7 @@ def submit(request, assessment_id):
             "can_edit": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },
+        status=status_for(form),
     )
 
 

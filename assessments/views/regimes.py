@@ -50,7 +50,9 @@ def regime_questions(request, assessment_id, slug):
         responses=responses,
         revisions=revisions,
     )
-    if posted and form.is_valid():
+    refused = posted and not form.is_valid()  # nothing of this post is saved
+    conflicts = None
+    if posted and not refused:
         conflicts = save_form(request, assessment, form)
         if not conflicts:
             messages.success(request, f"{regime.short} answers saved.")
@@ -63,7 +65,7 @@ def regime_questions(request, assessment_id, slug):
             revisions=revisions,
         )
         form.is_valid()
-    elif posted:
+    elif refused:
         messages.error(
             request, "Nothing was saved: some answers need attention. What you typed is still here."
         )
@@ -108,6 +110,8 @@ def regime_questions(request, assessment_id, slug):
             "editable": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },
+        # refused: nothing saved; conflicts: the rest saved, these left as someone else has them
+        status=422 if refused else 409 if conflicts else 200,
     )
 
 

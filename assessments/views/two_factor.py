@@ -12,7 +12,7 @@ from django_otp import match_token
 from accounts import two_factor
 from accounts.actors import Actor
 from assessments.forms.accounts import AuthenticatorSetupForm, CodeForm
-from assessments.views.helpers import local_path, redirect_back
+from assessments.views.helpers import local_path, posted, redirect_back, status_for
 from attestations.reports import qr_svg
 
 
@@ -26,7 +26,7 @@ def setup(request):
     """Set up (or, from a verified session, replace) the authenticator. The middleware keeps
     anyone who has one but has not given a code this session away from here."""
     device = two_factor.pending_device(request.user)
-    form = AuthenticatorSetupForm(request.POST or None, request=request)
+    form = AuthenticatorSetupForm(**posted(request), request=request)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm(
             device,
@@ -50,13 +50,14 @@ def setup(request):
             "required": two_factor.requires_two_factor(request.user),
             "next": _next(request),
         },
+        status=status_for(form),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify(request):
-    form = CodeForm(request.POST or None)
+    form = CodeForm(**posted(request))
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"].strip())
         if device is not None:
@@ -65,4 +66,5 @@ def verify(request):
         form.add_error(
             "token", "That code is not right. Use a code from your app or a recovery code."
         )
-    return render(request, "two_factor/verify.html", {"form": form, "next": _next(request)})
+    context = {"form": form, "next": _next(request)}
+    return render(request, "two_factor/verify.html", context, status=status_for(form))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.throttling import VERIFY_UPLOAD, throttled_posts
 from assessments.forms.trust import VerifyForm
 from assessments.middleware import max_body_bytes
+from assessments.views.helpers import posted, status_for
 from attestations import checkpoints, key_set, platform_root, signing_keys, status_list
 from attestations.attestation import regimes_covered
 from attestations.credential_context import context as credential_context_document
@@ -32,7 +33,7 @@ FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries
 @throttled_posts(VERIFY_UPLOAD)
 def verify(request):
     """Public: anyone holding a report can check it. Shows status, never answers."""
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    form = VerifyForm(**posted(request))
     verification = None
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -137,4 +138,4 @@ def _page(request, form, verification: Verification | None, error: str = ""):
         ),
         "error": error,
     }
-    return render(request, "verify/verify.html", context, status=422 if error else 200)
+    return render(request, "verify/verify.html", context, status=422 if error else status_for(form))

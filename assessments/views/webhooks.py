@@ -16,6 +16,7 @@ from accounts.throttling import TooOften
 from assessments.errors import MissingRequirement
 from assessments.forms.integrations import WebhookForm
 from assessments.models import WebhookEndpoint
+from assessments.views.helpers import posted, status_for
 from integrations import webhooks
 
 LOG_LENGTH = 20
@@ -35,7 +36,7 @@ def _scope(request, organization_id):
 @require_http_methods(["GET", "POST"])
 def endpoints(request, organization_id=None):
     organization = _scope(request, organization_id)
-    form = WebhookForm(request.POST or None)
+    form = WebhookForm(**posted(request))
     new_secret = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,6 +61,7 @@ def endpoints(request, organization_id=None):
             "max_attempts": webhooks.MAX_ATTEMPTS,
             "endpoints": [(e, e.deliveries.all()[:LOG_LENGTH]) for e in listed],
         },
+        status=status_for(form),
     )
 
 

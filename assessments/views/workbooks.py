@@ -13,7 +13,7 @@ from accounts.permissions import Need
 from assessments import answers, workbooks
 from assessments.answers import response_of
 from assessments.forms.questionnaire import WorkbookImportForm
-from assessments.views.helpers import refusals_as_messages
+from assessments.views.helpers import posted, refusals_as_messages
 from questionnaires.answer_display import display_value
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +39,7 @@ def workbook_import(request, assessment_id):
     )
     if request.method == "POST":
         answers.ensure_editable(assessment)  # before reading any file
-    form = WorkbookImportForm(request.POST or None, request.FILES or None)
+    form = WorkbookImportForm(**posted(request))
     context = {"assessment": assessment, "form": form, "editable": editable}
     if request.method == "POST" and form.is_valid():
         try:
