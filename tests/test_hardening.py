@@ -24,8 +24,13 @@ def test_password_guessing_locks_the_account_for_a_while(client, preparer):
 
 
 def test_a_correct_password_still_works_after_a_few_mistakes(client, preparer):
-    for _ in range(3):
+    guesses = [
         client.post(reverse("login"), {"username": preparer.email, "password": "guess"})
+        for _ in range(3)
+    ]
+    # each refused as every page refuses a form, and said so
+    assert [g.status_code for g in guesses] == [422] * 3
+    assert "Please enter a correct email and password" in guesses[0].text
     response = client.post(reverse("login"), {"username": preparer.email, "password": PASSWORD})
     assert response.status_code == 302
 
