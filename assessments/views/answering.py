@@ -44,3 +44,9 @@ def over_their_revisions(data, conflicts: dict) -> dict:
     for question_id, theirs in conflicts.items():
         data[revision_name(question_id)] = str(theirs.revision)
     return data
+
+
+def status_after(*, refused: bool, conflicts: dict | None) -> int:
+    """What a page of answers answers a post: 422 when it refused the post (nothing saved),
+    409 when it kept some answers as someone else saved them meanwhile (the rest saved)."""
+    return 422 if refused else 409 if conflicts else 200

@@ -25,7 +25,7 @@ from assessments.lifecycle import Transition
 from assessments.models import Status
 from assessments.templatetags.portal import dom_id
 from assessments.views import fragments
-from assessments.views.answering import over_their_revisions, save_form
+from assessments.views.answering import over_their_revisions, save_form, status_after
 from assessments.views.helpers import refusals_as_messages, status_for
 from attestations.attestation_status import latest_decision
 from attestations.figures import figures_of
@@ -269,8 +269,7 @@ def section(request, assessment_id, section_id):
             "attestation_end": end,
             "editable": editable,
         },
-        # refused: nothing saved; conflicts: the rest saved, these left as someone else has them
-        status=422 if refused else 409 if conflicts else 200,
+        status=status_after(refused=refused, conflicts=conflicts),
     )
 
 

@@ -13,7 +13,7 @@ from accounts.permissions import Need
 from assessments import answers, evidence
 from assessments.forms.questionnaire import RegimeChoiceForm, SectionForm
 from assessments.models import FrameworkVersion
-from assessments.views.answering import over_their_revisions, save_form
+from assessments.views.answering import over_their_revisions, save_form, status_after
 from assessments.views.helpers import refusals_as_messages
 from questionnaires import regimes
 from questionnaires.scoring import score, visible_question_ids
@@ -110,8 +110,7 @@ def regime_questions(request, assessment_id, slug):
             "editable": assessment.is_editable
             and permissions.can(request.user, assessment.organization, Need.EDIT),
         },
-        # refused: nothing saved; conflicts: the rest saved, these left as someone else has them
-        status=422 if refused else 409 if conflicts else 200,
+        status=status_after(refused=refused, conflicts=conflicts),
     )
 
 
