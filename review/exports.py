@@ -12,6 +12,7 @@ from review.queue import validity
 
 QUEUE_COLUMNS = [
     "organization",
+    "product",
     "questionnaire",
     "status",
     "since",
@@ -36,6 +37,7 @@ def queue_csv_rows(assessments: Iterable[Assessment]) -> Iterator[str]:
             csv_safe(v)
             for v in (
                 a.organization.legal_name,
+                a.product.name,
                 str(a.framework_version),
                 a.get_status_display(),
                 a.status_changed_at.isoformat(),

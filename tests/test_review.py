@@ -121,15 +121,19 @@ def test_the_dashboard_costs_the_same_queries_for_10_or_200_rows(
 def test_csv_export_follows_the_filters_and_neutralises_formulas(
     reviewer_client, framework_version, reviewer
 ):
+    """Organizations name themselves and their products: whatever they typed reaches the
+    reviewer's spreadsheet as text, and each row says which product it is, as the queue does."""
     (evil,) = queued(framework_version, reviewer, 1, attested_risk_tier="high")
     evil.organization.legal_name = '=HYPERLINK("http://evil.example","Click")'
     evil.organization.save()
+    evil.product.name = "@SUM(1+1)*cmd|' /C calc'!A0"
+    evil.product.save()
     queued(framework_version, reviewer, 2)
     response = reviewer_client.get(reverse("export_queue"), {"risk": "high"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][0] == "organization"
+    assert rows[0][:2] == ["organization", "product"]
     assert len(rows) == 2
-    assert rows[1][0].startswith("'=HYPERLINK")
+    assert rows[1][:2] == ["'" + evil.organization.legal_name, "'" + evil.product.name]
 
 
 def test_json_export_of_one_assessment(reviewer_client, attestation):
