@@ -4,10 +4,13 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 
-from assessments.answers import responses_for, result_for
+from django.utils import timezone
+
+from assessments.answers import responses_for
 from assessments.models import Assessment
 from attestations.attestation_status import status_of
 from integrations.csv_cells import csv_safe
+from questionnaires.scoring import score
 from review.queue import validity
 
 QUEUE_COLUMNS = [
@@ -52,17 +55,20 @@ def queue_csv_rows(assessments: Iterable[Assessment]) -> Iterator[str]:
 
 def assessment_json(assessment: Assessment) -> str:
     """Everything a reviewer sees about one assessment, as one JSON document."""
-    result = result_for(assessment)
     responses = responses_for(assessment)
+    result = score(assessment.framework_version.framework, responses, timezone.localdate())
     data = {
         "id": str(assessment.pk),
         "organization": assessment.organization.legal_name,
+        "product": assessment.product.name,
         "framework": {
             "slug": assessment.framework_version.slug,
             "version": assessment.framework_version.version,
         },
         "status": assessment.status,
+        # named as the API names them: with the evidence given (provisional), and as claimed
         "score": result.score,
+        "claimed_score": result.claimed_score,
         "risk_tier": result.risk_tier,
         "answers": [
             {

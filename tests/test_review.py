@@ -140,6 +140,8 @@ def test_json_export_of_one_assessment(reviewer_client, attestation):
     response = reviewer_client.get(reverse("export_assessment", args=[attestation.assessment_id]))
     data = json.loads(response.content)
     assert data["organization"] == "Brightpath Learning Ltd"
+    assert data["product"] == attestation.assessment.product.name
+    assert {"score", "claimed_score", "risk_tier"} <= data.keys()  # the API's names
     assert data["attestations"][0]["snapshot_sha256"] == attestation.snapshot_sha256
     assert any(a["question_id"] == "age.method" for a in data["answers"])
 
