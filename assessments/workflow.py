@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts import permissions, step_up
 from accounts.actors import Actor
 from accounts.permissions import Need
-from assessments import approval, emails, lifecycle, products, status_counts
+from assessments import approval, emails, lifecycle, notes, products, status_counts
 from assessments.answers import result_for
 from assessments.carryover import copy_answers, copy_evidence, unchanged_questions
 from assessments.errors import IllegalTransition, MissingRequirement, NotPermitted
@@ -66,8 +66,9 @@ def _checked(
     rule = LIFECYCLE[transition]
     if not lifecycle.may_perform(actor.user, assessment.organization, rule):
         raise NotPermitted(f"Your role does not allow “{rule.label}”.")
-    if Requirement.NOTE in rule.requires and not note.strip():
-        raise MissingRequirement(f"“{rule.label}” needs a note saying why.")
+    if Requirement.NOTE in rule.requires:
+        notes.written(note, missing=f"“{rule.label}” needs a note saying why.")
+    notes.within(note)
     step_up.require(proof, actor.user, rule.requires)
     locked = _locked(assessment)
     if locked.status not in rule.sources:
@@ -395,13 +396,12 @@ def request_changes(
         locked, decision = _decide(
             assessment, Transition.REQUEST_CHANGES, actor=actor, rationale=message
         )
-        notes = question_notes or {"": message.strip()}
-        for question_id, note in notes.items():
+        for question_id, note in (question_notes or {"": message}).items():
             Comment.objects.create(
                 assessment=locked,
                 question_id=question_id,
                 author=actor.user,
-                body=note,
+                body=notes.within(note),
                 requests_change=True,
             )
     return decision
@@ -410,9 +410,7 @@ def request_changes(
 def revoke(attestation: Attestation, *, actor: Actor, reason: str) -> Attestation:
     """A reviewer withdraws an attestation; the public verification page then says so."""
     permissions.require(actor.user, attestation.organization, Need.REVIEW)
-    reason = reason.strip()
-    if not reason:
-        raise MissingRequirement("Say why the attestation is revoked.")
+    reason = notes.written(reason, missing="Say why the attestation is revoked.")
     with transaction.atomic():
         locked = Attestation.objects.select_for_update().get(pk=attestation.pk)
         if locked.revoked_at:
@@ -472,9 +470,7 @@ def comment(assessment: Assessment, *, actor: Actor, body: str, question_id: str
     permissions.require(actor.user, assessment.organization, Need.VIEW)
     if question_id:
         regimes.require_asked(assessment.framework_version.framework, question_id)
-    body = body.strip()
-    if not body:
-        raise MissingRequirement("Write something before posting a comment.")
+    body = notes.written(body, missing="Write something before posting a comment.")
     with transaction.atomic():
         note = Comment.objects.create(
             assessment=assessment, question_id=question_id, author=actor.user, body=body

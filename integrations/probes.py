@@ -24,7 +24,7 @@ from pydantic import Field
 from accounts import permissions
 from accounts.actors import SYSTEM, Actor
 from accounts.permissions import Need
-from assessments import emails
+from assessments import emails, notes
 from assessments.errors import MissingRequirement
 from assessments.models import (
     Attestation,
@@ -325,11 +325,15 @@ def _ask(endpoint: ProbeEndpoint, messages: list[dict]) -> str:
 def judge(run: ProbeRun, probe: str, *, accepted: bool, reason: str, actor: Actor) -> ProbeVerdict:
     """A reviewer's verdict on one probe's transcript; a rejection says why."""
     permissions.require(actor.user, run.endpoint.organization, Need.REVIEW)
-    reason = reason.strip()
     if probe not in {r["probe"] for r in run.results}:
         raise MissingRequirement("That probe is not part of this run.")
-    if not accepted and not reason:
-        raise MissingRequirement("Say why the transcript is rejected: a reason is required.")
+    reason = (
+        notes.within(reason)
+        if accepted
+        else notes.written(
+            reason, missing="Say why the transcript is rejected: a reason is required."
+        )
+    )
     with transaction.atomic():
         verdict = ProbeVerdict.objects.create(
             run=run, probe=probe, accepted=accepted, reason=reason, reviewer=actor.user

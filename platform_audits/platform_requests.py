@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.actors import SYSTEM, Actor
 from accounts.organizations import register_organization
 from accounts.permissions import Need, require
-from assessments import emails
+from assessments import emails, notes
 from assessments.errors import IllegalTransition, MissingRequirement
 from assessments.models import (
     EDITABLE_STATUSES,
@@ -110,9 +110,7 @@ def _record(audit_request: AuditRequest, *, actor: Actor, action: AuditAction, d
 
 
 def _check_terms(*, kind, reason: str, due_on: date, assessment, question_ids) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise MissingRequirement("Say why the platform asks: the organization reads it.")
+    reason = notes.written(reason, missing="Say why the platform asks: the organization reads it.")
     if due_on <= timezone.localdate():
         raise MissingRequirement("The due date must be in the future.")
     if kind == RequestKind.REMEDIATION and (assessment is None or not question_ids):
@@ -316,9 +314,7 @@ def escalate(
     account: the platform's enforcement team reads the recommendation and its rationale.
     Only a platform reviewer recommends."""
     require(actor.user, None, Need.REVIEW)
-    rationale = rationale.strip()
-    if not rationale:
-        raise MissingRequirement("Give the rationale for the recommendation.")
+    rationale = notes.written(rationale, missing="Give the rationale for the recommendation.")
     with transaction.atomic():
         locked, before = _move(audit_request, Step.ESCALATE)
         if not locked.is_overdue:

@@ -8,8 +8,8 @@ from django.db import transaction
 from accounts import permissions
 from accounts.actors import Actor
 from accounts.permissions import Need
-from assessments import approval, workflow
-from assessments.errors import IllegalTransition, MissingRequirement
+from assessments import approval, notes, workflow
+from assessments.errors import IllegalTransition
 from assessments.lifecycle import Transition, allows
 from assessments.models import (
     Assessment,
@@ -48,9 +48,11 @@ def _under_review(assessment: Assessment, actor: Actor) -> Assessment:
 def record_question_verdict(
     assessment: Assessment, *, question_id: str, verdict: Verdict, note: str, actor: Actor
 ) -> QuestionVerdict:
-    note = note.strip()
-    if verdict == Verdict.NEEDS_CHANGE and not note:
-        raise MissingRequirement("Say what needs to change: the organization will read it.")
+    note = (
+        notes.written(note, missing="Say what needs to change: the organization will read it.")
+        if verdict == Verdict.NEEDS_CHANGE
+        else notes.within(note)
+    )
     permissions.require(actor.user, assessment.organization, Need.REVIEW)
     regimes.require_asked(assessment.framework_version.framework, question_id)
     with transaction.atomic():
@@ -62,9 +64,13 @@ def record_question_verdict(
 def record_evidence_verdict(
     item: Evidence, *, accepted: bool, reason: str, actor: Actor
 ) -> EvidenceVerdict:
-    reason = reason.strip()
-    if not accepted and not reason:
-        raise MissingRequirement("Say why the evidence is rejected: the organization will read it.")
+    reason = (
+        notes.within(reason)
+        if accepted
+        else notes.written(
+            reason, missing="Say why the evidence is rejected: the organization will read it."
+        )
+    )
     permissions.require(actor.user, item.assessment.organization, Need.REVIEW)
     with transaction.atomic():
         locked = _under_review(item.assessment, actor)
@@ -74,9 +80,7 @@ def record_evidence_verdict(
 def accept_the_rest(assessment: Assessment, *, note: str, actor: Actor) -> int:
     """Accept every answer and item of evidence no reviewer has judged yet, with one note;
     each is its own verdict on the trail. Returns how many were accepted."""
-    note = note.strip()
-    if not note:
-        raise MissingRequirement("Say why the rest are accepted: the note is kept with each.")
+    note = notes.written(note, missing="Say why the rest are accepted: the note is kept with each.")
     permissions.require(actor.user, assessment.organization, Need.REVIEW)
     with transaction.atomic():
         locked = _under_review(assessment, actor)

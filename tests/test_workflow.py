@@ -128,6 +128,30 @@ def test_the_workflow_refuses_a_role_that_may_not_act_whoever_calls_it(
     assert not awaiting_signature.attestations.exists()
 
 
+def test_a_note_longer_than_the_forms_allow_is_refused_whoever_calls(signed, reviewer):
+    """The pages and the API hold notes to 5,000 characters; a command calling the services
+    directly is held to the same, and nothing is written."""
+    from assessments.models import NOTE_MAX_CHARS, Comment
+    from review import verdicts
+
+    too_long = "x" * (NOTE_MAX_CHARS + 1)
+    assessment = signed.assessment
+    workflow.start_review(assessment, actor=Actor(reviewer))
+    with pytest.raises(MissingRequirement, match="at most 5,000 characters"):
+        workflow.comment(assessment, actor=Actor(reviewer), body=too_long)
+    with pytest.raises(MissingRequirement, match="at most 5,000 characters"):
+        workflow.revoke(signed, actor=Actor(reviewer), reason=too_long)
+    with pytest.raises(MissingRequirement, match="at most 5,000 characters"):
+        workflow.reject(assessment, actor=Actor(reviewer), rationale=too_long)
+    with pytest.raises(MissingRequirement, match="at most 5,000 characters"):
+        verdicts.accept_the_rest(assessment, note=too_long, actor=Actor(reviewer))
+    assert not Comment.objects.exists()
+    signed.refresh_from_db()
+    assessment.refresh_from_db()
+    assert (signed.revoked_at, assessment.status) == (None, Status.IN_REVIEW)
+    workflow.comment(assessment, actor=Actor(reviewer), body="x" * NOTE_MAX_CHARS)  # the limit
+
+
 def test_only_those_who_edit_the_answers_start_an_assessment_whoever_calls(
     org, framework_version, signatory, outsider, reviewer
 ):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assessments.forms.accounts import NewAccountForm
 from assessments.forms.fields import SingleLineField
-from assessments.models import EnforcementLevel, FrameworkVersion, RequestKind
+from assessments.models import NOTE_MAX_CHARS, EnforcementLevel, FrameworkVersion, RequestKind
 from platform_audits.campaigns import Selection
 
 DEFAULT_DAYS_TO_ANSWER = 30
@@ -29,7 +29,7 @@ class RequestTermsForm(forms.Form):
     )
     reason = forms.CharField(
         label="Why the platform asks (the organization reads this)",
-        max_length=5000,
+        max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     due_on = forms.DateField(label="Due by", widget=forms.DateInput(attrs={"type": "date"}))
@@ -84,7 +84,7 @@ class EscalateForm(forms.Form):
     )
     rationale = forms.CharField(
         label="Rationale (for the platform's enforcement team)",
-        max_length=5000,
+        max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

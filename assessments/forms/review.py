@@ -4,7 +4,7 @@ asking for changes, assigning, comments (an organization's too) and revocation."
 from django import forms
 
 from assessments.forms.fields import SingleLineField
-from assessments.models import Verdict
+from assessments.models import NOTE_MAX_CHARS, Verdict
 from questionnaires.scoring import RiskTier
 
 
@@ -14,7 +14,7 @@ class DecisionForm(forms.Form):
     )
     rationale = forms.CharField(
         label="Rationale (shown to the organization and in the report)",
-        max_length=5000,
+        max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     confirm = forms.BooleanField(
@@ -34,7 +34,7 @@ class AcceptRestForm(forms.Form):
 
     note = forms.CharField(
         label="Note kept with each verdict",
-        max_length=5000,
+        max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -44,7 +44,7 @@ class ChangeRequestForm(forms.Form):
 
     message = forms.CharField(
         label="What should the organization change, overall?",
-        max_length=5000,
+        max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -55,7 +55,9 @@ NOT_JUDGED = ("", "Not judged yet")
 class QuestionVerdictForm(forms.Form):
     # Starts at "not judged yet": saving an untouched form records nothing, never "Accepted".
     verdict = forms.ChoiceField(choices=[NOT_JUDGED, *Verdict.choices], label="Verdict")
-    note = forms.CharField(label="Note for the organization", required=False, max_length=5000)
+    note = forms.CharField(
+        label="Note for the organization", required=False, max_length=NOTE_MAX_CHARS
+    )
 
 
 class EvidenceVerdictForm(forms.Form):
@@ -67,7 +69,7 @@ class EvidenceVerdictForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
         required=False,
-        max_length=5000,
+        max_length=NOTE_MAX_CHARS,
         widget=forms.TextInput(attrs={"placeholder": "Reason (needed to reject)"}),
     )
 
@@ -132,7 +134,7 @@ class AssignForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 1})
+        label="Comment", max_length=NOTE_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 1})
     )
     question_id = SingleLineField(required=False, max_length=120, widget=forms.HiddenInput)
 
@@ -141,7 +143,9 @@ class OrganizationCommentForm(CommentForm):
     """The organization's box on its assessment's overview: the same comment, its own words."""
 
     body = forms.CharField(
-        label="Write to the reviewers", max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Write to the reviewers",
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -51,6 +51,7 @@ from assessments.models.reviews import (
     QuestionVerdict,
     Verdict,
 )
+from assessments.models.text import NOTE_MAX_CHARS
 from assessments.models.webhooks import (
     DeliveryState,
     EventType,
@@ -61,6 +62,7 @@ from assessments.models.webhooks import (
 __all__ = [
     "EDITABLE_STATUSES",
     "FINAL_STATUSES",
+    "NOTE_MAX_CHARS",
     "Answer",
     "ApiCall",
     "ApiToken",

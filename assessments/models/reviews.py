@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from assessments.models.assessments import Assessment
 from assessments.models.attestations import Attestation
+from assessments.models.text import NOTE_MAX_CHARS
 
 
 class Comment(models.Model):
@@ -18,7 +19,7 @@ class Comment(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
     question_id = models.CharField(max_length=120, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(max_length=5000)
+    body = models.TextField(max_length=NOTE_MAX_CHARS)
     requests_change = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -46,7 +47,7 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    rationale = models.TextField(max_length=5000)
+    rationale = models.TextField(max_length=NOTE_MAX_CHARS)
     decided_at = models.DateTimeField(default=timezone.now)
     verified_score = models.PositiveSmallIntegerField(null=True, blank=True)
     verified_risk_tier = models.CharField(max_length=10, blank=True)
@@ -73,7 +74,7 @@ class ApprovalProposal(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    rationale = models.TextField(max_length=5000)
+    rationale = models.TextField(max_length=NOTE_MAX_CHARS)
     proposed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -100,7 +101,7 @@ class QuestionVerdict(models.Model):
     )
     question_id = models.CharField(max_length=120)
     verdict = models.CharField(max_length=20, choices=Verdict.choices)
-    note = models.TextField(max_length=5000, blank=True)
+    note = models.TextField(max_length=NOTE_MAX_CHARS, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -122,7 +123,7 @@ class EvidenceVerdict(models.Model):
         "assessments.Evidence", on_delete=models.CASCADE, related_name="verdicts"
     )
     accepted = models.BooleanField()
-    reason = models.TextField(max_length=5000, blank=True)
+    reason = models.TextField(max_length=NOTE_MAX_CHARS, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

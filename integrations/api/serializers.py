@@ -5,6 +5,7 @@ from rest_framework import serializers
 from assessments.evidence import ALLOWED
 from assessments.forms.fields import single_line
 from assessments.models import (
+    NOTE_MAX_CHARS,
     EnforcementLevel,
     EventType,
     RequestKind,
@@ -113,7 +114,7 @@ class AnswerWrite(serializers.Serializer):
     )
     not_applicable = serializers.BooleanField(required=False, default=False)
     justification = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=5000
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_CHARS
     )
     base_revision = serializers.IntegerField(
         min_value=0, help_text="The revision you read (0 when there was no answer)."
@@ -187,7 +188,7 @@ class QueueItem(serializers.Serializer):
 
 
 class Comment(serializers.Serializer):
-    body = serializers.CharField(max_length=5000)
+    body = serializers.CharField(max_length=NOTE_MAX_CHARS)
     question_id = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -195,10 +196,10 @@ class Decision(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["approve", "reject", "request_changes"])
     # A pattern, so the schema itself refuses a rationale of blanks (the server trims too).
     rationale = serializers.RegexField(
-        r"\S", max_length=5000, error_messages={"invalid": "Write the rationale."}
+        r"\S", max_length=NOTE_MAX_CHARS, error_messages={"invalid": "Write the rationale."}
     )
     question_notes = serializers.DictField(
-        child=serializers.CharField(max_length=5000),
+        child=serializers.CharField(max_length=NOTE_MAX_CHARS),
         required=False,
         default=dict,
         help_text="With request_changes: a note per question to revisit (added to the "
@@ -209,7 +210,7 @@ class Decision(serializers.Serializer):
 class QuestionVerdictWrite(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=Verdict.choices)
     note = serializers.CharField(
-        max_length=5000,
+        max_length=NOTE_MAX_CHARS,
         required=False,
         default="",
         allow_blank=True,
@@ -227,7 +228,7 @@ class QuestionVerdictOut(serializers.Serializer):
 class EvidenceVerdictWrite(serializers.Serializer):
     accepted = serializers.BooleanField()
     reason = serializers.CharField(
-        max_length=5000,
+        max_length=NOTE_MAX_CHARS,
         required=False,
         default="",
         allow_blank=True,
@@ -243,7 +244,7 @@ class EvidenceVerdictOut(serializers.Serializer):
 
 
 class AcceptRest(serializers.Serializer):
-    note = serializers.CharField(max_length=5000, help_text="Kept with each verdict.")
+    note = serializers.CharField(max_length=NOTE_MAX_CHARS, help_text="Kept with each verdict.")
 
 
 class Accepted(serializers.Serializer):
@@ -286,7 +287,9 @@ class FiguresImported(serializers.Serializer):
 
 class ReturnToDraft(serializers.Serializer):
     reason = serializers.RegexField(
-        r"\S", max_length=5000, help_text="What the preparers should change: they read it."
+        r"\S",
+        max_length=NOTE_MAX_CHARS,
+        help_text="What the preparers should change: they read it.",
     )
 
 
@@ -421,7 +424,9 @@ class QuestionnaireRef(serializers.Serializer):
 
 class Ask(QuestionnaireRef):
     kind = serializers.ChoiceField(choices=RequestKind.choices)
-    reason = serializers.RegexField(r"\S", max_length=5000, help_text="The organization reads it.")
+    reason = serializers.RegexField(
+        r"\S", max_length=NOTE_MAX_CHARS, help_text="The organization reads it."
+    )
     due_on = serializers.DateField(help_text="In the future.")
     question_ids = serializers.ListField(
         child=serializers.CharField(),
@@ -434,13 +439,13 @@ class Ask(QuestionnaireRef):
 class InviteOrganization(QuestionnaireRef):
     email = serializers.EmailField()
     legal_name = one_line(200)
-    reason = serializers.RegexField(r"\S", max_length=5000)
+    reason = serializers.RegexField(r"\S", max_length=NOTE_MAX_CHARS)
     due_on = serializers.DateField()
 
 
 class Escalate(serializers.Serializer):
     level = serializers.ChoiceField(choices=EnforcementLevel.choices)
-    rationale = serializers.RegexField(r"\S", max_length=5000)
+    rationale = serializers.RegexField(r"\S", max_length=NOTE_MAX_CHARS)
 
 
 class Selection(serializers.Serializer):
@@ -462,7 +467,7 @@ class CampaignPreview(QuestionnaireRef):
 
 class CampaignLaunch(CampaignPreview):
     name = one_line(150)
-    reason = serializers.RegexField(r"\S", max_length=5000)
+    reason = serializers.RegexField(r"\S", max_length=NOTE_MAX_CHARS)
     due_on = serializers.DateField()
 
 
