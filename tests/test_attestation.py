@@ -13,7 +13,7 @@ from accounts.actors import Actor
 from assessments import workflow
 from assessments.answers import AnswerInput, save_answers
 from assessments.errors import IllegalTransition
-from assessments.models import Organization, ReportState, Status
+from assessments.models import NOTE_MAX_CHARS, Organization, ReportState, Status
 from attestations import credentials
 from attestations.attestation import (
     SNAPSHOT_ATTACHMENT,
@@ -189,8 +189,8 @@ def test_revoking_needs_a_reason_and_happens_once(client, attestation, reviewer)
 def test_a_revocation_reason_too_long_is_refused_whole_not_cut(client, attestation, reviewer):
     client.force_login(reviewer)
     url = reverse("revoke_attestation", args=[attestation.pk])
-    page = client.post(url, {"reason": "x" * 2001}, follow=True)
-    assert "in at most 2,000 characters" in page.text
+    page = client.post(url, {"reason": "x" * (NOTE_MAX_CHARS + 1)}, follow=True)
+    assert "in at most 5,000 characters" in page.text  # as every note, on every channel
     attestation.refresh_from_db()
     assert attestation.revoked_at is None
 

@@ -154,6 +154,6 @@ class RevokeForm(forms.Form):
     reason = forms.CharField(
         label="Reason (shown on the public verification page)",
         required=False,
-        max_length=2000,
+        max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
