@@ -24,6 +24,7 @@ from pydantic import Field, model_validator
 from accounts import permissions
 from accounts.actors import Actor
 from accounts.permissions import Need
+from assessments import notes
 from assessments.answers import ensure_editable
 from assessments.errors import MissingRequirement
 from assessments.models import Assessment, AuditAction, RegimeChoice
@@ -356,9 +357,7 @@ def choose(
     """Add a regime the scope does not call for, or remove one it does, with the reason: on
     the audit trail, and in the signed snapshot; only for those who may edit the answers."""
     permissions.require(actor.user, assessment.organization, Need.EDIT)
-    reason = reason.strip()
-    if not reason:
-        raise MissingRequirement("Say why: a reason is required to add or remove a law.")
+    reason = notes.written(reason, missing="Say why: a reason is required to add or remove a law.")
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         ensure_editable(locked)

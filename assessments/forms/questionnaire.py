@@ -21,6 +21,7 @@ from assessments.evidence import (
     check_upload,
     size_limit,
 )
+from assessments.models import NOTE_MAX_CHARS
 from questionnaires.frameworks.schema import Question, QuestionType
 from questionnaires.scoring import Response
 
@@ -344,7 +345,7 @@ class RegimeChoiceForm(forms.Form):
     action = forms.ChoiceField(choices=[(ADD, "Add"), (REMOVE, "Remove")], widget=forms.HiddenInput)
     reason = forms.CharField(
         label="Reason (shown to the reviewers and in the signed report)",
-        max_length=2000,
+        max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why: a reason is required to add or remove a law."},
     )

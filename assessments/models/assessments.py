@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from assessments.models.frameworks import FrameworkVersion
 from assessments.models.organizations import Organization
+from assessments.models.text import NOTE_MAX_CHARS
 
 
 class Status(models.TextChoices):
@@ -195,7 +196,7 @@ class RegimeChoice(models.Model):
     )
     regime = models.SlugField(max_length=60)
     included = models.BooleanField()
-    reason = models.TextField(max_length=2000)
+    reason = models.TextField(max_length=NOTE_MAX_CHARS)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -383,7 +383,9 @@ class Regime(serializers.Serializer):
 class RegimeChoiceWrite(serializers.Serializer):
     included = serializers.BooleanField(help_text="true adds the law, false removes it.")
     reason = serializers.RegexField(
-        r"\S", max_length=2000, help_text="Why: on the audit trail and in the signed snapshot."
+        r"\S",
+        max_length=NOTE_MAX_CHARS,
+        help_text="Why: on the audit trail and in the signed snapshot.",
     )
 
 
