@@ -8,11 +8,11 @@ from assessments.errors import MissingRequirement
 from assessments.models import NOTE_MAX_CHARS as MAX_CHARS
 
 
-def written(text: str, *, missing: str) -> str:
-    """The text without surrounding space, refused when empty (``missing`` says what to
-    write) or longer than MAX_CHARS."""
+def written(text: str, *, missing: str, required: bool = True) -> str:
+    """The text without surrounding space, refused when longer than MAX_CHARS, or empty where
+    it is ``required`` (``missing`` says what to write)."""
     text = within(text)
-    if not text:
+    if required and not text:
         raise MissingRequirement(missing)
     return text
 

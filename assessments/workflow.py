@@ -66,9 +66,11 @@ def _checked(
     rule = LIFECYCLE[transition]
     if not lifecycle.may_perform(actor.user, assessment.organization, rule):
         raise NotPermitted(f"Your role does not allow “{rule.label}”.")
-    if Requirement.NOTE in rule.requires:
-        notes.written(note, missing=f"“{rule.label}” needs a note saying why.")
-    notes.within(note)
+    notes.written(
+        note,
+        missing=f"“{rule.label}” needs a note saying why.",
+        required=Requirement.NOTE in rule.requires,
+    )
     step_up.require(proof, actor.user, rule.requires)
     locked = _locked(assessment)
     if locked.status not in rule.sources:

@@ -327,12 +327,10 @@ def judge(run: ProbeRun, probe: str, *, accepted: bool, reason: str, actor: Acto
     permissions.require(actor.user, run.endpoint.organization, Need.REVIEW)
     if probe not in {r["probe"] for r in run.results}:
         raise MissingRequirement("That probe is not part of this run.")
-    reason = (
-        notes.within(reason)
-        if accepted
-        else notes.written(
-            reason, missing="Say why the transcript is rejected: a reason is required."
-        )
+    reason = notes.written(
+        reason,
+        missing="Say why the transcript is rejected: a reason is required.",
+        required=not accepted,
     )
     with transaction.atomic():
         verdict = ProbeVerdict.objects.create(

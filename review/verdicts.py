@@ -48,10 +48,10 @@ def _under_review(assessment: Assessment, actor: Actor) -> Assessment:
 def record_question_verdict(
     assessment: Assessment, *, question_id: str, verdict: Verdict, note: str, actor: Actor
 ) -> QuestionVerdict:
-    note = (
-        notes.written(note, missing="Say what needs to change: the organization will read it.")
-        if verdict == Verdict.NEEDS_CHANGE
-        else notes.within(note)
+    note = notes.written(
+        note,
+        missing="Say what needs to change: the organization will read it.",
+        required=verdict == Verdict.NEEDS_CHANGE,
     )
     permissions.require(actor.user, assessment.organization, Need.REVIEW)
     regimes.require_asked(assessment.framework_version.framework, question_id)
@@ -64,12 +64,10 @@ def record_question_verdict(
 def record_evidence_verdict(
     item: Evidence, *, accepted: bool, reason: str, actor: Actor
 ) -> EvidenceVerdict:
-    reason = (
-        notes.within(reason)
-        if accepted
-        else notes.written(
-            reason, missing="Say why the evidence is rejected: the organization will read it."
-        )
+    reason = notes.written(
+        reason,
+        missing="Say why the evidence is rejected: the organization will read it.",
+        required=not accepted,
     )
     permissions.require(actor.user, item.assessment.organization, Need.REVIEW)
     with transaction.atomic():
