@@ -178,6 +178,11 @@ class Validity:
             return "“Valid until” is before “applies from”: check the two dates."
         return ""
 
+    def require_sound(self) -> None:
+        """Refuse the period when its end is before its start, whoever gives it."""
+        if problem := self.problem():
+            raise MissingRequirement(problem)
+
     def as_details(self) -> dict:
         return {
             "applies_from": self.applies_from.isoformat() if self.applies_from else None,
@@ -194,8 +199,7 @@ def add_file(
     validity: Validity = Validity(),
 ) -> Evidence:
     name, digest = checked.name, checked.sha256
-    if validity.problem():
-        raise MissingRequirement(validity.problem())
+    validity.require_sound()
     with transaction.atomic():
         _require_editable(assessment, actor)
         item = Evidence(
@@ -231,8 +235,7 @@ def add_url(
     actor: Actor,
     validity: Validity = Validity(),
 ) -> Evidence:
-    if validity.problem():
-        raise MissingRequirement(validity.problem())
+    validity.require_sound()
     with transaction.atomic():
         _require_editable(assessment, actor)
         item = Evidence.objects.create(

@@ -288,35 +288,26 @@ def others(core: Framework, answered: list[Regime]) -> list[Regime]:
     return [r for r in catalogue().values() if r.core == core.slug and r not in answered]
 
 
-def _asking(core: Framework, question_id: str) -> tuple[Section, Question] | None:
-    """The section and question with this id: the core questionnaire's or one of its laws'."""
-    laws = [r.framework for r in catalogue().values() if r.core == core.slug]
-    for framework in [core, *laws]:
-        for section in framework.sections:
-            for question in section.questions:
-                if question.id == question_id:
-                    return section, question
+def _asking(core: Framework, question_id: str) -> tuple[Regime | None, Section, Question] | None:
+    """Who asks the question with this id (the law, or None for the core questionnaire itself),
+    in which section, and the question."""
+    laws = [(r, r.framework) for r in catalogue().values() if r.core == core.slug]
+    for law, framework in [(None, core), *laws]:
+        if question_id in framework.questions:
+            return law, framework.section_of(question_id), framework.questions[question_id]
     return None
 
 
 def law_asking(core: Framework, question_id: str) -> Regime | None:
     """The law whose questions include this one (None for the questionnaire's own)."""
-    if question_id in core.questions:
-        return None
-    return next(
-        (
-            r
-            for r in catalogue().values()
-            if r.core == core.slug and question_id in r.framework.questions
-        ),
-        None,
-    )
+    found = _asking(core, question_id)
+    return found[0] if found else None
 
 
 def section_of(core: Framework, question_id: str) -> str | None:
     """The id of the section asking this question: the core questionnaire's or a law's."""
     found = _asking(core, question_id)
-    return found[0].id if found else None
+    return found[1].id if found else None
 
 
 def require_asked(core: Framework, question_id: str) -> None:
@@ -330,7 +321,7 @@ def question_of(core: Framework, question_id: str) -> Question | None:
     """A question an assessment on this core may answer: its own or a law's (the law's page
     answers those whether the scope calls for the law or not)."""
     found = _asking(core, question_id)
-    return found[1] if found else None
+    return found[2] if found else None
 
 
 def law_sections(outcomes: list["RegimeResult"]) -> list[SectionResult]:

@@ -255,8 +255,8 @@ class SectionForm(forms.Form):
             period = Validity(
                 cleaned.get(evidence_from_name(q.id)), cleaned.get(evidence_until_name(q.id))
             )
-            if period.problem():
-                self.add_error(evidence_until_name(q.id), period.problem())
+            if problem := period.problem():
+                self.add_error(evidence_until_name(q.id), problem)
         return cleaned
 
     def answer_inputs(self) -> list[AnswerInput]:
