@@ -58,6 +58,8 @@ def vetted_address(host: str, port: int) -> str:
 NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated, still routed by some stacks
 IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT, RFC 2765
+# RFC 9637's second documentation block (2024), not yet known to Python as 2001:db8::/32 is
+IPV6_DOCUMENTATION = ipaddress.ip_network("3fff::/20")
 
 
 def embedded_ipv4(ip) -> list[ipaddress.IPv4Address]:
@@ -81,7 +83,7 @@ def allowed(ip) -> bool:
 def _allowed_alone(ip) -> bool:
     if ip.is_link_local or ip.is_multicast or ip.is_unspecified:
         return False
-    if ip.version == 6 and (ip.is_site_local or _unallocated(ip)):
+    if ip.version == 6 and (ip.is_site_local or _unallocated(ip) or ip in IPV6_DOCUMENTATION):
         return False
     if ip.is_global:
         return True

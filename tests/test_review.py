@@ -136,6 +136,28 @@ def test_csv_export_follows_the_filters_and_neutralises_formulas(
     assert rows[1][:2] == ["'" + evil.organization.legal_name, "'" + evil.product.name]
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        '\uff1dHYPERLINK("http://evil.example")',  # full-width sign, read as "=" by some
+        "  =1+1",  # spaces before the sign
+        "\u3000\uff0b1+1",  # an ideographic space, then a full-width plus
+        "\n=1+1",  # a line break first
+    ],
+)
+def test_a_name_disguised_as_text_still_reaches_the_spreadsheet_as_text(
+    reviewer_client, framework_version, reviewer, name
+):
+    (evil,) = queued(framework_version, reviewer, 1)
+    evil.organization.legal_name = name
+    evil.organization.save()
+
+    response = reviewer_client.get(reverse("export_queue"))
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row[0] for row in rows[1:]] == ["'" + name]
+
+
 def test_json_export_of_one_assessment(reviewer_client, attestation):
     response = reviewer_client.get(reverse("export_assessment", args=[attestation.assessment_id]))
     data = json.loads(response.content)

@@ -193,6 +193,12 @@ def test_a_slow_endpoint_times_out(receiver, org, admin, monkeypatch, committed)
         "http://[64:ff9b:1::a00:5]/hook",  # local-use NAT64 (RFC 8215) of 10.0.0.5
         "http://[fec0::1]/hook",  # site-local: deprecated, still a network's own address
         "http://[4000::1]/hook",  # outside the allocated space: only a private route reaches it
+        "http://[3fff::1]/hook",  # documentation (RFC 9637): never a real peer
+        # IPv4 written as one number, in hex, octal or shortened: resolved, then judged
+        "http://2130706433/hook",
+        "http://0x7f.1/hook",
+        "http://0177.0.0.1/hook",
+        "http://127.1/hook",
     ],
 )
 def test_private_loopback_and_link_local_addresses_are_refused(db, org, admin, url):
