@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts import passwords
 from accounts.actors import Actor
 from assessments import workflow
-from assessments.models import AuditAction, AuditEvent, User
+from assessments.models import AuditAction, AuditEvent, Organization, User
 from tests.conftest import PortalClient
 from tests.factories import PASSWORD, UserFactory
 
@@ -529,3 +529,35 @@ def test_hashes_are_over_rfc8785_canonical_json(attestation):
     assert sha256_hex(attestation.snapshot_json) == attestation.snapshot_sha256
     event = AuditEvent.objects.order_by("id").last()
     assert event_hash(event) == event.hash
+
+
+def test_every_model_the_admin_shows_is_read_only_for_staff(admin_client, signed):
+    """Beyond the cases above, a rule over the whole admin: nothing it lists can be added,
+    changed or deleted by staff, so a model registered later is no back door either."""
+    from django.apps import apps
+    from django.contrib import admin
+    from django.urls import reverse
+
+    shown = [model for model in apps.get_models() if admin.site.is_registered(model)]
+    refused = {}
+    for model in shown:
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        answers = [admin_client.post(reverse(f"{name}_add"), {}).status_code]
+        row = model.objects.first()
+        if row is not None:
+            answers.append(admin_client.post(reverse(f"{name}_change", args=[row.pk])).status_code)
+            deleting = reverse(f"{name}_delete", args=[row.pk])
+            answers.append(admin_client.post(deleting, {"post": "yes"}).status_code)
+        listing = admin_client.get(reverse(f"{name}_changelist"))
+        refused[model._meta.label] = (
+            set(answers),
+            listing.status_code,
+            "delete_selected" in listing.text,
+        )
+
+    assert len(shown) >= 10 and User in shown and Organization in shown
+    assert refused == {label: ({403}, 200, False) for label in refused}
+    assert {label for label, _ in refused.items()} >= {
+        "assessments.Attestation",
+        "otp_totp.TOTPDevice",
+    }
