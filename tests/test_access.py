@@ -114,7 +114,8 @@ RULES = {
     ("assessment", "GET"): Rule("GET", "assessment", READERS),
     ("section", "GET"): Rule("GET", "section", READERS),
     ("section", "POST"): Rule("POST", "section", EDITORS),
-    ("autosave", "POST"): Rule("POST", "question", EDITORS, ok=200),
+    # an empty post names no revision to build on: the stored answer is kept (409)
+    ("autosave", "POST"): Rule("POST", "question", EDITORS, ok=409),
     ("submit", "GET"): Rule("GET", "assessment", READERS),
     ("workbook_download", "GET"): Rule("GET", "assessment", READERS),
     ("workbook_import", "GET"): Rule("GET", "assessment", READERS),

@@ -190,6 +190,7 @@ def test_autosave_without_a_revision_does_not_overwrite(client, draft, preparer,
     save_answers(draft, [AnswerInput("age.method", "verified")], actor=Actor(admin))
     client.force_login(preparer)
     response = autosave(client, draft, "age.method", {"q_age__method": "none"})
+    assert response.status_code == 409
     assert "changed this answer meanwhile" in response.text
     assert Answer.objects.get(question_id="age.method").value == "verified"
 
@@ -343,6 +344,7 @@ def test_autosave_refuses_a_stale_revision_and_says_so(client, draft, preparer, 
     response = autosave(
         client, draft, "age.method", {"q_age__method": "none", "rev_age__method": "0"}
     )
+    assert response.status_code == 409
     assert "changed this answer meanwhile, to: Age verification" in response.text
     assert Answer.objects.get(question_id="age.method").value == "verified"
 
@@ -350,7 +352,9 @@ def test_autosave_refuses_a_stale_revision_and_says_so(client, draft, preparer, 
 def test_autosave_explains_an_invalid_value(client, draft, preparer):
     client.force_login(preparer)
     response = autosave(client, draft, "education.link", {"q_education__link": "nonsense"})
+    assert response.status_code == 422
     assert "Not saved: Enter a valid URL." in response.text
+    assert not draft.answers.filter(question_id="education.link").exists()
 
 
 def test_a_section_page_renders_conditional_questions_hidden_until_needed(client, draft, preparer):

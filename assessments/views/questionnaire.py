@@ -378,7 +378,9 @@ def autosave(request, assessment_id, question_id):
     """Save one question as the person types (htmx); answers with a status fragment.
 
     The fragment also refreshes the question's revision out of band, and an event tells
-    the page which questions this answer showed or hid.
+    the page which questions this answer showed or hid. A refused value answers 422 and an
+    answer kept as someone else saved it, or a draft no longer open, 409, each with its
+    message (base.html has htmx show those as it does a 200).
     """
     assessment = permissions.assessment_for(request.user, assessment_id, need=Need.EDIT)
     framework = assessment.framework_version.framework
@@ -390,19 +392,22 @@ def autosave(request, assessment_id, question_id):
     before = after = None
     if not form.is_valid():
         context["errors"] = [str(e) for errors in form.errors.values() for e in errors]
+        status = 422
     else:
         try:
             saved = answers.save_answers(
                 assessment, form.answer_inputs(), actor=Actor.from_request(request)
             )
-        except IllegalTransition as exc:
+        except IllegalTransition as exc:  # submitted or withdrawn since the page was drawn
             context["errors"] = [str(exc)]
+            status = 409
         else:
             before, after = saved.before, saved.after
             conflict = saved.conflicts.get(question_id)
             context.update(conflict=conflict, saved=not conflict)
             if conflict:
                 context["their_answer"] = display_value(question, response_of(conflict))
+            status = status_after(refused=False, conflicts=saved.conflicts)
     if after is None:  # nothing saved: the answers as they stand
         before = after = answers.stored_answers(assessment)
     # Visibility follows the answers alone; the status shown is this question's.
@@ -418,7 +423,7 @@ def autosave(request, assessment_id, question_id):
         )
         context["revision_field"] = fresh[revision_name(question_id)]
     context["status"], shown_after = question_result(framework, question_id, responses)
-    response = render(request, "assessments/section.html#autosave", context)
+    response = render(request, "assessments/section.html#autosave", context, status=status)
     response["HX-Trigger"] = json.dumps(
         {
             "portal:visibility": {
