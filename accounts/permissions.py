@@ -100,6 +100,16 @@ def require(user: User | None, organization: Organization | None, need: Need) ->
         raise NotPermitted("Your role does not allow this.")
 
 
+def require_platform(user: User | None, *, staff: bool = False) -> None:
+    """For the platform's own records (the policy texts, who works for the platform): written
+    by an operator's command, where the system acts (no user), or by a platform reviewer
+    (staff, where ``staff``); never by an organization's account."""
+    if user is None:
+        return
+    if not (user.is_authenticated and (user.is_staff if staff else user.is_reviewer)):
+        raise NotPermitted("Only the platform's operators can do this.")
+
+
 def organization_for(user: User, organization_id, *, need: Need) -> Organization:
     organization = get_object_or_404(Organization, pk=organization_id)
     check(user, organization, need)

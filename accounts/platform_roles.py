@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from django.db import transaction
 
+from accounts import permissions
 from accounts.actors import Actor
 from assessments.models import AuditAction, User
 from attestations import audit
@@ -18,7 +19,9 @@ _FIELD = {PlatformRole.REVIEWER: "is_reviewer", PlatformRole.STAFF: "is_staff"}
 
 
 def set_platform_role(user: User, role: PlatformRole, granted: bool, *, actor: Actor) -> User:
-    """Grant or withdraw a platform role; a member of an organization cannot be given one."""
+    """Grant or withdraw a platform role; a member of an organization cannot be given one.
+    Staff grant them (the command acts as the system), whoever calls."""
+    permissions.require_platform(actor.user, staff=True)
     field = _FIELD[role]
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.actors import Actor
 from assessments.emails import Notice, send_notice
 from assessments.lifecycle import Audience
@@ -84,7 +85,9 @@ def current_frameworks() -> list[Framework]:
 
 
 def do_load_policy_text(record: SourceRecord, *, actor: Actor) -> Loaded:
-    """Store a new text of a source document, flag what its changes touch, audit it all."""
+    """Store a new text of a source document, flag what its changes touch, audit it all.
+    A new text flags organizations' attestations: the platform's to load, whoever calls."""
+    permissions.require_platform(actor.user)
     sections = [s.model_dump(mode="json", exclude_defaults=True) for s in record.sections]
     with transaction.atomic():
         previous = latest(record.id)

@@ -397,6 +397,24 @@ def test_platform_roles_change_through_an_audited_command(preparer, capsys):
         call_command("set_platform_role", "nobody@example.org", "staff", "on")
 
 
+def test_only_staff_or_the_command_grant_platform_roles_whoever_calls(reviewer):
+    """A reviewer who is not staff cannot make someone a reviewer or staff through any
+    caller of the service; staff can, as the command (the system) does."""
+    from accounts.platform_roles import PlatformRole, set_platform_role
+    from assessments.errors import NotPermitted
+
+    person = UserFactory()
+    staff = UserFactory(is_staff=True, is_reviewer=True)
+    with pytest.raises(NotPermitted):
+        set_platform_role(person, PlatformRole.STAFF, True, actor=Actor(reviewer))
+    person.refresh_from_db()
+    assert not person.is_staff
+
+    set_platform_role(person, PlatformRole.REVIEWER, True, actor=Actor(staff))
+    person.refresh_from_db()
+    assert person.is_reviewer
+
+
 def test_the_admin_cannot_change_or_delete_events(admin_client, attestation):
     event = AuditEvent.objects.first()
     assert admin_client.get(f"/admin/assessments/auditevent/{event.pk}/change/").status_code == 200

@@ -130,6 +130,22 @@ def test_loading_a_text_again_changes_nothing_and_an_older_one_is_refused(tmp_pa
         _load(tmp_path, StringIO(), effective="2025-01-01")
 
 
+def test_only_the_platform_loads_a_policy_text_whoever_calls(preparer, reviewer):
+    """A new text flags attestations across organizations: an organization's account cannot
+    load one through any caller of the service; a platform reviewer and the command can."""
+    from assessments.errors import NotPermitted
+    from assessments.models import PolicyDocumentVersion
+    from questionnaires.policy_changes import do_load_policy_text
+
+    record = bundled_records()[0]
+    with pytest.raises(NotPermitted):
+        do_load_policy_text(record, actor=Actor(preparer))
+    assert not PolicyDocumentVersion.objects.exists()
+
+    assert do_load_policy_text(record, actor=Actor(reviewer)).created
+    assert do_load_policy_text(record, actor=SYSTEM).created is False
+
+
 def policy_moved_version(tmp_path) -> Path:
     """Version 2.1: the same words, written against a new text of the children's-safety
     section (another pinned hash)."""
