@@ -106,6 +106,26 @@ def test_keys_differ_for_any_change_in_what_is_shown(db):
     assert len(keys) == 5
 
 
+def test_a_row_read_with_another_is_keyed_by_both(draft, preparer):
+    """A comment shows its author's name: renaming the author is a new key, as changing the
+    comment is, so a piece never shows the old name."""
+    from assessments import workflow
+    from assessments.models import Comment
+
+    workflow.comment(draft, actor=Actor(preparer), body="Please look", question_id="age.method")
+
+    def key():
+        note = Comment.objects.select_related("author").get()
+        return fragments._key(BLOCK, {"block": {"notes": [note]}})
+
+    before = key()
+    preparer.full_name = "Someone Renamed"
+    preparer.save(update_fields=["full_name"])
+
+    assert before is not None and key() not in (before, None)
+    assert key() == key()
+
+
 class OneAnswer(forms.Form):
     answer = forms.CharField(max_length=20)
 

@@ -157,12 +157,25 @@ def _feed_row(row: models.Model, out: list[str], *, related: bool = True) -> Non
             out.append(name)
             _feed(item, out)
     if related:
-        for name, other in sorted(row._state.fields_cache.items()):
-            out.append(name)
-            if other is None:
-                out.append("None")
-            else:
-                _feed_row(other, out, related=False)
+        for relation in _single_relations(type(row)):
+            if relation.is_cached(row):  # read with the row (select_related), or set on it
+                other = relation.get_cached_value(row)
+                out.append(relation.name)
+                if other is None:
+                    out.append("None")
+                else:
+                    _feed_row(other, out, related=False)
+
+
+@functools.cache
+def _single_relations(kind: type[models.Model]) -> tuple:
+    """The relations of a model that lead to one row (foreign keys, one-to-one both ways),
+    through the model's public _meta API."""
+    return tuple(
+        field
+        for field in kind._meta.get_fields()
+        if field.is_relation and (field.many_to_one or field.one_to_one)
+    )
 
 
 _schema_digests: dict[int, tuple[BaseModel, str]] = {}
