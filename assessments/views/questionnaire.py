@@ -392,7 +392,7 @@ def autosave(request, assessment_id, question_id):
     before = after = None
     if not form.is_valid():
         context["errors"] = [str(e) for errors in form.errors.values() for e in errors]
-        status = 422
+        status = status_after(refused=True, conflicts=None)
     else:
         try:
             saved = answers.save_answers(
