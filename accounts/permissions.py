@@ -102,12 +102,14 @@ def require(user: User | None, organization: Organization | None, need: Need) ->
 
 def require_platform(user: User | None, *, staff: bool = False) -> None:
     """For the platform's own records (the policy texts, who works for the platform): written
-    by an operator's command, where the system acts (no user), or by a platform reviewer
-    (staff, where ``staff``); never by an organization's account."""
+    by an operator's command, where the system acts (no user), or by a platform reviewer as
+    ``require`` judges one (staff, where ``staff``); never by an organization's account."""
     if user is None:
         return
-    if not (user.is_authenticated and (user.is_staff if staff else user.is_reviewer)):
-        raise NotPermitted("Only the platform's operators can do this.")
+    if not staff:
+        require(user, None, Need.REVIEW)
+    elif not (user.is_authenticated and user.is_staff):
+        raise NotPermitted("Only the platform's staff can do this.")
 
 
 def organization_for(user: User, organization_id, *, need: Need) -> Organization:
