@@ -185,10 +185,11 @@ def latest_verdicts(assessment: Assessment) -> dict[str, str]:
     return dict(verdicts.values_list("question_id", "verdict"))  # in decision order: latest wins
 
 
-def result_for(assessment: Assessment) -> scoring.Result:
-    return scoring.score(
-        assessment.framework_version.framework, responses_for(assessment), timezone.localdate()
-    )
+def result_for(assessment: Assessment, responses: dict | None = None) -> scoring.Result:
+    """The assessment scored today, on ``responses`` when the caller has read them already."""
+    if responses is None:
+        responses = responses_for(assessment)
+    return scoring.score(assessment.framework_version.framework, responses, timezone.localdate())
 
 
 def _same(answer: Answer, item: AnswerInput) -> bool:

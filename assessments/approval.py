@@ -11,12 +11,11 @@ second reviewer (the lifecycle table's SECOND_REVIEWER requirement).
 from dataclasses import dataclass, field
 
 from django.template.defaultfilters import pluralize
-from django.utils import timezone
 
 from assessments import answers, evidence
 from assessments.models import Assessment, Evidence
 from questionnaires.frameworks.schema import AnswerStatus, QuestionType
-from questionnaires.scoring import CLAIMS, Judgement, QuestionResult, Result, RiskTier, score
+from questionnaires.scoring import CLAIMS, Judgement, QuestionResult, Result, RiskTier
 
 # What a critical answer must be for a verdict on it to be required: a claim, or a "not
 # applicable" (a "no" is a gap already; it needs no one's word).
@@ -60,7 +59,7 @@ def check(assessment: Assessment) -> ApprovalCheck:
     responses, _ = answers.responses_and_revisions(
         assessment, items, verdicts=answers.latest_verdicts(assessment)
     )
-    result = score(assessment.framework_version.framework, responses, timezone.localdate())
+    result = answers.result_for(assessment, responses)
     return weigh(result, items, assessment.framework_version.framework.deciding)
 
 

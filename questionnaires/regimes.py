@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 from django.db import transaction
@@ -288,26 +289,31 @@ def others(core: Framework, answered: list[Regime]) -> list[Regime]:
     return [r for r in catalogue().values() if r.core == core.slug and r not in answered]
 
 
-def _asking(core: Framework, question_id: str) -> tuple[Regime | None, Section, Question] | None:
-    """Who asks the question with this id (the law, or None for the core questionnaire itself),
-    in which section, and the question."""
+class _Asked(NamedTuple):
+    law: Regime | None  # None for the core questionnaire itself
+    section: Section
+    question: Question
+
+
+def _asking(core: Framework, question_id: str) -> _Asked | None:
+    """Who asks the question with this id, in which section, and the question."""
     laws = [(r, r.framework) for r in catalogue().values() if r.core == core.slug]
     for law, framework in [(None, core), *laws]:
         if question_id in framework.questions:
-            return law, framework.section_of(question_id), framework.questions[question_id]
+            return _Asked(law, framework.section_of(question_id), framework.questions[question_id])
     return None
 
 
 def law_asking(core: Framework, question_id: str) -> Regime | None:
     """The law whose questions include this one (None for the questionnaire's own)."""
     found = _asking(core, question_id)
-    return found[0] if found else None
+    return found.law if found else None
 
 
 def section_of(core: Framework, question_id: str) -> str | None:
     """The id of the section asking this question: the core questionnaire's or a law's."""
     found = _asking(core, question_id)
-    return found[1].id if found else None
+    return found.section.id if found else None
 
 
 def require_asked(core: Framework, question_id: str) -> None:
@@ -321,7 +327,7 @@ def question_of(core: Framework, question_id: str) -> Question | None:
     """A question an assessment on this core may answer: its own or a law's (the law's page
     answers those whether the scope calls for the law or not)."""
     found = _asking(core, question_id)
-    return found[2] if found else None
+    return found.question if found else None
 
 
 def law_sections(outcomes: list["RegimeResult"]) -> list[SectionResult]:

@@ -4,13 +4,10 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 
-from django.utils import timezone
-
-from assessments.answers import responses_for
+from assessments.answers import responses_for, result_for
 from assessments.models import Assessment
 from attestations.attestation_status import status_of
 from integrations.csv_cells import csv_safe
-from questionnaires.scoring import score
 from review.queue import validity
 
 QUEUE_COLUMNS = [
@@ -56,7 +53,7 @@ def queue_csv_rows(assessments: Iterable[Assessment]) -> Iterator[str]:
 def assessment_json(assessment: Assessment) -> str:
     """Everything a reviewer sees about one assessment, as one JSON document."""
     responses = responses_for(assessment)
-    result = score(assessment.framework_version.framework, responses, timezone.localdate())
+    result = result_for(assessment, responses)
     data = {
         "id": str(assessment.pk),
         "organization": assessment.organization.legal_name,
